@@ -1,0 +1,86 @@
+"""The one small interface between the archive and its search engine.
+
+The app, the command line and the indexer only use `SearchEngine` and
+`IndexWriter`; `open_engine` and `create_writer` pick the implementation
+(Whoosh today), so the engine can be swapped without touching callers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from archive.models import DocumentRecord, Hit, SearchRequest, SearchResult
+
+
+class SearchEngine(Protocol):
+    def search(self, request: SearchRequest) -> SearchResult: ...
+
+    def document(self, doc_id: str) -> DocumentRecord | None: ...
+
+    def similar(self, doc_id: str, limit: int = 5) -> list[Hit]: ...
+
+    def timeline(
+        self,
+        request: SearchRequest,
+        granularity: str = "year",
+        split_by: str | None = None,
+        top: int = 5,
+        series: list[str] | None = None,
+    ) -> dict[str, Any]: ...
+
+    def facet_values(self, facet: str) -> dict[str, int]: ...
+
+    def stats(self) -> dict[str, Any]: ...
+
+    def document_ids(self) -> set[str]: ...
+
+    def generation(self) -> str: ...
+
+    def close(self) -> None: ...
+
+
+class IndexWriter(Protocol):
+    """Writes one batch; nothing is visible until `commit` returns."""
+
+    def upsert(self, record: DocumentRecord) -> None: ...
+
+    def delete(self, doc_id: str) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def cancel(self) -> None: ...
+
+
+def open_engine(index_root: Path) -> SearchEngine:
+    """Open the live index for searching (raises IndexMissing / IndexOutdated)."""
+    from archive.whoosh_engine import WhooshEngine
+
+    return WhooshEngine(index_root)
+
+
+def create_index(generation: Path) -> None:
+    from archive.whoosh_engine import create_whoosh_index
+
+    create_whoosh_index(generation)
+
+
+def create_writer(generation: Path, *, bulk: bool = False) -> IndexWriter:
+    """A writer on one generation directory. Callers hold the indexer's lock."""
+    from archive.whoosh_engine import WhooshWriter
+
+    return WhooshWriter(generation, bulk=bulk)
+
+
+def read_text_of(generation: Path, doc_id: str) -> DocumentRecord | None:
+    """A stored record with its text, read straight from a generation (used to re-path docs)."""
+    from archive.whoosh_engine import read_record
+
+    return read_record(generation, doc_id)
+
+
+def indexed_ids(generation: Path) -> set[str]:
+    """Ids present in a generation, straight from the index (not the manifest)."""
+    from archive.whoosh_engine import live_ids
+
+    return live_ids(generation)

@@ -1,0 +1,127 @@
+"""Plain data exchanged between the archive library, the indexer, the CLI and the app."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+FACETS = ("year", "actor", "theme", "place", "doc_type", "language")
+SORTS = ("relevance", "date", "-date")
+
+
+@dataclass
+class DocumentRecord:
+    """Everything the archive knows about one document (one content hash)."""
+
+    id: str
+    paths: list[str]
+    title: str
+    date: str | None
+    year: int | None
+    actors: list[str]
+    themes: list[str]
+    places: list[str]
+    doc_type: str
+    language: str
+    pages: int
+    sha256: str
+    size: int
+    indexed_at: str
+    text: str = ""
+    format: str = ""
+    date_precision: str | None = None
+    source_url: str | None = None
+    # Where each metadata value came from: "extrait", "fiche" (sidecar) or "modifié".
+    provenance: dict[str, str] = field(default_factory=dict)
+    # Why each theme was assigned: theme → triggering terms.
+    theme_evidence: dict[str, list[str]] = field(default_factory=dict)
+    # Other dated events the document mentions: [{"date", "context"}].
+    events: list[dict[str, str]] = field(default_factory=list)
+    # Places with their department and region: [{"name","kind","department","region"}].
+    place_details: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    detected_entities: list[str] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.paths[0] if self.paths else ""
+
+    def to_dict(self, with_text: bool = True) -> dict[str, Any]:
+        d = asdict(self)
+        d["path"] = self.path
+        if not with_text:
+            d.pop("text")
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentRecord:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class SearchRequest:
+    query: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    # facet name (actor, theme, place, doc_type, language) → selected values (OR within).
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    limit: int = 10
+    offset: int = 0
+    with_facets: bool = True
+    with_snippets: bool = True
+
+
+@dataclass
+class Hit:
+    id: str
+    path: str
+    title: str
+    date: str | None
+    year: int | None
+    actors: list[str]
+    themes: list[str]
+    places: list[str]
+    doc_type: str
+    language: str
+    score: float
+    snippet: str
+    partial: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    took_ms: float
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "took_ms": round(self.took_ms, 1),
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": self.facets,
+            "suggestion": self.suggestion,
+            "error": self.error,
+        }
+
+
+class QuerySyntaxError(ValueError):
+    """A query the parser cannot read; the message is French and shown as is."""
+
+
+class IndexMissing(RuntimeError):
+    """No index yet at this place: build it from the corpus."""
+
+
+class IndexOutdated(RuntimeError):
+    """The index was written by another schema/analysis version: rebuild it."""

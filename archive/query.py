@@ -1,0 +1,280 @@
+"""Turn what a researcher types into a Whoosh query.
+
+Supported: words (all required), "exact phrase", OR, NOT / -word, prefix*,
+titre:, and facet fields with French names (acteur:, thème:, année:, lieu:,
+type:, langue:). A word or phrase naming a known actor by one of its aliases
+also matches the documents tagged with that actor.
+
+Facet clauses and actor aliases are cut out of the string and replaced by
+`slot:sN` placeholders before Whoosh parses it; the placeholders are then
+swapped for the real sub-queries. This keeps Whoosh's parser for everything
+it does well without teaching it our field semantics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh.qparser import (
+    AndGroup,
+    FieldAliasPlugin,
+    MultifieldParser,
+    OrGroup,
+    PlusMinusPlugin,
+    SingleQuotePlugin,
+)
+from whoosh.qparser.plugins import FuzzyTermPlugin
+
+from archive.analysis import fold
+from archive.models import QuerySyntaxError
+
+TEXT_FIELDS = ("title", "text")
+FIELD_BOOSTS = {"title": 2.0, "text": 1.0}
+
+# French (and English) names researchers type → facet name.
+FACET_ALIASES: dict[str, str] = {
+    "acteur": "actor",
+    "acteurs": "actor",
+    "actor": "actor",
+    "theme": "theme",
+    "themes": "theme",
+    "annee": "year",
+    "annees": "year",
+    "year": "year",
+    "lieu": "place",
+    "lieux": "place",
+    "place": "place",
+    "type": "doc_type",
+    "langue": "language",
+    "language": "language",
+    "lang": "language",
+}
+FACET_TO_FIELD = {
+    "actor": "actors",
+    "theme": "themes",
+    "place": "places",
+    "doc_type": "doc_type",
+    "language": "language",
+    "year": "year",
+}
+
+_FIELD_CLAUSE = re.compile(r'(?<![\w:])([^\W\d_]+):("([^"]*)"|[^\s()"]+)')
+_QUOTED = re.compile(r'(?<![\w:])"([^"]+)"')
+_WORD = re.compile(r"[^\s()\"]+")
+_DIGIT_GROUP = re.compile(r"(?<![\d])(\d{1,3})[ \u00a0\u202f](?=\d{3}(?!\d))")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+_YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:-|\.\.|à|a|to)\s*(\d{4})$")
+_YEAR_CMP = re.compile(r"^(>=|<=|>|<)(\d{4})$")
+MAX_ALIAS_WORDS = 6
+
+
+@dataclass
+class ParsedQuery:
+    """The required-words query, the any-word fallback and what highlighting needs."""
+
+    raw: str
+    required: wq.Query
+    any_word: wq.Query | None
+    is_browse_all: bool
+    words: list[str] = field(default_factory=list)  # free words, for suggestions
+
+
+Resolver = Callable[[str, str], list[str]]
+AliasLookup = Callable[[str], str | None]
+
+
+class QueryBuilder:
+    def __init__(self, schema, resolve_value: Resolver, actor_for_alias: AliasLookup) -> None:
+        """resolve_value(facet, typed) → exact indexed values; actor_for_alias(phrase) → canonical."""
+        self.schema = schema
+        self.resolve_value = resolve_value
+        self.actor_for_alias = actor_for_alias
+        self._all_parser = self._parser(AndGroup)
+        self._any_parser = self._parser(OrGroup.factory(0.9))
+
+    def _parser(self, group) -> MultifieldParser:
+        p = MultifieldParser(list(TEXT_FIELDS), self.schema, group=group, fieldboosts=FIELD_BOOSTS)
+        p.remove_plugin_class(SingleQuotePlugin)
+        p.add_plugin(PlusMinusPlugin())
+        p.add_plugin(FuzzyTermPlugin())
+        p.add_plugin(FieldAliasPlugin({"title": ["titre"], "text": ["texte", "contenu"]}))
+        return p
+
+    def build(self, raw: str) -> ParsedQuery:
+        text = _join_digit_groups(raw.strip())
+        if not text or text == "*":
+            return ParsedQuery(raw, wq.Every(), None, True)
+        slots: dict[str, wq.Query] = {}
+        text = self._cut_facet_clauses(text, slots)
+        text = self._cut_aliases(text, slots)
+        words = [w for w in _WORD.findall(text) if _is_free_word(w)]
+        required = self._parse(self._all_parser, text, slots)
+        any_word = self._parse(self._any_parser, text, slots) if len(words) > 1 else None
+        if isinstance(required, wq.NullQuery) or required is wq.NullQuery:
+            if slots or _has_content(text):
+                raise QuerySyntaxError(
+                    "La requête ne contient que des mots trop courants (le, la, de…) : "
+                    "ajoutez un mot plus précis."
+                )
+            return ParsedQuery(raw, wq.Every(), None, True)
+        return ParsedQuery(raw, required, any_word, False, words)
+
+    def _parse(self, parser: MultifieldParser, text: str, slots: dict[str, wq.Query]) -> wq.Query:
+        try:
+            q = parser.parse(text)
+        except Exception as exc:  # Whoosh raises assorted errors on odd input
+            raise QuerySyntaxError(f"Requête illisible : {text!r} ({exc.__class__.__name__}).") from exc
+
+        def swap(node: wq.Query) -> wq.Query:
+            if isinstance(node, wq.Term) and node.fieldname == "slot":
+                return slots.get(node.text, wq.NullQuery)
+            return node
+
+        return q.accept(swap).normalize()
+
+    def _cut_facet_clauses(self, text: str, slots: dict[str, wq.Query]) -> str:
+        def replace(m: re.Match[str]) -> str:
+            facet = FACET_ALIASES.get(fold(m.group(1)))
+            if facet is None:
+                return m.group(0)  # titre:, texte: and unknown names stay for Whoosh
+            value = m.group(3) if m.group(3) is not None else m.group(2)
+            return self._slot(slots, self._facet_query(facet, value))
+
+        return _FIELD_CLAUSE.sub(replace, text)
+
+    def _facet_query(self, facet: str, typed: str) -> wq.Query:
+        fieldname = FACET_TO_FIELD[facet]
+        if facet == "year":
+            years = _years(typed)
+            if years is None:
+                raise QuerySyntaxError(
+                    f"Année illisible : « {typed} ». Exemples : année:2020, année:2018-2021, année:>2019."
+                )
+            return wq.Or([wq.Term("year", str(y)) for y in years]) if years else wq.NullQuery
+        values = self.resolve_value(facet, typed) or [typed]
+        return wq.Or([wq.Term(fieldname, v) for v in values])
+
+    def _cut_aliases(self, text: str, slots: dict[str, wq.Query]) -> str:
+        def replace_quoted(m: re.Match[str]) -> str:
+            canonical = self.actor_for_alias(m.group(1))
+            if canonical is None:
+                return m.group(0)
+            phrase = self._parse(self._all_parser, m.group(0), slots)
+            return self._slot(slots, wq.Or([phrase, wq.Term("actors", canonical)]))
+
+        text = _QUOTED.sub(replace_quoted, text)
+        pieces: list[str] = []
+        last = 0
+        tokens = [m for m in _WORD.finditer(text) if _is_free_word(m.group(0))]
+        i = 0
+        while i < len(tokens):
+            match = self._longest_alias(text, tokens, i)
+            if match is None:
+                i += 1
+                continue
+            j, canonical = match
+            start, end = tokens[i].start(), tokens[j].end()
+            if _inside_quotes(text, start):
+                i += 1
+                continue
+            words_query = self._parse(self._all_parser, text[start:end], slots)
+            pieces.append(text[last:start])
+            pieces.append(self._slot(slots, wq.Or([words_query, wq.Term("actors", canonical)])))
+            last = end
+            i = j + 1
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def _longest_alias(self, text: str, tokens: list[re.Match[str]], i: int) -> tuple[int, str] | None:
+        for j in range(min(len(tokens), i + MAX_ALIAS_WORDS) - 1, i - 1, -1):
+            # Only contiguous words (separated by spaces) form a name.
+            span = text[tokens[i].start() : tokens[j].end()]
+            if '"' in span or "(" in span or ")" in span:
+                continue
+            canonical = self.actor_for_alias(span)
+            if canonical:
+                return j, canonical
+        return None
+
+    @staticmethod
+    def _slot(slots: dict[str, wq.Query], q: wq.Query) -> str:
+        key = f"s{len(slots)}"
+        slots[key] = q
+        return f" slot:{key} "
+
+
+def text_terms(q: wq.Query) -> list[str]:
+    """Positive terms of the text fields, in query order (for highlighting and proximity)."""
+    out: list[str] = []
+
+    def walk(node: wq.Query, negated: bool) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a, negated)
+            return
+        if isinstance(node, (wq.Term, wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            if node.fieldname in TEXT_FIELDS and not negated and node.text not in out:
+                out.append(node.text)
+            return
+        if isinstance(node, wq.Phrase):
+            if node.fieldname in TEXT_FIELDS:
+                out.extend(w for w in node.words if w not in out)
+            return
+        for child in node.children():
+            walk(child, negated)
+
+    walk(q, False)
+    return out
+
+
+def with_proximity(q: wq.Query) -> wq.Query:
+    """Rank documents where the query words stand close together first."""
+    terms = [t for t in text_terms(q) if "*" not in t]
+    if len(terms) < 2 or len(terms) > 8:
+        return q
+    near = wq.Phrase("text", terms, slop=8, boost=1.5)
+    return wq.AndMaybe(q, near)
+
+
+def _years(typed: str) -> list[int] | None:
+    typed = typed.strip()
+    if re.fullmatch(r"\d{4}", typed):
+        return [int(typed)]
+    m = _YEAR_RANGE.match(typed)
+    if m:
+        a, b = sorted((int(m.group(1)), int(m.group(2))))
+        return list(range(a, b + 1))
+    m = _YEAR_CMP.match(typed)
+    if m:
+        op, y = m.group(1), int(m.group(2))
+        lo, hi = {">": (y + 1, 2100), ">=": (y, 2100), "<": (1900, y - 1), "<=": (1900, y)}[op]
+        return list(range(lo, hi + 1))
+    return None
+
+
+def _join_digit_groups(text: str) -> str:
+    previous = None
+    while previous != text:
+        previous, text = text, _DIGIT_GROUP.sub(r"\1", text)
+    return text
+
+
+def _is_free_word(word: str) -> bool:
+    return (
+        word not in _OPERATORS
+        and ":" not in word
+        and not word.startswith(("-", "+"))
+        and not any(c in word for c in "*?~^[]{}")
+    )
+
+
+def _inside_quotes(text: str, pos: int) -> bool:
+    return text.count('"', 0, pos) % 2 == 1
+
+
+def _has_content(text: str) -> bool:
+    return any(c.isalnum() for c in text)

@@ -1,0 +1,99 @@
+"""On-disk layout of an archive index.
+
+    <index root>/CURRENT          name of the live generation directory
+    <index root>/g-<stamp>/       Whoosh files + archive.json (version) + state.json
+
+A rebuild writes a new generation beside the live one and switches CURRENT
+with an atomic rename, so searches keep working throughout. The indexer's
+state (manifest of files and failures) lives inside the generation, so index
+and state always swap together.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from archive.schema import INDEX_VERSION
+
+CURRENT = "CURRENT"
+META_FILE = "archive.json"
+STATE_FILE = "state.json"
+
+
+def live_dir(root: Path) -> Path | None:
+    """The live generation directory, or None when no index exists yet."""
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = root / name
+    return path if name and path.is_dir() else None
+
+
+def new_generation_dir(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
+    path = root / f"g-{stamp}"
+    path.mkdir()
+    write_json_atomic(path / META_FILE, {"index_version": INDEX_VERSION})
+    return path
+
+
+def switch_to(root: Path, generation: Path) -> None:
+    """Make `generation` live atomically, then drop generations older than the previous one."""
+    previous = live_dir(root)
+    tmp = root / f"{CURRENT}.tmp"
+    tmp.write_text(generation.name, encoding="utf-8")
+    os.replace(tmp, root / CURRENT)
+    keep = {generation.name} | ({previous.name} if previous else set())
+    for child in root.iterdir():
+        if child.is_dir() and child.name.startswith("g-") and child.name not in keep:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def index_version(generation: Path) -> str | None:
+    try:
+        return json.loads((generation / META_FILE).read_text(encoding="utf-8")).get("index_version")
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def is_current_version(generation: Path) -> bool:
+    return index_version(generation) == INDEX_VERSION
+
+
+def read_state(generation: Path | None) -> dict[str, Any]:
+    """The indexer's manifest: {"files": {path: {...}}, "failed": {path: {...}}}."""
+    empty: dict[str, Any] = {"files": {}, "failed": {}}
+    if generation is None:
+        return empty
+    try:
+        data = json.loads((generation / STATE_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return empty
+    except ValueError:
+        # A torn state file only costs a re-read of the corpus: the index is the truth.
+        return {**empty, "damaged": True}
+    return {**empty, **data}
+
+
+def write_state(generation: Path, state: dict[str, Any]) -> None:
+    write_json_atomic(generation / STATE_FILE, state)
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def directory_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())

@@ -1,0 +1,536 @@
+"""Whoosh implementation of `SearchEngine` and `IndexWriter`."""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import highlight
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from archive import store
+from archive.analysis import fold, join_values
+from archive.facets import FacetTables
+from archive.models import (
+    FACETS,
+    DocumentRecord,
+    Hit,
+    IndexMissing,
+    IndexOutdated,
+    QuerySyntaxError,
+    SearchRequest,
+    SearchResult,
+)
+from archive.query import FACET_TO_FIELD, TEXT_FIELDS, ParsedQuery, QueryBuilder, with_proximity
+from archive.schema import build_schema
+
+TABLE_FIELDS = ("actors", "themes", "places", "doc_type", "language", "year", "format")
+PARTIAL_FILL = 10
+SNIPPET_CHARS = 240
+_SPELL_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def create_whoosh_index(generation: Path) -> None:
+    windex.create_in(str(generation), build_schema())
+
+
+def datekey(date: str | None) -> int:
+    """20200917 for 2020-09-17, 20260300 for 2026-03, 20110000 for 2011, 0 when undated."""
+    if not date:
+        return 0
+    parts = [int(p) for p in date.split("-")[:3]] + [0, 0]
+    return parts[0] * 10000 + parts[1] * 100 + parts[2]
+
+
+def document_fields(record: DocumentRecord) -> dict[str, Any]:
+    meta = record.to_dict(with_text=False)
+    spell_words = {w.lower() for w in _SPELL_WORD.findall(record.title + " " + record.text)}
+    return {
+        "id": record.id,
+        "title": record.title,
+        "text": record.text,
+        "spell": " ".join(sorted(spell_words)),
+        "actors": join_values(record.actors),
+        "themes": join_values(record.themes),
+        "places": join_values(record.places),
+        "doc_type": record.doc_type or "",
+        "language": record.language or "",
+        "year": str(record.year) if record.year else "",
+        "format": record.format or "",
+        "datekey": datekey(record.date),
+        "record": meta,
+    }
+
+
+class WhooshWriter:
+    def __init__(self, generation: Path, bulk: bool = False) -> None:
+        self._ix = windex.open_dir(str(generation))
+        # Our own lock (indexer) already serialises writers; Whoosh's is a second guard.
+        self._writer = self._ix.writer(limitmb=256 if bulk else 96, timeout=30.0)
+
+    def upsert(self, record: DocumentRecord) -> None:
+        # delete_by_term removes every copy; update_document would remove only one.
+        self._writer.delete_by_term("id", record.id)
+        self._writer.add_document(**document_fields(record))
+
+    def delete(self, doc_id: str) -> None:
+        self._writer.delete_by_term("id", doc_id)
+
+    def commit(self) -> None:
+        self._writer.commit()
+        self._ix.close()
+
+    def cancel(self) -> None:
+        self._writer.cancel()
+        self._ix.close()
+
+
+def read_record(generation: Path, doc_id: str) -> DocumentRecord | None:
+    ix = windex.open_dir(str(generation))
+    try:
+        with ix.searcher() as s:
+            fields = s.document(id=doc_id)
+            return _record_from_stored(fields) if fields else None
+    finally:
+        ix.close()
+
+
+def _record_from_stored(fields: dict[str, Any]) -> DocumentRecord:
+    data = dict(fields["record"])
+    data["text"] = fields.get("text", "")
+    return DocumentRecord.from_dict(data)
+
+
+class _MarkFormatter(highlight.HtmlFormatter):
+    """Escaped text with matched terms in bare <mark> tags."""
+
+    template = "<%(tag)s>%(t)s</%(tag)s>"
+
+    def __init__(self) -> None:
+        super().__init__(tagname="mark", between=" … ")
+
+
+@dataclass
+class _Snapshot:
+    generation: str
+    searcher: Searcher
+    tables: FacetTables
+    builder: QueryBuilder
+
+
+class WhooshEngine:
+    """Reads the live generation through one searcher, refreshed when the index changes."""
+
+    def __init__(self, index_root: Path) -> None:
+        self.root = Path(index_root)
+        self._lock = threading.RLock()
+        self._ix: Any = None
+        self._dir: Path | None = None
+        self._snap: _Snapshot | None = None
+        self._open_live()
+
+    # -- opening and refreshing -------------------------------------------------
+
+    def _open_live(self) -> None:
+        live = store.live_dir(self.root)
+        if live is None or not windex.exists_in(str(live)):
+            raise IndexMissing(f"no index in {self.root}")
+        if not store.is_current_version(live):
+            raise IndexOutdated(
+                f"index version {store.index_version(live)} differs from this program's; rebuild it"
+            )
+        if self._snap is not None:
+            self._snap.searcher.close()
+            self._snap = None
+        self._ix = windex.open_dir(str(live))
+        self._dir = live
+
+    def _snapshot(self) -> _Snapshot:
+        live = store.live_dir(self.root)
+        if live != self._dir:
+            self._open_live()
+        snap = self._snap
+        if snap is not None and snap.searcher.up_to_date():
+            return snap
+        searcher = snap.searcher.refresh() if snap is not None else self._ix.searcher()
+        tables = FacetTables(searcher.reader(), TABLE_FIELDS)
+        builder = QueryBuilder(self._ix.schema, self._resolver(tables), _actor_for_alias)
+        gen = f"{self._dir.name}:{searcher.reader().generation()}" if self._dir else ""
+        self._snap = _Snapshot(gen, searcher, tables, builder)
+        return self._snap
+
+    @staticmethod
+    def _resolver(tables: FacetTables):
+        def resolve(facet: str, typed: str) -> list[str]:
+            fieldname = FACET_TO_FIELD[facet]
+            found = tables.resolve(fieldname, typed)
+            if not found and facet == "actor":
+                canonical = _actor_for_alias(typed)
+                found = [canonical] if canonical else []
+            return found
+
+        return resolve
+
+    def generation(self) -> str:
+        with self._lock:
+            return self._snapshot().generation
+
+    def close(self) -> None:
+        with self._lock:
+            if self._snap is not None:
+                self._snap.searcher.close()
+                self._snap = None
+            if self._ix is not None:
+                self._ix.close()
+
+    # -- search -----------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        with self._lock:
+            snap = self._snapshot()
+            try:
+                parsed = snap.builder.build(request.query)
+            except QuerySyntaxError as exc:
+                return SearchResult(request.query, 0, _ms(started), [], _empty_facets(), error=str(exc))
+            matched = self._matching_docs(snap, parsed)
+            selections = self._selections(snap, request)
+            final = _intersect(matched, selections, exclude=None)
+            facets = self._facet_counts(snap, request, matched, selections, final) if request.with_facets else {}
+            hits = self._page(snap, parsed, request, final)
+            if len(hits) < request.limit and request.offset + len(hits) >= len(final):
+                hits += self._partial_hits(snap, parsed, request, selections, final, request.limit - len(hits))
+            suggestion = self._suggest(snap, parsed) if len(final) == 0 else None
+        return SearchResult(request.query, len(final), _ms(started), hits, facets, suggestion)
+
+    def _matching_docs(self, snap: _Snapshot, parsed: ParsedQuery) -> set[int]:
+        if parsed.is_browse_all:
+            return set(snap.tables.live)
+        return set(snap.searcher.docs_for_query(parsed.required))
+
+    def _selections(self, snap: _Snapshot, request: SearchRequest) -> dict[str, set[int]]:
+        tables = snap.tables
+        out: dict[str, set[int]] = {}
+        for facet, values in request.filters.items():
+            if facet not in FACET_TO_FIELD or not values:
+                continue
+            fieldname = FACET_TO_FIELD[facet]
+            exact = [v for typed in values for v in (snap.builder.resolve_value(facet, typed) or [typed])]
+            out[facet] = tables.docs_with(fieldname, exact)
+        if request.year_from is not None or request.year_to is not None:
+            lo = request.year_from if request.year_from is not None else 0
+            hi = request.year_to if request.year_to is not None else 9999
+            years = [y for y in tables.values("year") if lo <= int(y) <= hi]
+            year_docs = tables.docs_with("year", years)
+            out["year"] = out["year"] & year_docs if "year" in out else year_docs
+        return out
+
+    def _facet_counts(self, snap, request, matched, selections, final) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for facet in FACETS:
+            fieldname = FACET_TO_FIELD[facet]
+            base = _intersect(matched, selections, exclude=facet) if facet in selections else final
+            counts = snap.tables.count(fieldname, base)
+            for typed in request.filters.get(facet, []):
+                for value in snap.builder.resolve_value(facet, typed) or [typed]:
+                    counts.setdefault(value, 0)
+            if facet == "year":
+                out[facet] = {k: counts[k] for k in sorted(counts)}
+            else:
+                out[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], fold(kv[0]))))
+        return out
+
+    def _page(self, snap, parsed: ParsedQuery, request: SearchRequest, final: set[int]) -> list[Hit]:
+        if not final:
+            return []
+        start, stop = request.offset, request.offset + request.limit
+        if request.sort == "relevance" and not parsed.is_browse_all:
+            results = snap.searcher.search(with_proximity(parsed.required), filter=final, limit=stop)
+            scored = [(hit.docnum, hit.score) for hit in results[start:stop]]
+        else:
+            ordered = self._date_order(snap, final, descending=request.sort != "date")
+            scored = [(d, 0.0) for d in ordered[start:stop]]
+        return [self._hit(snap, parsed, d, score, False, request.with_snippets) for d, score in scored]
+
+    @staticmethod
+    def _date_order(snap: _Snapshot, docs: set[int], descending: bool) -> list[int]:
+        keys = snap.tables.datekey
+        dated = sorted((d for d in docs if keys[d]), key=keys.__getitem__, reverse=descending)
+        undated = sorted(d for d in docs if not keys[d])
+        return dated + undated  # undated documents always last
+
+    def _partial_hits(self, snap, parsed, request, selections, final, room) -> list[Hit]:
+        if parsed.any_word is None or room <= 0:
+            return []
+        allowed = _intersect(set(snap.tables.live), selections, exclude=None) - final
+        if not allowed:
+            return []
+        results = snap.searcher.search(parsed.any_word, filter=allowed, limit=min(room, PARTIAL_FILL))
+        return [self._hit(snap, parsed, h.docnum, h.score, True, request.with_snippets) for h in results]
+
+    def _hit(self, snap, parsed, docnum: int, score: float, partial: bool, snippets: bool) -> Hit:
+        fields = snap.searcher.stored_fields(docnum)
+        rec = fields["record"]
+        snippet = self._snippet(snap, parsed, fields.get("text", "")) if snippets else ""
+        return Hit(
+            id=rec["id"],
+            path=(rec.get("paths") or [""])[0],
+            title=rec.get("title", ""),
+            date=rec.get("date"),
+            year=rec.get("year"),
+            actors=list(rec.get("actors", [])),
+            themes=list(rec.get("themes", [])),
+            places=list(rec.get("places", [])),
+            doc_type=rec.get("doc_type", ""),
+            language=rec.get("language", ""),
+            score=round(float(score), 4),
+            snippet=snippet,
+            partial=partial,
+        )
+
+    def _snippet(self, snap: _Snapshot, parsed: ParsedQuery, text: str) -> str:
+        if not parsed.is_browse_all:
+            terms = _highlight_terms(parsed.any_word or parsed.required, snap.searcher.reader())
+            if terms:
+                fragment = highlight_text(text, terms, snap.searcher.schema["text"].analyzer)
+                if fragment:
+                    return fragment
+        return html.escape(_lead(text), quote=False)
+
+    def _suggest(self, snap: _Snapshot, parsed: ParsedQuery) -> str | None:
+        if parsed.is_browse_all or not parsed.words:
+            return None
+        corrector = snap.searcher.corrector("spell")
+        analyzer = snap.searcher.schema["text"].analyzer
+        reader = snap.searcher.reader()
+        changed, out = False, parsed.raw
+        for word in parsed.words:
+            stems = [t.text for t in analyzer(word)]
+            if not stems or all(reader.doc_frequency("text", s) for s in stems):
+                continue
+            suggestions = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
+            if suggestions and suggestions[0] != word.lower():
+                out = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", suggestions[0], out, count=1)
+                changed = True
+        return out if changed else None
+
+    # -- documents --------------------------------------------------------------
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        with self._lock:
+            fields = self._snapshot().searcher.document(id=doc_id)
+        return _record_from_stored(fields) if fields else None
+
+    def highlighted_text(self, doc_id: str, query: str) -> str | None:
+        """The whole text of a document, escaped, with the query's terms in <mark>."""
+        with self._lock:
+            snap = self._snapshot()
+            fields = snap.searcher.document(id=doc_id)
+            if not fields:
+                return None
+            text = fields.get("text", "")
+            try:
+                parsed = snap.builder.build(query)
+            except QuerySyntaxError:
+                return html.escape(text, quote=False)
+            if parsed.is_browse_all:
+                return html.escape(text, quote=False)
+            terms = _highlight_terms(parsed.any_word or parsed.required, snap.searcher.reader())
+            analyzer = snap.searcher.schema["text"].analyzer
+        return mark_all(text, terms, analyzer)
+
+    def similar(self, doc_id: str, limit: int = 5) -> list[Hit]:
+        with self._lock:
+            snap = self._snapshot()
+            docnum = snap.searcher.document_number(id=doc_id)
+            if docnum is None:
+                return []
+            results = snap.searcher.more_like(docnum, "text", top=limit, numterms=15)
+            browse = ParsedQuery("", wq.Every(), None, True)
+            return [self._hit(snap, browse, h.docnum, h.score, False, True) for h in results]
+
+    def document_ids(self) -> set[str]:
+        with self._lock:
+            snap = self._snapshot()
+            return {snap.searcher.stored_fields(d)["id"] for d in snap.tables.live}
+
+    # -- aggregates -------------------------------------------------------------
+
+    def facet_values(self, facet: str) -> dict[str, int]:
+        with self._lock:
+            tables = self._snapshot().tables
+            counts = tables.count(FACET_TO_FIELD.get(facet, facet), tables.live)
+        return dict(counts.most_common())
+
+    def timeline(
+        self,
+        request: SearchRequest,
+        granularity: str = "year",
+        split_by: str | None = None,
+        top: int = 5,
+        series: list[str] | None = None,
+    ) -> dict[str, Any]:
+        with self._lock:
+            snap = self._snapshot()
+            parsed = snap.builder.build(request.query)
+            final = _intersect(self._matching_docs(snap, parsed), self._selections(snap, request), None)
+            return _timeline(snap.tables, final, granularity, split_by, top, series)
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            snap = self._snapshot()
+            tables, live = snap.tables, snap.tables.live
+            state = store.read_state(self._dir)
+            toc = max(self._dir.glob("_MAIN_*.toc"), key=lambda p: p.stat().st_mtime, default=None)
+            return {
+                "documents": len(live),
+                "failed": [{"path": p, **info} for p, info in sorted(state.get("failed", {}).items())],
+                "by_year": dict(sorted(tables.count("year", live).items())),
+                "by_language": dict(tables.count("language", live).most_common()),
+                "by_format": dict(tables.count("format", live).most_common()),
+                "index_bytes": store.directory_bytes(self._dir),
+                "last_update": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(toc.stat().st_mtime))
+                if toc
+                else None,
+                "generation": snap.generation,
+            }
+
+
+def _timeline(tables: FacetTables, docs: set[int], granularity: str, split_by, top, series) -> dict[str, Any]:
+    keys = tables.datekey
+    monthly = granularity == "month"
+    dated = [d for d in docs if keys[d] and (not monthly or keys[d] // 100 % 100)]
+    undated = len(docs) - len(dated)
+
+    def period(d: int) -> str:
+        k = keys[d]
+        return f"{k // 10000:04d}-{k // 100 % 100:02d}" if monthly else f"{k // 10000:04d}"
+
+    periods = _all_periods([period(d) for d in dated], monthly)
+    index = {p: i for i, p in enumerate(periods)}
+    out: dict[str, list[int]] = {}
+    if split_by is None:
+        out["documents"] = [0] * len(periods)
+        for d in dated:
+            out["documents"][index[period(d)]] += 1
+    else:
+        fieldname = FACET_TO_FIELD[split_by]
+        rows = tables.by_doc[fieldname]
+        chosen = series or [v for v, _ in tables.count(fieldname, dated).most_common(top)]
+        for name in chosen:
+            out[name] = [0] * len(periods)
+        others = [0] * len(periods)
+        for d in dated:
+            values = rows[d]
+            hit = [v for v in values if v in out]
+            for v in hit:
+                out[v][index[period(d)]] += 1
+            if not hit and not series:
+                others[index[period(d)]] += 1
+        if any(others):
+            out["autres"] = others
+    return {"granularity": granularity, "periods": periods, "series": out, "undated": undated}
+
+
+def _all_periods(labels: list[str], monthly: bool) -> list[str]:
+    """Every period between the first and the last, empty ones included."""
+    if not labels:
+        return []
+    first, last = min(labels), max(labels)
+    if not monthly:
+        return [str(y) for y in range(int(first), int(last) + 1)]
+    y, m = int(first[:4]), int(first[5:])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _intersect(matched: set[int], selections: dict[str, set[int]], exclude: str | None) -> set[int]:
+    out = matched
+    for facet, docs in sorted(selections.items(), key=lambda kv: len(kv[1])):
+        if facet != exclude:
+            out = out & docs
+    return out
+
+
+def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
+    """Analysed text terms to highlight (prefixes expanded, negated parts skipped)."""
+    out: set[str] = set()
+
+    def walk(node: wq.Query) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a)
+            return
+        if node.is_leaf():
+            for fieldname, text in node.existing_terms(reader, expand=True):
+                if fieldname in TEXT_FIELDS:
+                    out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+            return
+        for child in node.children():
+            walk(child)
+
+    walk(q)
+    return frozenset(out)
+
+
+def highlight_text(text: str, terms: frozenset[str], analyzer) -> str:
+    fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+    return highlight.highlight(text, terms, analyzer, fragmenter, _MarkFormatter(), top=2)
+
+
+def mark_all(text: str, terms: frozenset[str], analyzer) -> str:
+    """Escape the whole text and wrap every occurrence of the terms in <mark>."""
+    out: list[str] = []
+    last = 0
+    for token in analyzer(text, chars=True, mode="index", removestops=True):
+        if token.text in terms:
+            out.append(html.escape(text[last : token.startchar], quote=False))
+            out.append("<mark>" + html.escape(text[token.startchar : token.endchar], quote=False) + "</mark>")
+            last = token.endchar
+    out.append(html.escape(text[last:], quote=False))
+    return "".join(out)
+
+
+def _lead(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= SNIPPET_CHARS else flat[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def _empty_facets() -> dict[str, dict[str, int]]:
+    return {f: {} for f in FACETS}
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def _actor_for_alias(phrase: str) -> str | None:
+    from archive.gazetteer import actor_for_alias
+
+    return actor_for_alias(phrase)
+
+
+def live_ids(generation: Path) -> set[str]:
+    """Ids of the documents a generation holds (deleted ones excluded)."""
+    ix = windex.open_dir(str(generation))
+    try:
+        with ix.reader() as reader:
+            out = set()
+            for term in reader.lexicon("id"):
+                if any(True for _ in reader.postings("id", term).all_ids()):
+                    out.add(term.decode("utf-8"))
+            return out
+    finally:
+        ix.close()

@@ -1,0 +1,274 @@
+"""`archive`: the scriptable face of the archive (index, search, show, stats, check, watch).
+
+Exit codes: 0 success (per-file failures are listed, not fatal), 2 bad usage,
+1 unrecoverable error with a one-line message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from archive import config
+from archive.engine import SearchEngine, open_engine
+from archive.models import SORTS, IndexMissing, IndexOutdated, SearchRequest
+from indexer.check import check_archive
+from indexer.lock import IndexBusy
+from indexer.pipeline import index_corpus, needs_rebuild
+
+
+class CliError(Exception):
+    """An unrecoverable error: printed on one line, exit code 1."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (CliError, IndexBusy) as exc:
+        print(f"archive: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("archive: interrupted", file=sys.stderr)
+        return 1
+    except Exception as exc:  # last resort: one line, never a traceback
+        print(f"archive: unexpected error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="archive", description="Archive of French industrial-policy documents.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--corpus", help="corpus folder (default: $ARCHIVE_CORPUS or ./corpus)")
+        sp.add_argument("--index", help="index folder (default: $ARCHIVE_INDEX or ./.archive/index)")
+        sp.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sp = sub.add_parser("index", help="bring the index up to date with the corpus")
+    common(sp)
+    sp.add_argument("--rebuild", action="store_true", help="build a new index beside the old and swap it in")
+    sp.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, help="extraction processes")
+    sp.add_argument("--retry-failed", action="store_true", help="try the failed files again")
+    sp.add_argument("--timeout", type=float, default=60.0, help="per-file extraction time limit (s)")
+    sp.add_argument("--max-mb", type=float, default=100.0, help="per-file size limit (MB)")
+    sp.set_defaults(run=cmd_index)
+
+    sp = sub.add_parser("search", help="search the archive")
+    common(sp)
+    sp.add_argument("query", nargs="?", default="")
+    sp.add_argument("--year-from", type=int)
+    sp.add_argument("--year-to", type=int)
+    sp.add_argument("--actor", action="append", default=[])
+    sp.add_argument("--theme", action="append", default=[])
+    sp.add_argument("--place", action="append", default=[])
+    sp.add_argument("--type", dest="doc_type", action="append", default=[])
+    sp.add_argument("--lang", action="append", default=[])
+    sp.add_argument("--sort", choices=SORTS, default="relevance")
+    sp.add_argument("--limit", type=_positive, default=10)
+    sp.add_argument("--offset", type=_non_negative, default=0)
+    sp.set_defaults(run=cmd_search)
+
+    sp = sub.add_parser("show", help="one document with its full text")
+    common(sp)
+    sp.add_argument("id")
+    sp.set_defaults(run=cmd_show)
+
+    sp = sub.add_parser("stats", help="counts and failed files")
+    common(sp)
+    sp.set_defaults(run=cmd_stats)
+
+    sp = sub.add_parser("check", help="detect drift between index and corpus, or damage")
+    common(sp)
+    sp.set_defaults(run=cmd_check)
+
+    sp = sub.add_parser("watch", help="follow the corpus folder and index changes as they come")
+    common(sp)
+    sp.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1)
+    sp.add_argument("--settle", type=float, default=1.0, help="seconds a file must stay unchanged")
+    sp.set_defaults(run=cmd_watch)
+    return p
+
+
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
+def _non_negative(value: str) -> int:
+    n = int(value)
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return n
+
+
+def _paths(args: argparse.Namespace) -> tuple[Path, Path]:
+    corpus, index = config.corpus_dir(args.corpus), config.index_dir(args.index)
+    return corpus, index
+
+
+def _open(args: argparse.Namespace) -> SearchEngine:
+    corpus, index = _paths(args)
+    try:
+        return open_engine(index)
+    except IndexMissing:
+        raise CliError(f"no index in {index}; run `archive index` first") from None
+    except IndexOutdated as exc:
+        raise CliError(f"{exc}: run `archive index --rebuild`") from None
+
+
+def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=None)
+        sys.stdout.write("\n")
+    else:
+        print(text)
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from indexer.sandbox import Limits
+
+    corpus, index = _paths(args)
+    if not corpus.is_dir():
+        raise CliError(f"corpus folder not found: {corpus}")
+    rebuild = args.rebuild or needs_rebuild(index)
+    progress = None if args.json or not sys.stderr.isatty() else _terminal_progress
+    limits = Limits(seconds=args.timeout, max_bytes=int(args.max_mb * 2**20))
+    report = index_corpus(
+        corpus, index, jobs=args.jobs, rebuild=rebuild, retry_failed=args.retry_failed, limits=limits, progress=progress
+    )
+    lines = [
+        f"{report.documents} documents ({report.added} added, {report.updated} updated, "
+        f"{report.removed} removed, {report.unchanged} unchanged) in {report.seconds:.1f} s"
+    ]
+    lines += [f"  failed: {f['path']}: {f['reason']}" for f in report.failed]
+    _emit(args, report.to_dict(), "\n".join(lines))
+    return 0
+
+
+def _terminal_progress(done: int, total: int, label: str) -> None:
+    if total:
+        sys.stderr.write(f"\r{done}/{total} {label[:60]:<60}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    engine = _open(args)
+    filters = {
+        "actor": args.actor,
+        "theme": args.theme,
+        "place": args.place,
+        "doc_type": args.doc_type,
+        "language": args.lang,
+    }
+    request = SearchRequest(
+        query=args.query,
+        year_from=args.year_from,
+        year_to=args.year_to,
+        filters={k: v for k, v in filters.items() if v},
+        sort=args.sort,
+        limit=args.limit,
+        offset=args.offset,
+    )
+    result = engine.search(request)
+    engine.close()
+    if result.error:
+        print(f"archive: {result.error}", file=sys.stderr)
+        return 2
+    data = result.to_dict()
+    data.pop("error")
+    if data["suggestion"] is None:
+        data.pop("suggestion")
+    _emit(args, data, _search_text(result))
+    return 0
+
+
+def _search_text(result) -> str:
+    out = [f"{result.total} document(s) for {result.query!r} ({result.took_ms:.0f} ms)"]
+    if result.suggestion:
+        out.append(f"did you mean: {result.suggestion}")
+    for hit in result.hits:
+        mark = " [partial]" if hit.partial else ""
+        out.append(f"\n{hit.date or '----'}  {hit.title}{mark}\n  id {hit.id}  {hit.path}")
+        out.append("  " + _plain(hit.snippet))
+    for facet, counts in result.facets.items():
+        if counts:
+            top = ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8])
+            out.append(f"\n{facet}: {top}")
+    return "\n".join(out)
+
+
+def _plain(snippet: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"</?mark>", "*", snippet))
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    engine = _open(args)
+    record = engine.document(args.id)
+    engine.close()
+    if record is None:
+        raise CliError(f"no document with id {args.id}")
+    data = record.to_dict()
+    text = "\n".join(
+        [
+            record.title,
+            f"id: {record.id}",
+            f"paths: {', '.join(record.paths)}",
+            f"date: {record.date or '-'}",
+            f"actors: {', '.join(record.actors) or '-'}",
+            f"themes: {', '.join(record.themes) or '-'}",
+            f"places: {', '.join(record.places) or '-'}",
+            f"type: {record.doc_type}   language: {record.language}   pages: {record.pages}",
+            "",
+            record.text,
+        ]
+    )
+    _emit(args, data, text)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    engine = _open(args)
+    stats = engine.stats()
+    engine.close()
+    data = {k: stats[k] for k in ("documents", "failed", "by_year", "by_language", "by_format", "index_bytes")}
+    lines = [f"{stats['documents']} documents, index {stats['index_bytes'] / 1e6:.1f} MB"]
+    lines.append("by year: " + ", ".join(f"{k}: {v}" for k, v in stats["by_year"].items()))
+    lines.append("by language: " + ", ".join(f"{k}: {v}" for k, v in stats["by_language"].items()))
+    lines.append("by format: " + ", ".join(f"{k}: {v}" for k, v in stats["by_format"].items()))
+    lines += [f"failed: {f['path']}: {f['reason']}" for f in stats["failed"]]
+    _emit(args, data, "\n".join(lines))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    corpus, index = _paths(args)
+    result = check_archive(corpus, index)
+    text = "ok: index and corpus agree" if result["ok"] else "\n".join(["problems:"] + result["problems"])
+    _emit(args, result, text)
+    return 0 if result["ok"] else 1
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from indexer.watch import watch
+
+    corpus, index = _paths(args)
+    if not corpus.is_dir():
+        raise CliError(f"corpus folder not found: {corpus}")
+    watch(corpus, index, jobs=args.jobs, settle=args.settle, log=lambda m: print(m, flush=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

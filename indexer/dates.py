@@ -1,0 +1,803 @@
+"""French date reader: find date mentions in text and pick a document date.
+
+No generic date library is used: the forms are the ones met in French
+industrial-policy documents (press releases, invitations, reports...).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+
+__all__ = [
+    "DateMention",
+    "DocumentDate",
+    "document_date",
+    "events",
+    "find_dates",
+    "parse_date",
+]
+
+IN_RANGE_MIN, IN_RANGE_MAX = 2011, 2026
+BARE_YEAR_MIN, BARE_YEAR_MAX = 1990, 2035
+PDF_YEAR_MIN, PDF_YEAR_MAX = 1995, 2035
+EXPLICIT_YEAR_MIN, EXPLICIT_YEAR_MAX = 1800, 2099
+HEADER_CHARS = 400
+CONTEXT_RADIUS = 40
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date (or date range) found in a text."""
+
+    value: str  # ISO with precision kept: "2020-09-17", "2026-03" or "2011"
+    precision: str  # "day" | "month" | "year"
+    start: int  # char offsets in the text
+    end: int
+    context: str  # ~80 chars around the mention, whitespace collapsed
+    end_value: str | None = None  # end of a range ("du 4 au 11 avril 2011")
+
+
+@dataclass(frozen=True)
+class DocumentDate:
+    """The date chosen for a whole document and where it came from."""
+
+    value: str | None
+    precision: str | None
+    source: str  # sidecar|header|publication|pdf|filename|event|none
+    in_range: bool  # IN_RANGE_MIN <= year <= IN_RANGE_MAX
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """A raw mention plus the facts needed to rank or complete it."""
+
+    mention: DateMention
+    explicit: bool = True  # False: year still missing (day-month only)
+    weekday: int | None = None  # 0 = lundi
+    relative: str | None = None  # "dernier" | "prochain"
+    day: int = 0
+    month: int = 0
+
+
+# --------------------------------------------------------------------------
+# Regular expressions
+# --------------------------------------------------------------------------
+
+_WS = r"[ \t\u00a0\u202f\u2009\u2007]"
+_SEP = rf"(?:{_WS}+(?:\r?\n{_WS}*)?|\r?\n{_WS}*)"  # spaces, at most one newline
+
+_MONTHS: dict[str, int] = {
+    "janvier": 1,
+    "janv": 1,
+    "jan": 1,
+    "fevrier": 2,
+    "fevr": 2,
+    "fev": 2,
+    "mars": 3,
+    "avril": 4,
+    "avr": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "juil": 7,
+    "aout": 8,
+    "septembre": 9,
+    "sept": 9,
+    "sep": 9,
+    "octobre": 10,
+    "oct": 10,
+    "novembre": 11,
+    "nov": 11,
+    "decembre": 12,
+    "dec": 12,
+}
+_FULL_MONTH_NAMES = {"janvier", "fevrier", "mars", "avril", "mai", "juin"}
+_FULL_MONTH_NAMES |= {"juillet", "aout", "septembre", "octobre", "novembre"}
+_FULL_MONTH_NAMES |= {"decembre"}
+
+_MONTH = (
+    r"(?:janvier|janv\.?|jan\.?|f[ée]vrier|f[ée]vr\.?|f[ée]v\.?|mars|avril|avr\.?"
+    r"|mai|juin|juillet|juil\.?|ao[uû]t|septembre|sept\.?|sep\.?|octobre|oct\.?"
+    r"|novembre|nov\.?|d[ée]cembre|d[ée]c\.?)(?![^\W\d_])"
+)
+_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_WD = rf"(?:(?P<wd>{'|'.join(_WEEKDAYS)}),?{_SEP})?"
+_DAY = rf"(?<![\w.,/:])(?P<d>[0-3]?\d)(?:{_WS}?(?:er|ᵉʳ))?(?![\d\w])"
+_YEAR = r"(?P<y>\d{4})(?![\d\w]|[.,]\d)"
+_FLAGS = re.IGNORECASE
+
+_RANGE_TEXT = re.compile(
+    rf"(?<!\w)(?:(?P<pre>du|les|entre(?:{_WS}+le)?){_WS}+)?"
+    rf"(?:(?:{'|'.join(_WEEKDAYS)}),?{_SEP})?"
+    rf"(?<![\w.,/:])(?P<d1>[0-3]?\d)(?:{_WS}?(?:er|ᵉʳ))?(?![\d\w])"
+    rf"(?:{_SEP}(?P<m1>{_MONTH})(?:{_SEP}(?P<y1>\d{{4}})(?!\d))?)?"
+    rf"(?:(?P<gap>{_WS}*)(?P<dash>[-–])|{_SEP}(?P<conj>au|et))"
+    rf"(?:{_SEP}le)?{_WS}*"
+    rf"(?:(?:{'|'.join(_WEEKDAYS)}),?{_SEP})?"
+    rf"(?P<d2>[0-3]?\d)(?:{_WS}?(?:er|ᵉʳ))?(?![\d\w])"
+    rf"{_SEP}(?P<m2>{_MONTH}){_SEP}(?P<y2>\d{{4}})(?![\d\w]|[.,]\d)",
+    _FLAGS,
+)
+_DMY_TEXT = re.compile(
+    rf"(?<!\w){_WD}{_DAY}{_SEP}(?P<m>{_MONTH}),?{_SEP}{_YEAR}", _FLAGS
+)
+_NUM_DMY = re.compile(
+    r"(?<![\d./-])(?P<d>\d{1,2})(?P<s>[/.-])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})"
+    r"(?![\d]|[./-]\d)"
+)
+_ISO = re.compile(
+    r"(?<![\d./-])(?P<y>\d{4})(?P<s>[-/])(?P<m>\d{2})(?P=s)(?P<d>\d{2})"
+    r"(?![\d]|[./-]\d)"
+)
+_YEAR_RANGE = re.compile(
+    rf"(?<![\w./,-])(?:(?P<pre>de|entre){_WS}+)?(?P<y1>\d{{4}})"
+    rf"(?:{_WS}*(?P<dash>[-–/]){_WS}*|{_WS}+(?P<conj>à|a|et|au){_WS}+)"
+    rf"(?P<y2>\d{{4}})(?![\d\w]|[.,]\d)",
+    _FLAGS,
+)
+_MONTH_YEAR = re.compile(rf"(?<!\w)(?P<m>{_MONTH}){_SEP}{_YEAR}", _FLAGS)
+_DM_NOYEAR = re.compile(
+    rf"(?<!\w){_WD}{_DAY}{_SEP}(?P<m>{_MONTH})"
+    rf"(?:{_SEP}(?P<rel>dernier|prochain))?(?!{_SEP}?\d)",
+    _FLAGS,
+)
+_BARE_YEAR = re.compile(r"(?<![\w.,/:°])(?P<y>\d{4})(?![\w]|[.,/]\d)")
+
+_YEAR_CUE = re.compile(
+    r"(?:(?<!\w)(?:en|depuis|dès|d['’]ici|jusqu['’](?:en|à|a|au)|avant|après"
+    r"|apres|fin|début|debut|courant|année|annee|années|annees|pour|exercice"
+    r"|horizon|printemps|été|ete|automne|hiver|rentrée|rentree|trimestre|semestre"
+    r"|budget|plf|plfss|copyright|l['’]an)|mi-|©|\()"
+    rf"{_WS}*$",
+    _FLAGS,
+)
+_YEAR_UNIT_VETO = re.compile(
+    rf"^{_WS}*(?:€|euros?\b|k€|m€|%|emplois?\b|salarié|personnes?\b|habitants?\b"
+    r"|m²|m2\b|km\b|tonnes?\b|entreprises?\b|exemplaires?\b|heures?\b|h\b)",
+    _FLAGS,
+)
+_THOUSANDS_BEFORE = re.compile(rf"\d{_WS}$")
+_THOUSANDS_AFTER = re.compile(rf"^{_WS}\d{{3}}(?!\d)")
+_RANGE_GAP = re.compile(rf"^{_WS}*(?:au|[-–]|et)(?:{_WS}+le)?{_WS}*$", _FLAGS)
+_RANGE_PREFIX = re.compile(rf"(?<!\w)(?:du|les|entre(?:{_WS}+le)?){_WS}+$", _FLAGS)
+
+_PUBLICATION_CUE = re.compile(
+    r"(?:publié|publiée|publie|mis\s+à\s+jour|mise\s+à\s+jour"
+    r"|communiqué(?:\s+de\s+presse)?|en\s+date|date\s+de\s+publication|date"
+    r"|diffusé|édité|rédigé|actualisé)"
+    r"\s*(?:le|du|:)?\s*(?:le\s+)?[\s:,-]*$",
+    _FLAGS,
+)
+_PLACE_CUE = re.compile(
+    r"[ \t\u00a0]*(?:fait\s+à\s+)?[A-ZÀ-Ý][\w'’.-]*"
+    r"(?:[ \t\u00a0-][\w'’.-]+){0,3}\s*,\s*(?:le\s+)?",
+)
+_EVENT_CUE = re.compile(
+    r"organis|se\s+tiendr|se\s+tient|aura\s+lieu|se\s+déroul|rendez-vous|invit"
+    r"|visite|rencontre|réunion|assises|journée|semaine|salon|colloque|forum"
+    r"|conférence|inauguration|lancement",
+    _FLAGS,
+)
+_PAST_CUE = re.compile(
+    r"lancé|signé|signature|depuis|créé|adopté|décidé|annoncé|dernier", _FLAGS
+)
+
+
+# --------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------
+
+
+def _fold(s: str) -> str:
+    """Lower-case and strip accents."""
+    nfd = unicodedata.normalize("NFD", s.lower())
+    return "".join(c for c in nfd if not unicodedata.combining(c))
+
+
+def _month_number(token: str) -> int | None:
+    """Month number of a (possibly abbreviated, unaccented) French month name."""
+    return _MONTHS.get(_fold(token).rstrip("."))
+
+
+def _is_full_month(token: str) -> bool:
+    """True for a full month name or an abbreviation written with a dot."""
+    return token.endswith(".") or _fold(token) in _FULL_MONTH_NAMES
+
+
+def _weekday_number(token: str | None) -> int | None:
+    """0 for lundi ... 6 for dimanche."""
+    if not token:
+        return None
+    return _WEEKDAYS.index(_fold(token))
+
+
+def _expand_year(y: str) -> int:
+    """Two-digit years pivot at 70: 00-69 -> 20xx, 70-99 -> 19xx."""
+    n = int(y)
+    if len(y) == 2:
+        return 2000 + n if n < 70 else 1900 + n
+    return n
+
+
+def _valid_day(y: int, m: int, d: int) -> date | None:
+    """A real calendar date or None ("31 février" is rejected)."""
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _iso(y: int, m: int | None = None, d: int | None = None) -> str:
+    """ISO string keeping the precision."""
+    if m is None:
+        return f"{y:04d}"
+    if d is None:
+        return f"{y:04d}-{m:02d}"
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def _context(text: str, start: int, end: int) -> str:
+    """About 80 characters around a mention, whitespace collapsed."""
+    lo, hi = max(0, start - CONTEXT_RADIUS), min(len(text), end + CONTEXT_RADIUS)
+    if lo > 0 and not text[lo - 1].isspace():
+        cut = re.search(r"\s", text[lo:start])
+        lo = lo + cut.end() if cut else lo
+    if hi < len(text) and not text[hi].isspace():
+        cut = list(re.finditer(r"\s", text[end:hi]))
+        hi = end + cut[-1].start() if cut else hi
+    return " ".join(text[lo:hi].split())
+
+
+def _mention(
+    text: str, start: int, end: int, value: str, precision: str, end_value=None
+) -> DateMention:
+    """Build a mention with its context."""
+    ctx = _context(text, start, end)
+    return DateMention(value, precision, start, end, ctx, end_value)
+
+
+# --------------------------------------------------------------------------
+# Scanning
+# --------------------------------------------------------------------------
+
+
+class _Scanner:
+    """Runs the patterns by priority; a span once taken is not read again."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.taken = bytearray(len(text))
+        self.hits: list[_Hit] = []
+
+    def free(self, start: int, end: int) -> bool:
+        """True when no character of the span is already taken."""
+        return not any(self.taken[start:end])
+
+    def take(self, start: int, end: int) -> None:
+        """Mark a span as read."""
+        self.taken[start:end] = b"\x01" * (end - start)
+
+    def add(self, hit: _Hit) -> None:
+        """Record a hit and take its span."""
+        self.hits.append(hit)
+        self.take(hit.mention.start, hit.mention.end)
+
+
+def _scan_ranges(sc: _Scanner) -> None:
+    """du 4 au 11 avril 2011, du 30 mars au 2 avril 2021, 4-11 avril 2011."""
+    for m in _RANGE_TEXT.finditer(sc.text):
+        if not sc.free(m.start(), m.end()):
+            continue
+        if not m.group("pre") and (m.group("conj") or m.group("gap")):
+            continue
+        m2, y2 = _month_number(m.group("m2")), int(m.group("y2"))
+        m1 = _month_number(m.group("m1")) if m.group("m1") else m2
+        y1 = int(m.group("y1")) if m.group("y1") else (y2 - 1 if m1 > m2 else y2)
+        first = _valid_day(y1, m1, int(m.group("d1")))
+        last = _valid_day(y2, m2, int(m.group("d2")))
+        if not first or not last or last <= first:
+            continue
+        start = m.start("d1") if not m.group("pre") else m.start()
+        hit = _mention(
+            sc.text, start, m.end(), first.isoformat(), "day", last.isoformat()
+        )
+        sc.add(_Hit(hit))
+
+
+def _scan_day_dates(sc: _Scanner) -> None:
+    """17 septembre 2020, Jeudi 17 septembre 2020, 1er avril 2011."""
+    for m in _DMY_TEXT.finditer(sc.text):
+        if not sc.free(m.start(), m.end()):
+            continue
+        sc.take(m.start(), m.end())  # an invalid day is not re-read as a month
+        y, mo, d = int(m.group("y")), _month_number(m.group("m")), int(m.group("d"))
+        day = (
+            _valid_day(y, mo, d)
+            if EXPLICIT_YEAR_MIN <= y <= EXPLICIT_YEAR_MAX
+            else None
+        )
+        if day:
+            hit = _mention(sc.text, m.start(), m.end(), day.isoformat(), "day")
+            sc.add(_Hit(hit, weekday=_weekday_number(m.group("wd"))))
+
+
+def _scan_numeric(sc: _Scanner) -> None:
+    """17/09/2020, 17.09.20, 17-09-2020 and ISO 2020-09-17."""
+    for pattern in (_ISO, _NUM_DMY):
+        for m in pattern.finditer(sc.text):
+            if not sc.free(m.start(), m.end()):
+                continue
+            y = _expand_year(m.group("y"))
+            day = _valid_day(y, int(m.group("m")), int(m.group("d")))
+            if day and 1900 <= y <= EXPLICIT_YEAR_MAX:
+                hit = _mention(sc.text, m.start(), m.end(), day.isoformat(), "day")
+                sc.add(_Hit(hit))
+
+
+def _scan_month_years(sc: _Scanner) -> None:
+    """mars 2026, en mars 2026, sept. 2020."""
+    for m in _MONTH_YEAR.finditer(sc.text):
+        if not sc.free(m.start(), m.end()):
+            continue
+        y = int(m.group("y"))
+        if EXPLICIT_YEAR_MIN <= y <= EXPLICIT_YEAR_MAX:
+            value = _iso(y, _month_number(m.group("m")))
+            sc.add(_Hit(_mention(sc.text, m.start(), m.end(), value, "month")))
+
+
+def _scan_year_ranges(sc: _Scanner) -> None:
+    """2011-2026, 2020/2021, de 2011 à 2026, entre 2011 et 2026."""
+    for m in _YEAR_RANGE.finditer(sc.text):
+        if not sc.free(m.start(), m.end()):
+            continue
+        y1, y2 = int(m.group("y1")), int(m.group("y2"))
+        if m.group("conj") and not m.group("pre"):
+            continue
+        if m.group("dash") == "/" and y2 != y1 + 1:
+            continue
+        if not (BARE_YEAR_MIN <= y1 < y2 <= BARE_YEAR_MAX):
+            continue
+        hit = _mention(sc.text, m.start(), m.end(), _iso(y1), "year", _iso(y2))
+        sc.add(_Hit(hit))
+
+
+def _bare_year_ok(text: str, m: re.Match[str]) -> bool:
+    """A bare 4-digit year needs 1990-2035, a cue and no number/unit around."""
+    y = int(m.group("y"))
+    if not BARE_YEAR_MIN <= y <= BARE_YEAR_MAX:
+        return False
+    before, after = text[max(0, m.start() - 40) : m.start()], text[m.end() :]
+    if before.endswith("-") and not before.lower().endswith("mi-"):
+        return False
+    if _THOUSANDS_BEFORE.search(before) or _THOUSANDS_AFTER.match(after[:8]):
+        return False
+    if _YEAR_UNIT_VETO.match(after[:20]):
+        return False
+    cue = _YEAR_CUE.search(before)
+    if cue and cue.group(0).strip().startswith("("):
+        return after.startswith(")")
+    return cue is not None
+
+
+def _scan_bare_years(sc: _Scanner) -> None:
+    """en 2011, depuis 2023, d'ici 2028, pour l'année 2024, (2019)."""
+    for m in _BARE_YEAR.finditer(sc.text):
+        if sc.free(m.start(), m.end()) and _bare_year_ok(sc.text, m):
+            value = m.group("y")
+            sc.add(_Hit(_mention(sc.text, m.start(), m.end(), value, "year")))
+
+
+def _scan_day_months(sc: _Scanner) -> None:
+    """Lundi 21 septembre, le 14 décembre dernier (year filled in later)."""
+    for m in _DM_NOYEAR.finditer(sc.text):
+        if not sc.free(m.start(), m.end()) or not _is_full_month(m.group("m")):
+            continue
+        mo, d = _month_number(m.group("m")), int(m.group("d"))
+        if not _valid_day(2000, mo, d):  # 2000 is a leap year: 29 février allowed
+            continue
+        rel = _fold(m.group("rel")) if m.group("rel") else None
+        placeholder = _mention(sc.text, m.start(), m.end(), "", "day")
+        wd = _weekday_number(m.group("wd"))
+        sc.add(_Hit(placeholder, False, wd, rel, d, mo))
+
+
+@lru_cache(maxsize=16)
+def _scan(text: str) -> tuple[_Hit, ...]:
+    """All raw hits, explicit and year-less, sorted by position."""
+    sc = _Scanner(text)
+    _scan_ranges(sc)
+    _scan_day_dates(sc)
+    _scan_numeric(sc)
+    _scan_month_years(sc)
+    _scan_year_ranges(sc)
+    _scan_bare_years(sc)
+    _scan_day_months(sc)
+    hits = sorted(sc.hits, key=lambda h: h.mention.start)
+    return tuple(_merge_ranges(text, hits))
+
+
+def _merge_ranges(text: str, hits: list[_Hit]) -> list[_Hit]:
+    """Join "du 17/09/2020 au 20/09/2020" style pairs into one range."""
+    out: list[_Hit] = []
+    for hit in hits:
+        prev = out[-1] if out else None
+        if prev and _can_merge(text, prev, hit):
+            a, b = prev.mention, hit.mention
+            pre = _RANGE_PREFIX.search(text[max(0, a.start - 20) : a.start])
+            start = a.start - (len(pre.group(0)) if pre else 0)
+            merged = _mention(text, start, b.end, a.value, "day", b.value)
+            out[-1] = replace(prev, mention=merged)
+            continue
+        out.append(hit)
+    return out
+
+
+def _can_merge(text: str, a: _Hit, b: _Hit) -> bool:
+    """Two explicit day dates joined by "au"/"–" after "du"/"entre le"."""
+    ma, mb = a.mention, b.mention
+    if not (a.explicit and b.explicit) or ma.end_value or mb.end_value:
+        return False
+    if ma.precision != "day" or mb.precision != "day" or mb.value <= ma.value:
+        return False
+    if not _RANGE_GAP.match(text[ma.end : mb.start]):
+        return False
+    return bool(_RANGE_PREFIX.search(text[max(0, ma.start - 20) : ma.start]))
+
+
+# --------------------------------------------------------------------------
+# Year inference for "Lundi 21 septembre", "le 14 décembre dernier"
+# --------------------------------------------------------------------------
+
+
+def _nearest_dated(hits: tuple[_Hit, ...], pos: int) -> DateMention | None:
+    """The explicit day/month mention closest to pos (else any explicit one)."""
+    explicit = [h.mention for h in hits if h.explicit]
+    precise = [m for m in explicit if m.precision != "year"] or explicit
+    if not precise:
+        return None
+    return min(precise, key=lambda m: (abs(m.start - pos), m.start))
+
+
+def _ref_date(value: str) -> date:
+    """First day covered by an ISO value of any precision."""
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    return date(parts[0], parts[1], parts[2])
+
+
+def _infer_year(hit: _Hit, ref: date) -> int:
+    """Year of a day-month mention relative to a reference date."""
+    y = ref.year
+    if hit.relative == "dernier":
+        return y if (hit.month, hit.day) < (ref.month, ref.day) else y - 1
+    if hit.relative == "prochain":
+        return y if (hit.month, hit.day) > (ref.month, ref.day) else y + 1
+    if hit.weekday is not None:
+        for cand in (y, y - 1, y + 1):
+            day = _valid_day(cand, hit.month, hit.day)
+            if day and day.weekday() == hit.weekday:
+                return cand
+    return y
+
+
+def _resolve(text: str, hits: tuple[_Hit, ...]) -> list[DateMention]:
+    """Fill the year of year-less hits; drop those without any reference."""
+    doc_ref = _text_date(text)
+    out: list[DateMention] = []
+    for hit in hits:
+        if hit.explicit:
+            out.append(hit.mention)
+            continue
+        near = _nearest_dated(hits, hit.mention.start)
+        if near is None:
+            continue
+        ref_value = near.value
+        if hit.relative and doc_ref and doc_ref.precision != "year":
+            ref_value = doc_ref.value
+        y = _infer_year(hit, _ref_date(ref_value))
+        day = _valid_day(y, hit.month, hit.day)
+        if day:
+            out.append(replace(hit.mention, value=day.isoformat()))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Public API: mentions
+# --------------------------------------------------------------------------
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """All date mentions of a French text, in order of appearance."""
+    if not text:
+        return []
+    return _resolve(text, _scan(text))
+
+
+_ISO_LIKE = re.compile(
+    r"^(?:D:)?(?P<y>\d{4})(?:(?P<s>[-/.]?)(?P<m>\d{2})(?:(?P=s)(?P<d>\d{2}))?)?"
+    r"(?:[T ]\d{2}[:h]?\d{2}.*|\d{6}.*)?$"
+)
+_FILLER = re.compile(
+    rf"^(?:{_WS}|[\s,.;:()\[\]'\"«»-])*(?:(?:le|du|en|depuis|dès|au){_WS}*)?"
+    rf"(?:{_WS}|[\s,.;:()\[\]'\"«»-])*$",
+    _FLAGS,
+)
+_TIME_SUFFIX = re.compile(
+    rf"(?:{_WS}|,|à|T)*\d{{1,2}}(?:[:h]\d{{2}}(?::\d{{2}})?|h)\s*$", _FLAGS
+)
+
+
+def _parse_iso_like(s: str, offset: int = 0) -> DateMention | None:
+    """ "2020-09-17", "2020-09", "2020", "20200917", "D:2020...", ISO datetimes."""
+    m = _ISO_LIKE.match(s)
+    if not m:
+        return None
+    y, mo, d = int(m.group("y")), m.group("m"), m.group("d")
+    if not EXPLICIT_YEAR_MIN <= y <= EXPLICIT_YEAR_MAX:
+        return None
+    end = offset + len(s)
+    if mo is None:
+        return DateMention(_iso(y), "year", offset, end, s)
+    if not 1 <= int(mo) <= 12:
+        return None
+    if d is None:
+        return DateMention(_iso(y, int(mo)), "month", offset, end, s)
+    day = _valid_day(y, int(mo), int(d))
+    return DateMention(day.isoformat(), "day", offset, end, s) if day else None
+
+
+def parse_date(s: str) -> DateMention | None:
+    """Parse one whole string (sidecar value, file name part) as a date."""
+    if not s or not s.strip():
+        return None
+    lead = len(s) - len(s.lstrip())
+    raw = s.strip()
+    found = _parse_iso_like(raw, lead)
+    if found:
+        return found
+    body = _TIME_SUFFIX.sub("", raw) if re.search(r"\d{4}", raw) else raw
+    mentions = find_dates(body)
+    if len(mentions) != 1:
+        return None
+    m = mentions[0]
+    if not _FILLER.match(body[: m.start] + " " + body[m.end :]):
+        return None
+    context = " ".join(raw.split())
+    return replace(m, start=m.start + lead, end=m.end + lead, context=context)
+
+
+# --------------------------------------------------------------------------
+# Document date
+# --------------------------------------------------------------------------
+
+
+def _own_line(text: str, m: DateMention) -> bool:
+    """The mention fills its line (apart from "le" and punctuation)."""
+    line_start = text.rfind("\n", 0, m.start) + 1
+    line_end = text.find("\n", m.end)
+    line_end = len(text) if line_end < 0 else line_end
+    rest = text[line_start : m.start] + " " + text[m.end : line_end]
+    return bool(_FILLER.match(rest))
+
+
+def _after_place(text: str, m: DateMention) -> bool:
+    """ "Paris, le 3 mars 2021" at the start of a line."""
+    line = text[text.rfind("\n", 0, m.start) + 1 : m.start]
+    return bool(_PLACE_CUE.fullmatch(line))
+
+
+def _header_date(text: str, hits: list[_Hit]) -> DateMention | None:
+    """A day date alone on its line, or after a place, near the top."""
+    top = len(text) - len(text.lstrip()) + HEADER_CHARS
+    for hit in hits:
+        m = hit.mention
+        if m.start > top:
+            break
+        if m.precision == "day" and (_own_line(text, m) or _after_place(text, m)):
+            return m
+    return None
+
+
+def _publication_date(text: str, hits: list[_Hit]) -> DateMention | None:
+    """A date after "publié le", "mis à jour le", "communiqué du", "Paris, le"."""
+    for hit in hits:
+        m = hit.mention
+        if m.precision == "year":
+            continue
+        before = text[max(0, m.start - 60) : m.start]
+        if _PUBLICATION_CUE.search(before) or _after_place(text, m):
+            return m
+    return None
+
+
+def _event_score(text: str, hit: _Hit, repeats: int, in_title: bool) -> float:
+    """How prominent a date is: repeats, weekday, event wording, position."""
+    m = hit.mention
+    before = text[max(0, m.start - 80) : m.start]
+    score = 2.0 * repeats + (3.0 if in_title else 0.0)
+    score += 1.5 if hit.weekday is not None else 0.0
+    score += 1.0 if m.end_value else 0.0
+    score += 2.0 if _EVENT_CUE.search(before) else 0.0
+    score -= 2.0 if _PAST_CUE.search(before[-40:]) else 0.0
+    score += 1.5 * (1.0 - m.start / max(len(text), 1))
+    return score
+
+
+def _most_prominent(text: str, pool: list[_Hit], title_values: set[str]) -> _Hit:
+    """The hit with the best event score."""
+    counts = Counter(h.mention.value for h in pool)
+
+    def score(h: _Hit) -> float:
+        value = h.mention.value
+        return _event_score(text, h, counts[value], value in title_values)
+
+    return max(pool, key=score)
+
+
+def _event_date(
+    text: str, hits: list[_Hit], title_hits: list[_Hit]
+) -> DateMention | None:
+    """The most prominent explicit date, day precision first, then month, year."""
+    title_values = {h.mention.value for h in title_hits}
+    for precision in ("day", "month", "year"):
+        pool = [h for h in hits if h.mention.precision == precision]
+        if pool:
+            return _most_prominent(text, pool, title_values).mention
+        in_title = [h for h in title_hits if h.mention.precision == precision]
+        if in_title:
+            return in_title[0].mention
+    return None
+
+
+def _result(m: DateMention | None, source: str) -> DocumentDate:
+    """Wrap a mention into a DocumentDate."""
+    if m is None:
+        return DocumentDate(None, None, "none", False)
+    in_range = IN_RANGE_MIN <= int(m.value[:4]) <= IN_RANGE_MAX
+    return DocumentDate(m.value, m.precision, source, in_range)
+
+
+def _explicit_hits(text: str) -> list[_Hit]:
+    """Hits whose year is written in the text."""
+    return [h for h in _scan(text) if h.explicit] if text else []
+
+
+def _stated_date(text: str, title: str) -> tuple[DateMention | None, str]:
+    """Header or publication date written in the document itself."""
+    hits = _explicit_hits(text)
+    header = _header_date(text, hits)
+    if header:
+        return header, "header"
+    title_hits = _explicit_hits(title)
+    pub = _publication_date(text, hits) or _publication_date(title, title_hits)
+    return pub, "publication"
+
+
+def _text_date(text: str, title: str = "") -> DateMention | None:
+    """Header, publication or event date read from the text alone."""
+    found, _ = _stated_date(text, title)
+    if found:
+        return found
+    return _event_date(text, _explicit_hits(text), _explicit_hits(title))
+
+
+_PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})(\d{2})?(\d{2})?(\d{2})?(\d{2})?")
+_PDF_DEFAULTS = {"1970-01-01", "1980-01-01", "1999-12-31", "2000-01-01", "2001-01-01"}
+
+
+def _pdf_date(pdf_date: str | None) -> DateMention | None:
+    """A PDF CreationDate ("D:20200917...") when plausible."""
+    if not pdf_date or not pdf_date.strip():
+        return None
+    raw = pdf_date.strip()
+    m = _PDF_DATE.match(raw)
+    found = None
+    if m and m.group(3):
+        found = _valid_day(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    elif (parsed := parse_date(raw)) and parsed.precision == "day":
+        found = date.fromisoformat(parsed.value)
+    if not found or not PDF_YEAR_MIN <= found.year <= PDF_YEAR_MAX:
+        return None
+    clock = "".join(g or "00" for g in m.groups()[3:]) if m else "000000"
+    new_year_midnight = found.month == found.day == 1 and clock == "000000"
+    if found.isoformat() in _PDF_DEFAULTS or new_year_midnight:
+        return None
+    return DateMention(found.isoformat(), "day", 0, len(raw), raw)
+
+
+_HASH_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,}(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+_FILE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<!\d)(\d{4})[-_.](\d{2})[-_.](\d{2})(?!\d)"), "ymd"),
+    (re.compile(r"(?<!\d)(\d{2})[-_.](\d{2})[-_.](\d{4})(?!\d)"), "dmy"),
+    (re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)"), "ymd"),
+    (re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{4})(?!\d)"), "dmy"),
+    (re.compile(r"(?<!\d)(\d{4})[-_.](\d{2})(?!\d)"), "ym"),
+)
+
+
+def _file_match_date(m: re.Match[str], kind: str) -> DateMention | None:
+    """Turn one file-name pattern match into a mention, if valid."""
+    g = [int(x) for x in m.groups()]
+    y, mo, d = {"ymd": (g[0], g[1], g[-1]), "dmy": (g[2], g[1], g[0])}.get(
+        kind, (g[0], g[1], None)
+    )
+    if not BARE_YEAR_MIN <= y <= BARE_YEAR_MAX or not 1 <= mo <= 12:
+        return None
+    if d is None:
+        return DateMention(_iso(y, mo), "month", m.start(), m.end(), m.string)
+    day = _valid_day(y, mo, d)
+    if day is None:
+        return None
+    return DateMention(day.isoformat(), "day", m.start(), m.end(), m.string)
+
+
+def _file_name_date(file_name: str) -> DateMention | None:
+    """A date in a file name: 2020-09-17_cp.pdf, cp_20200917.pdf, 2011_x.txt."""
+    stem = re.sub(r"(?:\.[A-Za-z][A-Za-z0-9]{0,4})+$", "", os.path.basename(file_name))
+    stem = _HASH_TOKEN.sub(lambda m: " " * len(m.group(0)), stem)
+    for pattern, kind in _FILE_PATTERNS:
+        for m in pattern.finditer(stem):
+            found = _file_match_date(m, kind)
+            if found:
+                return found
+    words = re.sub(r"[_\-.]+", " ", stem)
+    textual = [m for m in find_dates(words) if m.precision != "year"]
+    if textual:
+        return replace(textual[0], context=stem)
+    for m in re.finditer(r"(?<!\d)(\d{4})(?!\d)", stem):
+        if BARE_YEAR_MIN <= int(m.group(1)) <= BARE_YEAR_MAX:
+            return DateMention(m.group(1), "year", m.start(), m.end(), stem)
+    return None
+
+
+def document_date(
+    text: str,
+    *,
+    title: str = "",
+    file_name: str = "",
+    pdf_date: str | None = None,
+    sidecar: str | None = None,
+) -> DocumentDate:
+    """Pick the document date: sidecar, header, publication, pdf, filename, event."""
+    text = text or ""
+    side = parse_date(sidecar) if sidecar else None
+    if side:
+        return _result(side, "sidecar")
+    stated, source = _stated_date(text, title)
+    if stated:
+        return _result(stated, source)
+    pdf = _pdf_date(pdf_date)
+    if pdf:
+        return _result(pdf, "pdf")
+    from_name = _file_name_date(file_name) if file_name else None
+    if from_name:
+        return _result(from_name, "filename")
+    event = _event_date(text, _explicit_hits(text), _explicit_hits(title))
+    return _result(event, "event" if event else "none")
+
+
+# --------------------------------------------------------------------------
+# Events
+# --------------------------------------------------------------------------
+
+
+def events(text: str, limit: int = 20) -> list[DateMention]:
+    """Dated events mentioned in a text: day/month ones first, one per value."""
+    mentions = find_dates(text)
+    chosen: list[DateMention] = []
+    seen: set[tuple[str, str | None]] = set()
+    for wanted in (("day", "month"), ("year",)):
+        for m in mentions:
+            key = (m.value, m.end_value)
+            if m.precision in wanted and key not in seen and len(chosen) < limit:
+                seen.add(key)
+                chosen.append(m)
+    return sorted(chosen, key=lambda m: m.start)

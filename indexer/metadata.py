@@ -1,0 +1,123 @@
+"""From extracted text (and an optional sidecar) to a document record."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from archive import gazetteer
+from archive.models import DocumentRecord
+from indexer.dates import document_date, events, parse_date
+from indexer.doctype import detect_doc_type
+from indexer.extract import Extraction
+from indexer.language import detect_language
+
+EXTRACTED, SIDECAR = "extrait", "fiche"
+TITLE_MAX = 140
+_DATE_ONLY = re.compile(r"^[\W\d_]*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)?[\s\d\w.,/-]*$")
+_SKIP_LINE = re.compile(r"^(?:https?://|www\.|réf\.?\s*:|ref\.?\s*:|page \d+|revenir à)", re.IGNORECASE)
+
+
+def build_record(
+    *,
+    doc_id: str,
+    paths: list[str],
+    extraction: Extraction,
+    sidecar: dict[str, Any],
+    sha256: str,
+    size: int,
+) -> DocumentRecord:
+    text = extraction.text
+    title = sidecar.get("title") or guess_title(text, extraction.title_hint, Path(paths[0]).stem)
+    provenance = {"title": SIDECAR if "title" in sidecar else EXTRACTED}
+
+    found_date = document_date(
+        text,
+        title=title,
+        file_name=Path(paths[0]).name,
+        pdf_date=extraction.pdf_date,
+        sidecar=sidecar.get("date"),
+    )
+    provenance["date"] = SIDECAR if found_date.source == "sidecar" else EXTRACTED
+    notes = list(extraction.notes)
+    if found_date.value and not found_date.in_range:
+        notes.append(f"date hors de la période 2011–2026 ({found_date.value})")
+    if sidecar.get("date") and found_date.source != "sidecar":
+        notes.append(f"date de la fiche illisible : {sidecar['date']!r}")
+
+    actors = _from_sidecar_or(sidecar, "actors", lambda: [m.value for m in gazetteer.match_actors(text)], provenance)
+    theme_matches = gazetteer.match_themes(text, title)
+    themes = _from_sidecar_or(sidecar, "themes", lambda: [m.value for m in theme_matches], provenance)
+    places_found = gazetteer.match_places(text)
+    places = _from_sidecar_or(sidecar, "places", lambda: [p.name for p in places_found], provenance)
+    doc_type = sidecar.get("doc_type") or detect_doc_type(text, title, Path(paths[0]).name)
+    provenance["doc_type"] = SIDECAR if "doc_type" in sidecar else EXTRACTED
+    language = sidecar.get("language") or detect_language(text, title)
+    provenance["language"] = SIDECAR if "language" in sidecar else EXTRACTED
+
+    return DocumentRecord(
+        id=doc_id,
+        paths=paths,
+        title=title,
+        date=found_date.value,
+        year=int(found_date.value[:4]) if found_date.value else None,
+        actors=actors,
+        themes=themes,
+        places=places,
+        doc_type=doc_type,
+        language=language,
+        pages=extraction.pages,
+        sha256=sha256,
+        size=size,
+        indexed_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
+        text=text,
+        format=extraction.format,
+        date_precision=found_date.precision,
+        source_url=sidecar.get("source_url"),
+        provenance=provenance,
+        theme_evidence={m.value: list(m.evidence) for m in theme_matches},
+        events=[{"date": e.value, "context": e.context} for e in events(text)],
+        place_details=[_place_dict(p) for p in places_found],
+        notes=notes,
+    )
+
+
+def _from_sidecar_or(sidecar: dict[str, Any], key: str, extract, provenance: dict[str, str]) -> list[str]:
+    if key in sidecar:
+        provenance[key] = SIDECAR
+        return list(dict.fromkeys(sidecar[key]))
+    provenance[key] = EXTRACTED
+    return list(dict.fromkeys(extract()))
+
+
+def _place_dict(place: gazetteer.Place) -> dict[str, Any]:
+    return {"name": place.name, "kind": place.kind, "department": place.department, "region": place.region}
+
+
+def guess_title(text: str, hint: str | None, fallback: str) -> str:
+    """The embedded title when there is one, else the first line that reads like a title."""
+    if hint and len(hint.strip()) > 3:
+        return _shorten(hint.strip())
+    for line in text.splitlines():
+        line = " ".join(line.replace("*", " ").replace("#", " ").split())
+        if len(line) < 4 or len(line.split()) < 2 or _SKIP_LINE.match(line):
+            continue
+        if parse_date(line) is not None or (_DATE_ONLY.match(line) and any(c.isdigit() for c in line)):
+            continue
+        return _shorten(_sentence_case(line))
+    return fallback.replace("_", " ")
+
+
+def _sentence_case(line: str) -> str:
+    letters = [c for c in line if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        return line[:1].upper() + line[1:].lower()
+    return line
+
+
+def _shorten(line: str) -> str:
+    if len(line) <= TITLE_MAX:
+        return line
+    return line[:TITLE_MAX].rsplit(" ", 1)[0] + " …"
