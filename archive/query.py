@@ -113,11 +113,10 @@ class QueryBuilder:
         words = [w for w in _WORD.findall(text) if _is_free_word(w)]
         required = self._parse(self._all_parser, text, slots)
         any_word = self._parse(self._any_parser, text, slots) if len(words) > 1 else None
-        if isinstance(required, wq.NullQuery) or required is wq.NullQuery:
+        if required is wq.NullQuery:
             if slots or _has_content(text):
                 raise QuerySyntaxError(
-                    "La requête ne contient que des mots trop courants (le, la, de…) : "
-                    "ajoutez un mot plus précis."
+                    "La requête ne contient que des mots trop courants (le, la, de…) : ajoutez un mot plus précis."
                 )
             return ParsedQuery(raw, wq.Every(), None, True)
         return ParsedQuery(raw, required, any_word, False, words)

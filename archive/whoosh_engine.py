@@ -6,7 +6,6 @@ import html
 import re
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,9 +143,7 @@ class WhooshEngine:
         if live is None or not windex.exists_in(str(live)):
             raise IndexMissing(f"no index in {self.root}")
         if not store.is_current_version(live):
-            raise IndexOutdated(
-                f"index version {store.index_version(live)} differs from this program's; rebuild it"
-            )
+            raise IndexOutdated(f"index version {store.index_version(live)} differs from this program's; rebuild it")
         if self._snap is not None:
             self._snap.searcher.close()
             self._snap = None
@@ -397,9 +394,7 @@ class WhooshEngine:
                 "by_language": dict(tables.count("language", live).most_common()),
                 "by_format": dict(tables.count("format", live).most_common()),
                 "index_bytes": store.directory_bytes(self._dir),
-                "last_update": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(toc.stat().st_mtime))
-                if toc
-                else None,
+                "last_update": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(toc.stat().st_mtime)) if toc else None,
                 "generation": snap.generation,
             }
 

@@ -27,7 +27,7 @@ class CliError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_glue_sort_value(sys.argv[1:] if argv is None else argv))
     try:
         return args.run(args)
     except (CliError, IndexBusy) as exc:
@@ -39,6 +39,17 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # last resort: one line, never a traceback
         print(f"archive: unexpected error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return 1
+
+
+def _glue_sort_value(argv: list[str]) -> list[str]:
+    """`--sort -date` would read `-date` as an option: pass it as `--sort=-date`."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1] == "--sort" and arg.startswith("-"):
+            out[-1] = f"--sort={arg}"
+        else:
+            out.append(arg)
+    return out
 
 
 def _parser() -> argparse.ArgumentParser:

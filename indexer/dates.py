@@ -97,9 +97,7 @@ _MONTHS: dict[str, int] = {
     "decembre": 12,
     "dec": 12,
 }
-_FULL_MONTH_NAMES = {"janvier", "fevrier", "mars", "avril", "mai", "juin"}
-_FULL_MONTH_NAMES |= {"juillet", "aout", "septembre", "octobre", "novembre"}
-_FULL_MONTH_NAMES |= {"decembre"}
+_FULL_MONTH_NAMES = frozenset(k for k in _MONTHS if len(k) > 4 or k in ("mars", "mai", "juin", "aout"))
 
 _MONTH = (
     r"(?:janvier|janv\.?|jan\.?|f[ée]vrier|f[ée]vr\.?|f[ée]v\.?|mars|avril|avr\.?"
@@ -124,9 +122,7 @@ _RANGE_TEXT = re.compile(
     rf"{_SEP}(?P<m2>{_MONTH}){_SEP}(?P<y2>\d{{4}})(?![\d\w]|[.,]\d)",
     _FLAGS,
 )
-_DMY_TEXT = re.compile(
-    rf"(?<!\w){_WD}{_DAY}{_SEP}(?P<m>{_MONTH}),?{_SEP}{_YEAR}", _FLAGS
-)
+_DMY_TEXT = re.compile(rf"(?<!\w){_WD}{_DAY}{_SEP}(?P<m>{_MONTH}),?{_SEP}{_YEAR}", _FLAGS)
 _NUM_DMY = re.compile(
     r"(?<![\d./-])(?P<d>\d{1,2})(?P<s>[/.-])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})"
     r"(?![\d]|[./-]\d)"
@@ -153,7 +149,8 @@ _YEAR_CUE = re.compile(
     r"(?:(?<!\w)(?:en|depuis|dès|d['’]ici|jusqu['’](?:en|à|a|au)|avant|après"
     r"|apres|fin|début|debut|courant|année|annee|années|annees|pour|exercice"
     r"|horizon|printemps|été|ete|automne|hiver|rentrée|rentree|trimestre|semestre"
-    r"|budget|plf|plfss|copyright|l['’]an)|mi-|©|\()"
+    r"|budget|plf|plfss|copyright|l['’]an|édition|bilan|campagne|session|millésime"
+    r"|saison|rapport(?:\s+annuel|\s+d['’]activité)?)|mi-|©|\()"
     rf"{_WS}*$",
     _FLAGS,
 )
@@ -169,7 +166,7 @@ _RANGE_PREFIX = re.compile(rf"(?<!\w)(?:du|les|entre(?:{_WS}+le)?){_WS}+$", _FLA
 
 _PUBLICATION_CUE = re.compile(
     r"(?:publié|publiée|publie|mis\s+à\s+jour|mise\s+à\s+jour"
-    r"|communiqué(?:\s+de\s+presse)?|en\s+date|date\s+de\s+publication|date"
+    r"|communiqué(?:\s+de\s+presse)?|en\s+date|date\s+de\s+publication|date(?=\s*:)"
     r"|diffusé|édité|rédigé|actualisé)"
     r"\s*(?:le|du|:)?\s*(?:le\s+)?[\s:,-]*$",
     _FLAGS,
@@ -184,9 +181,7 @@ _EVENT_CUE = re.compile(
     r"|conférence|inauguration|lancement",
     _FLAGS,
 )
-_PAST_CUE = re.compile(
-    r"lancé|signé|signature|depuis|créé|adopté|décidé|annoncé|dernier", _FLAGS
-)
+_PAST_CUE = re.compile(r"lancé|signé|signature|depuis|créé|adopté|décidé|annoncé|dernier", _FLAGS)
 
 
 # --------------------------------------------------------------------------
@@ -254,9 +249,7 @@ def _context(text: str, start: int, end: int) -> str:
     return " ".join(text[lo:hi].split())
 
 
-def _mention(
-    text: str, start: int, end: int, value: str, precision: str, end_value=None
-) -> DateMention:
+def _mention(text: str, start: int, end: int, value: str, precision: str, end_value=None) -> DateMention:
     """Build a mention with its context."""
     ctx = _context(text, start, end)
     return DateMention(value, precision, start, end, ctx, end_value)
@@ -304,9 +297,7 @@ def _scan_ranges(sc: _Scanner) -> None:
         if not first or not last or last <= first:
             continue
         start = m.start("d1") if not m.group("pre") else m.start()
-        hit = _mention(
-            sc.text, start, m.end(), first.isoformat(), "day", last.isoformat()
-        )
+        hit = _mention(sc.text, start, m.end(), first.isoformat(), "day", last.isoformat())
         sc.add(_Hit(hit))
 
 
@@ -317,11 +308,7 @@ def _scan_day_dates(sc: _Scanner) -> None:
             continue
         sc.take(m.start(), m.end())  # an invalid day is not re-read as a month
         y, mo, d = int(m.group("y")), _month_number(m.group("m")), int(m.group("d"))
-        day = (
-            _valid_day(y, mo, d)
-            if EXPLICIT_YEAR_MIN <= y <= EXPLICIT_YEAR_MAX
-            else None
-        )
+        day = _valid_day(y, mo, d) if EXPLICIT_YEAR_MIN <= y <= EXPLICIT_YEAR_MAX else None
         if day:
             hit = _mention(sc.text, m.start(), m.end(), day.isoformat(), "day")
             sc.add(_Hit(hit, weekday=_weekday_number(m.group("wd"))))
@@ -333,6 +320,8 @@ def _scan_numeric(sc: _Scanner) -> None:
         for m in pattern.finditer(sc.text):
             if not sc.free(m.start(), m.end()):
                 continue
+            if len(m.group("y")) == 2 and len(m.group("d") + m.group("m")) < 4:
+                continue  # "1.2.20" is a section number, "17.09.20" a date
             y = _expand_year(m.group("y"))
             day = _valid_day(y, int(m.group("m")), int(m.group("d")))
             if day and 1900 <= y <= EXPLICIT_YEAR_MAX:
@@ -487,6 +476,8 @@ def _infer_year(hit: _Hit, ref: date) -> int:
 
 def _resolve(text: str, hits: tuple[_Hit, ...]) -> list[DateMention]:
     """Fill the year of year-less hits; drop those without any reference."""
+    if all(h.explicit for h in hits):
+        return [h.mention for h in hits]
     doc_ref = _text_date(text)
     out: list[DateMention] = []
     for hit in hits:
@@ -527,9 +518,7 @@ _FILLER = re.compile(
     rf"(?:{_WS}|[\s,.;:()\[\]'\"«»-])*$",
     _FLAGS,
 )
-_TIME_SUFFIX = re.compile(
-    rf"(?:{_WS}|,|à|T)*\d{{1,2}}(?:[:h]\d{{2}}(?::\d{{2}})?|h)\s*$", _FLAGS
-)
+_TIME_SUFFIX = re.compile(rf"(?:{_WS}|,|à|T)*\d{{1,2}}(?:[:h]\d{{2}}(?::\d{{2}})?|h)\s*$", _FLAGS)
 
 
 def _parse_iso_like(s: str, offset: int = 0) -> DateMention | None:
@@ -639,9 +628,7 @@ def _most_prominent(text: str, pool: list[_Hit], title_values: set[str]) -> _Hit
     return max(pool, key=score)
 
 
-def _event_date(
-    text: str, hits: list[_Hit], title_hits: list[_Hit]
-) -> DateMention | None:
+def _event_date(text: str, hits: list[_Hit], title_hits: list[_Hit]) -> DateMention | None:
     """The most prominent explicit date, day precision first, then month, year."""
     title_values = {h.mention.value for h in title_hits}
     for precision in ("day", "month", "year"):
@@ -726,9 +713,13 @@ _FILE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 def _file_match_date(m: re.Match[str], kind: str) -> DateMention | None:
     """Turn one file-name pattern match into a mention, if valid."""
     g = [int(x) for x in m.groups()]
-    y, mo, d = {"ymd": (g[0], g[1], g[-1]), "dmy": (g[2], g[1], g[0])}.get(
-        kind, (g[0], g[1], None)
-    )
+    d: int | None
+    if kind == "ymd":
+        y, mo, d = g
+    elif kind == "dmy":
+        d, mo, y = g
+    else:
+        (y, mo), d = g, None
     if not BARE_YEAR_MIN <= y <= BARE_YEAR_MAX or not 1 <= mo <= 12:
         return None
     if d is None:

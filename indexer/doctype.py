@@ -108,10 +108,7 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
     ),
 }
 
-_COMPILED = {
-    kind: tuple((re.compile(p), float(w)) for p, w in cues)
-    for kind, cues in _CUES.items()
-}
+_COMPILED = {kind: tuple((re.compile(p), float(w)) for p, w in cues) for kind, cues in _CUES.items()}
 
 
 def _fold(text: str) -> str:
@@ -121,9 +118,7 @@ def _fold(text: str) -> str:
     return "".join(c for c in nfd if not unicodedata.combining(c))
 
 
-def _cue_score(
-    body: str, head: str, cues: tuple[tuple[re.Pattern[str], float], ...]
-) -> float:
+def _cue_score(body: str, head: str, cues: tuple[tuple[re.Pattern[str], float], ...]) -> float:
     """Weighted hits of one type's cues; the head (title + start) counts twice."""
     score = 0.0
     for pattern, weight in cues:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import struct
 import textwrap
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,27 +64,38 @@ def make_pdf(
     return _write(path, objects, title, creation_date, user_password, owner_password)
 
 
-def make_image_pdf(path: Path | str, pages: int = 1, title: str | None = None) -> Path:
-    """Write a PDF whose pages only draw a small grey image (no text layer)."""
+def make_image_pdf(
+    path: Path | str,
+    pages: int = 1,
+    title: str | None = None,
+    image: tuple[int, int, bytes] | None = None,
+) -> Path:
+    """Write a PDF whose pages only draw an image (no text layer).
+
+    `image` is (width, height, 8-bit grey pixels), drawn over the whole page;
+    the default is a tiny grey gradient.
+    """
+    width, height, pixels = image or (8, 8, bytes(range(0, 256, 4)))
+    placement = f"q {_PAGE_WIDTH} 0 0 {_PAGE_HEIGHT} 0 0 cm" if image else "q 300 0 0 300 100 400 cm"
     objects: dict[int, object] = {1: {"Type": Name("Catalog"), "Pages": Ref(2)}}
-    image = Stream(
-        bytes(range(0, 256, 4)),
+    objects[3] = Stream(
+        zlib.compress(pixels),
         {
             "Type": Name("XObject"),
             "Subtype": Name("Image"),
-            "Width": 8,
-            "Height": 8,
+            "Width": width,
+            "Height": height,
             "ColorSpace": Name("DeviceGray"),
             "BitsPerComponent": 8,
+            "Filter": Name("FlateDecode"),
         },
     )
-    objects[3] = image
     kids = []
     for index in range(pages):
         page_num, content_num = 4 + 2 * index, 5 + 2 * index
         kids.append(Ref(page_num))
         objects[page_num] = _page_dict({"XObject": {"Im1": Ref(3)}}, content_num)
-        objects[content_num] = Stream(b"q 300 0 0 300 100 400 cm /Im1 Do Q\n")
+        objects[content_num] = Stream(f"{placement} /Im1 Do Q\n".encode())
     objects[2] = {"Type": Name("Pages"), "Kids": kids, "Count": pages}
     return _write(path, objects, title, None, None, None)
 
@@ -256,8 +268,7 @@ def _serialize_obj(obj: object, num: int, crypt: _RC4Crypt | None) -> bytes:
         return b"[" + b" ".join(_serialize_obj(item, num, crypt) for item in obj) + b"]"
     if isinstance(obj, dict):
         items = b" ".join(
-            b"/" + key.encode("ascii") + b" " + _serialize_obj(value, num, crypt)
-            for key, value in obj.items()
+            b"/" + key.encode("ascii") + b" " + _serialize_obj(value, num, crypt) for key, value in obj.items()
         )
         return b"<< " + items + b" >>"
     raise TypeError(f"cannot serialize {type(obj).__name__}")

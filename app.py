@@ -1,0 +1,100 @@
+"""Archive de la politique industrielle française — the Streamlit app (`streamlit run app.py`).
+
+Every view and filter lives in the URL (`?vue=recherche&q=…&acteur=CGT&de=2011&a=2020&page=2`),
+so a copied link reopens the same state and the browser's back button works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from archive.models import IndexMissing, IndexOutdated
+from ui import url, view_document, view_search, view_status, view_timeline, view_upload
+from ui.access import readonly
+from ui.cards import CSS
+from ui.runtime import background_sync, corpus_path, index_missing, report_summary, run_indexing
+from ui.state import VIEWS, UrlState
+from ui.text import md
+
+# Streamlit's own English hints, hidden or replaced by French ones.
+FRENCH_WIDGETS = """
+<style>
+[data-testid="InputInstructions"]{display:none}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p{font-size:0}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after{
+  content:"Parcourir";font-size:.875rem}
+[data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after{
+  content:"Glissez-déposez vos fichiers ici · 100 Mo au plus par fichier";font-size:.875rem}
+</style>
+"""
+
+RENDERERS: dict[str, Callable[[UrlState], None]] = {
+    "recherche": view_search.render,
+    "chronologie": view_timeline.render,
+    "document": view_document.render,
+    "ajouter": view_upload.render,
+    "etat": view_status.render,
+}
+
+
+def _on_view() -> None:
+    chosen = url.widget("w_vue") or "recherche"
+    url.go(url.current().replace(vue=chosen, page=1))
+
+
+def navigation(state: UrlState) -> None:
+    views = [v for v in VIEWS if not (v == "ajouter" and readonly()) and not (v == "document" and not state.doc)]
+    if state.vue not in views:
+        views.append(state.vue)
+    with st.sidebar:
+        st.markdown("### Archive de la politique industrielle")
+        st.caption("Documents français, 2011–2026")
+        url.sync("w_vue", state.vue)
+        st.radio("Vue", options=views, format_func=VIEWS.__getitem__, key="w_vue", on_change=_on_view)
+        st.divider()
+
+
+def ensure_index() -> bool:
+    """Build the index on first start (or after a version change), with a progress bar."""
+    if not index_missing():
+        background_sync()  # catch up with the folder in the background; search is available now
+        return True
+    st.title("Archive de la politique industrielle")
+    corpus = corpus_path()
+    if not corpus.is_dir():
+        st.error(f"Dossier du corpus introuvable : {md(corpus)}. Réglez ARCHIVE_CORPUS ou créez le dossier.")
+        return False
+    st.info("Première ouverture : l'index est construit à partir du dossier du corpus. Cela ne se fait qu'une fois.")
+    report = run_indexing("Construction de l'index")
+    if report is None:
+        return False
+    st.session_state["status_flash"] = "Index construit : " + report_summary(report)
+    st.rerun()
+    return True
+
+
+def main() -> None:
+    st.set_page_config(
+        page_title="Archive de la politique industrielle",
+        page_icon=":material/factory:",
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
+    st.html(CSS + FRENCH_WIDGETS)
+    if not ensure_index():
+        return
+    state = url.current()
+    if state.vue == "ajouter" and readonly():
+        state = state.replace(vue="recherche")
+    navigation(state)
+    try:
+        RENDERERS[state.vue](state)
+    except (IndexMissing, IndexOutdated):
+        st.error("L'index est introuvable ou d'une ancienne version : rechargez la page pour le reconstruire.")
+        st.cache_resource.clear()
+
+
+main()

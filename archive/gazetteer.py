@@ -1,0 +1,696 @@
+"""Gazetteers of actors, themes and places, and their fast matchers.
+
+The vocabularies live in ``archive/vocab/*.yaml``. Each gazetteer is compiled once
+into a single trie-shaped regular expression run over *aligned* folded text: a
+lower-cased, accent-free copy of the document that keeps exactly one character per
+original character, so that any match can be checked against the original casing
+(needed for ambiguous items such as ``Tours``, ``FO`` or ``La Réunion``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
+
+ACTOR_KINDS = (
+    "État et ministères",
+    "agences et opérateurs",
+    "collectivités",
+    "syndicats",
+    "organisations patronales",
+    "entreprises",
+    "personnalités",
+)
+PLACE_KINDS = ("région", "département", "commune")
+
+# Theme scoring (see match_themes).
+STRONG_WEIGHT = 3.0
+REPEAT_BONUS = 0.5
+REPEAT_CAP = 5
+TITLE_BONUS = 2.0
+MIN_SECONDARY_SCORE = 2.0
+RELATIVE_THRESHOLD = 0.4
+MAX_THEMES = 3
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A canonical actor of industrial policy."""
+
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    surname: str | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    """A gazetteer hit: canonical value and the strings or terms that triggered it."""
+
+    value: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A region, department or town, with its department and region when known."""
+
+    name: str
+    kind: str
+    department: str | None = None
+    region: str | None = None
+
+
+# ---------------------------------------------------------------------------
+# Folding
+# ---------------------------------------------------------------------------
+
+_APOSTROPHES = "\u2019\u2018\u02bc\u02b9\u0060\u00b4\u2032\u201b"
+_SPACES = "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000"
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_COMBINING = re.compile("[\u0300-\u036f]")
+_WS = re.compile(r"\s+")
+_APOS_WS = re.compile(r"'\s+")
+_HYPHEN_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011\u2012\u2013](?=[^\W\d_])")
+
+
+def _strip_accents(char: str) -> str:
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", char))
+
+
+def _build_align_table(lower: bool) -> dict[int, str]:
+    """One-to-one character map: accents off (and case off if ``lower``)."""
+    table: dict[int, str] = {}
+    for cp in range(0xC0, 0x250):
+        char = chr(cp)
+        base = _strip_accents(char)
+        base = base.lower() if lower else base
+        if len(base) == 1 and base != char:
+            table[cp] = base
+    for char in _APOSTROPHES:
+        table[ord(char)] = "'"
+    for char in _SPACES:
+        table[ord(char)] = " "
+    for char in _DASHES:
+        table[ord(char)] = " "
+    return table
+
+
+_ALIGN = _build_align_table(lower=True)
+_ALIGN_KEEP_CASE = _build_align_table(lower=False)
+_FOLD = {ord(c): "'" for c in _APOSTROPHES} | {ord(c): " " for c in _SPACES}
+_FOLD |= {ord("œ"): "oe", ord("æ"): "ae"} | _INVISIBLE
+
+
+def fold(text: str) -> str:
+    """Lowercase, accent-free, unified apostrophes and spaces, hyphens between letters as spaces."""
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower().translate(_FOLD)
+    text = _HYPHEN_BETWEEN_LETTERS.sub(" ", text)
+    return _WS.sub(" ", text).strip()
+
+
+def _prepare(text: str) -> str:
+    """The 'original' text matches are read from: NFKC, invisible characters removed."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.translate(_INVISIBLE)
+
+
+def _align(prepared: str) -> str:
+    """Folded copy of ``prepared`` with exactly one character per input character."""
+    low = prepared.lower()
+    if len(low) != len(prepared):
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in prepared)
+    return low.translate(_ALIGN)
+
+
+def _key(aligned: str) -> str:
+    """Canonical lookup key of an aligned slice: single spaces, no space after apostrophes."""
+    key = _APOS_WS.sub("'", _WS.sub(" ", aligned)).strip()
+    return key.replace("œ", "oe")
+
+
+def _norm(text: str) -> str:
+    """Lookup key of any phrase (alias, term, query)."""
+    return _key(_align(_prepare(text)))
+
+
+def _case_key(text: str) -> str:
+    """Accent-free, case-preserving form used to check case-sensitive items."""
+    return _APOS_WS.sub("'", _WS.sub(" ", _prepare(text).translate(_ALIGN_KEEP_CASE))).strip()
+
+
+# ---------------------------------------------------------------------------
+# Trie regex
+# ---------------------------------------------------------------------------
+
+_STAR = "*"
+
+
+def _atom(char: str) -> str:
+    if char == " ":
+        return r"\s+"
+    if char == "'":
+        return r"'\s*"
+    if char == _STAR:
+        return r"\w*"
+    return re.escape(char)
+
+
+def _trie_pattern(keys: Iterable[str]) -> str:
+    """A regex alternation of ``keys`` factored as a character trie (longest first)."""
+    trie: dict[str, Any] = {}
+    for key in keys:
+        node = trie
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_node(trie)
+
+
+def _trie_node(node: dict[str, Any]) -> str:
+    chars = sorted((c for c in node if c), key=lambda c: (c == _STAR, c))
+    alts = [_atom(c) + _trie_node(node[c]) for c in chars]
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    if "" in node:
+        return "(?:" + body + ")?"
+    return body
+
+
+def _variants(key: str) -> list[str]:
+    """A key and its spelling with the ligature œ (text may use either)."""
+    return [key, key.replace("oe", "œ")] if "oe" in key else [key]
+
+
+def _compile(keys: Iterable[str]) -> re.Pattern[str]:
+    all_keys = sorted({v for k in keys if k for v in _variants(k)})
+    return re.compile(r"(?<!\w)(?:" + _trie_pattern(all_keys) + r")(?!\w)")
+
+
+# ---------------------------------------------------------------------------
+# Case-sensitive and sentence-start checks
+# ---------------------------------------------------------------------------
+
+_SENTENCE_END = set(".!?•·…")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What a lookup key stands for, and how strictly it must be written."""
+
+    value: str
+    cased: frozenset[str] | None = None
+    strict: bool = False
+
+
+def _sentence_initial(prepared: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and prepared[i] in " \t\r":
+        i -= 1
+    if i < 0:
+        return True
+    if prepared[i] == "\n":
+        j = i - 1
+        while j >= 0 and prepared[j].isspace():
+            if prepared[j] == "\n":
+                return True
+            j -= 1
+        return j < 0 or prepared[j] in _SENTENCE_END
+    return prepared[i] in _SENTENCE_END
+
+
+def _written_ok(entry: _Entry, prepared: str, start: int, end: int) -> bool:
+    if entry.cased is not None and _case_key(prepared[start:end]) not in entry.cased:
+        return False
+    return not (entry.strict and _sentence_initial(prepared, start))
+
+
+def _surface(prepared: str, start: int, end: int) -> str:
+    return _WS.sub(" ", prepared[start:end]).strip()
+
+
+def _add_entry(entries: dict[str, _Entry], alias: str, entry: _Entry, owner: str) -> None:
+    """Register ``alias``; a case-sensitive declaration wins over a case-insensitive one."""
+    key = _norm(alias)
+    if not key:
+        return
+    old = entries.get(key)
+    if old is not None:
+        if old.value != entry.value:
+            raise ValueError(f"{owner}: alias {alias!r} used by both {old.value!r} and {entry.value!r}")
+        if old.cased is not None and entry.cased is not None:
+            cased: frozenset[str] | None = old.cased | entry.cased
+        else:
+            cased = old.cased or entry.cased
+        entry = _Entry(entry.value, cased, old.strict or entry.strict)
+    entries[key] = entry
+
+
+def _load_yaml(name: str) -> Any:
+    with (VOCAB_DIR / name).open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+# ---------------------------------------------------------------------------
+# Actors
+# ---------------------------------------------------------------------------
+
+_TITLES_BEFORE = re.compile(
+    r"(?:^|[^\w])(?:m|mm|mme|mmes|mlle|monsieur|madame|ministre|president|presidente|"
+    r"secretaire generale?|secretaire d'etat|directeur|directrice|depute|deputee|senateur|"
+    r"senatrice|maire|pdg|patron|patronne|dirigeant|dirigeante|chef|leader|commissaire|"
+    r"delegue|deleguee|gouverneur)\.?\s+$"
+)
+_TITLE_WORDS = frozenset(
+    "m m. mme mme. monsieur madame ministre president presidente directeur directrice pdg premier "
+    "premiere secretaire chef maire depute deputee senateur senatrice".split()
+)
+_PREV_TOKEN = re.compile(r"([\w.]+)[ \t]+$")
+_NEXT_TOKEN = re.compile(r"[ \t]+(\w+)")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class _ActorGazetteer:
+    actors: list[Actor]
+    by_name: dict[str, Actor]
+    entries: dict[str, _Entry]
+    surnames: dict[str, list[str]]
+    surname_forms: dict[str, str]
+    regex: re.Pattern[str]
+    nested: frozenset[str]
+    token_entries: dict[str, _Entry]
+    offices: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def _actor_from_item(item: dict[str, Any]) -> Actor:
+    name, kind = item.get("name"), item.get("kind")
+    if not name or kind not in ACTOR_KINDS:
+        raise ValueError(f"actors.yaml: bad entry {item!r}")
+    aliases = tuple(dict.fromkeys(str(a) for a in item.get("aliases") or []))
+    surname = item.get("surname")
+    if surname and kind != "personnalités":
+        raise ValueError(f"actors.yaml: surname on a non-person {name!r}")
+    return Actor(name=name, kind=kind, aliases=aliases, surname=surname)
+
+
+def _actor_entries(item: dict[str, Any], actor: Actor, entries: dict[str, _Entry]) -> None:
+    cased = [str(a) for a in item.get("case_sensitive") or []]
+    strict = bool(item.get("strict"))
+    for alias in (actor.name, *actor.aliases):
+        if alias not in cased:
+            _add_entry(entries, alias, _Entry(actor.name), "actors.yaml")
+    for alias in cased:
+        _add_entry(entries, alias, _Entry(actor.name, frozenset({_case_key(alias)}), strict), "actors.yaml")
+
+
+def _surname_index(actors_list: list[Actor], entries: dict[str, _Entry]) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Folded surname → persons bearing it, and → surname as written (for capitals)."""
+    surnames: dict[str, list[str]] = {}
+    forms: dict[str, str] = {}
+    for actor in actors_list:
+        key = _norm(actor.surname) if actor.surname else ""
+        if key and key not in entries:
+            surnames.setdefault(key, []).append(actor.name)
+            forms[key] = actor.surname or ""
+    return surnames, forms
+
+
+@lru_cache(maxsize=1)
+def _actor_gazetteer() -> _ActorGazetteer:
+    items = _load_yaml("actors.yaml") or []
+    actors_list: list[Actor] = []
+    entries: dict[str, _Entry] = {}
+    nested: set[str] = set()
+    offices: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        actor = _actor_from_item(item)
+        actors_list.append(actor)
+        _actor_entries(item, actor, entries)
+        if item.get("nested"):
+            nested.add(actor.name)
+        offices[actor.name] = list(item.get("offices") or [])
+    by_name = {a.name: a for a in actors_list}
+    if len(by_name) != len(actors_list):
+        raise ValueError("actors.yaml: duplicate canonical names")
+    surnames, forms = _surname_index(actors_list, entries)
+    return _ActorGazetteer(
+        actors=actors_list,
+        by_name=by_name,
+        entries=entries,
+        surnames=surnames,
+        surname_forms=forms,
+        regex=_compile([*entries, *surnames]),
+        nested=frozenset(nested),
+        token_entries={" ".join(_WORD.findall(k)): e for k, e in entries.items()},
+        offices=offices,
+    )
+
+
+def actors() -> list[Actor]:
+    """All actors of the gazetteer, in file order (cached)."""
+    return list(_actor_gazetteer().actors)
+
+
+def actor_kind(name: str) -> str | None:
+    """Kind of an actor given its canonical name (or any alias)."""
+    gaz = _actor_gazetteer()
+    actor = gaz.by_name.get(name) or gaz.by_name.get(actor_for_alias(name) or "")
+    return actor.kind if actor else None
+
+
+def actor_offices(name: str) -> list[dict[str, Any]]:
+    """Offices (title, from, to) recorded for a person, [] otherwise."""
+    return list(_actor_gazetteer().offices.get(name, []))
+
+
+_LEADING_ARTICLE = re.compile(r"^(?:la|le|les|l'|du|de la|de l'|des|d')\s*")
+
+
+def actor_for_alias(phrase: str) -> str | None:
+    """Canonical actor name for an exact alias, name or unambiguous surname (folded)."""
+    gaz = _actor_gazetteer()
+    key = _norm(phrase)
+    for candidate in (key, _LEADING_ARTICLE.sub("", key)):
+        entry = gaz.entries.get(candidate)
+        if entry:
+            return entry.value
+        persons = gaz.surnames.get(candidate, [])
+        if len(persons) == 1:
+            return persons[0]
+    return None
+
+
+class _Found:
+    """Actors found so far: first offset and evidence per canonical name."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, int] = {}
+        self.evidence: dict[str, list[str]] = {}
+
+    def add(self, name: str, offset: int, surface: str) -> None:
+        if name not in self.first or offset < self.first[name]:
+            self.first[name] = offset
+        ev = self.evidence.setdefault(name, [])
+        if surface not in ev:
+            ev.append(surface)
+
+    def matches(self) -> list[Match]:
+        order = sorted(self.first, key=lambda n: (self.first[n], n))
+        return [Match(n, tuple(self.evidence[n])) for n in order]
+
+
+def _nested_hits(
+    gaz: _ActorGazetteer, prepared: str, folded: str, start: int, end: int
+) -> Iterator[tuple[str, int, int]]:
+    """Other actors named inside a longer match (e.g. CGT inside « FILPAC CGT »)."""
+    tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(folded, start, end)]
+    for i in range(len(tokens)):
+        for j in range(i + 1, len(tokens) + 1):
+            if i == 0 and j == len(tokens):
+                continue
+            entry = gaz.token_entries.get(" ".join(t[2] for t in tokens[i:j]))
+            s, e = tokens[i][0], tokens[j - 1][1]
+            if entry and _written_ok(entry, prepared, s, e):
+                yield entry.value, s, e
+
+
+def _scan(gaz: _ActorGazetteer, prepared: str, folded: str, found: _Found) -> list[tuple[int, int, str]]:
+    """Record aliases found; return bare-surname hits (start, end, key) for later resolution."""
+    surname_hits: list[tuple[int, int, str]] = []
+    for m in gaz.regex.finditer(folded):
+        start, end, key = m.start(), m.end(), _key(m.group())
+        entry = gaz.entries.get(key)
+        if entry is None:
+            if key in gaz.surnames:
+                surname_hits.append((start, end, key))
+            continue
+        if not _written_ok(entry, prepared, start, end):
+            continue
+        found.add(entry.value, start, _surface(prepared, start, end))
+        if entry.value in gaz.nested:
+            for name, s, e in _nested_hits(gaz, prepared, folded, start, end):
+                if name != entry.value:
+                    found.add(name, s, _surface(prepared, s, e))
+    return surname_hits
+
+
+def _capitalised_like(surface: str, model: str) -> bool:
+    """Each word capitalised in ``model`` is capitalised in ``surface``."""
+    words, model_words = _WORD.findall(surface), _WORD.findall(model)
+    if len(words) != len(model_words):
+        return False
+    return all(not m[0].isupper() or w[0].isupper() for w, m in zip(words, model_words, strict=True))
+
+
+def _next_to_other_name(prepared: str, start: int, end: int) -> bool:
+    """True when a capitalised non-title word touches the surname (another person's name)."""
+    prev = _PREV_TOKEN.search(prepared, max(0, start - 40), start)
+    if prev and prev.group(1)[0].isupper() and fold(prev.group(1)) not in _TITLE_WORDS:
+        return True
+    nxt = _NEXT_TOKEN.match(prepared, end, min(len(prepared), end + 40))
+    return bool(nxt and nxt.group(1)[0].isupper())
+
+
+def _resolve_surnames(
+    gaz: _ActorGazetteer, prepared: str, folded: str, found: _Found, hits: list[tuple[int, int, str]]
+) -> None:
+    """A bare surname names a person whose full name is in the document, or a unique
+    person when it follows a title; it must be capitalised and stand alone."""
+    named = set(found.first)
+    for start, end, key in hits:
+        surface = _surface(prepared, start, end)
+        if not _capitalised_like(surface, gaz.surname_forms[key]):
+            continue
+        if _next_to_other_name(prepared, start, end):
+            continue
+        candidates = gaz.surnames[key]
+        present = [p for p in candidates if p in named]
+        if len(present) == 1:
+            found.add(present[0], start, surface)
+        elif len(candidates) == 1 and _TITLES_BEFORE.search(folded, max(0, start - 40), start):
+            found.add(candidates[0], start, surface)
+
+
+def match_actors(text: str) -> list[Match]:
+    """Canonical actors named in ``text``, sorted by first occurrence."""
+    gaz = _actor_gazetteer()
+    prepared = _prepare(text)
+    folded = _align(prepared)
+    found = _Found()
+    hits = _scan(gaz, prepared, folded, found)
+    _resolve_surnames(gaz, prepared, folded, found, hits)
+    return found.matches()
+
+
+# ---------------------------------------------------------------------------
+# Themes
+# ---------------------------------------------------------------------------
+
+
+_TermInfo = dict[str, tuple[float, str]]  # label -> (weight, term as written in the YAML)
+
+
+@dataclass
+class _ThemeGazetteer:
+    labels: list[str]
+    terms: dict[str, _TermInfo]
+    stars: list[tuple[str, _TermInfo]]
+    regex: re.Pattern[str]
+
+
+def _theme_term_key(term: str) -> str:
+    star = term.endswith(_STAR)
+    key = _norm(term.rstrip(_STAR))
+    return key + _STAR if star else key
+
+
+@lru_cache(maxsize=1)
+def _theme_gazetteer() -> _ThemeGazetteer:
+    items = _load_yaml("themes.yaml") or []
+    labels: list[str] = []
+    terms: dict[str, _TermInfo] = {}
+    for item in items:
+        label = item["label"]
+        labels.append(label)
+        weighted = [(str(t), 1.0) for t in item.get("terms") or []]
+        weighted += [(str(t), STRONG_WEIGHT) for t in item.get("strong") or []]
+        for term, weight in weighted:
+            info = terms.setdefault(_theme_term_key(term), {})
+            if weight >= info.get(label, (0.0, ""))[0]:
+                info[label] = (weight, term)
+    stars = sorted(((k[:-1], v) for k, v in terms.items() if k.endswith(_STAR)), key=lambda kv: -len(kv[0]))
+    return _ThemeGazetteer(labels=labels, terms=terms, stars=stars, regex=_compile(terms))
+
+
+def theme_labels() -> list[str]:
+    """The theme labels, in their fixed order."""
+    return list(_theme_gazetteer().labels)
+
+
+def _term_info(gaz: _ThemeGazetteer, key: str) -> _TermInfo:
+    """Labels triggered by a found key: exact terms first, then « … * » prefixes."""
+    info = dict(gaz.terms.get(key, {}))
+    for prefix, star_info in gaz.stars:
+        if key.startswith(prefix):
+            for label, value in star_info.items():
+                info.setdefault(label, value)
+    return info
+
+
+_Counts = dict[tuple[str, str], tuple[float, int]]  # (label, term) -> (weight, occurrences)
+
+
+def _term_counts(gaz: _ThemeGazetteer, text: str, shown: dict[str, str]) -> _Counts:
+    """Occurrences of each (label, term) in ``text``; ``shown`` gets the first surface of « … * » terms."""
+    counts: _Counts = {}
+    prepared = _prepare(text)
+    for m in gaz.regex.finditer(_align(prepared)):
+        for label, (weight, term) in _term_info(gaz, _key(m.group())).items():
+            if term.endswith(_STAR):
+                shown.setdefault(term, _surface(prepared, m.start(), m.end()).lower())
+            counts[label, term] = (weight, counts.get((label, term), (weight, 0))[1] + 1)
+    return counts
+
+
+def _theme_scores(body: _Counts, title: _Counts) -> dict[str, dict[str, float]]:
+    """Per label, per term: weight × (1 + bonus per repeat, capped) + title bonus."""
+    scores: dict[str, dict[str, float]] = {}
+    for label, term in body.keys() | title.keys():
+        weight, count = body.get((label, term)) or (title[label, term][0], 0)
+        score = weight * (1 + REPEAT_BONUS * (min(count, REPEAT_CAP) - 1)) if count else 0.0
+        if (label, term) in title:
+            score += TITLE_BONUS * weight
+        scores.setdefault(label, {})[term] = score
+    return scores
+
+
+def match_themes(text: str, title: str = "") -> list[Match]:
+    """One to three themes, best first, with their triggering terms; [] if no term at all.
+
+    Score of a theme = Σ over its distinct terms of weight × (1 + 0.5 per repeat, up
+    to 5 occurrences), weight 3 for strong terms and 1 otherwise, plus 2 × weight for
+    a term found in the title. The best theme is always kept; others are kept when
+    they score at least 2 and at least 40 % of the best, up to three.
+    """
+    gaz = _theme_gazetteer()
+    shown: dict[str, str] = {}
+    body = _term_counts(gaz, text, shown)
+    scores = _theme_scores(body, _term_counts(gaz, title, shown) if title else {})
+    totals = {label: sum(terms.values()) for label, terms in scores.items()}
+    order = {label: i for i, label in enumerate(gaz.labels)}
+    ranked = sorted(totals, key=lambda lab: (-totals[lab], order[lab]))
+    if not ranked:
+        return []
+    top = totals[ranked[0]]
+    keep = [ranked[0]] + [
+        lab for lab in ranked[1:] if totals[lab] >= max(MIN_SECONDARY_SCORE, RELATIVE_THRESHOLD * top)
+    ]
+    return [Match(lab, _theme_evidence(scores[lab], shown)) for lab in keep[:MAX_THEMES]]
+
+
+def _theme_evidence(terms: dict[str, float], shown: dict[str, str]) -> tuple[str, ...]:
+    """Terms by decreasing contribution, « … * » terms shown as first found."""
+    ranked = sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple(dict.fromkeys(shown.get(t, t) for t, _ in ranked))
+
+
+# ---------------------------------------------------------------------------
+# Places
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _PlaceGazetteer:
+    places: dict[str, Place]
+    entries: dict[str, _Entry]
+    regex: re.Pattern[str]
+
+
+def _generated_aliases(name: str) -> list[str]:
+    """« au Havre », « du Mans » for towns named with Le/Les; « St-Étienne » for Saint-."""
+    out: list[str] = []
+    for article, forms in (("Le ", ("au ", "du ")), ("Les ", ("aux ", "des "))):
+        if name.startswith(article):
+            out += [form + name[len(article) :] for form in forms]
+    for saint, short in (("Saint-", "St-"), ("Sainte-", "Ste-")):
+        out += [name.replace(saint, short)] if saint in name else []
+    return out
+
+
+def _place_entries(item: dict[str, Any], name: str, entries: dict[str, _Entry]) -> None:
+    cased = bool(item.get("case_sensitive"))
+    strict = bool(item.get("strict"))
+    aliases = [name, *(item.get("aliases") or []), *_generated_aliases(name)]
+    cased_aliases = {str(a) for a in item.get("case_sensitive_aliases") or []}
+    for alias in (*aliases, *cased_aliases):
+        alias = str(alias)
+        if cased or strict or alias in cased_aliases:
+            entry = _Entry(name, frozenset({_case_key(alias)}), strict)
+        else:
+            entry = _Entry(name)
+        _add_entry(entries, alias, entry, "places.yaml")
+
+
+def _register_places(data: dict[str, Any]) -> dict[str, Place]:
+    places: dict[str, Place] = {}
+    region_names = {r["name"] for r in data["regions"]}
+    dept_region = {d["name"]: d["region"] for d in data["departments"]}
+    for dept, region in dept_region.items():
+        if region not in region_names:
+            raise ValueError(f"places.yaml: department {dept!r} in unknown region {region!r}")
+        places[dept] = Place(dept, "département", dept, region)
+    for town in data["towns"]:
+        dept = town["department"]
+        if dept not in dept_region:
+            raise ValueError(f"places.yaml: town {town['name']!r} in unknown department {dept!r}")
+        places[town["name"]] = Place(town["name"], "commune", dept, dept_region[dept])
+    for name in region_names:
+        places[name] = Place(name, "région", name if name in dept_region else None, name)
+    return places
+
+
+@lru_cache(maxsize=1)
+def _place_gazetteer() -> _PlaceGazetteer:
+    data = _load_yaml("places.yaml")
+    places = _register_places(data)
+    entries: dict[str, _Entry] = {}
+    for group in ("regions", "departments", "towns"):
+        for item in data[group]:
+            _place_entries(item, item["name"], entries)
+    return _PlaceGazetteer(places=places, entries=entries, regex=_compile(entries))
+
+
+def place_info(name: str) -> Place | None:
+    """The place of a canonical name or alias (folded), None if unknown."""
+    gaz = _place_gazetteer()
+    if name in gaz.places:
+        return gaz.places[name]
+    entry = gaz.entries.get(_norm(name))
+    return gaz.places.get(entry.value) if entry else None
+
+
+def match_places(text: str) -> list[Place]:
+    """Regions, departments and towns named in ``text``, by first occurrence, deduplicated."""
+    gaz = _place_gazetteer()
+    prepared = _prepare(text)
+    folded = _align(prepared)
+    seen: dict[str, Place] = {}
+    for m in gaz.regex.finditer(folded):
+        entry = gaz.entries.get(_key(m.group()))
+        if entry is None or entry.value in seen or not _written_ok(entry, prepared, m.start(), m.end()):
+            continue
+        seen[entry.value] = gaz.places[entry.value]
+    return list(seen.values())

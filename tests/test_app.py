@@ -1,0 +1,383 @@
+"""The Streamlit app, driven by Streamlit's AppTest on a real indexed copy of the seeds."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from archive.engine import open_engine
+from archive.models import DocumentRecord, SearchRequest
+from indexer.pipeline import index_corpus
+from ui.exports import csv_rows, ris_record, to_csv, to_ris
+from ui.state import UrlState
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+BROKEN = "casse.pdf"
+HOSTILE = "piege.html"
+HOSTILE_HTML = (
+    "<html><head><title>Note <script>window.__pwned=1</script> piégée</title></head><body>"
+    '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+    "<p>La relocalisation des vallées alpines passe par la formation des salariés "
+    "et une politique industrielle ambitieuse.</p></body></html>"
+)
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    base = tmp_path_factory.mktemp("app")
+    corpus, index = base / "corpus", base / "index"
+    shutil.copytree(ROOT / "corpus", corpus)
+    (corpus / BROKEN).write_bytes(b"%PDF-1.4\nceci n'est pas un PDF valide")
+    (corpus / HOSTILE).write_text(HOSTILE_HTML, encoding="utf-8")
+    report = index_corpus(corpus, index)
+    assert [f["path"] for f in report.failed] == [BROKEN]
+    yield corpus, index
+
+
+@pytest.fixture
+def env(archive: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    corpus, index = archive
+    monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
+    monkeypatch.setenv("ARCHIVE_INDEX", str(index))
+    monkeypatch.delenv("ARCHIVE_READONLY", raising=False)
+    monkeypatch.delenv("ARCHIVE_ADMIN_PASSWORD", raising=False)
+    return corpus, index
+
+
+def run(**params: str | list[str]) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def cards(at: AppTest) -> list[str]:
+    return [h.value for h in at.html if 'class="arc-card"' in h.value]
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [h.value for h in at.html]
+    parts += [e.value for e in at.error] + [w.value for w in at.warning] + [i.value for i in at.info]
+    parts += [s.value for s in at.success] + [t.value for t in at.title] + [s.value for s in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+def param(at: AppTest, key: str) -> list[str]:
+    value = at.query_params.get(key)
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def actor_of_two(index: Path) -> str:
+    """An actor tagged on some but not all documents matching « réindustrialisation »."""
+    engine = open_engine(index)
+    try:
+        result = engine.search(SearchRequest(query="réindustrialisation", limit=50))
+        for actor, n in result.facets["actor"].items():
+            if 0 < n < result.total:
+                return actor
+    finally:
+        engine.close()
+    pytest.skip("no actor narrows the seed results")
+
+
+# -- search ---------------------------------------------------------------------------
+
+
+def test_search_shows_three_highlighted_results(env) -> None:
+    at = run()
+    at.text_input(key="w_q").input("réindustrialisation").run()
+    assert param(at, "q") == ["réindustrialisation"]
+    found = cards(at)
+    assert len(found) == 3
+    assert all("<mark>" in card for card in found)
+    assert "3 documents trouvés" in texts(at)
+
+
+def test_facet_selection_narrows_and_goes_to_the_url(env) -> None:
+    corpus, index = env
+    actor = actor_of_two(index)
+    at = run(q="réindustrialisation")
+    before = len(cards(at))
+    at.checkbox(key=f"w_f_acteur_{actor}").check().run()
+    assert param(at, "acteur") == [actor]
+    after = cards(at)
+    assert 0 < len(after) < before
+    assert all(actor in card for card in after)
+    # The chip removes it again.
+    at.button(key=f"chip_acteur_{actor}").click().run()
+    assert param(at, "acteur") == []
+    assert len(cards(at)) == before
+
+
+def test_query_params_restore_the_state(env) -> None:
+    corpus, index = env
+    actor = actor_of_two(index)
+    at = run(q="réindustrialisation", acteur=actor, tri="-date", de="2011", a="2026")
+    assert at.text_input(key="w_q").value == "réindustrialisation"
+    assert at.checkbox(key=f"w_f_acteur_{actor}").value is True
+    assert at.segmented_control(key="w_sort").value == "-date"
+    assert at.slider(key="w_years").value[0] >= 2011
+    assert any(b.key == f"chip_acteur_{actor}" for b in at.button)
+    dates = [c for c in cards(at)]
+    assert dates and all(actor in c for c in dates)
+
+
+def test_sort_by_date_changes_the_url(env) -> None:
+    at = run(q="industrie")
+    at.segmented_control(key="w_sort").set_value("date").run()
+    assert param(at, "tri") == ["date"]
+
+
+def test_year_slider_filters(env) -> None:
+    at = run()
+    lo, hi = at.slider(key="w_years").value
+    if lo == hi:
+        pytest.skip("the seeds span a single year")
+    at.slider(key="w_years").set_value((hi, hi)).run()
+    assert param(at, "de") == [str(hi)]
+    assert 0 < len(cards(at)) < 5
+
+
+def test_nothing_found_offers_a_suggestion_and_filter_removal(env) -> None:
+    corpus, index = env
+    actor = actor_of_two(index)
+    at = run(q="réindustrialisaton")
+    assert "Aucun document" in texts(at)
+    suggestion = [b for b in at.button if b.key == "w_suggestion"]
+    assert suggestion and "réindustrialisation" in suggestion[0].label
+    suggestion[0].click().run()
+    assert param(at, "q") == ["réindustrialisation"]
+
+    at = run(q="Vencorex", acteur=actor, type="texte officiel")
+    assert any(b.key == "w_drop_all" for b in at.button)
+    at.button(key="w_drop_all").click().run()
+    assert param(at, "acteur") == [] and param(at, "q") == ["Vencorex"]
+
+
+def test_syntax_error_is_a_readable_message(env) -> None:
+    at = run(q="année:deux-mille")
+    assert at.error and "Requête illisible" in at.error[0].value
+
+
+def test_partial_results_are_set_apart(env) -> None:
+    at = run(q="Gardanne emploi")
+    assert len(cards(at)) == 1
+    assert "Résultats approchants" in texts(at)
+    assert any("arc-partial" in h.value for h in at.html)
+    assert "1 document trouvé" in texts(at)
+
+
+def test_hostile_html_document_is_escaped(env, archive) -> None:
+    at = run(q="vallées alpines")
+    shown = "\n".join(cards(at))
+    assert shown, "the hostile document should be found"
+    assert "<script" not in shown and "<img" not in shown
+
+
+# -- document -----------------------------------------------------------------------------
+
+
+def test_document_view_shows_metadata_and_highlighted_text(env) -> None:
+    corpus, index = env
+    engine = open_engine(index)
+    hit = engine.search(SearchRequest(query="réindustrialisation", limit=1)).hits[0]
+    record = engine.document(hit.id)
+    engine.close()
+    at = run(vue="document", doc=hit.id, q="réindustrialisation")
+    body = texts(at)
+    assert "Métadonnées" in body and "Texte intégral" in body
+    assert record.id in body
+    for actor in record.actors:
+        assert html.escape(actor) in body
+    assert "extrait" in body  # provenance
+    assert any("<mark>" in h.value and "arc-fulltext" in h.value for h in at.html)
+    assert [b.label for b in at.download_button] == ["Télécharger l'original"]
+    assert "Documents similaires" in body
+
+
+def test_unknown_document_is_a_message(env) -> None:
+    at = run(vue="document", doc="0123456789abcdef")
+    assert at.error and "pas (ou plus)" in at.error[0].value
+
+
+# -- timeline ----------------------------------------------------------------------------
+
+
+def test_timeline_renders_and_keeps_its_options_in_the_url(env) -> None:
+    at = run(vue="chronologie")
+    assert "Chronologie" in texts(at)
+    at.segmented_control(key="w_pas").set_value("mois").run()
+    assert param(at, "pas") == ["mois"]
+    at.segmented_control(key="w_couleur").set_value("theme").run()
+    assert param(at, "couleur") == ["theme"]
+    options = at.selectbox(key="w_period").options
+    assert len(options) > 1
+    at.selectbox(key="w_period").select_index(1).run()
+    assert param(at, "periode")
+    assert "Documents de" in texts(at)
+
+
+def test_timeline_compare(env) -> None:
+    at = run(vue="chronologie", couleur="acteur")
+    options = at.multiselect(key="w_compare").options
+    if len(options) < 2:
+        pytest.skip("fewer than two actors")
+    at.multiselect(key="w_compare").select(options[0]).select(options[1]).run()
+    assert len(param(at, "comparer")) == 2
+
+
+# -- status, access --------------------------------------------------------------------------
+
+
+def test_status_view_lists_the_failed_file(env) -> None:
+    at = run(vue="etat")
+    body = texts(at)
+    assert "État de l'archive" in body
+    assert BROKEN in body
+    assert any(b.key == "w_retry_0" for b in at.button)
+    assert any(b.key == "w_rebuild" for b in at.button)
+    assert at.metric[0].value == "6"
+
+
+def test_readonly_hides_upload_and_reindex(env, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVE_READONLY", "1")
+    at = run()
+    assert "ajouter" not in at.radio(key="w_vue").options
+    at = run(vue="ajouter")
+    assert not at.file_uploader
+    at = run(vue="etat")
+    assert not any(b.key in ("w_rebuild", "w_retry_0", "w_retry_all") for b in at.button)
+    assert "lecture seule" in texts(at)
+
+
+def test_password_protects_changes_but_not_search(env, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVE_ADMIN_PASSWORD", "s3cret-é")
+    at = run(q="réindustrialisation")
+    assert len(cards(at)) == 3
+    at = run(vue="ajouter")
+    assert not at.file_uploader
+    at.text_input(key="w_password").input("mauvais")
+    at.form_submit_button[0].click().run()
+    assert at.error and "incorrect" in at.error[0].value
+    at.text_input(key="w_password").input("s3cret-é")
+    at.form_submit_button[0].click().run()
+    assert at.file_uploader
+
+
+def test_upload_indexes_and_detects_duplicates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(ROOT / "corpus", corpus)
+    index_corpus(corpus, index)
+    monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
+    monkeypatch.setenv("ARCHIVE_INDEX", str(index))
+    monkeypatch.delenv("ARCHIVE_READONLY", raising=False)
+    monkeypatch.delenv("ARCHIVE_ADMIN_PASSWORD", raising=False)
+    seed = sorted((ROOT / "corpus").glob("*.txt"))[0]
+    new_text = "Compte rendu : la filière hydrogène de Fos-sur-Mer installe des électrolyseurs géants.".encode()
+    at = run(vue="ajouter")
+    at.file_uploader[0].set_value(
+        [("../../nouveau.txt", new_text, "text/plain"), (seed.name, seed.read_bytes(), "text/plain")]
+    )
+    at.form_submit_button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("indexé" in s.value and "nouveau.txt" in s.value for s in at.success)
+    assert any("doublon" in i.value for i in at.info)
+    assert (corpus / "uploads" / "nouveau.txt").read_bytes() == new_text
+    assert not (corpus / "uploads" / seed.name).exists()
+    at = run(q="électrolyseurs")
+    assert len(cards(at)) == 1
+
+
+# -- exports (pure) ----------------------------------------------------------------------------
+
+
+def record(**kw) -> DocumentRecord:
+    base = dict(
+        id="abc",
+        paths=["a/rapport.pdf"],
+        title="Rapport sur la filière",
+        date="2020-09-17",
+        year=2020,
+        actors=["CGT", "Bpifrance"],
+        themes=["emploi"],
+        places=["Isère"],
+        doc_type="rapport",
+        language="fr",
+        pages=3,
+        sha256="f" * 64,
+        size=1234,
+        indexed_at="2026-01-01T10:00:00",
+        format="pdf",
+        source_url="https://exemple.org/r.pdf",
+    )
+    base.update(kw)
+    return DocumentRecord(**base)
+
+
+def test_csv_rows_have_every_field() -> None:
+    rows = csv_rows([record(), record(id="def", title='=HYPERLINK("x")', actors=[], date=None, year=None)])
+    header, first, second = rows
+    assert header[:3] == ["id", "titre", "date"] and "acteurs" in header and "source" in header
+    row = dict(zip(header, first, strict=True))
+    assert row["acteurs"] == "CGT ; Bpifrance" and row["année"] == "2020" and row["lieux"] == "Isère"
+    assert row["chemins"] == "a/rapport.pdf" and row["source"] == "https://exemple.org/r.pdf"
+    second_row = dict(zip(header, second, strict=True))
+    assert second_row["titre"].startswith("'=")  # no formula in a spreadsheet
+    assert second_row["date"] == "" and second_row["acteurs"] == ""
+    data = to_csv([record()])
+    assert data.startswith("\ufeff".encode())
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert parsed[1][1] == "Rapport sur la filière"
+
+
+def test_ris_records() -> None:
+    lines = ris_record(record())
+    assert lines[0] == ("TY", "RPRT") and lines[-1] == ("ER", "")
+    tags = dict(lines)
+    assert tags["TI"] == "Rapport sur la filière" and tags["DA"] == "2020/09/17/" and tags["PY"] == "2020"
+    assert ("KW", "CGT") in lines and ("KW", "emploi") in lines
+    assert tags["UR"] == "https://exemple.org/r.pdf" and tags["N1"] == "a/rapport.pdf"
+    assert ris_record(record(doc_type="communiqué de presse"))[0] == ("TY", "PRESS")
+    assert ris_record(record(doc_type="invitation"))[0] == ("TY", "GEN")
+    assert dict(ris_record(record(date="2026-03")))["DA"] == "2026/03//"
+    text = to_ris([record(), record(id="x", title="Deux\nlignes")]).decode()
+    assert text.count("TY  - ") == 2 and text.count("ER  - ") == 2
+    assert "TI  - Deux lignes" in text and "\r\n" in text
+
+
+# -- URL state (pure) ---------------------------------------------------------------------------
+
+
+def test_url_state_round_trip() -> None:
+    params = {
+        "vue": ["recherche"],
+        "q": ["industrie"],
+        "acteur": ["CGT", "CFDT"],
+        "de": ["2020"],
+        "a": ["2011"],
+        "tri": ["date"],
+        "page": ["2"],
+        "doc": ["ABCDEF0123456789"],
+    }
+    state = UrlState.from_params(params)
+    assert state.de == 2011 and state.a == 2020 and state.doc == "abcdef0123456789"
+    assert state.request().filters == {"actor": ["CGT", "CFDT"]} and state.request().offset == 10
+    again = UrlState.from_params({k: v if isinstance(v, list) else [v] for k, v in state.to_params().items()})
+    assert again == state
+    bad = UrlState.from_params({"vue": ["x"], "page": ["-3"], "tri": ["n'importe"], "doc": ["<script>"]})
+    assert bad == UrlState()
+    assert state.toggle("acteur", "CGT", False).filters == {"acteur": ("CFDT",)}
+    assert "acteur=CFDT" in state.toggle("acteur", "CGT", False).link()

@@ -1,0 +1,123 @@
+"""The `archive` command line: JSON contract, exit codes, defaults from the environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS
+
+HIT_KEYS = {
+    "id",
+    "path",
+    "title",
+    "date",
+    "year",
+    "actors",
+    "themes",
+    "places",
+    "doc_type",
+    "language",
+    "score",
+    "snippet",
+    "partial",
+}
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "archive_cli", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder laid out like a fresh clone: corpus/ with the seeds plus one bad file."""
+    root = tmp_path_factory.mktemp("cli")
+    shutil.copytree(SEEDS, root / "corpus")
+    (root / "corpus" / "notes.xyz").write_text("?", encoding="utf-8")
+    done = run("index", "--json", "--jobs", "2", cwd=root)
+    assert done.returncode == 0, done.stderr
+    return root
+
+
+def test_index_json_shape(project: Path) -> None:
+    done = run("index", "--json", cwd=project)
+    assert done.returncode == 0
+    data = json.loads(done.stdout)
+    assert set(data) == {"added", "updated", "removed", "unchanged", "failed", "documents", "seconds"}
+    assert (data["added"], data["unchanged"], data["documents"]) == (0, 5, 5)
+    assert data["failed"] == [{"path": "notes.xyz", "reason": "format non pris en charge (.xyz)"}]
+
+
+def test_search_json_shape(project: Path) -> None:
+    done = run("search", "réindustrialisation", "--json", cwd=project)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert {"query", "total", "took_ms", "hits", "facets"} <= set(data)
+    assert data["total"] == 3 and data["query"] == "réindustrialisation"
+    assert all(set(h) == HIT_KEYS for h in data["hits"])
+    assert set(data["facets"]) == {"year", "actor", "theme", "place", "doc_type", "language"}
+    assert any("<mark>" in h["snippet"] for h in data["hits"])
+
+
+def test_search_filters_and_sort(project: Path) -> None:
+    done = run("search", "", "--actor", "CGT", "--sort", "-date", "--limit", "1", "--json", cwd=project)
+    data = json.loads(done.stdout)
+    assert data["total"] >= 2 and len(data["hits"]) == 1
+    assert "CGT" in data["hits"][0]["actors"]
+    done = run("search", "industrie", "--year-from", "2011", "--year-to", "2011", "--json", cwd=project)
+    assert {h["year"] for h in json.loads(done.stdout)["hits"] if not h["partial"]} == {2011}
+
+
+def test_show_stats_check(project: Path) -> None:
+    hit = json.loads(run("search", "Alès", "--json", cwd=project).stdout)["hits"][0]
+    shown = json.loads(run("show", hit["id"], "--json", cwd=project).stdout)
+    assert shown["id"] == hit["id"] and "Alès" in shown["text"] and shown["paths"]
+    stats = json.loads(run("stats", "--json", cwd=project).stdout)
+    assert set(stats) == {"documents", "failed", "by_year", "by_language", "by_format", "index_bytes"}
+    assert stats["documents"] == 5 and stats["by_format"] == {"txt": 5}
+    assert [f["path"] for f in stats["failed"]] == ["notes.xyz"]
+    check = run("check", "--json", cwd=project)
+    assert json.loads(check.stdout) == {"ok": True, "problems": []}
+    assert check.returncode == 0
+
+
+def test_check_detects_drift(project: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "p"
+    shutil.copytree(project, copy)
+    (copy / "corpus" / "new.txt").write_text("Nouveau texte sur Stellantis.", encoding="utf-8")
+    done = run("check", "--json", cwd=copy)
+    data = json.loads(done.stdout)
+    assert done.returncode == 1 and not data["ok"]
+    assert any("new.txt" in p for p in data["problems"])
+
+
+def test_exit_codes_and_messages(project: Path, tmp_path: Path) -> None:
+    assert run("search", "--limit", "zero", cwd=project).returncode == 2
+    assert run("frobnicate", cwd=project).returncode == 2
+    missing = run("show", "nope", cwd=project)
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    no_index = run("search", "x", cwd=tmp_path)
+    assert no_index.returncode == 1 and "archive index" in no_index.stderr
+    bad_query = run("search", "année:deux", cwd=project)
+    assert bad_query.returncode == 2 and "Traceback" not in bad_query.stderr
+
+
+def test_environment_overrides_locations(project: Path, tmp_path: Path) -> None:
+    env = {"ARCHIVE_CORPUS": str(project / "corpus"), "ARCHIVE_INDEX": str(tmp_path / "idx")}
+    done = run("index", "--json", cwd=tmp_path, env=env)
+    assert json.loads(done.stdout)["documents"] == 5
+    assert (tmp_path / "idx" / "CURRENT").exists()

@@ -1,0 +1,438 @@
+"""Tests for the French date reader (indexer.dates)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.dates import (
+    DateMention,
+    document_date,
+    events,
+    find_dates,
+    parse_date,
+)
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+
+def _seed(prefix: str) -> str:
+    """Text of the corpus seed whose file name starts with prefix."""
+    (path,) = CORPUS.glob(f"{prefix}_*.txt")
+    return path.read_text(encoding="utf-8")
+
+
+def _values(text: str) -> list[tuple[str, str, str | None]]:
+    """(value, precision, end_value) of every mention."""
+    return [(m.value, m.precision, m.end_value) for m in find_dates(text)]
+
+
+# --- forms -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "precision", "end_value"),
+    [
+        ("17 septembre 2020", "2020-09-17", "day", None),
+        ("Jeudi 17 septembre 2020", "2020-09-17", "day", None),
+        ("jeudi 26 mars 2026", "2026-03-26", "day", None),
+        ("1er avril 2011", "2011-04-01", "day", None),
+        ("1 er avril 2011", "2011-04-01", "day", None),
+        ("17/09/2020", "2020-09-17", "day", None),
+        ("17.09.20", "2020-09-17", "day", None),
+        ("17-09-2020", "2020-09-17", "day", None),
+        ("2020-09-17", "2020-09-17", "day", None),
+        ("du 4 au 11 avril 2011", "2011-04-04", "day", "2011-04-11"),
+        ("du 30 mars au 2 avril 2021", "2021-03-30", "day", "2021-04-02"),
+        ("mars 2026", "2026-03", "month", None),
+        ("en mars 2026", "2026-03", "month", None),
+        ("le 22 novembre 2018", "2018-11-22", "day", None),
+        ("en 2011", "2011", "year", None),
+        ("26 MARS 2026", "2026-03-26", "day", None),
+        (f"17{NBSP}septembre{NBSP}2020", "2020-09-17", "day", None),
+        (f"17{NNBSP}septembre{NNBSP}2020", "2020-09-17", "day", None),
+        (f"Jeudi{NBSP}17{NNBSP}septembre 2020", "2020-09-17", "day", None),
+        ("JEUDI 17 SEPTEMBRE 2020", "2020-09-17", "day", None),
+        ("3 janv. 2020", "2020-01-03", "day", None),
+        ("12 févr. 2021", "2021-02-12", "day", None),
+        ("5 sept. 2019", "2019-09-05", "day", None),
+        ("1er déc. 2015", "2015-12-01", "day", None),
+        ("14 fevrier 2013", "2013-02-14", "day", None),
+        ("15 aout 2014", "2014-08-15", "day", None),
+        ("3 decembre 2012", "2012-12-03", "day", None),
+        ("3 DÉCEMBRE 2012", "2012-12-03", "day", None),
+        ("15 AOÛT 2014", "2014-08-15", "day", None),
+        ("sept. 2020", "2020-09", "month", None),
+        ("depuis 2023", "2023", "year", None),
+        ("d'ici 2028", "2028", "year", None),
+        ("d’ici 2028", "2028", "year", None),
+        ("pour l'année 2024", "2024", "year", None),
+        ("(2019)", "2019", "year", None),
+        ("mi-2024", "2024", "year", None),
+        ("Rapport annuel 2019", "2019", "year", None),
+        ("1.2.2020", "2020-02-01", "day", None),
+        ("2011-2026", "2011", "year", "2026"),
+        ("2011–2026", "2011", "year", "2026"),
+        ("de 2011 à 2026", "2011", "year", "2026"),
+        ("les 4 et 5 avril 2011", "2011-04-04", "day", "2011-04-05"),
+        ("4-11 avril 2011", "2011-04-04", "day", "2011-04-11"),
+        ("du 17/09/2020 au 20/09/2020", "2020-09-17", "day", "2020-09-20"),
+        ("du 28 décembre au 3 janvier 2021", "2020-12-28", "day", "2021-01-03"),
+        ("17 septembre\n2020", "2020-09-17", "day", None),
+        ("29 février 2024", "2024-02-29", "day", None),
+        ("17.09.75", "1975-09-17", "day", None),
+    ],
+)
+def test_find_dates_forms(text: str, value: str, precision: str, end_value: str | None) -> None:
+    assert _values(text) == [(value, precision, end_value)]
+
+
+@pytest.mark.parametrize(
+    ("text", "covered"),
+    [
+        ("Le salon du jeudi 17 septembre 2020 à Lyon", "jeudi 17 septembre 2020"),
+        ("la réunion du 17/09/2020.", "17/09/2020"),
+        ("rendez-vous en mars 2026 !", "mars 2026"),
+        ("se tiendra du 4 au 11 avril 2011.", "du 4 au 11 avril 2011"),
+    ],
+)
+def test_mention_offsets_cover_the_date(text: str, covered: str) -> None:
+    (m,) = find_dates(text)
+    assert text[m.start : m.end] == covered
+
+
+# --- pitfalls ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "soit 107 562 emplois menacés",
+        "l'impact serait de 200 à 300 000 emplois",
+        "des 148 territoires identifiés",
+        "Réf. : 71.20 - PRESSE",
+        "Accueil dès 8h30",
+        "fin prévue pour 16h30",
+        "Tél. : 04 66 56 10 00",
+        "Tél. : 04.66.56.10.00",
+        "Tél. : +33 4 66 56 10 00",
+        "le 2e pôle productif",
+        "31 février 2020",
+        "31/02/2020",
+        "30 février",
+        "2020 salariés",
+        "une prime de 2000 euros",
+        "2 000 euros",
+        "1 2020 000",
+        "2024 habitants",
+        "version 1.2.3",
+        "voir la section 1.2.20",
+        "Semaine de l'industrie 2011",
+        "France 2030",
+        "le plan 2030",
+        "n° 2019-1234",
+        "il y a 1789 raisons",
+        "en 1850",
+        "3 mai",
+        "le 5 sep",
+    ],
+)
+def test_not_a_date(text: str) -> None:
+    assert find_dates(text) == []
+
+
+def test_only_the_year_of_a_number_heavy_sentence() -> None:
+    text = (
+        "483 plans, soit 107 562 emplois, de 200 à 300 000 emplois "
+        "depuis septembre 2023, 600 plans pour l'année 2024 et 545 en 2026."
+    )
+    assert _values(text) == [
+        ("2023-09", "month", None),
+        ("2024", "year", None),
+        ("2026", "year", None),
+    ]
+
+
+def test_invalid_day_is_not_read_as_a_month() -> None:
+    assert find_dates("le 31 février 2020") == []
+
+
+def test_dash_with_spaces_is_not_a_range() -> None:
+    assert _values("Table ronde 1 – 11 avril 2011") == [("2011-04-11", "day", None)]
+
+
+# --- day-month without year ------------------------------------------------------
+
+
+def test_day_month_takes_year_of_nearest_full_date() -> None:
+    text = "Visite le lundi 21 septembre 2020.\n\nRendez-vous Lundi 21 septembre à 12h15."
+    assert [m.value for m in find_dates(text)] == ["2020-09-21", "2020-09-21"]
+
+
+def test_weekday_picks_the_matching_year() -> None:
+    # 21 septembre was a Monday in 2020, not in 2021.
+    text = "Réunion lundi 21 septembre. Bilan publié le 5 janvier 2021."
+    assert find_dates(text)[0].value == "2020-09-21"
+
+
+def test_dernier_means_previous_occurrence() -> None:
+    text = "le 14 décembre dernier, le ministre a annoncé la semaine du 4 au 11 avril 2011"
+    assert find_dates(text)[0].value == "2010-12-14"
+
+
+def test_prochain_means_next_occurrence() -> None:
+    text = "Paris, le 3 décembre 2021\nRéunion le 5 janvier prochain."
+    assert [m.value for m in find_dates(text)] == ["2021-12-03", "2022-01-05"]
+
+
+def test_day_month_without_any_year_is_dropped() -> None:
+    assert find_dates("Rendez-vous le 21 septembre à Alès.") == []
+
+
+# --- context ----------------------------------------------------------------------
+
+
+def test_context_is_collapsed_and_short() -> None:
+    text = "Le\u00a0programme   annonce\n\nque la semaine se tiendra du 4 au 11 avril 2011 partout."
+    (m,) = find_dates(text)
+    assert "du 4 au 11 avril 2011" in m.context
+    assert "  " not in m.context and "\n" not in m.context
+    assert len(m.context) <= 80 + (m.end - m.start)
+
+
+def test_mention_is_frozen() -> None:
+    (m,) = find_dates("17 septembre 2020")
+    with pytest.raises(AttributeError):
+        m.value = "x"  # type: ignore[misc]
+
+
+# --- parse_date -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "precision"),
+    [
+        ("2020-09-17", "2020-09-17", "day"),
+        ("2020-09", "2020-09", "month"),
+        ("2020", "2020", "year"),
+        ("20200917", "2020-09-17", "day"),
+        ("2020-09-17T10:00:00Z", "2020-09-17", "day"),
+        ("Jeudi 17 septembre 2020", "2020-09-17", "day"),
+        ("le 22 novembre 2018", "2018-11-22", "day"),
+        ("  26 MARS 2026 ", "2026-03-26", "day"),
+        ("17/09/2020 14:30", "2020-09-17", "day"),
+        ("mars 2026", "2026-03", "month"),
+        ("en 2011", "2011", "year"),
+        ("17.09.20", "2020-09-17", "day"),
+    ],
+)
+def test_parse_date(text: str, value: str, precision: str) -> None:
+    m = parse_date(text)
+    assert m is not None
+    assert (m.value, m.precision) == (value, precision)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "bonjour",
+        "31 février 2020",
+        "2020-13-01",
+        "2020-02-30",
+        "17 septembre 2020 et 18 septembre 2020",
+        "la semaine du 17 septembre 2020 à Lyon",
+        "107 562",
+    ],
+)
+def test_parse_date_rejects(text: str) -> None:
+    assert parse_date(text) is None
+
+
+# --- document date ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prefix", "value", "precision", "source"),
+    [
+        ("000", "2026-03-26", "day", "event"),
+        ("001", "2026-03-26", "day", "event"),
+        ("002", "2011-04-04", "day", "event"),
+        ("003", None, None, "none"),
+        ("004", "2020-09-17", "day", "header"),
+    ],
+)
+def test_seed_document_dates(prefix: str, value: str | None, precision: str | None, source: str) -> None:
+    found = document_date(_seed(prefix))
+    assert (found.value, found.precision, found.source) == (value, precision, source)
+    assert found.in_range is (value is not None)
+
+
+def test_seed_002_mentions_previous_december() -> None:
+    assert "2010-12-14" in [m.value for m in find_dates(_seed("002"))]
+
+
+def test_sidecar_wins() -> None:
+    found = document_date("Paris, le 3 mars 2021", sidecar="2020-09", file_name="2019-01-02_cp.pdf")
+    assert (found.value, found.precision, found.source) == ("2020-09", "month", "sidecar")
+
+
+def test_unparsable_sidecar_is_ignored() -> None:
+    found = document_date("Paris, le 3 mars 2021\nTexte.", sidecar="inconnue")
+    assert (found.value, found.source) == ("2021-03-03", "header")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeudi 17 septembre 2020\nRéf. : 71.20\nLe salon aura lieu le 3 octobre 2020.",
+        "Paris, le 17 septembre 2020\n\nLe salon aura lieu le 3 octobre 2020.",
+        "Alès, le jeudi 17 septembre 2020 — Le salon aura lieu le 3 octobre 2020.",
+        "COMMUNIQUÉ\n17/09/2020\nLe salon aura lieu le 3 octobre 2020.",
+    ],
+)
+def test_header_date(text: str) -> None:
+    found = document_date(text, pdf_date="D:20190101120000")
+    assert (found.value, found.source) == ("2020-09-17", "header")
+
+
+def test_date_inside_a_header_sentence_is_not_a_header() -> None:
+    found = document_date("Le salon aura lieu le jeudi 3 octobre 2020 à Lyon.")
+    assert found.source == "event"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Un texte.\n" + "x " * 300 + "\nPublié le 17/09/2020",
+        "Un texte.\n" + "x " * 300 + "\nMis à jour le 17 septembre 2020",
+        "Un texte.\n" + "x " * 300 + "\nCommuniqué du 17 septembre 2020",
+        "Un texte.\n" + "x " * 300 + "\nParis, le 17 septembre 2020",
+    ],
+)
+def test_publication_date(text: str) -> None:
+    found = document_date(text + "\nLe salon aura lieu le 3 octobre 2020.")
+    assert (found.value, found.source) == ("2020-09-17", "publication")
+
+
+def test_date_du_is_not_a_publication_cue() -> None:
+    text = "Un texte.\n" + "x " * 300 + "\nValable jusqu'à la date du 3 mars 2020."
+    assert document_date(text).source == "event"
+
+
+def test_place_needs_line_start() -> None:
+    text = "Lancé lors du Conseil national de l'industrie, le 22 novembre 2018, le plan."
+    assert document_date(text).source == "event"
+
+
+@pytest.mark.parametrize(
+    ("pdf_date", "expected"),
+    [
+        ("D:20200917103000+02'00'", "2020-09-17"),
+        ("2020-09-17T10:30:00", "2020-09-17"),
+        ("D:20000101000000", None),  # scanner default
+        ("D:20190101000000Z", None),  # new year at midnight: default
+        ("D:19800101", None),
+        ("D:20500917103000", None),  # implausible future
+        ("garbage", None),
+    ],
+)
+def test_pdf_date(pdf_date: str, expected: str | None) -> None:
+    found = document_date("Texte sans date.", pdf_date=pdf_date)
+    if expected is None:
+        assert found.source == "none"
+    else:
+        assert (found.value, found.source) == (expected, "pdf")
+
+
+@pytest.mark.parametrize(
+    ("file_name", "value", "precision"),
+    [
+        ("2020-09-17_cp.pdf", "2020-09-17", "day"),
+        ("cp_20200917.pdf", "2020-09-17", "day"),
+        ("/data/in/17-09-2020-invitation.pdf", "2020-09-17", "day"),
+        ("2011_rapport.txt", "2011", "year"),
+        ("bilan_2020-09.pdf", "2020-09", "month"),
+        ("cp-17-septembre-2020.pdf", "2020-09-17", "day"),
+    ],
+)
+def test_file_name_date(file_name: str, value: str, precision: str) -> None:
+    found = document_date("Texte sans date.", file_name=file_name)
+    assert (found.value, found.precision, found.source) == (value, precision, "filename")
+
+
+@pytest.mark.parametrize("file_name", ["000_02ff9b493d201e94.txt", "note_1234567.pdf", "rapport.pdf"])
+def test_file_name_without_date(file_name: str) -> None:
+    assert document_date("Texte sans date.", file_name=file_name).source == "none"
+
+
+def test_pdf_before_file_name_before_event() -> None:
+    text = "Le salon aura lieu le 3 octobre 2020."
+    assert document_date(text, pdf_date="D:20200101120000").source == "pdf"
+    assert document_date(text, file_name="cp_20200917.pdf").source == "filename"
+    assert document_date(text).value == "2020-10-03"
+
+
+def test_event_prefers_repeated_weekday_date() -> None:
+    text = (
+        "Lancé le 22 novembre 2018, le programme continue.\n"
+        "Les Assises se tiendront le jeudi 26 mars 2026 à Pont de Claix.\n"
+        + "Programme détaillé. " * 30
+        + "\n26 MARS 2026"
+    )
+    found = document_date(text)
+    assert (found.value, found.source) == ("2026-03-26", "event")
+
+
+def test_event_falls_back_to_month_then_year() -> None:
+    assert document_date("Le plan démarre en mars 2026, puis en 2027.").value == "2026-03"
+    assert document_date("Rien, sauf en 2011 et encore en 2011, puis en 2015.").value == "2011"
+
+
+def test_title_date_counts() -> None:
+    found = document_date("Texte sans date.", title="Communiqué du 17 septembre 2020")
+    assert (found.value, found.source) == ("2020-09-17", "publication")
+
+
+@pytest.mark.parametrize(
+    ("text", "in_range"),
+    [
+        ("Paris, le 3 mars 2009", False),
+        ("Paris, le 3 mars 2011", True),
+        ("Paris, le 31 décembre 2026", True),
+        ("Paris, le 3 janvier 2027", False),
+    ],
+)
+def test_in_range_flag_keeps_value(text: str, in_range: bool) -> None:
+    found = document_date(text)
+    assert found.value is not None
+    assert found.in_range is in_range
+
+
+def test_no_date() -> None:
+    found = document_date("Un texte sans aucune date.")
+    assert (found.value, found.precision, found.source, found.in_range) == (
+        None,
+        None,
+        "none",
+        False,
+    )
+
+
+# --- events -----------------------------------------------------------------------------
+
+
+def test_events_dedup_and_precision_first() -> None:
+    found = events(_seed("004"))
+    values = [m.value for m in found]
+    assert values == ["2020-09-17", "2020-09-21", "2018-11-22", "2019-12-09"]
+    assert all(isinstance(m, DateMention) for m in found)
+
+
+def test_events_limit_prefers_day_and_month() -> None:
+    text = "en 2015, le 3 mars 2020, en 2016, en avril 2021, en 2017"
+    found = events(text, limit=2)
+    assert [m.value for m in found] == ["2020-03-03", "2021-04"]
+    assert [m.value for m in events(text)] == ["2015", "2020-03-03", "2016", "2021-04", "2017"]

@@ -1,0 +1,219 @@
+"""The indexer on real folders: seeds metadata, incremental runs, failures, sidecars, versions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from archive import store
+from archive.engine import open_engine
+from archive.models import IndexOutdated, SearchRequest
+from conftest import SEEDS, seed_id
+from indexer.pipeline import index_corpus, needs_rebuild
+
+
+def search_ids(index: Path, query: str) -> set[str]:
+    engine = open_engine(index)
+    try:
+        return {h.id for h in engine.search(SearchRequest(query=query, limit=100)).hits if not h.partial}
+    finally:
+        engine.close()
+
+
+def all_records(index: Path) -> dict[str, object]:
+    engine = open_engine(index)
+    try:
+        hits = engine.search(SearchRequest(limit=1000, with_snippets=False)).hits
+        return {h.id: engine.document(h.id) for h in hits}
+    finally:
+        engine.close()
+
+
+SEED_EXPECTATIONS = {
+    "000_02ff9b493d201e94.txt": {
+        "date": "2026-03-26",
+        "actors": {"CGT", "Bpifrance", "Banque des Territoires", "Sophie Binet", "Sébastien Martin"},
+        "places": {"Pont-de-Claix", "Isère"},
+        "doc_type": "invitation",
+    },
+    "001_a69f9742cd6947c7.txt": {
+        "date": "2026-03-26",
+        "actors": {"CGT", "FILPAC CGT", "ArcelorMittal", "Renault"},
+        "places": {"Pont-de-Claix", "Isère"},
+    },
+    "002_c7b655d0d8bf7451.txt": {
+        "date": "2011-04-04",
+        "actors": {"Nicolas Sarkozy", "Éric Besson"},
+        "places": {"Essonne"},
+    },
+    "003_cd4a00d7b808f3bd.txt": {"date": None, "doc_type": "programme"},
+    "004_6319599e635f7534.txt": {
+        "date": "2020-09-17",
+        "actors": {"Territoires d'industrie", "Guillaume Basset", "Christophe Rivenq"},
+        "places": {"Alès", "Occitanie"},
+        "doc_type": "communiqué de presse",
+    },
+}
+
+
+@pytest.mark.parametrize("file_name", sorted(SEED_EXPECTATIONS))
+def test_seed_metadata(seed_engine, file_name: str) -> None:
+    record = seed_engine.document(seed_id(seed_engine, file_name))
+    expected = SEED_EXPECTATIONS[file_name]
+    assert record.date == expected["date"]
+    assert record.year == (int(expected["date"][:4]) if expected["date"] else None)
+    assert expected.get("actors", set()) <= set(record.actors)
+    assert expected.get("places", set()) <= set(record.places)
+    if "doc_type" in expected:
+        assert record.doc_type == expected["doc_type"]
+    assert record.language == "fr"
+    assert 1 <= len(record.themes) <= 3
+    assert record.sha256 == hashlib.sha256((SEEDS / file_name).read_bytes()).hexdigest()
+    assert record.id == record.sha256[:16]
+    assert record.size == (SEEDS / file_name).stat().st_size
+    assert record.paths == [file_name]
+
+
+def test_seed_themes(seed_engine) -> None:
+    themes = {f: set(seed_engine.document(seed_id(seed_engine, f)).themes) for f in SEED_EXPECTATIONS}
+    assert themes["000_02ff9b493d201e94.txt"] & {"emploi", "fermeture et restructuration", "relocalisation"}
+    assert themes["003_cd4a00d7b808f3bd.txt"] & {"relocalisation", "formation et compétences", "territoires"}
+    assert "territoires" in themes["004_6319599e635f7534.txt"]
+
+
+def test_incremental_add_change_delete_rename(workspace) -> None:
+    corpus, index = workspace
+    (corpus / "a.txt").write_text("Plan de relance pour la sidérurgie à Dunkerque.", encoding="utf-8")
+    (corpus / "b.txt").write_text("Les salariés de la chimie à Roussillon.", encoding="utf-8")
+    first = index_corpus(corpus, index)
+    assert (first.added, first.documents) == (2, 2)
+
+    again = index_corpus(corpus, index)
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 2)
+
+    old_ids = search_ids(index, "Dunkerque")
+    (corpus / "sub").mkdir()
+    os.rename(corpus / "a.txt", corpus / "sub" / "renamed.txt")
+    moved = index_corpus(corpus, index)
+    assert moved.added == 0 and moved.removed == 0 and moved.updated == 1
+    assert search_ids(index, "Dunkerque") == old_ids  # same id after a move
+    record = next(iter(all_records(index)[i] for i in old_ids))
+    assert record.paths == ["sub/renamed.txt"]
+
+    time.sleep(0.01)
+    (corpus / "b.txt").write_text("Les salariées de la chimie à Roussillon et Salaise.", encoding="utf-8")
+    changed = index_corpus(corpus, index)
+    assert changed.added == 1 and changed.removed == 1
+    assert search_ids(index, "Salaise")
+
+    (corpus / "b.txt").unlink()
+    deleted = index_corpus(corpus, index)
+    assert deleted.removed == 1 and deleted.documents == 1
+    assert search_ids(index, "Roussillon") == set()
+
+
+def test_identical_files_are_one_document_with_both_paths(workspace) -> None:
+    corpus, index = workspace
+    text = "Communiqué : Bpifrance soutient l'usine de Flins."
+    (corpus / "one.txt").write_text(text, encoding="utf-8")
+    (corpus / "copy.txt").write_text(text, encoding="utf-8")
+    report = index_corpus(corpus, index)
+    assert report.documents == 1
+    (record,) = all_records(index).values()
+    assert record.paths == ["copy.txt", "one.txt"]
+
+
+def test_bad_files_are_listed_and_the_rest_indexed(workspace) -> None:
+    corpus, index = workspace
+    (corpus / "good.txt").write_text("La réindustrialisation de la vallée.", encoding="utf-8")
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog")
+    (corpus / "image.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 100)
+    (corpus / "empty.txt").write_bytes(b"")
+    before = {p.name: p.read_bytes() for p in corpus.iterdir()}
+    report = index_corpus(corpus, index)
+    assert report.documents == 1
+    failed = {f["path"]: f["reason"] for f in report.failed}
+    assert set(failed) == {"broken.pdf", "image.jpg", "empty.txt"}
+    assert "non pris en charge" in failed["image.jpg"]
+    assert all(reason and "\n" not in reason for reason in failed.values())
+    assert {p.name: p.read_bytes() for p in corpus.iterdir()} == before  # originals untouched
+    engine = open_engine(index)
+    assert {f["path"] for f in engine.stats()["failed"]} == set(failed)
+    engine.close()
+    # A failed file replaced by a good version leaves the list by itself.
+    (corpus / "broken.pdf").unlink()
+    (corpus / "empty.txt").write_text("Désormais un texte sur l'emploi.", encoding="utf-8")
+    fixed = index_corpus(corpus, index)
+    assert {f["path"] for f in fixed.failed} == {"image.jpg"}
+    assert fixed.documents == 2
+
+
+def test_sidecar_overrides_extraction(workspace) -> None:
+    corpus, index = workspace
+    doc = corpus / "note.txt"
+    doc.write_text("Réunion du 3 mars 2015 sur l'emploi industriel.", encoding="utf-8")
+    index_corpus(corpus, index)
+    (record,) = all_records(index).values()
+    assert record.date == "2015-03-03" and record.provenance["date"] == "extrait"
+    (corpus / "note.txt.meta.yaml").write_text(
+        "title: Note interne\ndate: 2016-05\nactors: [CFDT]\nthemes: [numérique]\nsource_url: https://example.org\n",
+        encoding="utf-8",
+    )
+    report = index_corpus(corpus, index)
+    assert report.updated == 1
+    (record,) = all_records(index).values()
+    assert (record.title, record.date, record.year) == ("Note interne", "2016-05", 2016)
+    assert record.actors == ["CFDT"] and record.themes == ["numérique"]
+    assert record.provenance["title"] == "fiche" and record.source_url == "https://example.org"
+
+
+def test_version_change_triggers_rebuild(workspace, monkeypatch) -> None:
+    corpus, index = workspace
+    (corpus / "a.txt").write_text("Texte sur la filière automobile à Sochaux.", encoding="utf-8")
+    index_corpus(corpus, index)
+    live = store.live_dir(index)
+    store.write_json_atomic(live / store.META_FILE, {"index_version": "0.0"})
+    with pytest.raises(IndexOutdated):
+        open_engine(index)
+    assert needs_rebuild(index)
+    report = index_corpus(corpus, index)
+    assert report.rebuilt and report.documents == 1
+    assert store.live_dir(index) != live
+    assert search_ids(index, "Sochaux")
+
+
+def test_rebuild_swaps_generations(workspace) -> None:
+    corpus, index = workspace
+    (corpus / "a.txt").write_text("Texte sur Airbus à Blagnac.", encoding="utf-8")
+    index_corpus(corpus, index)
+    engine = open_engine(index)  # a reader opened before the rebuild keeps working
+    before = store.live_dir(index)
+    report = index_corpus(corpus, index, rebuild=True)
+    assert report.rebuilt and store.live_dir(index) != before
+    assert engine.search(SearchRequest(query="Blagnac")).total == 1
+    engine.close()
+
+
+def test_state_file_is_json_with_failures(workspace) -> None:
+    corpus, index = workspace
+    (corpus / "x.xyz").write_text("?", encoding="utf-8")
+    index_corpus(corpus, index)
+    state = json.loads((store.live_dir(index) / store.STATE_FILE).read_text(encoding="utf-8"))
+    assert state["failed"]["x.xyz"]["tries"] == 1
+    index_corpus(corpus, index)
+    state = json.loads((store.live_dir(index) / store.STATE_FILE).read_text(encoding="utf-8"))
+    assert state["failed"]["x.xyz"]["tries"] == 1  # an unchanged refusal is not retried
+
+
+def test_seed_copy_is_unmodified(tmp_path) -> None:
+    corpus = tmp_path / "c"
+    shutil.copytree(SEEDS, corpus)
+    stats_before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in corpus.iterdir()}
+    index_corpus(corpus, tmp_path / "i")
+    assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in corpus.iterdir()} == stats_before

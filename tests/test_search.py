@@ -1,0 +1,221 @@
+"""Search over the indexed seeds: French analysis, syntax, facets, filters, sorts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from archive.models import SearchRequest
+from conftest import seed_id
+
+
+def ids(engine, query: str, **kw) -> list[str]:
+    result = engine.search(SearchRequest(query=query, limit=100, **kw))
+    assert result.error is None, result.error
+    return sorted(h.id for h in result.hits if not h.partial)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("reindustrialisation", "réindustrialisation"),
+        ("ETAT", "État"),
+        ("l’État", "État"),
+        ("l'Etat", "état"),
+        ("d'emplois", "emplois"),
+        ("salariées", "salariés"),
+        ("industriel", "industrielle"),
+        ("militant·es", "militants"),
+        ("salarié.e.s", "salariés"),
+        ("107 562", "107562"),
+        ("107\u00a0562", "107 562"),
+        ("qu’elle propose", "propose"),
+        ("jusqu’aux territoires", "territoires"),
+        ("REINDUSTRIALISATION", "Réindustrialisation"),
+    ],
+)
+def test_spellings_are_equivalent(seed_engine, a: str, b: str) -> None:
+    found = ids(seed_engine, a)
+    assert found, f"{a!r} found nothing"
+    assert found == ids(seed_engine, b)
+
+
+def test_reindustrialisation_finds_the_right_documents(seed_engine) -> None:
+    found = set(ids(seed_engine, "réindustrialisation"))
+    expected = {seed_id(seed_engine, f) for f in ("000_02ff9b493d201e94.txt", "001_a69f9742cd6947c7.txt")}
+    expected.add(seed_id(seed_engine, "003_cd4a00d7b808f3bd.txt"))
+    assert found == expected
+
+
+def test_number_with_spaces_found(seed_engine) -> None:
+    assert ids(seed_engine, "107 562") == [seed_id(seed_engine, "001_a69f9742cd6947c7.txt")]
+
+
+def test_words_are_all_required(seed_engine) -> None:
+    both = set(ids(seed_engine, "Alès Vencorex"))
+    assert both == set()
+    assert set(ids(seed_engine, "Alès")) and set(ids(seed_engine, "Vencorex"))
+
+
+def test_or_not_prefix_and_phrase(seed_engine) -> None:
+    ales, vencorex = set(ids(seed_engine, "Alès")), set(ids(seed_engine, "Vencorex"))
+    assert set(ids(seed_engine, "Alès OR Vencorex")) == ales | vencorex
+    industrie = set(ids(seed_engine, "industrie"))
+    assert set(ids(seed_engine, "industrie NOT Vencorex")) == industrie - vencorex
+    assert set(ids(seed_engine, "industrie -Vencorex")) == industrie - vencorex
+    assert set(ids(seed_engine, "Vencor*")) == vencorex
+    phrase = ids(seed_engine, '"semaine de l\'industrie"')
+    assert phrase == [seed_id(seed_engine, "002_c7b655d0d8bf7451.txt")]
+    # The same words not side by side do not match the phrase.
+    assert ids(seed_engine, '"Besson semaine"') == [] and ids(seed_engine, "Besson semaine")
+
+
+def test_title_field(seed_engine) -> None:
+    record = seed_engine.document(seed_id(seed_engine, "004_6319599e635f7534.txt"))
+    word = "Basset"
+    assert word.lower() in record.title.lower()
+    assert ids(seed_engine, f"titre:{word}") == [record.id]
+
+
+def test_empty_query_lists_every_document(seed_engine) -> None:
+    result = seed_engine.search(SearchRequest(query="", limit=100))
+    assert result.total == 5 and len(result.hits) == 5
+
+
+def test_malformed_query_gives_a_readable_message(seed_engine) -> None:
+    for query in ("année:deux-mille", "le la les"):
+        result = seed_engine.search(SearchRequest(query=query))
+        assert result.error and "Traceback" not in result.error
+        assert result.total == 0
+
+
+def test_unbalanced_syntax_does_not_crash(seed_engine) -> None:
+    for query in ('"réindustrialisation', "(industrie OR", "industrie AND", "*", "acteur:", ":::"):
+        result = seed_engine.search(SearchRequest(query=query))
+        assert result.error is None or isinstance(result.error, str)
+
+
+def test_snippets_are_escaped_and_marked(seed_engine) -> None:
+    result = seed_engine.search(SearchRequest(query="réindustrialisation", limit=10))
+    assert result.hits
+    for hit in result.hits:
+        assert "<mark>" in hit.snippet
+        stripped = hit.snippet.replace("<mark>", "").replace("</mark>", "")
+        assert "<" not in stripped
+
+
+def test_actor_alias_finds_tagged_documents(seed_engine) -> None:
+    bpi = set(ids(seed_engine, "Bpifrance"))
+    assert bpi, "no document tagged Bpifrance"
+    assert set(ids(seed_engine, "BPI")) == bpi
+    assert set(ids(seed_engine, '"BPI France"')) == bpi
+    assert set(ids(seed_engine, "banque publique d'investissement")) == bpi
+
+
+def test_facet_fields_in_query(seed_engine) -> None:
+    cgt = set(ids(seed_engine, "acteur:CGT"))
+    assert cgt and cgt == set(ids(seed_engine, "acteur:cgt"))
+    assert set(ids(seed_engine, "année:2020")) == {seed_id(seed_engine, "004_6319599e635f7534.txt")}
+    assert set(ids(seed_engine, "annee:2011-2020")) == set(ids(seed_engine, "année:2011 OR année:2020"))
+    assert set(ids(seed_engine, "langue:fr")) == set(ids(seed_engine, ""))
+
+
+def brute_force_facets(engine, query: str) -> dict[str, Counter]:
+    result = engine.search(SearchRequest(query=query, limit=1000))
+    counts: dict[str, Counter] = {f: Counter() for f in ("year", "actor", "theme", "place", "doc_type", "language")}
+    for h in result.hits:
+        if h.partial:
+            continue
+        if h.year:
+            counts["year"][str(h.year)] += 1
+        counts["actor"].update(h.actors)
+        counts["theme"].update(h.themes)
+        counts["place"].update(h.places)
+        counts["doc_type"][h.doc_type] += 1
+        counts["language"][h.language] += 1
+    return counts
+
+
+@pytest.mark.parametrize("query", ["", "industrie", "réindustrialisation", "emploi territoires"])
+def test_facet_counts_match_brute_force(seed_engine, query: str) -> None:
+    result = seed_engine.search(SearchRequest(query=query, limit=1000))
+    expected = brute_force_facets(seed_engine, query)
+    for facet, counts in expected.items():
+        assert {k: v for k, v in result.facets[facet].items() if v} == dict(counts), facet
+
+
+def test_filters_or_within_and_across(seed_engine) -> None:
+    everything = seed_engine.search(SearchRequest(limit=100))
+    actors = [a for a, n in everything.facets["actor"].items() if n][:2]
+    assert len(actors) == 2
+    one = set(ids(seed_engine, "", filters={"actor": [actors[0]]}))
+    two = set(ids(seed_engine, "", filters={"actor": [actors[1]]}))
+    assert set(ids(seed_engine, "", filters={"actor": actors})) == one | two
+    year = next(iter(everything.facets["year"]))
+    by_year = set(ids(seed_engine, "", year_from=int(year), year_to=int(year)))
+    assert set(ids(seed_engine, "", filters={"actor": [actors[0]]}, year_from=int(year), year_to=int(year))) == (
+        one & by_year
+    )
+
+
+def test_facet_ignores_its_own_selection_and_keeps_selected_values(seed_engine) -> None:
+    everything = seed_engine.search(SearchRequest(limit=100))
+    actor = next(a for a, n in everything.facets["actor"].items() if n)
+    filtered = seed_engine.search(SearchRequest(filters={"actor": [actor]}, limit=100))
+    # The actor facet still shows the counts over the whole (unfiltered) result set.
+    assert filtered.facets["actor"] == everything.facets["actor"]
+    # Other facets count only the filtered documents.
+    assert sum(filtered.facets["language"].values()) == filtered.total
+    # A selected value stays listed even at count 0.
+    none = seed_engine.search(SearchRequest(query="Vencorex", filters={"place": ["Alès"]}, limit=100))
+    assert none.total == 0 and none.facets["place"].get("Alès") is not None
+
+
+def test_sort_by_date(seed_engine) -> None:
+    asc = seed_engine.search(SearchRequest(sort="date", limit=100)).hits
+    desc = seed_engine.search(SearchRequest(sort="-date", limit=100)).hits
+    dated_asc = [h.date for h in asc if h.date]
+    assert dated_asc == sorted(dated_asc)
+    dated_desc = [h.date for h in desc if h.date]
+    assert dated_desc == sorted(dated_desc, reverse=True)
+    # Undated documents come last both ways.
+    assert asc[-1].date is None and desc[-1].date is None
+
+
+def test_pagination(seed_engine) -> None:
+    all_hits = [h.id for h in seed_engine.search(SearchRequest(sort="date", limit=100)).hits]
+    page = [h.id for h in seed_engine.search(SearchRequest(sort="date", limit=2, offset=2)).hits]
+    assert page == all_hits[2:4]
+
+
+def test_partial_matches_follow_full_matches(seed_engine) -> None:
+    result = seed_engine.search(SearchRequest(query="réindustrialisation Alès Vencorex", limit=10))
+    assert result.total == 0
+    assert result.hits and all(h.partial for h in result.hits)
+    assert sum(result.facets["language"].values()) == 0  # partial hits are outside the counts
+    plain = seed_engine.search(SearchRequest(query="quels sont les projets de la CGT pour l'industrie", limit=10))
+    assert plain.hits, "a plain French question must not come back empty-handed"
+
+
+def test_suggestion_for_misspelling(seed_engine) -> None:
+    result = seed_engine.search(SearchRequest(query="reindustrialisaton"))
+    assert result.total == 0
+    assert result.suggestion and "industrialisation" in result.suggestion
+
+
+def test_similar_documents(seed_engine) -> None:
+    doc = seed_id(seed_engine, "000_02ff9b493d201e94.txt")
+    similar = [h.id for h in seed_engine.similar(doc, limit=3)]
+    assert doc not in similar
+    assert seed_id(seed_engine, "001_a69f9742cd6947c7.txt") in similar
+
+
+def test_timeline_has_empty_years(seed_engine) -> None:
+    timeline = seed_engine.timeline(SearchRequest(), granularity="year")
+    periods = timeline["periods"]
+    assert periods[0] == "2011" and periods[-1] == "2026"
+    assert len(periods) == 16
+    counts = dict(zip(periods, timeline["series"]["documents"], strict=True))
+    assert counts["2015"] == 0 and counts["2020"] == 1
+    assert timeline["undated"] == 1

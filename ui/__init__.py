@@ -1,0 +1,1 @@
+"""Helpers of the Streamlit app: URL state, HTML pieces, exports and one module per view."""

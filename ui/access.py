@@ -1,0 +1,69 @@
+"""Who may change the archive: read-only mode and the administrator password.
+
+`ARCHIVE_READONLY=1` hides uploads and reindexing for everyone. Otherwise, when
+`ARCHIVE_ADMIN_PASSWORD` (or the `admin_password` secret) is set, changing the
+archive needs it once per browser session; searching never does.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+
+import streamlit as st
+
+TRUE_VALUES = {"1", "true", "yes", "oui", "on"}
+SESSION_KEY = "admin_ok"
+
+
+def readonly() -> bool:
+    return os.environ.get("ARCHIVE_READONLY", "").strip().lower() in TRUE_VALUES
+
+
+def admin_password() -> str | None:
+    password = os.environ.get("ARCHIVE_ADMIN_PASSWORD")
+    if password:
+        return password
+    try:
+        secret = st.secrets.get("admin_password")
+    except Exception:  # no secrets file: that is the usual case
+        return None
+    return str(secret) if secret else None
+
+
+def password_matches(typed: str, expected: str) -> bool:
+    return hmac.compare_digest(typed.encode("utf-8"), expected.encode("utf-8"))
+
+
+def _check() -> None:
+    expected = admin_password()
+    typed = st.session_state.get("w_password", "")
+    if expected and password_matches(typed, expected):
+        st.session_state[SESSION_KEY] = True
+        st.session_state.pop("admin_error", None)
+    else:
+        time.sleep(1.0)  # slows down guessing
+        st.session_state["admin_error"] = True
+    st.session_state["w_password"] = ""
+
+
+def can_modify() -> bool:
+    """Whether this session may change the archive, without drawing anything."""
+    return not readonly() and (admin_password() is None or bool(st.session_state.get(SESSION_KEY)))
+
+
+def may_modify() -> bool:
+    """True when this session may upload and reindex; otherwise shows why (and the password box)."""
+    if readonly():
+        st.info("L'archive est en lecture seule : l'ajout de documents et la réindexation sont désactivés.")
+        return False
+    if admin_password() is None or st.session_state.get(SESSION_KEY):
+        return True
+    st.info("Cette action est réservée aux administrateurs de l'archive.")
+    with st.form("admin_login", clear_on_submit=False, border=True):
+        st.text_input("Mot de passe administrateur", type="password", key="w_password")
+        st.form_submit_button("Se connecter", on_click=_check)
+    if st.session_state.get("admin_error"):
+        st.error("Mot de passe incorrect.")
+    return False

@@ -1,0 +1,207 @@
+"""Search controls shared by the search and timeline views: query box, facets, active-filter chips."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from archive.analysis import fold
+from archive.models import SearchResult
+from ui import url
+from ui.runtime import engine, index_path
+from ui.state import FACET_LABELS, FACET_PARAMS, UrlState
+from ui.text import language_name, md, number
+
+TOP_VALUES = 15
+
+SYNTAX_HELP = """
+| vous tapez | vous trouvez |
+|---|---|
+| `réindustrialisation` | le mot, avec ou sans accents ni majuscules, et ses formes (pluriel, féminin, écriture inclusive) |
+| `industrie emploi` | les documents qui contiennent **les deux** mots |
+| `"semaine de l'industrie"` | l'expression exacte |
+| `Alès OR Gardanne` | l'un ou l'autre |
+| `industrie NOT automobile`, `industrie -automobile` | exclut un mot |
+| `relocalis*` | les mots qui commencent par *relocalis* |
+| `acteur:CGT`, `thème:énergie`, `lieu:Isère`, `type:invitation`, `langue:fr` | recherche dans une métadonnée |
+| `année:2020`, `année:2018-2021` | une année, une période |
+| `titre:relance` | un mot du titre |
+
+Sans mot-clé, la liste montre tous les documents : affinez-la avec les filtres de la barre latérale.
+"""
+
+
+def value_label(param: str, value: str) -> str:
+    return language_name(value) if param == "langue" else value
+
+
+# -- callbacks (they read the URL again, so they never act on a stale state) -------------
+
+
+def _on_query() -> None:
+    text = (url.widget("w_q") or "").strip()
+    url.go(url.current().replace(q=text, page=1, periode=None))
+
+
+def _on_toggle(param: str, value: str, key: str) -> None:
+    url.go(url.current().toggle(param, value, bool(url.widget(key))))
+
+
+def _on_years(lo: int, hi: int) -> None:
+    start, end = url.widget("w_years")
+    url.go(url.current().replace(de=None if start == lo else start, a=None if end == hi else end, page=1, periode=None))
+
+
+def set_query(text: str) -> None:
+    url.go(url.current().replace(q=text, page=1, periode=None))
+
+
+def remove_filter(param: str, value: str) -> None:
+    url.go(url.current().toggle(param, value, False))
+
+
+def remove_years() -> None:
+    url.go(url.current().replace(de=None, a=None, page=1, periode=None))
+
+
+def clear_filters() -> None:
+    url.go(url.current().without_filters())
+
+
+# -- widgets -------------------------------------------------------------------------
+
+
+def query_box(state: UrlState) -> None:
+    url.sync("w_q", state.q)
+    st.text_input(
+        "Rechercher dans l'archive",
+        key="w_q",
+        on_change=_on_query,
+        placeholder='réindustrialisation, acteur:CGT, "semaine de l\'industrie"…',
+        icon=":material/search:",
+        help="Appuyez sur Entrée pour lancer la recherche.",
+    )
+    with st.expander("Syntaxe de recherche"):
+        st.markdown(SYNTAX_HELP)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _year_bounds(index_root: str, generation: str) -> tuple[int, int] | None:
+    years = [int(y) for y in engine().facet_values("year") if y.isdigit()]
+    return (min(years), max(years)) if years else None
+
+
+def year_filter(state: UrlState, counts: dict[str, int]) -> None:
+    eng = engine()
+    bounds = _year_bounds(str(index_path()), eng.generation())
+    st.markdown("**Années**")
+    if bounds is None:
+        st.caption("Aucun document daté.")
+        return
+    lo, hi = bounds
+    start = min(max(state.de if state.de is not None else lo, lo), hi)
+    end = max(min(state.a if state.a is not None else hi, hi), lo)
+    years = list(range(lo, hi + 1))
+    frame = pd.DataFrame(
+        {
+            "année": [str(y) for y in years],
+            "documents": [counts.get(str(y), 0) for y in years],
+            "retenue": ["oui" if start <= y <= end else "non" for y in years],
+        }
+    )
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("année:O", axis=None),
+            y=alt.Y("documents:Q", axis=None),
+            color=alt.Color(
+                "retenue:N", scale=alt.Scale(domain=["oui", "non"], range=["#4c78a8", "#d5d9e0"]), legend=None
+            ),
+            tooltip=[alt.Tooltip("année:O", title="Année"), alt.Tooltip("documents:Q", title="Documents")],
+        )
+        .properties(height=60)
+    )
+    st.altair_chart(chart, width="stretch")
+    if lo == hi:
+        st.caption(f"Tous les documents datés sont de {lo}.")
+        return
+    url.sync("w_years", (start, end))
+    st.slider(
+        "Années",
+        min_value=lo,
+        max_value=hi,
+        key="w_years",
+        step=1,
+        on_change=_on_years,
+        args=(lo, hi),
+        label_visibility="collapsed",
+    )
+
+
+def facet_list(state: UrlState, param: str, counts: dict[str, int]) -> None:
+    heading, _ = FACET_LABELS[param]
+    selected = state.selected(param)
+    with st.expander(heading, expanded=bool(selected) or param in ("acteur", "theme"), key=f"exp_{param}"):
+        values = list(counts.items())
+        if not values:
+            st.caption("Aucune valeur pour cette recherche.")
+            return
+        needle = ""
+        if len(values) > TOP_VALUES:
+            needle = st.text_input(
+                f"Filtrer les {heading.lower()}",
+                key=f"w_filter_{param}",
+                placeholder=f"Filtrer les {heading.lower()}…",
+                label_visibility="collapsed",
+            )
+        shown = values
+        if needle:
+            wanted = fold(needle)
+            shown = [(v, n) for v, n in values if wanted in fold(value_label(param, v))]
+        top = shown[:TOP_VALUES]
+        top += [(v, counts.get(v, 0)) for v in selected if v not in {t for t, _ in top}]
+        for value, n in top:
+            key = f"w_f_{param}_{value}"
+            url.sync(key, value in selected)
+            st.checkbox(
+                f"{md(value_label(param, value))} ({number(n)})",
+                key=key,
+                on_change=_on_toggle,
+                args=(param, value, key),
+            )
+        hidden = len(shown) - TOP_VALUES
+        if hidden > 0:
+            st.caption(f"… et {number(hidden)} autres : tapez dans le filtre pour les voir.")
+        elif needle and not shown:
+            st.caption("Aucune valeur ne correspond.")
+
+
+def sidebar_facets(state: UrlState, result: SearchResult) -> None:
+    with st.sidebar:
+        st.subheader("Affiner")
+        year_filter(state, result.facets.get("year", {}))
+        for param, facet in FACET_PARAMS.items():
+            facet_list(state, param, result.facets.get(facet, {}))
+
+
+def active_filters(state: UrlState) -> None:
+    """Removable chips, one per active filter."""
+    if not state.has_filters:
+        return
+    with st.container(horizontal=True, key="chips"):
+        for param, values in state.filters.items():
+            _, singular = FACET_LABELS[param]
+            for value in values:
+                st.button(
+                    f"{singular} : {md(value_label(param, value))} ✕",
+                    key=f"chip_{param}_{value}",
+                    on_click=remove_filter,
+                    args=(param, value),
+                    help="Retirer ce filtre",
+                )
+        if state.de is not None or state.a is not None:
+            span = f"{state.de if state.de is not None else '…'}–{state.a if state.a is not None else '…'}"
+            st.button(f"Années : {span} ✕", key="chip_years", on_click=remove_years, help="Retirer ce filtre")
+        st.button("Tout effacer", key="chip_clear", on_click=clear_filters, type="tertiary")

@@ -1,0 +1,132 @@
+"""Process-wide resources of the app: paths, the cached engine, indexing runs with a progress bar."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import streamlit as st
+
+from archive import config
+from archive.engine import SearchEngine, open_engine
+from indexer.pipeline import IndexReport, needs_rebuild
+from indexer.upload import index_with_retry
+from ui.text import md, number, plural
+
+JOBS = max(1, min(os.cpu_count() or 1, 8))
+
+
+def corpus_path() -> Path:
+    return config.corpus_dir().resolve()
+
+
+def index_path() -> Path:
+    return config.index_dir().resolve()
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(index_root: str) -> SearchEngine:
+    # One engine per process and index; it refreshes itself when the index changes.
+    return open_engine(Path(index_root))
+
+
+def engine() -> SearchEngine:
+    return _engine(str(index_path()))
+
+
+@dataclass
+class SyncState:
+    """The background catch-up run started once per process when the index already exists."""
+
+    running: bool = True
+    started: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S"))
+    finished: str | None = None
+    report: IndexReport | None = None
+    error: str | None = None
+
+
+@st.cache_resource(show_spinner=False)
+def _background_sync(corpus: str, index_root: str) -> SyncState:
+    state = SyncState()
+
+    def run() -> None:
+        try:
+            state.report = index_with_retry(Path(corpus), Path(index_root), jobs=JOBS, attempts=30, wait=5.0)
+        except Exception as exc:  # shown on the status page; searching goes on with the index as it is
+            state.error = f"{exc.__class__.__name__} : {exc}"
+        finally:
+            state.running = False
+            state.finished = time.strftime("%Y-%m-%dT%H:%M:%S")
+
+    threading.Thread(target=run, name="archive-sync", daemon=True).start()
+    return state
+
+
+def background_sync() -> SyncState:
+    """Start (once) an incremental sync of the corpus folder; searching never waits for it."""
+    return _background_sync(str(corpus_path()), str(index_path()))
+
+
+def index_missing() -> bool:
+    return needs_rebuild(index_path())
+
+
+def run_indexing(
+    label: str,
+    *,
+    rebuild: bool = False,
+    retry_failed: bool = False,
+    only_paths: set[str] | None = None,
+) -> IndexReport | None:
+    """One indexing run in the page, with a progress bar; None (and a message) if it failed."""
+    bar = st.progress(0.0, text=f"{label} : préparation…")
+    notice = st.empty()
+
+    def progress(done: int, total: int, what: str) -> None:
+        if what == "scan":
+            bar.progress(0.0, text=f"{label} : lecture du dossier…")
+        elif what == "done":
+            bar.progress(1.0, text=f"{label} : terminé")
+        elif total:
+            bar.progress(min(done / total, 1.0), text=f"{label} : {done}/{total} — {md(what)}")
+
+    def busy(attempt: int) -> None:
+        notice.info(f"Index occupé, nouvel essai… ({attempt})")
+
+    try:
+        report = index_with_retry(
+            corpus_path(),
+            index_path(),
+            jobs=JOBS,
+            rebuild=rebuild,
+            retry_failed=retry_failed,
+            only_paths=only_paths,
+            progress=progress,
+            on_busy=busy,
+        )
+    except Exception as exc:
+        bar.empty()
+        notice.error(f"L'indexation n'a pas abouti : {md(exc)}")
+        return None
+    notice.empty()
+    return report
+
+
+def report_summary(report: IndexReport) -> str:
+    parts = [plural(report.documents, "document") + " dans l'index"]
+    if report.added:
+        parts.append(plural(report.added, "ajouté"))
+    if report.updated:
+        parts.append(plural(report.updated, "mis à jour", "mis à jour"))
+    if report.removed:
+        parts.append(plural(report.removed, "retiré"))
+    if report.failed:
+        parts.append(plural(len(report.failed), "fichier illisible", "fichiers illisibles"))
+    return ", ".join(parts) + f" ({number(round(report.seconds, 1))} s)."
+
+
+Callback = Callable[[], None]

@@ -1,0 +1,177 @@
+"""Recherche: query box, facets, chips, results with highlighted snippets, sort, pages, exports."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import streamlit as st
+
+from archive.engine import SearchEngine
+from archive.models import DocumentRecord, SearchRequest, SearchResult
+from ui import url
+from ui.cards import hit_card
+from ui.controls import (
+    active_filters,
+    clear_filters,
+    query_box,
+    remove_filter,
+    remove_years,
+    set_query,
+    sidebar_facets,
+    value_label,
+)
+from ui.exports import to_csv, to_ris
+from ui.runtime import engine
+from ui.state import FACET_LABELS, PAGE_SIZE, SORT_LABELS, UrlState
+from ui.text import md, number, plural
+
+
+def all_records(eng: SearchEngine, request: SearchRequest) -> list[DocumentRecord]:
+    """Every document of the result set (not only the page shown), in the chosen order."""
+    light = dataclasses.replace(request, offset=0, with_facets=False, with_snippets=False)
+    total = eng.search(dataclasses.replace(light, limit=1)).total
+    if total == 0:
+        return []
+    hits = eng.search(dataclasses.replace(light, limit=total)).hits
+    records = (eng.document(h.id) for h in hits if not h.partial)
+    return [r for r in records if r is not None]
+
+
+def _on_sort() -> None:
+    chosen = url.widget("w_sort") or "pertinence"
+    url.go(url.current().replace(tri=chosen, page=1))
+
+
+def _to_page(page: int) -> None:
+    url.go(url.current().replace(page=page))
+
+
+def export_buttons(eng: SearchEngine, state: UrlState) -> None:
+    request = state.request()
+    stamp = time.strftime("%Y%m%d")
+    with st.container(horizontal=True, horizontal_alignment="right"):
+        st.download_button(
+            "Exporter en CSV",
+            data=lambda: to_csv(all_records(eng, request)),
+            file_name=f"archive-{stamp}.csv",
+            mime="text/csv",
+            icon=":material/table:",
+            on_click="ignore",
+            help="Toutes les métadonnées des documents trouvés (pas seulement cette page).",
+        )
+        st.download_button(
+            "Exporter en RIS (Zotero)",
+            data=lambda: to_ris(all_records(eng, request)),
+            file_name=f"archive-{stamp}.ris",
+            mime="application/x-research-info-systems",
+            icon=":material/menu_book:",
+            on_click="ignore",
+            help="Pour Zotero, EndNote ou tout gestionnaire de références.",
+        )
+
+
+def sort_and_count(state: UrlState, result: SearchResult) -> None:
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    with left:
+        if result.total:
+            st.markdown(
+                f"**{plural(result.total, 'document trouvé', 'documents trouvés')}** "
+                f"<span class='arc-muted'>en {number(round(result.took_ms))} ms</span>",
+                unsafe_allow_html=True,
+            )
+    with right:
+        url.sync("w_sort", state.tri)
+        st.segmented_control(
+            "Trier par",
+            options=list(SORT_LABELS),
+            format_func=SORT_LABELS.__getitem__,
+            key="w_sort",
+            on_change=_on_sort,
+            required=True,
+        )
+
+
+def pagination(state: UrlState, total: int) -> None:
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    if pages <= 1:
+        return
+    with st.container(horizontal=True, horizontal_alignment="center", vertical_alignment="center"):
+        st.button(
+            "← Précédent",
+            key="w_prev",
+            disabled=state.page <= 1,
+            on_click=_to_page,
+            args=(state.page - 1,),
+        )
+        st.markdown(f"Page {number(state.page)} sur {number(pages)}")
+        st.button(
+            "Suivant →",
+            key="w_next",
+            disabled=state.page >= pages,
+            on_click=_to_page,
+            args=(state.page + 1,),
+        )
+
+
+def nothing_found(state: UrlState, result: SearchResult) -> None:
+    if state.q:
+        st.warning("Aucun document ne correspond à cette recherche.")
+    else:
+        st.warning("Aucun document ne correspond à ces filtres.")
+    if result.suggestion:
+        st.button(
+            f"Vouliez-vous dire « {md(result.suggestion)} » ?",
+            key="w_suggestion",
+            on_click=set_query,
+            args=(result.suggestion,),
+            icon=":material/spellcheck:",
+        )
+    if state.has_filters:
+        st.markdown("Élargir la recherche en retirant un filtre :")
+        with st.container(horizontal=True):
+            for param, values in state.filters.items():
+                _, singular = FACET_LABELS[param]
+                for value in values:
+                    st.button(
+                        f"Sans {singular.lower()} « {md(value_label(param, value))} »",
+                        key=f"w_drop_{param}_{value}",
+                        on_click=remove_filter,
+                        args=(param, value),
+                    )
+            if state.de is not None or state.a is not None:
+                st.button("Toutes les années", key="w_drop_years", on_click=remove_years)
+            st.button("Retirer tous les filtres", key="w_drop_all", on_click=clear_filters, type="primary")
+
+
+def render(state: UrlState) -> None:
+    eng = engine()
+    st.title("Recherche")
+    query_box(state)
+    result = eng.search(state.request())
+    sidebar_facets(state, result)
+    active_filters(state)
+    if result.error:
+        st.error(f"Requête illisible : {md(result.error)}")
+        return
+    exact = [h for h in result.hits if not h.partial]
+    partial = [h for h in result.hits if h.partial]
+    sort_and_count(state, result)
+    if result.total == 0:
+        nothing_found(state, result)
+    elif not exact and state.page > 1:
+        st.info("Cette page est au-delà de la fin des résultats.")
+        st.button("Revenir à la première page", on_click=_to_page, args=(1,))
+    for hit in exact:
+        st.html(hit_card(hit, state))
+    if partial:
+        st.subheader("Résultats approchants")
+        st.caption(
+            "Ces documents ne contiennent qu'une partie des mots recherchés ; ils ne sont pas comptés ci-dessus."
+        )
+        for hit in partial:
+            st.html(hit_card(hit, state))
+    pagination(state, result.total)
+    if result.total:
+        export_buttons(eng, state)

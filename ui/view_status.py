@@ -1,0 +1,136 @@
+"""État de l'archive: counts, last update, unreadable files (retry), full reindex."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from ui.access import can_modify, may_modify
+from ui.runtime import background_sync, engine, report_summary, run_indexing
+from ui.state import UrlState
+from ui.text import file_size, french_timestamp, language_name, md, number, plural
+
+
+def year_chart(by_year: dict[str, int], undated: int) -> alt.Chart:
+    years = sorted(int(y) for y in by_year if y.isdigit())
+    labels = [str(y) for y in range(years[0], years[-1] + 1)] if years else []
+    rows = [{"année": y, "documents": by_year.get(y, 0)} for y in labels]
+    if undated:
+        rows.append({"année": "sans date", "documents": undated})
+    frame = pd.DataFrame(rows, columns=["année", "documents"])
+    return (
+        alt.Chart(frame)
+        .mark_bar(color="#4c78a8")
+        .encode(
+            x=alt.X("année:O", title=None, sort=labels + ["sans date"], axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+            y=alt.Y("documents:Q", title="Documents", axis=alt.Axis(tickMinStep=1)),
+            tooltip=[alt.Tooltip("année:O", title="Année"), alt.Tooltip("documents:Q", title="Documents")],
+        )
+        .properties(height=220)
+    )
+
+
+def counts_table(counts: dict[str, int], label: str, rename=lambda v: v) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{label: rename(k) or "?", "Documents": n} for k, n in counts.items()], columns=[label, "Documents"]
+    )
+
+
+def _flash(message: str) -> None:
+    st.session_state["status_flash"] = message
+
+
+def retry(paths: set[str] | None) -> None:
+    label = "Nouvel essai" if paths and len(paths) == 1 else "Nouvel essai des fichiers illisibles"
+    report = run_indexing(label, retry_failed=True, only_paths=paths)
+    if report is not None:
+        still = {f["path"] for f in report.failed}
+        wanted = paths or still
+        fixed = [p for p in wanted if p not in still]
+        if fixed:
+            _flash(f"{plural(len(fixed), 'fichier indexé', 'fichiers indexés')} : " + ", ".join(md(p) for p in fixed))
+        else:
+            _flash("Toujours illisible : " + ", ".join(md(p) for p in sorted(wanted)))
+        st.rerun()
+
+
+def failed_files(failed: list[dict[str, Any]], allowed: bool) -> None:
+    st.subheader(f"Fichiers illisibles ({number(len(failed))})")
+    if not failed:
+        st.caption("Tous les fichiers du corpus ont été lus.")
+        return
+    st.caption("Ces fichiers sont dans le corpus mais n'ont pas pu être indexés ; le reste de l'archive l'est.")
+    if allowed and st.button("Tout réessayer", key="w_retry_all", icon=":material/refresh:"):
+        retry(None)
+    for i, item in enumerate(failed):
+        with st.container(border=True):
+            left, right = st.columns([5, 1], vertical_alignment="center")
+            with left:
+                st.markdown(f"**{md(item['path'])}**")
+                tries = item.get("tries")
+                when = french_timestamp(item.get("when"))
+                extra = f" · {plural(tries, 'essai', 'essais')}" if tries else ""
+                st.markdown(f"{md(item.get('reason', 'raison inconnue'))}  \n:gray[dernier essai : {when}{extra}]")
+            with right:
+                if allowed and st.button("Réessayer", key=f"w_retry_{i}"):
+                    retry({item["path"]})
+
+
+def maintenance() -> None:
+    st.subheader("Réindexation")
+    st.caption(
+        "Reconstruit tout l'index depuis le dossier du corpus, à côté de l'index actuel : "
+        "la recherche reste disponible pendant la reconstruction."
+    )
+    if not may_modify():
+        return
+    if st.button("Réindexer tout le corpus", key="w_rebuild", icon=":material/build:"):
+        report = run_indexing("Réindexation", rebuild=True)
+        if report is not None:
+            _flash("Réindexation terminée : " + report_summary(report))
+            st.rerun()
+
+
+def sync_notice() -> None:
+    sync = background_sync()
+    if sync.running:
+        st.info("Mise à jour de l'index avec le dossier du corpus en cours… La recherche reste disponible.")
+    elif sync.error:
+        st.warning(f"La mise à jour au démarrage n'a pas abouti : {md(sync.error)}")
+    elif sync.report is not None:
+        r = sync.report
+        changed = r.added + r.updated + r.removed
+        if changed:
+            st.caption(f"Au démarrage, l'index a été mis à jour : {report_summary(r)}")
+
+
+def render(state: UrlState) -> None:
+    st.title("État de l'archive")
+    flash = st.session_state.pop("status_flash", None)
+    if flash:
+        st.success(flash)
+    sync_notice()
+    stats = engine().stats()
+    by_year = stats.get("by_year", {})
+    undated = stats["documents"] - sum(by_year.values())
+    cols = st.columns(4)
+    cols[0].metric("Documents", number(stats["documents"]))
+    cols[1].metric("Fichiers illisibles", number(len(stats["failed"])))
+    cols[2].metric("Documents sans date", number(max(undated, 0)))
+    cols[3].metric("Taille de l'index", file_size(stats.get("index_bytes", 0)))
+    st.markdown(f"Dernière mise à jour de l'index : **{french_timestamp(stats.get('last_update'))}**")
+    st.subheader("Documents par année")
+    if by_year or undated:
+        st.altair_chart(year_chart(by_year, max(undated, 0)), width="stretch")
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Par format")
+        st.dataframe(counts_table(stats.get("by_format", {}), "Format", lambda v: (v or "?").upper()), hide_index=True)
+    with right:
+        st.subheader("Par langue")
+        st.table(counts_table(stats.get("by_language", {}), "Langue", language_name).set_index("Langue"))
+    failed_files(stats["failed"], can_modify())
+    maintenance()
