@@ -32,7 +32,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
 # Bump when anything below changes the terms produced: the index is then rebuilt.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 APOSTROPHES = "'\u2019\u02bc\u2018"
 INCLUSIVE_DOTS = "\u00b7\u2022\u2027\u22c5"
@@ -142,6 +142,19 @@ _BASE_STOPS = set(stopwords_for_language("fr")) | {
     "puisqu",
     "quoiqu",
     "presqu",
+    # Question words: a question typed in plain French must not require them.
+    "quel",
+    "quelle",
+    "quels",
+    "quelles",
+    "comment",
+    "pourquoi",
+    "combien",
+    "lequel",
+    "laquelle",
+    "lesquels",
+    "lesquelles",
+    "quoi",
 }
 FRENCH_STOPS = frozenset(_BASE_STOPS | {w.translate(FOLD_MAP) for w in _BASE_STOPS})
 

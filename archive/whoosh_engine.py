@@ -482,7 +482,8 @@ def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
 
 def highlight_text(text: str, terms: frozenset[str], analyzer) -> str:
     fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-    return highlight.highlight(text, terms, analyzer, fragmenter, _MarkFormatter(), top=2)
+    snippet = highlight.highlight(text, terms, analyzer, fragmenter, _MarkFormatter(), top=2)
+    return " ".join(snippet.split())
 
 
 def mark_all(text: str, terms: frozenset[str], analyzer) -> str:

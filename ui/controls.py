@@ -80,7 +80,6 @@ def query_box(state: UrlState) -> None:
         on_change=_on_query,
         placeholder='réindustrialisation, acteur:CGT, "semaine de l\'industrie"…',
         icon=":material/search:",
-        help="Appuyez sur Entrée pour lancer la recherche.",
     )
     with st.expander("Syntaxe de recherche"):
         st.markdown(SYNTAX_HELP)
