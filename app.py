@@ -79,7 +79,7 @@ def ensure_index() -> bool:
 def main() -> None:
     st.set_page_config(
         page_title="Archive de la politique industrielle",
-        page_icon=":material/factory:",
+        page_icon="🏭",
         layout="wide",
         initial_sidebar_state="expanded",
     )

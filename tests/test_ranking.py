@@ -1,0 +1,65 @@
+"""Relevance: title above body, words close together first, partial matches after full ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.engine import open_engine
+from archive.models import SearchRequest
+from indexer.pipeline import index_corpus
+
+FILLER = " ".join(["Le conseil a examiné plusieurs dossiers de la semaine."] * 12)
+
+
+@pytest.fixture(scope="module")
+def ranking_engine(tmp_path_factory):
+    base = tmp_path_factory.mktemp("ranking")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    docs = {
+        # Same words, same length: only their distance differs.
+        "near.txt": f"Compte rendu\n{FILLER} transition énergétique fonderies. {FILLER} alpha bêta gamma. {FILLER}",
+        "far.txt": f"Compte rendu\n{FILLER} transition alpha bêta. {FILLER} énergétique gamma fonderies. {FILLER}",
+        "title.txt": f"Fonderies : la relance\n{FILLER} Un mot sur les fonderies. {FILLER}",
+        "body.txt": f"Compte rendu de séance\n{FILLER} Un mot sur les fonderies. {FILLER}",
+        "other.txt": f"Note\n{FILLER} La sidérurgie lorraine et ses hauts fourneaux. {FILLER}",
+    }
+    for name, text in docs.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    index_corpus(corpus, base / "index")
+    engine = open_engine(base / "index")
+    yield engine
+    engine.close()
+
+
+def paths(engine, query: str) -> list[str]:
+    return [h.path for h in engine.search(SearchRequest(query=query, limit=10)).hits]
+
+
+def test_words_close_together_rank_first(ranking_engine) -> None:
+    order = paths(ranking_engine, "transition énergétique fonderies")
+    assert order[:2] == ["near.txt", "far.txt"]
+
+
+def test_title_outweighs_body(ranking_engine) -> None:
+    order = paths(ranking_engine, "fonderies")
+    assert order.index("title.txt") < order.index("body.txt")
+
+
+def test_partial_matches_come_after_full_and_outside_counts(ranking_engine) -> None:
+    result = ranking_engine.search(SearchRequest(query="fonderies sidérurgie", limit=10))
+    assert result.total == 0
+    assert {h.path for h in result.hits} >= {"other.txt", "title.txt"}
+    assert all(h.partial for h in result.hits)
+    result = ranking_engine.search(SearchRequest(query="transition fonderies", limit=10))
+    full = [h for h in result.hits if not h.partial]
+    assert [h.path for h in full] == ["near.txt", "far.txt"] and result.total == 2
+    partial = [h.path for h in result.hits if h.partial]
+    assert partial and "other.txt" not in partial  # no word in common: not a partial match
+    assert result.hits.index(full[-1]) < result.hits.index(next(h for h in result.hits if h.partial))
+
+
+def test_off_topic_question_does_not_inflate_counts(ranking_engine) -> None:
+    result = ranking_engine.search(SearchRequest(query="quelle est la politique spatiale du Japon", limit=10))
+    assert result.total == 0
+    assert sum(sum(c.values()) for c in result.facets.values()) == 0
