@@ -71,7 +71,7 @@ def ensure_index() -> bool:
     report = run_indexing("Construction de l'index")
     if report is None:
         return False
-    st.session_state["status_flash"] = "Index construit : " + report_summary(report)
+    st.session_state["app_toast"] = "Index construit : " + report_summary(report)
     st.rerun()
     return True
 
@@ -86,6 +86,9 @@ def main() -> None:
     st.html(CSS + FRENCH_WIDGETS)
     if not ensure_index():
         return
+    toast = st.session_state.pop("app_toast", None)
+    if toast:
+        st.toast(toast, icon=":material/check_circle:")
     state = url.current()
     if state.vue == "ajouter" and readonly():
         state = state.replace(vue="recherche")

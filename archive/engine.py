@@ -68,7 +68,11 @@ def create_index(generation: Path) -> None:
 
 
 def create_writer(generation: Path, *, bulk: bool = False) -> IndexWriter:
-    """A writer on one generation directory. Callers hold the indexer's lock."""
+    """A writer on one generation directory. Callers hold the indexer's lock.
+
+    bulk=True: a new generation being filled by a full (re)build, where each
+    id is upserted at most once (upserts then skip the delete).
+    """
     from archive.whoosh_engine import WhooshWriter
 
     return WhooshWriter(generation, bulk=bulk)

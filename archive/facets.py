@@ -1,16 +1,18 @@
 """Per-generation facet tables: document → values, value → documents.
 
 Built once per index generation by walking the postings of each facet field
-(cheap: facet lexicons are small), then every query counts facets with a
-Counter over its matching document numbers instead of re-reading stored
-fields or letting Whoosh rebuild overlap tables on every search.
+(cheap: facet lexicons are small). Every query then counts facets with numpy
+over its matching document numbers (one boolean mask per document set, one
+bincount per field) instead of re-reading stored fields or letting Whoosh
+rebuild overlap tables on every search.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from itertools import chain
+
+import numpy as np
 
 from archive.analysis import fold
 
@@ -23,9 +25,16 @@ class FacetTables:
         self.live: frozenset[int] = frozenset(reader.all_doc_ids())
         self.by_doc: dict[str, list[tuple[str, ...]]] = {}
         self.by_value: dict[str, dict[str, frozenset[int]]] = {}
+        # Per field: value names, and for every (document, value) pair its document and value code.
+        self._names: dict[str, list[str]] = {}
+        self._pair_doc: dict[str, np.ndarray] = {}
+        self._pair_code: dict[str, np.ndarray] = {}
         for fieldname in fields:
             self._load(reader, fieldname)
         self.datekey: list[int] = self._load_datekeys(reader)
+        self._datekeys = np.array(self.datekey, dtype=np.int64)
+        self._live_mask = self._mask_of(self.live)
+        self._last: tuple[object, np.ndarray] | None = None
 
     def _load(self, reader, fieldname: str) -> None:
         rows: list[list[str] | None] = [None] * self.doc_count_all
@@ -44,6 +53,12 @@ class FacetTables:
                     row.append(value)
         self.by_doc[fieldname] = [tuple(r) if r else EMPTY for r in rows]
         self.by_value[fieldname] = values
+        self._names[fieldname] = list(values)
+        sizes = [len(docs) for docs in values.values()]
+        self._pair_doc[fieldname] = np.fromiter(
+            (d for docs in values.values() for d in docs), dtype=np.int32, count=sum(sizes)
+        )
+        self._pair_code[fieldname] = np.repeat(np.arange(len(values), dtype=np.int32), sizes)
 
     def _load_datekeys(self, reader) -> list[int]:
         if reader.has_column("datekey"):
@@ -52,8 +67,44 @@ class FacetTables:
         return [0] * self.doc_count_all
 
     def count(self, fieldname: str, docs: Iterable[int]) -> Counter[str]:
-        rows = self.by_doc[fieldname]
-        return Counter(chain.from_iterable(map(rows.__getitem__, docs)))
+        """Documents of `docs` per value of the field (values with none left out)."""
+        mask = self._mask(docs)
+        names = self._names[fieldname]
+        codes = self._pair_code[fieldname][mask[self._pair_doc[fieldname]]]
+        counts = np.bincount(codes, minlength=len(names))
+        found = np.flatnonzero(counts)
+        return Counter(dict(zip([names[i] for i in found.tolist()], counts[found].tolist(), strict=True)))
+
+    def date_order(self, docs: Iterable[int], descending: bool, stop: int) -> list[int]:
+        """The first `stop` of `docs` by date (newest first if descending), undated last; ties by docnum."""
+        mask = self._mask(docs)
+        keys = self._datekeys
+        dated = np.flatnonzero(mask & (keys != 0))
+        order = np.argsort(-keys[dated] if descending else keys[dated], kind="stable")
+        first = dated[order[:stop]].tolist()
+        if len(first) < stop:
+            first += np.flatnonzero(mask & (keys == 0))[: stop - len(first)].tolist()
+        return first
+
+    def _mask(self, docs: Iterable[int]) -> np.ndarray:
+        """Boolean mask of a document set; the last one is kept (a query counts six fields on it)."""
+        if docs is self.live:
+            return self._live_mask
+        last = self._last
+        if last is not None and last[0] is docs:
+            return last[1]
+        mask = self._mask_of(docs)
+        if isinstance(docs, (set, frozenset)):  # unchanged while we hold it: callers never mutate them
+            self._last = (docs, mask)
+        return mask
+
+    def _mask_of(self, docs: Iterable[int]) -> np.ndarray:
+        mask = np.zeros(self.doc_count_all, dtype=bool)
+        if not isinstance(docs, (list, tuple, set, frozenset)):
+            docs = list(docs)
+        if docs:
+            mask[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
+        return mask
 
     def docs_with(self, fieldname: str, values: Iterable[str]) -> set[int]:
         table = self.by_value[fieldname]

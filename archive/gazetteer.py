@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ REPEAT_BONUS = 0.5
 REPEAT_CAP = 5
 TITLE_BONUS = 2.0
 MIN_SECONDARY_SCORE = 2.0
-RELATIVE_THRESHOLD = 0.4
+RELATIVE_THRESHOLD = 0.25
 MAX_THEMES = 3
 
 
@@ -208,11 +208,21 @@ _SENTENCE_END = set(".!?•·…")
 
 @dataclass(frozen=True)
 class _Entry:
-    """What a lookup key stands for, and how strictly it must be written."""
+    """What a lookup key stands for, and how strictly it must be written.
+
+    ``not_after``/``not_before``: folded phrases that veto a match when they stand right
+    before/after it (« aide d'État » is not the State). ``locative``: a place name that is
+    also a common word or a company (Orange) counts only after « à », « d' », « de »...
+    ``spaced_dash``: the alias itself has a spaced dash, so « CGT – FO » may match it.
+    """
 
     value: str
     cased: frozenset[str] | None = None
     strict: bool = False
+    not_after: tuple[str, ...] = ()
+    not_before: tuple[str, ...] = ()
+    locative: bool = False
+    spaced_dash: bool = False
 
 
 def _sentence_initial(prepared: str, start: int) -> bool:
@@ -231,10 +241,43 @@ def _sentence_initial(prepared: str, start: int) -> bool:
     return prepared[i] in _SENTENCE_END
 
 
-def _written_ok(entry: _Entry, prepared: str, start: int, end: int) -> bool:
+_LOCATIVE = re.compile(r"(?:^|[^\w'])(?:a|au|aux|en|de|d'|des|vers|sur|dans|pres de|pres d'|depuis|jusqu'a)\s*$")
+_SPACED_DASH = re.compile(r"\s[-\u2010-\u2015\u2212]\s")
+_CONTEXT_CHARS = 40
+
+
+def _written_ok(entry: _Entry, prepared: str, start: int, end: int, folded: str | None = None) -> bool:
     if entry.cased is not None and _case_key(prepared[start:end]) not in entry.cased:
         return False
-    return not (entry.strict and _sentence_initial(prepared, start))
+    if entry.strict and _sentence_initial(prepared, start):
+        return False
+    if entry.not_after or entry.not_before or entry.locative:
+        folded = folded if folded is not None else _align(prepared)
+        before = _key(folded[max(0, start - _CONTEXT_CHARS) : start] + "\x00")[:-1].rstrip()
+        after = _key("\x00" + folded[end : end + _CONTEXT_CHARS])[1:].lstrip()
+        if any(_ends_with_words(before, p) for p in entry.not_after):
+            return False
+        if any(_starts_with_words(after, p) for p in entry.not_before):
+            return False
+        if entry.locative and not _LOCATIVE.search(before + " "):
+            return False
+    return True
+
+
+def _ends_with_words(text: str, phrase: str) -> bool:
+    """``text`` ends with ``phrase`` starting at a word boundary."""
+    if not text.endswith(phrase):
+        return False
+    i = len(text) - len(phrase)
+    return i == 0 or not text[i - 1].isalnum() or not phrase[0].isalnum()
+
+
+def _starts_with_words(text: str, phrase: str) -> bool:
+    """``text`` starts with ``phrase`` ending at a word boundary."""
+    if not text.startswith(phrase):
+        return False
+    j = len(phrase)
+    return j == len(text) or not text[j].isalnum() or not phrase[-1].isalnum()
 
 
 def _surface(prepared: str, start: int, end: int) -> str:
@@ -254,7 +297,12 @@ def _add_entry(entries: dict[str, _Entry], alias: str, entry: _Entry, owner: str
             cased: frozenset[str] | None = old.cased | entry.cased
         else:
             cased = old.cased or entry.cased
-        entry = _Entry(entry.value, cased, old.strict or entry.strict)
+        entry = replace(
+            entry,
+            cased=cased,
+            strict=old.strict or entry.strict,
+            spaced_dash=old.spaced_dash or entry.spaced_dash,
+        )
     entries[key] = entry
 
 
@@ -271,8 +319,10 @@ _TITLES_BEFORE = re.compile(
     r"(?:^|[^\w])(?:m|mm|mme|mmes|mlle|monsieur|madame|ministre|president|presidente|"
     r"secretaire generale?|secretaire d'etat|directeur|directrice|depute|deputee|senateur|"
     r"senatrice|maire|pdg|patron|patronne|dirigeant|dirigeante|chef|leader|commissaire|"
-    r"delegue|deleguee|gouverneur)\.?\s+$"
+    r"delegue|deleguee|gouverneur|rapport|report|loi|mission|gouvernement)\.?\s+$"
 )
+# « the Gallois report », « Macron law »: a unique surname followed by these words.
+_TITLES_AFTER = re.compile(r"[ \t]+(?:report|law|plan|act)\b")
 _TITLE_WORDS = frozenset(
     "m m. mme mme. monsieur madame ministre president presidente directeur directrice pdg premier "
     "premiere secretaire chef maire depute deputee senateur senatrice".split()
@@ -306,14 +356,25 @@ def _actor_from_item(item: dict[str, Any]) -> Actor:
     return Actor(name=name, kind=kind, aliases=aliases, surname=surname)
 
 
+def _context_vetoes(item: dict[str, Any]) -> dict[str, Any]:
+    """``not_after``/``not_before`` of a YAML item as folded phrases."""
+    return {
+        "not_after": tuple(_norm(str(p)) for p in item.get("not_after") or []),
+        "not_before": tuple(_norm(str(p)) for p in item.get("not_before") or []),
+    }
+
+
 def _actor_entries(item: dict[str, Any], actor: Actor, entries: dict[str, _Entry]) -> None:
     cased = [str(a) for a in item.get("case_sensitive") or []]
     strict = bool(item.get("strict"))
+    vetoes = _context_vetoes(item)
     for alias in (actor.name, *actor.aliases):
         if alias not in cased:
-            _add_entry(entries, alias, _Entry(actor.name), "actors.yaml")
+            entry = _Entry(actor.name, spaced_dash=bool(_SPACED_DASH.search(alias)), **vetoes)
+            _add_entry(entries, alias, entry, "actors.yaml")
     for alias in cased:
-        _add_entry(entries, alias, _Entry(actor.name, frozenset({_case_key(alias)}), strict), "actors.yaml")
+        entry = _Entry(actor.name, frozenset({_case_key(alias)}), strict, **vetoes)
+        _add_entry(entries, alias, entry, "actors.yaml")
 
 
 def _surname_index(actors_list: list[Actor], entries: dict[str, _Entry]) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -399,8 +460,10 @@ class _Found:
     def __init__(self) -> None:
         self.first: dict[str, int] = {}
         self.evidence: dict[str, list[str]] = {}
+        self.spans: list[tuple[str, int, int]] = []
 
-    def add(self, name: str, offset: int, surface: str) -> None:
+    def add(self, name: str, offset: int, surface: str, end: int | None = None) -> None:
+        self.spans.append((name, offset, end if end is not None else offset + len(surface)))
         if name not in self.first or offset < self.first[name]:
             self.first[name] = offset
         ev = self.evidence.setdefault(name, [])
@@ -423,27 +486,36 @@ def _nested_hits(
                 continue
             entry = gaz.token_entries.get(" ".join(t[2] for t in tokens[i:j]))
             s, e = tokens[i][0], tokens[j - 1][1]
-            if entry and _written_ok(entry, prepared, s, e):
+            if entry and _written_ok(entry, prepared, s, e, folded):
                 yield entry.value, s, e
 
 
-def _scan(gaz: _ActorGazetteer, prepared: str, folded: str, found: _Found) -> list[tuple[int, int, str]]:
+def _scan(
+    gaz: _ActorGazetteer, prepared: str, folded: str, found: _Found, pos: int = 0, endpos: int | None = None
+) -> list[tuple[int, int, str]]:
     """Record aliases found; return bare-surname hits (start, end, key) for later resolution."""
     surname_hits: list[tuple[int, int, str]] = []
-    for m in gaz.regex.finditer(folded):
+    endpos = len(folded) if endpos is None else endpos
+    for m in gaz.regex.finditer(folded, pos, endpos):
         start, end, key = m.start(), m.end(), _key(m.group())
         entry = gaz.entries.get(key)
         if entry is None:
             if key in gaz.surnames:
                 surname_hits.append((start, end, key))
             continue
-        if not _written_ok(entry, prepared, start, end):
+        if not entry.spaced_dash and _SPACED_DASH.search(prepared, start, end):
+            # « CGT – FO – Solidaires » is a list, not the alias « CGT-FO »: read each part.
+            cuts = [start, *(x for d in _SPACED_DASH.finditer(prepared, start, end) for x in d.span()), end]
+            for piece_start, piece_end in zip(cuts[::2], cuts[1::2], strict=True):
+                surname_hits += _scan(gaz, prepared, folded, found, piece_start, piece_end)
             continue
-        found.add(entry.value, start, _surface(prepared, start, end))
+        if not _written_ok(entry, prepared, start, end, folded):
+            continue
+        found.add(entry.value, start, _surface(prepared, start, end), end)
         if entry.value in gaz.nested:
             for name, s, e in _nested_hits(gaz, prepared, folded, start, end):
                 if name != entry.value:
-                    found.add(name, s, _surface(prepared, s, e))
+                    found.add(name, s, _surface(prepared, s, e), e)
     return surname_hits
 
 
@@ -480,19 +552,37 @@ def _resolve_surnames(
         present = [p for p in candidates if p in named]
         if len(present) == 1:
             found.add(present[0], start, surface)
-        elif len(candidates) == 1 and _TITLES_BEFORE.search(folded, max(0, start - 40), start):
+        elif len(candidates) == 1 and (
+            _TITLES_BEFORE.search(folded, max(0, start - 40), start) or _TITLES_AFTER.match(folded, end)
+        ):
             found.add(candidates[0], start, surface)
 
 
-def match_actors(text: str) -> list[Match]:
-    """Canonical actors named in ``text``, sorted by first occurrence."""
+@dataclass(frozen=True)
+class ActorsFound:
+    """Actors of a text and where each was read (offsets in the NFKC-normalised text)."""
+
+    matches: list[Match]
+    spans: list[tuple[str, int, int]]
+
+    def spans_of_kind(self, kind: str) -> list[tuple[int, int]]:
+        return [(s, e) for name, s, e in self.spans if actor_kind(name) == kind]
+
+
+def find_actors(text: str) -> ActorsFound:
+    """Actors of ``text`` with the spans they were read from (see match_actors)."""
     gaz = _actor_gazetteer()
     prepared = _prepare(text)
     folded = _align(prepared)
     found = _Found()
     hits = _scan(gaz, prepared, folded, found)
     _resolve_surnames(gaz, prepared, folded, found, hits)
-    return found.matches()
+    return ActorsFound(found.matches(), sorted(found.spans, key=lambda x: x[1]))
+
+
+def match_actors(text: str) -> list[Match]:
+    """Canonical actors named in ``text``, sorted by first occurrence."""
+    return find_actors(text).matches
 
 
 # ---------------------------------------------------------------------------
@@ -522,6 +612,7 @@ def _theme_gazetteer() -> _ThemeGazetteer:
     items = _load_yaml("themes.yaml") or []
     labels: list[str] = []
     terms: dict[str, _TermInfo] = {}
+    ignored = [str(p) for item in items for p in item.get("ignore") or []]
     for item in items:
         label = item["label"]
         labels.append(label)
@@ -531,6 +622,8 @@ def _theme_gazetteer() -> _ThemeGazetteer:
             info = terms.setdefault(_theme_term_key(term), {})
             if weight >= info.get(label, (0.0, ""))[0]:
                 info[label] = (weight, term)
+    for phrase in ignored:  # read (the longest match wins) and never counted
+        terms.setdefault(_theme_term_key(phrase), {})
     stars = sorted(((k[:-1], v) for k, v in terms.items() if k.endswith(_STAR)), key=lambda kv: -len(kv[0]))
     return _ThemeGazetteer(labels=labels, terms=terms, stars=stars, regex=_compile(terms))
 
@@ -542,6 +635,8 @@ def theme_labels() -> list[str]:
 
 def _term_info(gaz: _ThemeGazetteer, key: str) -> _TermInfo:
     """Labels triggered by a found key: exact terms first, then « … * » prefixes."""
+    if key in gaz.terms and not gaz.terms[key]:
+        return {}  # an « ignore » phrase
     info = dict(gaz.terms.get(key, {}))
     for prefix, star_info in gaz.stars:
         if key.startswith(prefix):
@@ -553,11 +648,26 @@ def _term_info(gaz: _ThemeGazetteer, key: str) -> _TermInfo:
 _Counts = dict[tuple[str, str], tuple[float, int]]  # (label, term) -> (weight, occurrences)
 
 
-def _term_counts(gaz: _ThemeGazetteer, text: str, shown: dict[str, str]) -> _Counts:
+# Names of these kinds of actors say nothing of a document's themes: « ministre de la
+# Transition écologique », « Alès Agglomération », « FO Métaux ».
+NAME_KINDS_WITHOUT_THEMES = ("État et ministères", "collectivités", "syndicats")
+
+
+def institution_spans(found: ActorsFound) -> list[tuple[int, int]]:
+    """Spans of the actor names whose words must not count as theme terms."""
+    return [(s, e) for name, s, e in found.spans if actor_kind(name) in NAME_KINDS_WITHOUT_THEMES]
+
+
+def _term_counts(
+    gaz: _ThemeGazetteer, text: str, shown: dict[str, str], skip: Iterable[tuple[int, int]] = ()
+) -> _Counts:
     """Occurrences of each (label, term) in ``text``; ``shown`` gets the first surface of « … * » terms."""
     counts: _Counts = {}
     prepared = _prepare(text)
+    skipped = sorted(skip)
     for m in gaz.regex.finditer(_align(prepared)):
+        if skipped and any(s <= m.start() and m.end() <= e for s, e in skipped):
+            continue
         for label, (weight, term) in _term_info(gaz, _key(m.group())).items():
             if term.endswith(_STAR):
                 shown.setdefault(term, _surface(prepared, m.start(), m.end()).lower())
@@ -577,18 +687,23 @@ def _theme_scores(body: _Counts, title: _Counts) -> dict[str, dict[str, float]]:
     return scores
 
 
-def match_themes(text: str, title: str = "") -> list[Match]:
+def match_themes(text: str, title: str = "", skip: Iterable[tuple[int, int]] | None = None) -> list[Match]:
     """One to three themes, best first, with their triggering terms; [] if no term at all.
 
     Score of a theme = Σ over its distinct terms of weight × (1 + 0.5 per repeat, up
     to 5 occurrences), weight 3 for strong terms and 1 otherwise, plus 2 × weight for
     a term found in the title. The best theme is always kept; others are kept when
-    they score at least 2 and at least 40 % of the best, up to three.
+    they score at least MIN_SECONDARY_SCORE and at least RELATIVE_THRESHOLD of the best,
+    up to three. Words inside the names of ministries, local authorities and unions do not
+    count (``skip``: their spans in ``text`` when already known, see institution_spans).
     """
     gaz = _theme_gazetteer()
     shown: dict[str, str] = {}
-    body = _term_counts(gaz, text, shown)
-    scores = _theme_scores(body, _term_counts(gaz, title, shown) if title else {})
+    if skip is None:
+        skip = institution_spans(find_actors(text))
+    body = _term_counts(gaz, text, shown, skip)
+    in_title = _term_counts(gaz, title, shown, institution_spans(find_actors(title))) if title else {}
+    scores = _theme_scores(body, in_title)
     totals = {label: sum(terms.values()) for label, terms in scores.items()}
     order = {label: i for i, label in enumerate(gaz.labels)}
     ranked = sorted(totals, key=lambda lab: (-totals[lab], order[lab]))
@@ -612,6 +727,9 @@ def _theme_evidence(terms: dict[str, float], shown: dict[str, str]) -> tuple[str
 # ---------------------------------------------------------------------------
 
 
+_NOT_A_PLACE = ""  # value of the phrases that contain a place name without naming it
+
+
 @dataclass
 class _PlaceGazetteer:
     places: dict[str, Place]
@@ -633,14 +751,15 @@ def _generated_aliases(name: str) -> list[str]:
 def _place_entries(item: dict[str, Any], name: str, entries: dict[str, _Entry]) -> None:
     cased = bool(item.get("case_sensitive"))
     strict = bool(item.get("strict"))
+    extra = _context_vetoes(item) | {"locative": bool(item.get("locative"))}
     aliases = [name, *(item.get("aliases") or []), *_generated_aliases(name)]
     cased_aliases = {str(a) for a in item.get("case_sensitive_aliases") or []}
     for alias in (*aliases, *cased_aliases):
         alias = str(alias)
         if cased or strict or alias in cased_aliases:
-            entry = _Entry(name, frozenset({_case_key(alias)}), strict)
+            entry = _Entry(name, frozenset({_case_key(alias)}), strict, **extra)
         else:
-            entry = _Entry(name)
+            entry = _Entry(name, **extra)
         _add_entry(entries, alias, entry, "places.yaml")
 
 
@@ -670,6 +789,8 @@ def _place_gazetteer() -> _PlaceGazetteer:
     for group in ("regions", "departments", "towns"):
         for item in data[group]:
             _place_entries(item, item["name"], entries)
+    for phrase in data.get("not_places") or []:
+        _add_entry(entries, str(phrase), _Entry(_NOT_A_PLACE), "places.yaml")
     return _PlaceGazetteer(places=places, entries=entries, regex=_compile(entries))
 
 
@@ -682,15 +803,41 @@ def place_info(name: str) -> Place | None:
     return gaz.places.get(entry.value) if entry else None
 
 
-def match_places(text: str) -> list[Place]:
-    """Regions, departments and towns named in ``text``, by first occurrence, deduplicated."""
+def match_places(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Place]:
+    """Regions, departments and towns named in ``text``, by first occurrence, deduplicated.
+
+    ``skip``: spans (of the NFKC-normalised text) whose place names do not count, such as
+    company names (« Ford Aquitaine Industries » names no region). Phrases listed under
+    ``not_places`` in places.yaml (« accord de Paris ») name no place either.
+    """
     gaz = _place_gazetteer()
     prepared = _prepare(text)
     folded = _align(prepared)
+    skipped = sorted(skip)
     seen: dict[str, Place] = {}
     for m in gaz.regex.finditer(folded):
         entry = gaz.entries.get(_key(m.group()))
-        if entry is None or entry.value in seen or not _written_ok(entry, prepared, m.start(), m.end()):
+        if entry is None or entry.value == _NOT_A_PLACE or entry.value in seen:
+            continue
+        if any(s <= m.start() and m.end() <= e for s, e in skipped):
+            continue
+        if not _written_ok(entry, prepared, m.start(), m.end(), folded):
             continue
         seen[entry.value] = gaz.places[entry.value]
     return list(seen.values())
+
+
+def roll_up(names: Iterable[str]) -> list[str]:
+    """Places followed by the department and region of each, deduplicated, in that order:
+    ``["Pont-de-Claix"]`` → ``["Pont-de-Claix", "Isère", "Auvergne-Rhône-Alpes"]``. Unknown
+    names are kept as they are. This is what the place facet indexes, so that a search on a
+    department or region also finds the documents that only name one of its towns."""
+    out: dict[str, None] = {}
+    for name in names:
+        out[name] = None
+        info = place_info(name)
+        if info is not None:
+            for parent in (info.department, info.region):
+                if parent:
+                    out[parent] = None
+    return list(out)

@@ -56,6 +56,19 @@ def switch_to(root: Path, generation: Path) -> None:
             shutil.rmtree(child, ignore_errors=True)
 
 
+def discard_unfinished(root: Path) -> None:
+    """Remove generations newer than the live one: rebuilds killed before their switch.
+
+    Call with the writer lock held (no build in progress); readers never saw them.
+    """
+    live = live_dir(root)
+    if live is None or not root.is_dir():
+        return
+    for child in root.iterdir():
+        if child.is_dir() and child.name.startswith("g-") and child.name > live.name:
+            shutil.rmtree(child, ignore_errors=True)
+
+
 def index_version(generation: Path) -> str | None:
     try:
         return json.loads((generation / META_FILE).read_text(encoding="utf-8")).get("index_version")

@@ -13,6 +13,7 @@ from typing import Any
 from whoosh import highlight
 from whoosh import index as windex
 from whoosh import query as wq
+from whoosh.analysis import RegexTokenizer, Token
 from whoosh.searching import Searcher
 
 from archive import store
@@ -74,10 +75,14 @@ class WhooshWriter:
         self._ix = windex.open_dir(str(generation))
         # Our own lock (indexer) already serialises writers; Whoosh's is a second guard.
         self._writer = self._ix.writer(limitmb=256 if bulk else 96, timeout=30.0)
+        # A bulk writer fills a fresh generation where each id is written once: nothing to delete,
+        # and delete_by_term would look every id up in every segment already committed.
+        self._fresh = bulk
 
     def upsert(self, record: DocumentRecord) -> None:
         # delete_by_term removes every copy; update_document would remove only one.
-        self._writer.delete_by_term("id", record.id)
+        if not self._fresh:
+            self._writer.delete_by_term("id", record.id)
         self._writer.add_document(**document_fields(record))
 
     def delete(self, doc_id: str) -> None:
@@ -157,7 +162,12 @@ class WhooshEngine:
         snap = self._snap
         if snap is not None and snap.searcher.up_to_date():
             return snap
-        searcher = snap.searcher.refresh() if snap is not None else self._ix.searcher()
+        # Not Searcher.refresh(): Whoosh's reader reuse keeps segments the new
+        # generation dropped, so deleted or moved documents would still be found.
+        if snap is not None:
+            snap.searcher.close()
+            self._snap = None
+        searcher = self._ix.searcher()
         tables = FacetTables(searcher.reader(), TABLE_FIELDS)
         builder = QueryBuilder(self._ix.schema, self._resolver(tables), _actor_for_alias)
         gen = f"{self._dir.name}:{searcher.reader().generation()}" if self._dir else ""
@@ -253,16 +263,9 @@ class WhooshEngine:
             results = snap.searcher.search(with_proximity(parsed.required), filter=final, limit=stop)
             scored = [(hit.docnum, hit.score) for hit in results[start:stop]]
         else:
-            ordered = self._date_order(snap, final, descending=request.sort != "date")
+            ordered = snap.tables.date_order(final, descending=request.sort != "date", stop=stop)
             scored = [(d, 0.0) for d in ordered[start:stop]]
         return [self._hit(snap, parsed, d, score, False, request.with_snippets) for d, score in scored]
-
-    @staticmethod
-    def _date_order(snap: _Snapshot, docs: set[int], descending: bool) -> list[int]:
-        keys = snap.tables.datekey
-        dated = sorted((d for d in docs if keys[d]), key=keys.__getitem__, reverse=descending)
-        undated = sorted(d for d in docs if not keys[d])
-        return dated + undated  # undated documents always last
 
     def _partial_hits(self, snap, parsed, request, selections, final, room) -> list[Hit]:
         if parsed.any_word is None or room <= 0:
@@ -482,8 +485,55 @@ def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
 
 def highlight_text(text: str, terms: frozenset[str], analyzer) -> str:
     fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-    snippet = highlight.highlight(text, terms, analyzer, fragmenter, _MarkFormatter(), top=2)
+    # = highlight.highlight(text, terms, analyzer, fragmenter, _MarkFormatter(), top=2), on memoised tokens
+    tokens = highlight.set_matched_filter(_highlight_tokens(text, analyzer), frozenset(terms))
+    fragments = highlight.top_fragments(
+        fragmenter.fragment_tokens(text, tokens), 2, highlight.BasicFragmentScorer(), highlight.FIRST, 1
+    )
+    snippet = _MarkFormatter()(text, fragments)
     return " ".join(snippet.split())
+
+
+_MEMO_MAX_WORDS = 400_000
+_word_memo: dict[int, tuple[Any, dict[str, tuple[tuple[str, int, int, bool], ...]]]] = {}
+
+
+def _highlight_tokens(text: str, analyzer):
+    """The tokens of `analyzer(text, chars=True, mode="query", removestops=False)`.
+
+    Every filter of the French chain works on one word at a time, so each
+    distinct word is analysed once (stemming dominated the cost of snippets)
+    and its tokens are replayed with shifted offsets. Analyzers that do not
+    start with a RegexTokenizer fall back to the analyzer itself.
+    """
+    items = getattr(analyzer, "items", None)
+    if not items or not isinstance(items[0], RegexTokenizer) or items[0].gaps:
+        yield from analyzer(text, chars=True, mode="query", removestops=False)
+        return
+    entry = _word_memo.get(id(analyzer))
+    if entry is None or entry[0] is not analyzer:
+        _word_memo.clear()
+        entry = _word_memo[id(analyzer)] = (analyzer, {})
+    memo = entry[1]
+    if len(memo) > _MEMO_MAX_WORDS:
+        memo.clear()
+    token = Token(positions=False, chars=True, removestops=False, mode="query")
+    for match in items[0].expression.finditer(text):
+        word = match.group(0)
+        outputs = memo.get(word)
+        if outputs is None:
+            outputs = memo[word] = tuple(
+                (t.text, t.startchar, t.endchar, t.stopped)
+                for t in analyzer(word, chars=True, mode="query", removestops=False)
+            )
+        start = match.start()
+        for out_text, out_start, out_end, stopped in outputs:
+            token.text = out_text
+            token.boost = 1.0
+            token.stopped = stopped
+            token.startchar = start + out_start
+            token.endchar = start + out_end
+            yield token
 
 
 def mark_all(text: str, terms: frozenset[str], analyzer) -> str:

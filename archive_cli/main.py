@@ -11,15 +11,17 @@ import json
 import os
 import re
 import sys
-from pathlib import Path
+import unicodedata
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from archive import config
+from archive import config, store
 from archive.engine import SearchEngine, open_engine
 from archive.models import SORTS, IndexMissing, IndexOutdated, SearchRequest
 from indexer.check import check_archive
 from indexer.lock import IndexBusy
 from indexer.pipeline import index_corpus, needs_rebuild
+from indexer.scan import relative_name
 
 
 class CliError(Exception):
@@ -66,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--rebuild", action="store_true", help="build a new index beside the old and swap it in")
     sp.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, help="extraction processes")
     sp.add_argument("--retry-failed", action="store_true", help="try the failed files again")
+    sp.add_argument(
+        "--retry", action="append", default=[], metavar="PATH", help="try this failed file again (repeatable)"
+    )
     sp.add_argument("--timeout", type=float, default=60.0, help="per-file extraction time limit (s)")
     sp.add_argument("--max-mb", type=float, default=100.0, help="per-file size limit (MB)")
     sp.set_defaults(run=cmd_index)
@@ -152,16 +157,49 @@ def cmd_index(args: argparse.Namespace) -> int:
     rebuild = args.rebuild or needs_rebuild(index)
     progress = None if args.json or not sys.stderr.isatty() else _terminal_progress
     limits = Limits(seconds=args.timeout, max_bytes=int(args.max_mb * 2**20))
+    retry = [_corpus_rel(corpus, given) for given in args.retry]
+    if retry:
+        known_failures = store.read_state(store.live_dir(index))["failed"]
+        for rel in retry:
+            if rel not in known_failures:
+                print(f"archive: not in the list of failed files: {rel}", file=sys.stderr)
     report = index_corpus(
-        corpus, index, jobs=args.jobs, rebuild=rebuild, retry_failed=args.retry_failed, limits=limits, progress=progress
+        corpus,
+        index,
+        jobs=args.jobs,
+        rebuild=rebuild,
+        retry_failed=args.retry_failed or bool(retry),
+        only_paths=None if args.retry_failed or not retry else set(retry),
+        limits=limits,
+        progress=progress,
     )
+    if report.repaired:
+        print(f"archive: {report.repaired}", file=sys.stderr)
     lines = [
         f"{report.documents} documents ({report.added} added, {report.updated} updated, "
         f"{report.removed} removed, {report.unchanged} unchanged) in {report.seconds:.1f} s"
     ]
     lines += [f"  failed: {f['path']}: {f['reason']}" for f in report.failed]
-    _emit(args, report.to_dict(), "\n".join(lines))
+    data = report.to_dict()
+    if retry:
+        still = {f["path"]: f["reason"] for f in report.failed}
+        data["retried"] = [{"path": rel, "ok": rel not in still, "reason": still.get(rel)} for rel in retry]
+        lines += [f"  retried: {rel}: " + (f"failed again: {still[rel]}" if rel in still else "ok") for rel in retry]
+    _emit(args, data, "\n".join(lines))
     return 0
+
+
+def _corpus_rel(corpus: Path, given: str) -> str:
+    """A --retry argument (a path on disk, or relative to the corpus) as the manifest's key."""
+    on_disk = Path(os.path.abspath(given))
+    root = Path(os.path.abspath(corpus))
+    if on_disk.exists() or on_disk.is_symlink():
+        for candidate, base in ((on_disk, root), (on_disk.parent.resolve() / on_disk.name, root.resolve())):
+            try:
+                return relative_name(candidate, base)
+            except ValueError:
+                continue
+    return unicodedata.normalize("NFC", PurePosixPath(given.replace("\\", "/")).as_posix().lstrip("/"))
 
 
 def _terminal_progress(done: int, total: int, label: str) -> None:
@@ -258,7 +296,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     lines.append("by year: " + ", ".join(f"{k}: {v}" for k, v in stats["by_year"].items()))
     lines.append("by language: " + ", ".join(f"{k}: {v}" for k, v in stats["by_language"].items()))
     lines.append("by format: " + ", ".join(f"{k}: {v}" for k, v in stats["by_format"].items()))
-    lines += [f"failed: {f['path']}: {f['reason']}" for f in stats["failed"]]
+    lines += [
+        f"failed: {f['path']}: {f['reason']} (tries: {f.get('tries', 1)}, last: {f.get('when', '?')})"
+        for f in stats["failed"]
+    ]
     _emit(args, data, "\n".join(lines))
     return 0
 

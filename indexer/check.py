@@ -20,6 +20,8 @@ def check_archive(corpus: Path, index_root: Path) -> dict[str, Any]:
     try:
         engine = open_engine(index_root)
     except IndexMissing:
+        if store.live_dir(index_root) is not None:  # CURRENT names a generation without its table (TOC)
+            return {"ok": False, "problems": [f"index endommagé (table des segments absente) : {REPAIR_REBUILD}"]}
         return {"ok": False, "problems": [f"aucun index dans {index_root} : {REPAIR_SYNC}"]}
     except IndexOutdated as exc:
         return {"ok": False, "problems": [f"index d'une autre version ({exc}) : {REPAIR_REBUILD}"]}
@@ -27,14 +29,20 @@ def check_archive(corpus: Path, index_root: Path) -> dict[str, Any]:
         return {"ok": False, "problems": [f"index endommagé ({exc.__class__.__name__}: {exc}) : {REPAIR_REBUILD}"]}
     try:
         indexed_ids = engine.document_ids()
+        stored = engine.stats()["documents"]
     except Exception as exc:
         engine.close()
         return {"ok": False, "problems": [f"index endommagé ({exc.__class__.__name__}: {exc}) : {REPAIR_REBUILD}"]}
     engine.close()
+    if stored != len(indexed_ids):
+        problems.append(f"{stored - len(indexed_ids)} document(s) en double dans l'index : {REPAIR_REBUILD}")
     state = store.read_state(store.live_dir(index_root))
     if state.get("damaged"):
         problems.append(f"manifeste de l'index illisible : {REPAIR_SYNC}")
-    files, refused = scan_corpus(corpus)
+    try:
+        files, refused = scan_corpus(corpus)
+    except OSError as exc:
+        return {"ok": False, "problems": [f"dossier du corpus illisible ({exc.strerror}) : {corpus}"]}
     known, failed = state["files"], state["failed"]
     for f in files:
         entry = known.get(f.rel)

@@ -96,13 +96,39 @@ _MONTHS: dict[str, int] = {
     "nov": 11,
     "decembre": 12,
     "dec": 12,
+    # English and German full names (matched only when capitalised, see _FOREIGN_MONTH)
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "januar": 1,
+    "februar": 2,
+    "marz": 3,
+    "maerz": 3,
+    "juni": 6,
+    "juli": 7,
+    "oktober": 10,
+    "dezember": 12,
 }
 _FULL_MONTH_NAMES = frozenset(k for k in _MONTHS if len(k) > 4 or k in ("mars", "mai", "juin", "aout"))
 
+# English and German month names, case-sensitive so that « may » or « august » (adjective) are not read.
+_FOREIGN_MONTH = (
+    r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Januar|Februar|März|Maerz|Juni|Juli|Oktober|Dezember)"
+)
 _MONTH = (
     r"(?:janvier|janv\.?|jan\.?|f[ée]vrier|f[ée]vr\.?|f[ée]v\.?|mars|avril|avr\.?"
     r"|mai|juin|juillet|juil\.?|ao[uû]t|septembre|sept\.?|sep\.?|octobre|oct\.?"
-    r"|novembre|nov\.?|d[ée]cembre|d[ée]c\.?)(?![^\W\d_])"
+    rf"|novembre|nov\.?|d[ée]cembre|d[ée]c\.?|{_FOREIGN_MONTH})(?![^\W\d_])"
 )
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _WD = rf"(?:(?P<wd>{'|'.join(_WEEKDAYS)}),?{_SEP})?"
@@ -111,7 +137,7 @@ _YEAR = r"(?P<y>\d{4})(?![\d\w]|[.,]\d)"
 _FLAGS = re.IGNORECASE
 
 _RANGE_TEXT = re.compile(
-    rf"(?<!\w)(?:(?P<pre>du|les|entre(?:{_WS}+le)?){_WS}+)?"
+    rf"(?<!\w)(?:(?P<pre>du|les|des|entre(?:{_WS}+le)?){_WS}+)?"
     rf"(?:(?:{'|'.join(_WEEKDAYS)}),?{_SEP})?"
     rf"(?<![\w.,/:])(?P<d1>[0-3]?\d)(?:{_WS}?(?:er|ᵉʳ))?(?![\d\w])"
     rf"(?:{_SEP}(?P<m1>{_MONTH})(?:{_SEP}(?P<y1>\d{{4}})(?!\d))?)?"
@@ -122,7 +148,12 @@ _RANGE_TEXT = re.compile(
     rf"{_SEP}(?P<m2>{_MONTH}){_SEP}(?P<y2>\d{{4}})(?![\d\w]|[.,]\d)",
     _FLAGS,
 )
-_DMY_TEXT = re.compile(rf"(?<!\w){_WD}{_DAY}{_SEP}(?P<m>{_MONTH}),?{_SEP}{_YEAR}", _FLAGS)
+_DMY_TEXT = re.compile(rf"(?<!\w){_WD}{_DAY}\.?{_SEP}(?P<m>{_MONTH}),?{_SEP}{_YEAR}", _FLAGS)
+# English month-first dates: « May 12, 2023 », « June 3rd 2019 ».
+_MDY_TEXT = re.compile(
+    rf"(?<!\w)(?P<m>{_FOREIGN_MONTH}){_SEP}(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?{_SEP}{_YEAR}",
+    _FLAGS,
+)
 _NUM_DMY = re.compile(
     r"(?<![\d./-])(?P<d>\d{1,2})(?P<s>[/.-])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})"
     r"(?![\d]|[./-]\d)"
@@ -150,7 +181,10 @@ _YEAR_CUE = re.compile(
     r"|apres|fin|début|debut|courant|année|annee|années|annees|pour|exercice"
     r"|horizon|printemps|été|ete|automne|hiver|rentrée|rentree|trimestre|semestre"
     r"|budget|plf|plfss|copyright|l['’]an|édition|bilan|campagne|session|millésime"
-    r"|saison|rapport(?:\s+annuel|\s+d['’]activité)?)|mi-|©|\()"
+    r"|saison|rapport(?:\s+annuel|\s+d['’]activité)?"
+    r"|municipales|régionales|regionales|législatives|legislatives|présidentielle|presidentielle"
+    r"|européennes|europeennes|départementales|departementales|sénatoriales|senatoriales|élections|elections)"
+    r"|mi-|©|\()"
     rf"{_WS}*$",
     _FLAGS,
 )
@@ -159,18 +193,29 @@ _YEAR_UNIT_VETO = re.compile(
     r"|m²|m2\b|km\b|tonnes?\b|entreprises?\b|exemplaires?\b|heures?\b|h\b)",
     _FLAGS,
 )
+_ALONE_BEFORE = re.compile(rf"(?:^|\n){_WS}*$")
+_ALONE_AFTER = re.compile(rf"{_WS}*(?:\r?\n|$)")
 _THOUSANDS_BEFORE = re.compile(rf"\d{_WS}$")
 _THOUSANDS_AFTER = re.compile(rf"^{_WS}\d{{3}}(?!\d)")
 _RANGE_GAP = re.compile(rf"^{_WS}*(?:au|[-–]|et)(?:{_WS}+le)?{_WS}*$", _FLAGS)
-_RANGE_PREFIX = re.compile(rf"(?<!\w)(?:du|les|entre(?:{_WS}+le)?){_WS}+$", _FLAGS)
+_RANGE_PREFIX = re.compile(rf"(?<!\w)(?:du|les|des|entre(?:{_WS}+le)?){_WS}+$", _FLAGS)
 
 _PUBLICATION_CUE = re.compile(
-    r"(?:publié|publiée|publie|mis\s+à\s+jour|mise\s+à\s+jour"
+    r"(?:publié|publiée|publie|mis\s+à\s+jour|mise\s+à\s+jour|paru|parue|parution"
     r"|communiqué(?:\s+de\s+presse)?|en\s+date|date\s+de\s+publication|date(?=\s*:)"
-    r"|diffusé|édité|rédigé|actualisé)"
-    r"\s*(?:le|du|:)?\s*(?:le\s+)?[\s:,-]*$",
+    r"|diffusé|édité|rédigé|actualisé|(?m:^)[ \t]*fait\s+(?:à\s+[^\W\d_][\w'’ -]{0,30},?\s*)?)"
+    r"\s*(?:le|du|en|:)?\s*(?:le\s+)?[\s:,-]*$",
     _FLAGS,
 )
+# « Décret n° 2022-1120 du 4 août 2022 … », « Arrêté du 1er avril 2016 … », « LOI n° … du … ».
+_OFFICIAL_TITLE = re.compile(
+    r"(?im)^[ \t]*(?:loi(?:\s+organique)?|d[ée]cret|arr[êe]t[ée]|ordonnance|circulaire|d[ée]cision"
+    r"|d[ée]lib[ée]ration|instruction)\b[^\n]{0,60}?\bdu\s+$"
+)
+_CLOCK = re.compile(r"(?<!\d)\d{1,2}\s*(?:h|:)\s*\d{0,2}(?![\d])|\bde\s+\d{1,2}\s*h", re.IGNORECASE)
+_DEADLINE = re.compile(r"(?:avant|jusqu['’]au|jusqu['’]à|au\s+plus\s+tard|d['’]ici)(?:\s+le)?\s*$", re.IGNORECASE)
+_HEADER_WORD = re.compile(r"[^\W\d_]{2,}")
+HEADER_MAX_WORDS = 4  # a dated header line: the date and at most a few words (place, « Réunion du »)
 _PLACE_CUE = re.compile(
     r"[ \t\u00a0]*(?:fait\s+à\s+)?[A-ZÀ-Ý][\w'’.-]*"
     r"(?:[ \t\u00a0-][\w'’.-]+){0,3}\s*,\s*(?:le\s+)?",
@@ -314,6 +359,17 @@ def _scan_day_dates(sc: _Scanner) -> None:
             sc.add(_Hit(hit, weekday=_weekday_number(m.group("wd"))))
 
 
+def _scan_month_first(sc: _Scanner) -> None:
+    """English month-first dates: May 12, 2023."""
+    for m in _MDY_TEXT.finditer(sc.text):
+        if not sc.free(m.start(), m.end()):
+            continue
+        y, mo, d = int(m.group("y")), _month_number(m.group("m")), int(m.group("d"))
+        day = _valid_day(y, mo, d) if EXPLICIT_YEAR_MIN <= y <= EXPLICIT_YEAR_MAX else None
+        if day:
+            sc.add(_Hit(_mention(sc.text, m.start(), m.end(), day.isoformat(), "day")))
+
+
 def _scan_numeric(sc: _Scanner) -> None:
     """17/09/2020, 17.09.20, 17-09-2020 and ISO 2020-09-17."""
     for pattern in (_ISO, _NUM_DMY):
@@ -368,6 +424,8 @@ def _bare_year_ok(text: str, m: re.Match[str]) -> bool:
         return False
     if _YEAR_UNIT_VETO.match(after[:20]):
         return False
+    if _ALONE_BEFORE.search(before) and _ALONE_AFTER.match(after):
+        return True  # a year alone on its line: a cover page's « 2013 »
     cue = _YEAR_CUE.search(before)
     if cue and cue.group(0).strip().startswith("("):
         return after.startswith(")")
@@ -402,6 +460,7 @@ def _scan(text: str) -> tuple[_Hit, ...]:
     sc = _Scanner(text)
     _scan_ranges(sc)
     _scan_day_dates(sc)
+    _scan_month_first(sc)
     _scan_numeric(sc)
     _scan_month_years(sc)
     _scan_year_ranges(sc)
@@ -474,6 +533,19 @@ def _infer_year(hit: _Hit, ref: date) -> int:
     return y
 
 
+_ANY_YEAR = re.compile(r"(?<![\d\w])(?:19|20)\d\d(?![\d\w])")
+
+
+def _weekday_year(text: str, hit: _Hit) -> int | None:
+    """« Vendredi 17 novembre » with no dated mention around: the one year written anywhere
+    in the text (a footer « 2023 », a title) on which that day is that weekday."""
+    if hit.weekday is None:
+        return None
+    years = {int(y) for y in _ANY_YEAR.findall(text) if BARE_YEAR_MIN <= int(y) <= BARE_YEAR_MAX}
+    fits = {y for y in years if (d := _valid_day(y, hit.month, hit.day)) and d.weekday() == hit.weekday}
+    return fits.pop() if len(fits) == 1 else None
+
+
 def _resolve(text: str, hits: tuple[_Hit, ...]) -> list[DateMention]:
     """Fill the year of year-less hits; drop those without any reference."""
     if all(h.explicit for h in hits):
@@ -486,6 +558,9 @@ def _resolve(text: str, hits: tuple[_Hit, ...]) -> list[DateMention]:
             continue
         near = _nearest_dated(hits, hit.mention.start)
         if near is None:
+            year = _weekday_year(text, hit)
+            if year is not None:
+                out.append(replace(hit.mention, value=_iso(year, hit.month, hit.day)))
             continue
         ref_value = near.value
         if hit.relative and doc_ref and doc_ref.precision != "year":
@@ -580,14 +655,53 @@ def _after_place(text: str, m: DateMention) -> bool:
     return bool(_PLACE_CUE.fullmatch(line))
 
 
+def _line_rest(text: str, m: DateMention) -> tuple[str, str]:
+    """The text of the mention's line before and after it."""
+    line_start = text.rfind("\n", 0, m.start) + 1
+    line_end = text.find("\n", m.end)
+    line_end = len(text) if line_end < 0 else line_end
+    return text[line_start : m.start], text[m.end : line_end]
+
+
+def _dateline(text: str, m: DateMention) -> bool:
+    """A short line made of the date and a few words (« Palais de l'Élysée – Mardi 12 octobre
+    2021 », « Réunion du 12 février 2019 », « N° 84 – Octobre 2015 »), no clock time, no deadline.
+    Day dates allow four words around them, months two, a bare year none."""
+    before, after = _line_rest(text, m)
+    if _CLOCK.search(before + " " + after) or _DEADLINE.search(before):
+        return False
+    words = len(_HEADER_WORD.findall(before + " " + after))
+    limit = {"day": HEADER_MAX_WORDS, "month": 2, "year": 0}[m.precision]
+    return words <= limit and not m.end_value if m.precision == "year" else words <= limit
+
+
+def _official_date(text: str, hits: list[_Hit]) -> DateMention | None:
+    """The date in the title of a law, decree or order (« Décret n° … du 4 août 2022 »),
+    not the Journal officiel's line above it."""
+    top = len(text) - len(text.lstrip()) + HEADER_CHARS
+    for hit in hits:
+        m = hit.mention
+        if m.start > top:
+            break
+        if m.precision == "day" and _OFFICIAL_TITLE.search(_line_rest(text, m)[0]):
+            return m
+    return None
+
+
 def _header_date(text: str, hits: list[_Hit]) -> DateMention | None:
-    """A day date alone on its line, or after a place, near the top."""
+    """A dated title or dateline near the top: an official text's date, else the first date
+    alone on its line, after a place (« Paris, le … ») or on a short dateline."""
+    official = _official_date(text, hits)
+    if official:
+        return official
     top = len(text) - len(text.lstrip()) + HEADER_CHARS
     for hit in hits:
         m = hit.mention
         if m.start > top:
             break
         if m.precision == "day" and (_own_line(text, m) or _after_place(text, m)):
+            return m
+        if _dateline(text, m):
             return m
     return None
 
@@ -771,8 +885,18 @@ def document_date(
     from_name = _file_name_date(file_name) if file_name else None
     if from_name:
         return _result(from_name, "filename")
-    event = _event_date(text, _explicit_hits(text), _explicit_hits(title))
+    event = _event_date(text, _explicit_hits(text), _explicit_hits(title)) or _inferred_event(text)
     return _result(event, "event" if event else "none")
+
+
+def _inferred_event(text: str) -> DateMention | None:
+    """When no date of the text has its year written: a weekday date whose year the text
+    settles (« Vendredi 17 novembre » and « 2023 » in the footer), the most repeated first."""
+    found = [m for m in find_dates(text) if m.precision == "day"] if text else []
+    if not found:
+        return None
+    counts = Counter(m.value for m in found)
+    return max(found, key=lambda m: (counts[m.value], -m.start))
 
 
 # --------------------------------------------------------------------------

@@ -34,6 +34,7 @@ _PROMISES = (
 _CUES: dict[str, tuple[tuple[str, float], ...]] = {
     "communiqué de presse": (
         (r"communique de presse", 5),
+        (r"\bpress(?:e)?[- ]?(?:release|mitteilung)\b|\bpressemitteilung\b", 5),
         (r"\bref\.?\s*:?[^\n]{0,30}\bpresse\b", 5),
         (r"contacts? presse", 4),
         (r"\b(?:service|relations|attachee?s?) de presse|relations presse", 3),
@@ -42,6 +43,7 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     "invitation": (
         (r"\binvitation\b", 4),
+        (r"\bconvocation\b|\bvous (?:etes|etes) convoque", 4),
         (r"\bvous invit(?:e|ons)\b", 3),
         (r"\bsont invite(?:e|\.e)?s\b", 2),
         (r"\binscri(?:ption|vez-vous|re)\b|\bs'inscrire\b", 2),
@@ -50,6 +52,9 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     "compte rendu": (
         (r"\bcompte[- ]rendu\b", 5),
+        (r"\bproces[- ]verbal\b|\breleve de (?:decisions|conclusions)\b", 5),
+        (r"(?m)^\s*(?:presents?|etaient presents|excuses?)(?: pour [^:\n]{1,30})?\s*:", 3),
+        (r"\bla prochaine reunion (?:est fixee|aura lieu|se tiendra)\b", 2),
         (r"\bs'est tenue?\b|\bse sont tenue?s\b", 3),
         (r"\bse sont rendue?s\b", 3),
         (r"\b(?:a|ont) eu lieu\b", 2),
@@ -90,14 +95,24 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:rassemblement|manifestation) (?:le|devant)\b", 2),
     ),
     "texte officiel": (
-        (r"\bdecret\b", 3),
+        (r"(?m)^\s*(?:loi|decret|arrete|ordonnance)\b[^\n]{0,40}\b(?:n\s*[°o]|du \d)", 5),
+        (r"\bdecret\b", 1),
         (r"\barrete\s*:|\barrete (?:du|n)\b", 3),
         (r"\barticle (?:1er|premier)\b", 4),
         (r"\bjournal officiel\b|\bjorf\b", 4),
         (r"\bloi n ?[°o]", 4),
         (r"(?m)^\s*vu (?:le|la|les|l')\b", 2),
         (r"\bdecrete\s*:|\bnor\s*:", 4),
-        (r"\bcirculaire\b", 2),
+        (r"(?<!economie )\bcirculaire\b", 2),
+    ),
+    "article": (
+        (r"\bn'(?:a|ont) pas souhaite (?:reagir|repondre|commenter)\b", 3),
+        (r"\b(?:a|ont)-t-(?:il|elle|ils|elles)\b", 2),
+        (r"»,? (?:a |ont |s'est |se sont )?(?:declare|reagi|lance|resume|ajoute|estime|explique|affirme|assure"
+         r"|confie|denonce|felicite|rappelle|regrette|martele|tranche)", 2),
+        (r"\bselon (?:le|la|les|l'|un|une|nos|des|ses)\b", 1),
+        (r"(?m)^\s*(?:publie|mis a jour|mise a jour)(?: le)? \d", 3),
+        (r"\bla lettre de\b|\blettre d'information\b|\bnewsletter\b|\brubrique\b|\bafp\b", 3),
     ),
     "étude": (
         (r"\betudes?\b", 2),

@@ -41,17 +41,24 @@ def build_record(
         sidecar=sidecar.get("date"),
     )
     provenance["date"] = SIDECAR if found_date.source == "sidecar" else EXTRACTED
+    # Which rule gave the date: sidecar, header, publication, pdf, filename, event or none.
+    provenance["date_rule"] = found_date.source
     notes = list(extraction.notes)
     if found_date.value and not found_date.in_range:
         notes.append(f"date hors de la période 2011–2026 ({found_date.value})")
     if sidecar.get("date") and found_date.source != "sidecar":
         notes.append(f"date de la fiche illisible : {sidecar['date']!r}")
 
-    actors = _from_sidecar_or(sidecar, "actors", lambda: [m.value for m in gazetteer.match_actors(text)], provenance)
-    theme_matches = gazetteer.match_themes(text, title)
+    found_actors = gazetteer.find_actors(text)
+    actors = _from_sidecar_or(sidecar, "actors", lambda: [m.value for m in found_actors.matches], provenance)
+    theme_matches = gazetteer.match_themes(text, title, skip=gazetteer.institution_spans(found_actors))
     themes = _from_sidecar_or(sidecar, "themes", lambda: [m.value for m in theme_matches], provenance)
-    places_found = gazetteer.match_places(text)
+    # A place inside a company's name (« Ford Aquitaine Industries ») is not a place named.
+    places_found = gazetteer.match_places(text, skip=found_actors.spans_of_kind("entreprises"))
     places = _from_sidecar_or(sidecar, "places", lambda: [p.name for p in places_found], provenance)
+    # The place facet also holds the department and region of every place (roll-up), so
+    # « Isère » finds a document naming only Pont-de-Claix; place_details keeps what was named.
+    places = gazetteer.roll_up(places)
     doc_type = sidecar.get("doc_type") or detect_doc_type(text, title, Path(paths[0]).name)
     provenance["doc_type"] = SIDECAR if "doc_type" in sidecar else EXTRACTED
     language = sidecar.get("language") or detect_language(text, title)
@@ -78,10 +85,24 @@ def build_record(
         source_url=sidecar.get("source_url"),
         provenance=provenance,
         theme_evidence={m.value: list(m.evidence) for m in theme_matches},
-        events=[{"date": e.value, "context": e.context} for e in events(text)],
+        events=_events(text, found_date.value),
         place_details=[_place_dict(p) for p in places_found],
         notes=notes,
     )
+
+
+def _events(text: str, own_date: str | None) -> list[dict[str, str]]:
+    """Other dated events of the text (date, end of a range, short context), without the
+    document's own date (nor the range that starts on it)."""
+    out = []
+    for e in events(text):
+        if e.value == own_date:
+            continue
+        item = {"date": e.value, "context": e.context}
+        if e.end_value:
+            item["end"] = e.end_value
+        out.append(item)
+    return out
 
 
 def _from_sidecar_or(sidecar: dict[str, Any], key: str, extract, provenance: dict[str, str]) -> list[str]:

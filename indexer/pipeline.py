@@ -9,6 +9,7 @@ any point is finished by the next one with nothing lost and nothing doubled.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from whoosh import index as windex
 
 from archive import store
 from archive.engine import IndexWriter, create_index, create_writer, indexed_ids, read_text_of
+from archive.models import DocumentRecord
 from indexer.extract import Extraction, ExtractionError
 from indexer.lock import DEFAULT_TIMEOUT, WriteLock
 from indexer.metadata import build_record
@@ -29,6 +31,7 @@ from indexer.sidecar import SidecarError, read_sidecar
 
 Progress = Callable[[int, int, str], None]
 BATCH_SIZE = 500
+FINISH = "indexer.pipeline:record_or_reason"  # what extraction workers do after extracting
 
 
 @dataclass
@@ -41,6 +44,8 @@ class IndexReport:
     documents: int = 0
     seconds: float = 0.0
     rebuilt: bool = False
+    repaired: str | None = None  # why a damaged live index was rebuilt from the corpus
+    deferred: list[str] = field(default_factory=list)  # changed too recently (min_age): left for later
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,11 +68,17 @@ class _Plan:
     extract_ids: list[str]  # new content, or its sidecar changed
     repath_ids: list[str]  # known content whose paths changed
     unchanged: int
+    deferred: list[str] = field(default_factory=list)
 
 
 def needs_rebuild(index_root: Path) -> bool:
     live = store.live_dir(Path(index_root))
-    return live is None or not windex.exists_in(str(live)) or not store.is_current_version(live)
+    if live is None or not store.is_current_version(live):
+        return True
+    try:
+        return not windex.exists_in(str(live))
+    except Exception:  # a truncated or garbled TOC: only a rebuild can help
+        return True
 
 
 def index_corpus(
@@ -82,45 +93,79 @@ def index_corpus(
     progress: Progress | None = None,
     lock_timeout: float = DEFAULT_TIMEOUT,
     batch_size: int = BATCH_SIZE,
+    min_age: float = 0.0,
+    pool: ExtractorPool | None = None,
 ) -> IndexReport:
     """Index `corpus` into `index_root`; the only entry point that writes an index.
 
     `only_paths` limits retrying of failed files to those paths (retry one by one).
+    `min_age` > 0 leaves files modified less than that many seconds ago (maybe
+    still being written) for a later run: they keep their previous version, if
+    any, and are listed in `report.deferred` (the watcher uses it).
+    A live index that cannot be read is rebuilt from the corpus (`report.repaired`).
+    `pool`: a started ExtractorPool(finish=FINISH) to reuse instead of starting
+    workers for this run (the watcher keeps one warm); use it from its own thread.
     """
     started = time.monotonic()
     corpus, index_root = Path(corpus), Path(index_root)
     report = _progress_or_noop(progress)
+    options = (retry_failed, only_paths, jobs, limits, report, batch_size, min_age, pool)
     with WriteLock(index_root, timeout=lock_timeout):
+        os.listdir(corpus)  # a missing corpus is an error, never an empty folder
+        store.discard_unfinished(index_root)  # generations left by a killed rebuild
         fresh = rebuild or needs_rebuild(index_root)
-        if fresh:
-            generation = store.new_generation_dir(index_root)
-            create_index(generation)
-            state: dict[str, Any] = {"files": {}, "failed": {}}
-        else:
-            generation = store.live_dir(index_root)
-            assert generation is not None
-            state = store.read_state(generation)
-        report(0, 0, "scan")
-        plan = _plan(corpus, state, retry_failed, only_paths)
-        if not fresh:
-            # Documents committed by a run killed before it saved its manifest.
-            plan.removed_ids |= indexed_ids(generation) - set(plan.by_id)
-        result = IndexReport(rebuilt=fresh, unchanged=plan.unchanged, removed=len(plan.removed_ids))
-        old_ids = {e["id"] for e in state["files"].values()}
-        _write(corpus, generation, state, plan, old_ids, result, jobs, limits, report, fresh, batch_size)
-        if fresh:
-            store.switch_to(index_root, generation)
-        result.documents = len(plan.by_id)
-        result.failed = [{"path": p, "reason": f["reason"]} for p, f in sorted(plan.failed.items())]
+        try:
+            result = _run(corpus, index_root, fresh, *options)
+        except Exception as exc:
+            if fresh:
+                raise
+            # The live index cannot be read or updated (deleted or truncated segment…):
+            # what was committed so far is consistent, and the corpus has everything.
+            result = _run(corpus, index_root, True, *options)
+            result.repaired = f"index endommagé ({exc.__class__.__name__}: {exc}) : reconstruit depuis le corpus"
     result.seconds = time.monotonic() - started
     report(1, 1, "done")
     return result
 
 
-def _plan(corpus: Path, state: dict[str, Any], retry_failed: bool, only_paths: set[str] | None) -> _Plan:
+def _run(
+    corpus, index_root, fresh, retry_failed, only_paths, jobs, limits, report, batch_size, min_age, pool
+) -> IndexReport:
+    """One pass under the lock: into a new generation (fresh) or the live one."""
+    if fresh:
+        generation = store.new_generation_dir(index_root)
+        create_index(generation)
+        state: dict[str, Any] = {"files": {}, "failed": {}}
+        present: set[str] = set()
+    else:
+        generation = store.live_dir(index_root)
+        assert generation is not None
+        present = indexed_ids(generation)  # raises on a damaged index
+        state = store.read_state(generation)
+    report(0, 0, "scan")
+    plan = _plan(corpus, state, retry_failed, only_paths, min_age)
+    # Documents committed by a run killed before it saved its manifest.
+    plan.removed_ids |= present - set(plan.by_id)
+    result = IndexReport(rebuilt=fresh, unchanged=plan.unchanged, removed=len(plan.removed_ids))
+    result.deferred = plan.deferred
+    old_ids = {e["id"] for e in state["files"].values()}
+    if fresh or not _nothing_to_do(plan, state):  # a no-op run writes nothing: searchers keep their caches
+        _write(corpus, generation, state, plan, old_ids, result, (jobs, limits, pool), report, fresh, batch_size)
+    if fresh:
+        store.switch_to(index_root, generation)
+    result.documents = len(plan.by_id)
+    result.failed = [{"path": p, "reason": f["reason"]} for p, f in sorted(plan.failed.items())]
+    return result
+
+
+def _plan(
+    corpus: Path, state: dict[str, Any], retry_failed: bool, only_paths: set[str] | None, min_age: float = 0.0
+) -> _Plan:
     old_files: dict[str, dict[str, Any]] = state.get("files", {})
     old_failed: dict[str, dict[str, Any]] = state.get("failed", {})
     scanned, refused = scan_corpus(corpus)
+    now_ns = time.time_ns()
+    deferred: list[str] = []
     files: dict[str, dict[str, Any]] = {}
     failed: dict[str, dict[str, Any]] = {}
     for r in refused:
@@ -134,6 +179,13 @@ def _plan(corpus: Path, state: dict[str, Any], retry_failed: bool, only_paths: s
             files[f.rel] = old
             continue
         was_failed = old_failed.get(f.rel)
+        if min_age > 0 and _recent(f, now_ns, min_age):
+            if old:  # keep the previous version searchable until the new one settles
+                files[f.rel] = old
+            if was_failed:
+                failed[f.rel] = was_failed
+            deferred.append(f.rel)
+            continue
         wants_retry = retry_failed and (only_paths is None or f.rel in only_paths)
         if was_failed and _same_stat(was_failed, f) and not wants_retry:
             failed[f.rel] = was_failed
@@ -163,10 +215,22 @@ def _plan(corpus: Path, state: dict[str, Any], retry_failed: bool, only_paths: s
     removed = set(old_by_id) - set(by_id)
     touched = set(extract_ids) | set(repath_ids)
     unchanged = sum(1 for i in by_id if i not in touched)
-    return _Plan(files, failed, by_id, removed, extract_ids, repath_ids, unchanged)
+    return _Plan(files, failed, by_id, removed, extract_ids, repath_ids, unchanged, deferred)
 
 
-def _write(corpus, generation, state, plan: _Plan, old_ids, result, jobs, limits, report, fresh, batch_size) -> None:
+def _nothing_to_do(plan: _Plan, state: dict[str, Any]) -> bool:
+    if plan.removed_ids or plan.extract_ids or plan.repath_ids:
+        return False
+    return plan.files == state.get("files") and plan.failed == state.get("failed")
+
+
+def _recent(f: CorpusFile, now_ns: int, min_age: float) -> bool:
+    """Written less than `min_age` s ago (a clock far off, e.g. a future mtime, never defers forever)."""
+    window = int(min_age * 1e9)
+    return any(abs(now_ns - t) < window for t in (f.mtime_ns, f.sidecar_mtime_ns) if t)
+
+
+def _write(corpus, generation, state, plan: _Plan, old_ids, result, workers, report, fresh, batch_size) -> None:
     committed = {"files": dict(state.get("files", {})), "failed": dict(plan.failed)}
     writer = create_writer(generation, bulk=fresh)
     pending: list[str] = []
@@ -174,8 +238,7 @@ def _write(corpus, generation, state, plan: _Plan, old_ids, result, jobs, limits
     def commit_batch() -> None:
         nonlocal writer
         writer.commit()
-        for doc_id in pending:
-            _commit_paths(committed["files"], plan, doc_id)
+        _commit_paths(committed["files"], plan, pending)
         pending.clear()
         store.write_state(generation, committed)
         writer = create_writer(generation, bulk=fresh)
@@ -195,7 +258,7 @@ def _write(corpus, generation, state, plan: _Plan, old_ids, result, jobs, limits
             result.updated += 1
         total = len(plan.extract_ids)
         done = 0
-        for doc_id, outcome in _extract_all(corpus, plan, jobs, limits):
+        for doc_id, outcome in _extract_all(corpus, plan, *workers):
             done += 1
             report(done, total, plan.by_id[doc_id][0])
             if isinstance(outcome, str):
@@ -212,8 +275,7 @@ def _write(corpus, generation, state, plan: _Plan, old_ids, result, jobs, limits
             if len(pending) >= batch_size:
                 commit_batch()
         writer.commit()
-        for doc_id in pending:
-            _commit_paths(committed["files"], plan, doc_id)
+        _commit_paths(committed["files"], plan, pending)
         pending.clear()
     except BaseException:
         writer.cancel()
@@ -223,34 +285,54 @@ def _write(corpus, generation, state, plan: _Plan, old_ids, result, jobs, limits
     store.write_state(generation, committed)
 
 
-def _extract_all(corpus: Path, plan: _Plan, jobs: int, limits: Limits | None):
-    """(id, record or failure reason) for every id to extract, as workers finish."""
+def _extract_all(corpus: Path, plan: _Plan, jobs: int, limits: Limits | None, pool: ExtractorPool | None = None):
+    """(id, record or failure reason) for every id to extract, as workers finish.
+
+    Metadata (build_record: gazetteer, dates, language) runs in the worker
+    processes too, so the parent only writes the index.
+    """
     primary = {corpus / plan.by_id[i][0]: i for i in plan.extract_ids}
     if not primary:
         return
-    with ExtractorPool(max(1, jobs), limits or Limits()) as pool:
-        for path, outcome in pool.imap_unordered(list(primary)):
-            doc_id = primary[path]
-            if isinstance(outcome, ExtractionError):
-                yield doc_id, _reason(outcome)
-                continue
-            yield doc_id, _record_or_reason(corpus, plan, doc_id, path, outcome)
+    context = {}
+    for path, doc_id in primary.items():
+        entry = plan.files[plan.by_id[doc_id][0]]
+        context[path] = {
+            "doc_id": doc_id,
+            "paths": plan.by_id[doc_id],
+            "sha256": entry["sha256"],
+            "size": entry["size"],
+        }
+    if pool is not None:
+        yield from _outcomes(pool, primary, context)
+        return
+    with ExtractorPool(max(1, min(jobs, len(primary))), limits or Limits(), finish=FINISH) as own:
+        yield from _outcomes(own, primary, context)
 
 
-def _record_or_reason(corpus: Path, plan: _Plan, doc_id: str, path: Path, extraction: Extraction):
+def _outcomes(pool: ExtractorPool, primary: dict[Path, str], context: dict[Path, Any]):
+    for path, outcome in pool.imap_unordered(list(primary), context):
+        doc_id = primary[path]
+        if isinstance(outcome, ExtractionError):
+            yield doc_id, _reason(outcome)
+            continue
+        yield doc_id, outcome
+
+
+def record_or_reason(path: Path, extraction: Extraction, context: dict[str, Any]) -> DocumentRecord | str:
+    """The document record of one extraction, or why it failed (runs in an extraction worker)."""
     try:
         sidecar = read_sidecar(path)
     except SidecarError as exc:
         return str(exc)
-    entry = plan.files[plan.by_id[doc_id][0]]
     try:
         return build_record(
-            doc_id=doc_id,
-            paths=plan.by_id[doc_id],
+            doc_id=context["doc_id"],
+            paths=context["paths"],
             extraction=extraction,
             sidecar=sidecar,
-            sha256=entry["sha256"],
-            size=entry["size"],
+            sha256=context["sha256"],
+            size=context["size"],
         )
     except Exception as exc:  # a metadata bug must not stop the run; it is reported per file
         return f"erreur pendant l'analyse des métadonnées ({exc.__class__.__name__}: {exc})"
@@ -268,11 +350,16 @@ def _fail_id(plan: _Plan, committed: dict[str, Any], doc_id: str, reason: str) -
         committed["files"].pop(rel, None)
 
 
-def _commit_paths(files: dict[str, dict[str, Any]], plan: _Plan, doc_id: str) -> None:
-    for rel in [r for r, e in files.items() if e["id"] == doc_id]:
+def _commit_paths(files: dict[str, dict[str, Any]], plan: _Plan, doc_ids: list[str]) -> None:
+    """The manifest now holds the committed paths of `doc_ids` (one pass over it per batch, not per id)."""
+    ids = dict.fromkeys(doc_ids)
+    if not ids:
+        return
+    for rel in [r for r, e in files.items() if e["id"] in ids]:
         files.pop(rel)
-    for rel in plan.by_id.get(doc_id, []):
-        files[rel] = plan.files[rel]
+    for doc_id in ids:
+        for rel in plan.by_id.get(doc_id, []):
+            files[rel] = plan.files[rel]
 
 
 def _same_stat(entry: dict[str, Any], f: CorpusFile) -> bool:

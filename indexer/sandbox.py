@@ -10,6 +10,7 @@ fresh one.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import signal
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -106,9 +107,17 @@ def _worker_main(conn: Connection, limits: Limits, parent_pid: int) -> None:
         return
 
 
-def _run_one(path: str, max_bytes: int) -> tuple[str, object]:
+def _run_one(message: str | tuple[str, str, object], max_bytes: int) -> tuple[str, object]:
+    finish, context = None, None
+    if isinstance(message, tuple):  # (path, "module:function", context): post-process in the worker
+        path, finish, context = message
+    else:
+        path = message
     try:
-        return ("ok", extract(Path(path), max_bytes))
+        extraction = extract(Path(path), max_bytes)
+        if finish is None:
+            return ("ok", extraction)
+        return ("ok", _resolve(finish)(Path(path), extraction, context))
     except ExtractionError as exc:
         return ("error", exc.reason)
     except MemoryError:
@@ -117,6 +126,12 @@ def _run_one(path: str, max_bytes: int) -> tuple[str, object]:
         return ("error", "l'extraction a échoué (structure trop imbriquée)")
     except Exception as exc:  # a bug in a parser must not kill the worker
         return ("error", f"l'extraction a échoué (erreur interne : {type(exc).__name__})")
+
+
+def _resolve(spec: str):
+    """The function named "package.module:function" (imported once per worker)."""
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def _limit_memory(memory_bytes: int) -> None:
@@ -139,6 +154,7 @@ def _limit_memory(memory_bytes: int) -> None:
 class _Task:
     path: Path
     attempt: int = 0
+    context: object = None
 
 
 class _Worker:
@@ -165,8 +181,9 @@ class _Worker:
         self.deadline = 0.0
         self.done = 0
 
-    def send(self, task: _Task, seconds: float) -> None:
-        self.conn.send(os.fspath(Path(task.path).absolute()))
+    def send(self, task: _Task, seconds: float, finish: str | None = None) -> None:
+        path = os.fspath(Path(task.path).absolute())
+        self.conn.send(path if finish is None else (path, finish, task.context))
         self.task = task
         self.deadline = time.monotonic() + seconds
         self.done += 1
@@ -194,13 +211,19 @@ class ExtractorPool:
 
     A hung, crashed or memory-exhausted worker is replaced. Use as a context
     manager; imap_unordered(paths) yields (path, Extraction | ExtractionError).
+
+    `finish` ("package.module:function") moves post-processing into the
+    workers: each worker then calls function(path, extraction, context) and
+    the pool yields its (picklable) return value instead of the Extraction;
+    `context` of imap_unordered maps a path to its context argument.
     Not thread-safe: iterate from one thread at a time, the one that owns the
     pool (on Linux workers die when the thread that started them exits).
     """
 
-    def __init__(self, jobs: int, limits: Limits = Limits()) -> None:  # noqa: B008 - frozen
+    def __init__(self, jobs: int, limits: Limits = Limits(), finish: str | None = None) -> None:  # noqa: B008
         self.jobs = max(1, int(jobs))
         self.limits = limits
+        self.finish = finish
         self._workers: list[_Worker] = []
         self._closed = False
 
@@ -243,9 +266,12 @@ class ExtractorPool:
         """Process ids of the current workers (diagnostics and tests)."""
         return [worker.process.pid for worker in self._workers]
 
-    def imap_unordered(self, paths: Iterable[Path]) -> Iterator[tuple[Path, Extraction | ExtractionError]]:
+    def imap_unordered(
+        self, paths: Iterable[Path], context: Mapping[Path, object] | None = None
+    ) -> Iterator[tuple[Path, Extraction | ExtractionError]]:
         """Extract every path; yield (path, result) in completion order."""
         self.start()
+        context = context or {}
         pending = iter(paths)
         retries: deque[_Task] = deque()
         exhausted = False
@@ -258,7 +284,7 @@ class ExtractorPool:
                     if task is None and not exhausted:
                         path = next(pending, None)
                         exhausted = path is None
-                        task = None if path is None else _Task(path)
+                        task = None if path is None else _Task(path, context=context.get(path))
                     if task is None:
                         break
                     self._dispatch(index, task)
@@ -280,12 +306,14 @@ class ExtractorPool:
         """Send a task, replacing the worker first if it died or is worn out."""
         worker = self._workers[index]
         if worker.exitcode() is not None or worker.done >= _MAX_TASKS_PER_WORKER:
-            worker = self._replace(index)
+            self._replace(index)  # returns the old exit status, not the new worker
+            worker = self._workers[index]
         try:
-            worker.send(task, self.limits.seconds)
+            worker.send(task, self.limits.seconds, self.finish)
         except OSError:  # died between the check and the send
-            worker = self._replace(index)
-            worker.send(task, self.limits.seconds)
+            self._replace(index)
+            worker = self._workers[index]
+            worker.send(task, self.limits.seconds, self.finish)
 
     def _collect(
         self, worker: _Worker, readable: bool, retries: deque[_Task]
@@ -300,7 +328,7 @@ class ExtractorPool:
             except (EOFError, OSError):  # the worker died without answering
                 exitcode = self._replace(index, grace=1.0)
                 if task.attempt == 0 and exitcode != _EXIT_MEMORY:
-                    retries.append(_Task(task.path, attempt=1))  # maybe killed from outside
+                    retries.append(_Task(task.path, attempt=1, context=task.context))  # maybe killed from outside
                     return None
                 return task.path, ExtractionError(crash_reason(exitcode))
             worker.task = None

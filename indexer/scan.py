@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,20 +44,37 @@ def relative_name(path: Path, corpus: Path) -> str:
 
 
 def scan_corpus(corpus: Path) -> tuple[list[CorpusFile], list[Refusal]]:
-    """Documents to index, and files refused outright (unsupported, links leaving the corpus)."""
+    """Documents to index, and files refused outright (unsupported, links, unreadable folders).
+
+    Raises OSError when the corpus folder itself cannot be listed: an unmounted
+    or vanished folder must never be mistaken for an empty one.
+    """
     corpus = Path(corpus)
+    os.listdir(corpus)  # fail loudly rather than index "nothing"
     root = corpus.resolve()
     files: list[CorpusFile] = []
     refused: list[Refusal] = []
-    for dirpath, dirnames, filenames in os.walk(corpus, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+
+    def unreadable(exc: OSError) -> None:
+        if exc.filename is not None and Path(exc.filename) != corpus:
+            rel = relative_name(Path(exc.filename), corpus)
+            refused.append(Refusal(rel, f"dossier illisible ({exc.strerror}) : son contenu n'est pas indexé"))
+
+    for dirpath, dirnames, filenames in os.walk(corpus, onerror=unreadable, followlinks=False):
+        for d in [d for d in dirnames if not d.startswith(".") and os.path.islink(os.path.join(dirpath, d))]:
+            rel = relative_name(Path(dirpath) / d, corpus)
+            refused.append(Refusal(rel, "lien symbolique vers un dossier : non suivi"))
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d))
+        )
         for name in sorted(filenames):
             if is_transient(name) or is_sidecar(name):
                 continue
             path = Path(dirpath) / name
             rel = relative_name(path, corpus)
-            if path.is_symlink() and not _inside(path.resolve(), root):
-                refused.append(Refusal(rel, "lien symbolique vers l'extérieur du corpus : refusé"))
+            link_problem = _link_problem(path, root) if path.is_symlink() else None
+            if link_problem:
+                refused.append(Refusal(rel, link_problem))
                 continue
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 shown = path.suffix.lower() or "sans extension"
@@ -67,8 +85,42 @@ def scan_corpus(corpus: Path) -> tuple[list[CorpusFile], list[Refusal]]:
             except OSError as exc:
                 refused.append(Refusal(rel, f"fichier inaccessible ({exc.strerror})"))
                 continue
+            if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+                refused.append(Refusal(rel, "pas un fichier ordinaire (tube, périphérique…) : refusé"))
+                continue
             files.append(CorpusFile(rel, path, st.st_size, st.st_mtime_ns, _sidecar_mtime(path)))
-    return files, refused
+    return _without_name_clashes(files, refused)
+
+
+def _link_problem(path: Path, root: Path) -> str | None:
+    """Why a symbolic link is refused, or None when it points to a file inside the corpus."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop (RuntimeError before Python 3.13)
+        return "lien symbolique cassé ou en boucle : refusé"
+    if not _inside(target, root):
+        return "lien symbolique vers l'extérieur du corpus : refusé"
+    return None
+
+
+def _without_name_clashes(files: list[CorpusFile], refused: list[Refusal]) -> tuple[list[CorpusFile], list[Refusal]]:
+    """Refuse names that differ only by their Unicode form (é as one or two code points).
+
+    Both would map to the same NFC path; indexing either would make the index
+    flip between two files. They are listed under that one path until renamed.
+    """
+    seen: dict[str, int] = {}
+    for f in files:
+        seen[f.rel] = seen.get(f.rel, 0) + 1
+    for r in refused:
+        seen[r.rel] = seen.get(r.rel, 0) + 1
+    clashes = {rel for rel, count in seen.items() if count > 1}
+    if not clashes:
+        return files, refused
+    reason = "plusieurs fichiers portent ce nom (accents encodés différemment) : renommez l'un d'eux"
+    kept = [f for f in files if f.rel not in clashes]
+    listed = [r for r in refused if r.rel not in clashes] + [Refusal(rel, reason) for rel in sorted(clashes)]
+    return kept, listed
 
 
 def _sidecar_mtime(path: Path) -> int:

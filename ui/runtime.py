@@ -71,6 +71,20 @@ def background_sync() -> SyncState:
     return _background_sync(str(corpus_path()), str(index_path()))
 
 
+@st.cache_resource(show_spinner=False)
+def _watcher(corpus: str, index_root: str):
+    try:
+        from indexer.watch import Watcher
+    except ImportError:  # the watcher is optional
+        return None
+    return Watcher(Path(corpus), Path(index_root), jobs=min(JOBS, 2))
+
+
+def watcher():
+    """The drop-folder watcher of this process (not started until asked), or None if unavailable."""
+    return _watcher(str(corpus_path()), str(index_path()))
+
+
 def index_missing() -> bool:
     return needs_rebuild(index_path())
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.access import can_modify, may_modify
-from ui.runtime import background_sync, engine, report_summary, run_indexing
+from ui.runtime import background_sync, engine, report_summary, run_indexing, watcher
 from ui.state import UrlState
 from ui.text import file_size, french_timestamp, language_name, md, number, plural
 
@@ -39,8 +39,8 @@ def counts_table(counts: dict[str, int], label: str, rename=lambda v: v) -> pd.D
     )
 
 
-def _flash(message: str) -> None:
-    st.session_state["status_flash"] = message
+def _flash(message: str, level: str = "success") -> None:
+    st.session_state["status_flash"] = (level, message)
 
 
 def retry(paths: set[str] | None) -> None:
@@ -53,7 +53,7 @@ def retry(paths: set[str] | None) -> None:
         if fixed:
             _flash(f"{plural(len(fixed), 'fichier indexé', 'fichiers indexés')} : " + ", ".join(md(p) for p in fixed))
         else:
-            _flash("Toujours illisible : " + ", ".join(md(p) for p in sorted(wanted)))
+            _flash("Toujours illisible : " + ", ".join(md(p) for p in sorted(wanted)), "warning")
         st.rerun()
 
 
@@ -77,6 +77,50 @@ def failed_files(failed: list[dict[str, Any]], allowed: bool) -> None:
             with right:
                 if allowed and st.button("Réessayer", key=f"w_retry_{i}"):
                     retry({item["path"]})
+
+
+def _on_watch_toggle() -> None:
+    w = watcher()
+    if w is None:
+        return
+    if st.session_state.get("w_watch"):
+        w.start()
+    else:
+        w.stop()
+
+
+@st.fragment(run_every=2)
+def watch_status() -> None:
+    w = watcher()
+    if w is None or not w.running:
+        return
+    status = w.status
+    parts = [f"État : **{md(status.state)}**"]
+    if status.progress:
+        done, total = status.progress
+        parts.append(f"{number(done)}/{number(total)} fichiers")
+    if status.pending:
+        parts.append(plural(status.pending, "changement en attente", "changements en attente"))
+    if status.last_run:
+        parts.append(f"dernier passage : {french_timestamp(status.last_run)}")
+    st.markdown(" · ".join(parts))
+    if status.last_error:
+        st.warning(f"Dernière erreur : {md(status.last_error)}")
+
+
+def watch_panel(allowed: bool) -> None:
+    w = watcher()
+    if w is None:
+        return
+    st.subheader("Surveillance du dossier")
+    st.caption(
+        "Indexe automatiquement les fichiers déposés, modifiés ou supprimés dans le dossier du corpus, "
+        "tant que l'application tourne."
+    )
+    st.session_state["w_watch"] = w.running
+    st.toggle("Surveiller le dossier du corpus", key="w_watch", on_change=_on_watch_toggle, disabled=not allowed)
+    if w.running:
+        watch_status()
 
 
 def maintenance() -> None:
@@ -111,7 +155,8 @@ def render(state: UrlState) -> None:
     st.title("État de l'archive")
     flash = st.session_state.pop("status_flash", None)
     if flash:
-        st.success(flash)
+        level, message = flash if isinstance(flash, tuple) else ("success", flash)
+        (st.warning if level == "warning" else st.success)(message)
     sync_notice()
     stats = engine().stats()
     by_year = stats.get("by_year", {})
@@ -133,4 +178,5 @@ def render(state: UrlState) -> None:
         st.subheader("Par langue")
         st.table(counts_table(stats.get("by_language", {}), "Langue", language_name).set_index("Langue"))
     failed_files(stats["failed"], can_modify())
+    watch_panel(can_modify())
     maintenance()

@@ -1,0 +1,330 @@
+"""End to end: the real app (`streamlit run app.py`) driven in Debian's Chromium through Playwright.
+
+One Streamlit server and one browser for the whole module, on a temporary copy of
+the seeds plus two hostile documents. Set ARCHIVE_SCREENSHOTS=docs/screenshots to
+(re)write the README screenshots while the tests run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from archive.engine import open_engine
+from archive.models import SearchRequest
+from indexer.pipeline import index_corpus
+from pdfgen import make_pdf
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HOSTILE_HTML = (
+    "<html><head><title>Note <script>window.__pwned=1</script> piégée</title></head><body>"
+    '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+    "<p>La relocalisation des vallées alpines passe par la formation des salariés "
+    "et une politique industrielle ambitieuse.</p></body></html>"
+)
+HOSTILE_TEXT = (
+    'Note piégée <script>window.__pwned=3</script><img src=x onerror="window.__pwned=4"> '
+    "sur la politique industrielle des Hautes-Alpes et la filière des téléphériques.\n"
+)
+WAIT_MS = 30_000
+SHOTS = os.environ.get("ARCHIVE_SCREENSHOTS")
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+expect = sync_api.expect
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(base: str, process: subprocess.Popen, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("streamlit did not start in time")
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("browser")
+    corpus, index = base / "corpus", base / "index"
+    shutil.copytree(ROOT / "corpus", corpus)
+    (corpus / "piege.html").write_text(HOSTILE_HTML, encoding="utf-8")
+    (corpus / "piege-texte.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
+    report = index_corpus(corpus, index)
+    assert report.failed == [], report.failed
+    return corpus, index
+
+
+@pytest.fixture(scope="module")
+def server(archive: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    corpus, index = archive
+    port = free_port()
+    env = dict(os.environ, ARCHIVE_CORPUS=str(corpus), ARCHIVE_INDEX=str(index))
+    for name in ("ARCHIVE_READONLY", "ARCHIVE_ADMIN_PASSWORD"):
+        env.pop(name, None)
+    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("wb")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://localhost:{port}"
+    try:
+        wait_until_up(base, process)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="fr-FR")
+    context.set_default_timeout(WAIT_MS)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def open_app(page, base: str, query: str = "") -> None:
+    page.goto(base + "/" + query)
+    page.wait_for_selector('[data-testid="stSidebar"]', timeout=60_000)
+    expect(page.get_by_role("radio").first).to_be_visible()
+
+
+def cards(page):
+    return page.locator(".arc-card:not(.arc-partial)")
+
+
+def search_box(page):
+    return page.get_by_role("textbox", name="Rechercher dans l'archive")
+
+
+def shot(page, name: str) -> None:
+    """Save a small screenshot for the README when ARCHIVE_SCREENSHOTS is set."""
+    if not SHOTS:
+        return
+    folder = Path(SHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(800)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path))
+    try:
+        from PIL import Image
+
+        image = Image.open(path).convert("RGB")
+        image.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+    except ImportError:
+        pass
+
+
+def actor_to_filter(index: Path) -> tuple[str, int]:
+    engine = open_engine(index)
+    try:
+        result = engine.search(SearchRequest(query="réindustrialisation", limit=20))
+        for actor, n in result.facets["actor"].items():
+            if 0 < n < result.total:
+                return actor, n
+    finally:
+        engine.close()
+    pytest.skip("no actor narrows the seed results")
+
+
+def assert_not_pwned(page) -> None:
+    assert page.evaluate("window.__pwned") is None
+
+
+# -- tests -------------------------------------------------------------------------------------
+
+
+def test_search_and_filter_by_actor(page, server, archive) -> None:
+    _, index = archive
+    open_app(page, server)
+    search_box(page).fill("réindustrialisation")
+    search_box(page).press("Enter")
+    expect(page).to_have_url(re.compile(r"q=r%C3%A9industrialisation"))
+    expect(cards(page)).to_have_count(3)
+    expect(cards(page).first.locator("mark").first).to_be_visible()
+    expect(page.get_by_text("3 documents trouvés")).to_be_visible()
+    shot(page, "recherche")
+
+    actor, n = actor_to_filter(index)
+    page.locator('[data-testid="stCheckbox"]').filter(has_text=f"{actor} (").first.click()
+    expect(page).to_have_url(re.compile(r"acteur="))
+    expect(cards(page)).to_have_count(n)
+    for i in range(n):
+        expect(cards(page).nth(i)).to_contain_text(actor)
+    # The chip removes the filter; the back button brings it back.
+    page.get_by_role("button", name=re.compile(f"^Acteur : {re.escape(actor)}")).click()
+    expect(cards(page)).to_have_count(3)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"acteur="))
+    expect(cards(page)).to_have_count(n)
+
+
+def test_open_and_download_a_document(page, server, archive) -> None:
+    corpus, _ = archive
+    open_app(page, server, "?q=" + quote("réindustrialisation"))
+    expect(cards(page)).to_have_count(3)
+    first = cards(page).first.locator(".arc-title a")
+    title = first.inner_text()
+    path_shown = cards(page).first.locator(".arc-muted").last.inner_text()
+    first.click()
+    expect(page).to_have_url(re.compile(r"vue=document"))
+    expect(page.locator("h1").first).to_have_text(title)
+    expect(page.get_by_text("Métadonnées")).to_be_visible()
+    expect(page.locator(".arc-fulltext mark").first).to_be_visible()
+    expect(page.get_by_text("Documents similaires")).to_be_visible()
+    shot(page, "document")
+    with page.expect_download() as info:
+        page.get_by_role("button", name=re.compile("Télécharger l'original")).click()
+    download = info.value
+    assert Path(download.path()).read_bytes() == (corpus / path_shown).read_bytes()
+    assert download.suggested_filename == Path(path_shown).name
+
+
+def test_shared_url_reopens_the_same_state(browser, server, archive) -> None:
+    _, index = archive
+    actor, n = actor_to_filter(index)
+    link = f"?q={quote('réindustrialisation')}&acteur={quote(actor)}&tri=-date"
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(2)]
+    try:
+        seen = []
+        for context in contexts:  # two independent visitors open the same link
+            tab = context.new_page()
+            tab.set_default_timeout(WAIT_MS)
+            open_app(tab, server, link)
+            expect(search_box(tab)).to_have_value("réindustrialisation")
+            expect(cards(tab)).to_have_count(n)
+            checkbox = tab.locator('[data-testid="stCheckbox"]').filter(has_text=f"{actor} (").first
+            expect(checkbox.locator("input")).to_be_checked()
+            expect(tab.get_by_role("button", name=re.compile(f"^Acteur : {re.escape(actor)}"))).to_be_visible()
+            seen.append([cards(tab).nth(i).locator(".arc-title").inner_text() for i in range(n)])
+        assert seen[0] == seen[1]
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_hostile_documents_do_not_run_and_show_as_text(page, server) -> None:
+    open_app(page, server, "?q=" + quote("vallées alpines"))
+    expect(cards(page)).to_have_count(1)
+    assert_not_pwned(page)
+    open_app(page, server, "?q=" + quote("téléphériques"))
+    expect(cards(page)).to_have_count(1)
+    # The markup is in the title and the snippet, shown literally.
+    expect(cards(page).first).to_contain_text("<script>window.__pwned=3</script>")
+    assert page.locator(".arc-card img").count() == 0
+    assert_not_pwned(page)
+    cards(page).first.locator(".arc-title a").click()
+    expect(page).to_have_url(re.compile(r"vue=document"))
+    expect(page.locator(".arc-fulltext")).to_contain_text('<img src=x onerror="window.__pwned=4">')
+    expect(page.locator("h1").first).to_contain_text("<script>")
+    assert_not_pwned(page)
+
+
+def test_upload_a_pdf_and_find_it(page, server, archive, tmp_path: Path) -> None:
+    corpus, _ = archive
+    pdf = make_pdf(
+        tmp_path / "Rapport hydrogène Fos.pdf",
+        [
+            "Rapport sur la filière hydrogène à Fos-sur-Mer.",
+            "Les électrolyseurs géants de la zone industrialo-portuaire emploient 300 salariés.",
+        ],
+        title="Rapport hydrogène Fos",
+    )
+    open_app(page, server, "?vue=ajouter")
+    expect(page.get_by_role("heading", name="Ajouter des documents")).to_be_visible()
+    shot(page, "ajouter")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(pdf))
+    expect(page.locator('[data-testid="stFileChip"]')).to_have_count(1)
+    page.get_by_role("button", name=re.compile("Ajouter à l'archive")).click()
+    done = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text="indexé")
+    expect(done).to_be_visible(timeout=90_000)
+    assert (corpus / "uploads" / "Rapport hydrogène Fos.pdf").read_bytes() == pdf.read_bytes()
+
+    # The same file again is a duplicate, not a second copy.
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(pdf))
+    expect(page.locator('[data-testid="stFileChip"]')).to_have_count(1)
+    page.get_by_role("button", name=re.compile("Ajouter à l'archive")).click()
+    expect(page.locator('[data-testid="stAlertContentInfo"]').filter(has_text="doublon")).to_be_visible()
+    assert not (corpus / "uploads" / "Rapport hydrogène Fos (2).pdf").exists()
+
+    open_app(page, server, "?q=" + quote("électrolyseurs"))
+    expect(cards(page)).to_have_count(1)
+    expect(cards(page).first).to_contain_text("hydrogène")
+
+
+def test_timeline_and_status_views(page, server) -> None:
+    open_app(page, server, "?vue=chronologie")
+    expect(page.get_by_role("heading", name="Chronologie")).to_be_visible()
+    expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+    page.get_by_role("radio", name="Par thème").click()
+    expect(page).to_have_url(re.compile(r"couleur=theme"))
+    expect(page.locator(".arc-card").first).to_be_visible()
+    shot(page, "chronologie")
+    page.locator('[data-testid="stSidebar"]').get_by_text("État de l'archive").click()
+    expect(page).to_have_url(re.compile(r"vue=etat"))
+    expect(page.get_by_text("Fichiers illisibles")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Réindexer"))).to_be_visible()
+    shot(page, "etat")
