@@ -9,9 +9,13 @@ original character, so that any match can be checked against the original casing
 
 from __future__ import annotations
 
+import os
 import re
+import threading
+import time
 import unicodedata
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -306,9 +310,16 @@ def _add_entry(entries: dict[str, _Entry], alias: str, entry: _Entry, owner: str
     entries[key] = entry
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10× faster
+
+
+def _safe_load(stream: Any) -> Any:
+    return yaml.load(stream, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+
+
 def _load_yaml(name: str) -> Any:
     with (VOCAB_DIR / name).open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return _safe_load(handle)
 
 
 # ---------------------------------------------------------------------------
@@ -389,9 +400,24 @@ def _surname_index(actors_list: list[Actor], entries: dict[str, _Entry]) -> tupl
     return surnames, forms
 
 
-@lru_cache(maxsize=1)
 def _actor_gazetteer() -> _ActorGazetteer:
-    items = _load_yaml("actors.yaml") or []
+    """The compiled actor gazetteer, rebuilt when actors.yaml changes on disk (add_actor, an
+    edit by hand), so that a long-running process such as the watcher sees new actors."""
+    path = VOCAB_DIR / "actors.yaml"
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return _actor_gazetteer_at(str(path), stamp)
+
+
+@lru_cache(maxsize=2)
+def _actor_gazetteer_at(path: str, stamp: int) -> _ActorGazetteer:
+    with open(path, encoding="utf-8") as handle:
+        return _build_actor_gazetteer(_safe_load(handle) or [])
+
+
+def _build_actor_gazetteer(items: list[dict[str, Any]]) -> _ActorGazetteer:
     actors_list: list[Actor] = []
     entries: dict[str, _Entry] = {}
     nested: set[str] = set()
@@ -418,6 +444,124 @@ def _actor_gazetteer() -> _ActorGazetteer:
         token_entries={" ".join(_WORD.findall(k)): e for k, e in entries.items()},
         offices=offices,
     )
+
+
+def vocab_fingerprint() -> str:
+    """A short hash of the three vocabularies: when it changes (add_actor, an edit), records
+    extracted before no longer say what the gazetteer would say now."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in ("actors.yaml", "themes.yaml", "places.yaml"):
+        try:
+            digest.update((VOCAB_DIR / name).read_bytes())
+        except OSError:
+            pass
+    return digest.hexdigest()[:16]
+
+
+def clear_caches() -> None:
+    """Forget the compiled vocabularies (they are rebuilt from the YAML files on next use)."""
+    _actor_gazetteer_at.cache_clear()
+    _theme_gazetteer.cache_clear()
+    _place_gazetteer.cache_clear()
+
+
+_KIND_SYNONYMS = {"personne": "personnalités", "person": "personnalités"}
+_ADD_LOCK = threading.Lock()
+
+
+def add_actor(name: str, kind: str, aliases: Iterable[str] = (), *, surname: str | None = None) -> Actor:
+    """Append a new canonical actor to actors.yaml (« ajouter au gazetteer » in one click).
+
+    ``kind``: one of ACTOR_KINDS (« personne », as named-entity recognition says, stands for
+    « personnalités »). A person's surname defaults to the last word of the name, so that a
+    bare « Dupont » counts where the gazetteer's rules allow it. Raises ValueError, with a
+    message in French, when the name is empty, the kind unknown, or the name or an alias
+    already designates another actor. The file is rewritten atomically under a lock and
+    checked before it replaces the old one; caches are cleared. Documents already indexed
+    get the new actor when they are extracted again (their ids are those of
+    ``detected_entities``).
+    """
+    name = " ".join(str(name).split())
+    kind = _KIND_SYNONYMS.get(kind, kind)
+    if not name or len(name) > 150:
+        raise ValueError("Nom d'acteur vide ou trop long.")
+    if kind not in ACTOR_KINDS:
+        raise ValueError(f"Catégorie inconnue : « {kind} » (attendu : {', '.join(ACTOR_KINDS)}).")
+    clean_aliases = list(dict.fromkeys(" ".join(str(a).split()) for a in aliases))
+    clean_aliases = [a for a in clean_aliases if a and _norm(a) != _norm(name)]
+    with _ADD_LOCK, _file_lock(VOCAB_DIR / ".actors.lock"):
+        gaz = _actor_gazetteer()
+        for phrase in (name, *clean_aliases):
+            entry = gaz.entries.get(_norm(phrase))
+            if entry is not None:
+                raise ValueError(f"« {phrase} » désigne déjà l'acteur « {entry.value} ».")
+        item: dict[str, Any] = {"name": name, "kind": kind, "aliases": clean_aliases}
+        if kind == "personnalités":
+            item["surname"] = surname or name.split()[-1]
+        path = VOCAB_DIR / "actors.yaml"
+        old_text = path.read_text(encoding="utf-8")
+        block = yaml.safe_dump([item], allow_unicode=True, sort_keys=False, default_flow_style=None, width=110)
+        stamp = time.strftime("%Y-%m-%d")
+        new_text = f"{old_text.rstrip()}\n\n# Ajouté depuis les acteurs détectés le {stamp}\n{block}"
+        _build_actor_gazetteer(_safe_load(new_text) or [])  # refuse to write a broken file
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(new_text, encoding="utf-8")
+        os.replace(tmp, path)
+        clear_caches()
+    return _actor_from_item(item)
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock between processes (the app and an indexer)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def candidate_actors(
+    documents: Iterable[tuple[str, Iterable[Any]]], limit: int | None = None
+) -> list[tuple[str, str, list[str]]]:
+    """« Acteurs détectés » across documents: ``[(name, kind, [doc ids])]``, most documents first.
+
+    ``documents``: (document id, its ``detected_entities``). Names are merged ignoring case
+    and accents (the most frequent spelling is shown); names that have become gazetteer
+    actors or aliases since (add_actor) are left out.
+    """
+    docs: dict[str, dict[str, None]] = {}
+    spellings: dict[str, dict[str, int]] = {}
+    kinds: dict[str, dict[str, int]] = {}
+    for doc_id, found in documents:
+        for item in found or []:
+            name = item.get("name") if isinstance(item, dict) else str(item)
+            if not name:
+                continue
+            kind = (item.get("kind") if isinstance(item, dict) else None) or "organisation"
+            key = fold(name)
+            docs.setdefault(key, {})[doc_id] = None
+            spellings.setdefault(key, {})
+            spellings[key][name] = spellings[key].get(name, 0) + 1
+            kinds.setdefault(key, {})
+            kinds[key][kind] = kinds[key].get(kind, 0) + 1
+    out = []
+    for key, ids in docs.items():
+        name = max(spellings[key].items(), key=lambda kv: (kv[1], kv[0]))[0]
+        if actor_for_alias(name):
+            continue
+        kind = max(kinds[key].items(), key=lambda kv: (kv[1], kv[0]))[0]
+        out.append((name, kind, sorted(ids)))
+    out.sort(key=lambda x: (-len(x[2]), fold(x[0])))
+    return out[:limit] if limit is not None else out
 
 
 def actors() -> list[Actor]:
@@ -626,6 +770,13 @@ def _theme_gazetteer() -> _ThemeGazetteer:
         terms.setdefault(_theme_term_key(phrase), {})
     stars = sorted(((k[:-1], v) for k, v in terms.items() if k.endswith(_STAR)), key=lambda kv: -len(kv[0]))
     return _ThemeGazetteer(labels=labels, terms=terms, stars=stars, regex=_compile(terms))
+
+
+def is_theme_term(word: str) -> bool:
+    """True when ``word`` (folded) is one of the themes' terms or starts a « … * » term."""
+    gaz = _theme_gazetteer()
+    key = _norm(word)
+    return bool(gaz.terms.get(key)) or any(key.startswith(prefix) for prefix, _ in gaz.stars)
 
 
 def theme_labels() -> list[str]:

@@ -40,7 +40,10 @@ class DocumentRecord:
     # Places with their department and region: [{"name","kind","department","region"}].
     place_details: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    detected_entities: list[str] = field(default_factory=list)
+    # Organisations and people found by named-entity recognition and unknown to the
+    # gazetteer (« acteurs détectés »), not in the actor facet: [{"name","kind","mentions"}],
+    # kind "organisation" or "personne".
+    detected_entities: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def path(self) -> str:

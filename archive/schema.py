@@ -8,7 +8,7 @@ from whoosh.formats import Existence
 from archive.analysis import ANALYSIS_VERSION, ValueTokenizer, french_analyzer, spelling_analyzer
 
 # Bump when fields change; together with ANALYSIS_VERSION it decides a rebuild.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: stored records carry place roll-up, date_rule and detected entities
 INDEX_VERSION = f"{SCHEMA_VERSION}.{ANALYSIS_VERSION}"
 
 # Facet name (as in the JSON contract) → index field.

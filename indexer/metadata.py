@@ -9,6 +9,7 @@ from typing import Any
 
 from archive import gazetteer
 from archive.models import DocumentRecord
+from indexer import entities
 from indexer.dates import document_date, events, parse_date
 from indexer.doctype import detect_doc_type
 from indexer.extract import Extraction
@@ -63,6 +64,16 @@ def build_record(
     provenance["doc_type"] = SIDECAR if "doc_type" in sidecar else EXTRACTED
     language = sidecar.get("language") or detect_language(text, title)
     provenance["language"] = SIDECAR if "language" in sidecar else EXTRACTED
+    # Organisations and people that the gazetteer does not know (spaCy, when installed):
+    # proposals for « acteurs détectés », kept out of the actor facet.
+    known = {gazetteer.fold(a) for a in actors}
+    detected = [
+        e.to_dict()
+        for e in entities.detect_entities(
+            text, language=language, known_spans=[(s, e) for _, s, e in found_actors.spans]
+        )
+        if gazetteer.fold(e.name) not in known
+    ]
 
     return DocumentRecord(
         id=doc_id,
@@ -88,6 +99,7 @@ def build_record(
         events=_events(text, found_date.value),
         place_details=[_place_dict(p) for p in places_found],
         notes=notes,
+        detected_entities=detected,
     )
 
 

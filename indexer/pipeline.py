@@ -69,6 +69,9 @@ class _Plan:
     repath_ids: list[str]  # known content whose paths changed
     unchanged: int
     deferred: list[str] = field(default_factory=list)
+    # rel → the file's real path: an NFD name on disk has an NFC rel.
+    on_disk: dict[str, Path] = field(default_factory=dict)
+    earlier_failures: dict[str, dict[str, Any]] = field(default_factory=dict)  # to count tries
 
 
 def needs_rebuild(index_root: Path) -> bool:
@@ -215,7 +218,8 @@ def _plan(
     removed = set(old_by_id) - set(by_id)
     touched = set(extract_ids) | set(repath_ids)
     unchanged = sum(1 for i in by_id if i not in touched)
-    return _Plan(files, failed, by_id, removed, extract_ids, repath_ids, unchanged, deferred)
+    on_disk = {f.rel: f.path for f in scanned}
+    return _Plan(files, failed, by_id, removed, extract_ids, repath_ids, unchanged, deferred, on_disk, old_failed)
 
 
 def _nothing_to_do(plan: _Plan, state: dict[str, Any]) -> bool:
@@ -291,7 +295,7 @@ def _extract_all(corpus: Path, plan: _Plan, jobs: int, limits: Limits | None, po
     Metadata (build_record: gazetteer, dates, language) runs in the worker
     processes too, so the parent only writes the index.
     """
-    primary = {corpus / plan.by_id[i][0]: i for i in plan.extract_ids}
+    primary = {plan.on_disk.get(plan.by_id[i][0], corpus / plan.by_id[i][0]): i for i in plan.extract_ids}
     if not primary:
         return
     context = {}
@@ -345,7 +349,8 @@ def _reason(error: ExtractionError) -> str:
 def _fail_id(plan: _Plan, committed: dict[str, Any], doc_id: str, reason: str) -> None:
     for rel in plan.by_id.pop(doc_id, []):
         entry = plan.files.pop(rel)
-        plan.failed[rel] = _failure(committed["failed"].get(rel), reason, entry)
+        previous = committed["failed"].get(rel) or plan.earlier_failures.get(rel)
+        plan.failed[rel] = _failure(previous, reason, entry)
         committed["failed"][rel] = plan.failed[rel]
         committed["files"].pop(rel, None)
 

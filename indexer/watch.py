@@ -12,12 +12,16 @@ after that decision, and the loop comes back for it.
 The writer lock is held only while `index_corpus` runs; a busy index (another
 writer: the app, `archive index`) is retried after a short wait, never fatal.
 
-    watcher = Watcher(corpus, index, jobs=2)   # the app: one per process
-    watcher.start()                            # returns at once
-    watcher.status                             # WatchStatus, for display
-    watcher.stop()
+    watcher = Watcher(corpus, index, jobs=2)   # the app: one per (corpus, index) and process,
+    watcher.start()                            #   e.g. in st.cache_resource; returns at once
+    watcher.status                             # WatchStatus snapshot, for display (thread-safe)
+    watcher.stop()                             # a run in progress is cut short safely
 
     watch(corpus, index)                       # the CLI: blocks until Ctrl-C / SIGTERM
+
+The watcher owns its thread, its watchdog observer and a few warm extraction
+workers (let go after two idle minutes). Other writers in the same process
+(an upload followed by `index_with_retry`) simply take the lock in turn.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ the seeds plus two hostile documents. Set ARCHIVE_SCREENSHOTS=docs/screenshots t
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import shutil
@@ -220,6 +222,12 @@ def test_search_and_filter_by_actor(page, server, archive) -> None:
     page.go_back()
     expect(page).to_have_url(re.compile(r"acteur="))
     expect(cards(page)).to_have_count(n)
+    # The export holds the whole filtered result set.
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Exporter en CSV").click()
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
+    assert len(rows) == n + 1 and rows[0][:2] == ["id", "titre"]
+    assert all(actor in row[6] for row in rows[1:])
 
 
 def test_open_and_download_a_document(page, server, archive) -> None:
@@ -295,12 +303,12 @@ def test_upload_a_pdf_and_find_it(page, server, archive, tmp_path: Path) -> None
     )
     open_app(page, server, "?vue=ajouter")
     expect(page.get_by_role("heading", name="Ajouter des documents")).to_be_visible()
-    shot(page, "ajouter")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(pdf))
     expect(page.locator('[data-testid="stFileChip"]')).to_have_count(1)
     page.get_by_role("button", name=re.compile("Ajouter à l'archive")).click()
     done = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text="indexé")
     expect(done).to_be_visible(timeout=90_000)
+    shot(page, "ajouter")
     assert (corpus / "uploads" / "Rapport hydrogène Fos.pdf").read_bytes() == pdf.read_bytes()
 
     # The same file again is a duplicate, not a second copy.

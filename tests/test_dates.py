@@ -436,3 +436,126 @@ def test_events_limit_prefers_day_and_month() -> None:
     found = events(text, limit=2)
     assert [m.value for m in found] == ["2020-03-03", "2021-04"]
     assert [m.value for m in events(text)] == ["2015", "2020-03-03", "2016", "2021-04", "2017"]
+
+
+# --- forms met in the annotated set ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "precision", "end_value"),
+    [
+        (f"le 22{NBSP}novembre{NBSP}2018", "2018-11-22", "day", None),
+        (f"Mardi{NBSP}12{NBSP}octobre{NBSP}2021", "2021-10-12", "day", None),
+        ("LUNDI 1ER AVRIL 2019", "2019-04-01", "day", None),
+        ("des 20 et 27 juin 2021", "2021-06-20", "day", "2021-06-27"),
+        ("May 12, 2023", "2023-05-12", "day", None),
+        ("12 May 2023", "2023-05-12", "day", None),
+        ("June 2015", "2015-06", "month", None),
+        ("19. Februar 2019", "2019-02-19", "day", None),
+        ("3. März 2020", "2020-03-03", "day", None),
+        ("Dezember 2022", "2022-12", "month", None),
+        ("Municipales 2020", "2020", "year", None),
+        ("élections régionales 2021", "2021", "year", None),
+        ("Étude prospective\n2013\n", "2013", "year", None),
+        ("Paru le 12/03/2024", "2024-03-12", "day", None),
+    ],
+)
+def test_find_dates_more_forms(text: str, value: str, precision: str, end_value: str | None) -> None:
+    assert _values(text) == [(value, precision, end_value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Analysts may 2023 be wrong",  # « may » is a verb: English months need their capital
+        "an august 2020 assembly",
+        "Document de travail n° 2020-14",
+        "le bilan de 2013 salariés",
+    ],
+)
+def test_not_a_date_either(text: str) -> None:
+    assert find_dates(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "source"),
+    [
+        # a short dateline with a place and a weekday
+        ("Discours\nPalais de l'Élysée – Mardi 12 octobre 2021\nNous investirons d'ici 2030.", "2021-10-12", "header"),
+        ("Pressemitteilung\nBerlin/Paris, 19. Februar 2019\nText.", "2019-02-19", "header"),
+        ("France's battery valley\n\nMay 12, 2023\n\nText since 2021.", "2023-05-12", "header"),
+        ("Compte rendu\nRéunion du 12 février 2019 – Lyon\nProchaine réunion : 18 juin 2019.", "2019-02-12", "header"),
+        # month or year alone on its line near the top
+        (
+            "Cour des comptes\nRapport public\n\nJuillet 2023\n\nLancé en novembre 2018, le programme.",
+            "2023-07",
+            "header",
+        ),
+        (
+            "La Lettre\nN° 84 – Octobre 2015\nLa COP21 se tiendra du 30 novembre au 11 décembre 2015.",
+            "2015-10",
+            "header",
+        ),
+        ("Étude\nLes besoins à l'horizon 2020\n\n2013\n\nD'ici 2020, 100 000 postes.", "2013", "header"),
+        # the official title, not the Journal officiel's line above it
+        (
+            "JORF n°0180 du 5 août 2022\n\nDécret n° 2022-1120 du 4 août 2022 modifiant le décret",
+            "2022-08-04",
+            "header",
+        ),
+        (
+            "JORF n°0081 du 6 avril 2016\n\nArrêté du 1er avril 2016 modifiant l'arrêté du 15 juillet 2015",
+            "2016-04-01",
+            "header",
+        ),
+        (
+            "JORF n°0247 du 24 octobre 2023\n\nLOI n° 2023-973 du 23 octobre 2023 relative à l'industrie",
+            "2023-10-23",
+            "header",
+        ),
+        # publication cues
+        ("Insee Première\nN° 1987\nParu le 12/03/2024\nL'emploi progresse depuis 2017.", "2024-03-12", "header"),
+        ("Rapport annuel 2018\n\nPublié en avril 2019\n\nEn 2018, Bpifrance a investi.", "2019-04", "header"),
+        ("Un texte.\n" + "x " * 300 + "\nFait à Paris, le 23 octobre 2023.", "2023-10-23", "publication"),
+        ("Un texte.\n" + "x " * 300 + "\nFait le 4 août 2022.", "2022-08-04", "publication"),
+    ],
+)
+def test_document_date_rules(text: str, value: str, source: str) -> None:
+    found = document_date(text)
+    assert (found.value, found.source) == (value, source)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TRACT\nTous en grève et au rassemblement\nJeudi 14 juin 2018 à 11h\n"
+        + "x " * 300
+        + "\nBlanquefort, le 4 juin 2018",
+        "INVITATION\nLundi 18 mars 2013, de 9h à 16h\nInscription avant le 11 mars 2013.\n"
+        + "x " * 300
+        + "\nBlanquefort, le 4 juin 2018",
+    ],
+)
+def test_event_line_with_a_time_is_not_a_header(text: str) -> None:
+    found = document_date(text)
+    assert (found.value, found.source) == ("2018-06-04", "publication")
+
+
+def test_weekday_date_takes_the_year_written_elsewhere() -> None:
+    text = "RASSEMBLEMENT\nVendredi 17 novembre à 11h\ndevant la sous-préfecture.\n\nIntersyndicale Valdunes 2023"
+    found = document_date(text)
+    assert (found.value, found.precision, found.source) == ("2023-11-17", "day", "event")
+
+
+def test_weekday_date_stays_undated_when_years_disagree() -> None:
+    # 17 novembre was a Friday in 2017 and in 2023: nothing settles it.
+    assert document_date("Vendredi 17 novembre à 11h. Depuis 2017 et jusqu'en 2023, on lutte.").value in (
+        "2017",
+        "2023",
+    )
+    assert [m.value for m in find_dates("Vendredi 17 novembre à 11h.")] == []
+
+
+def test_election_range_gives_the_first_round() -> None:
+    text = "Notre programme pour les élections régionales des 20 et 27 juin 2021\nNos engagements."
+    assert document_date(text).value == "2021-06-20"

@@ -102,3 +102,45 @@ def test_file_name_is_a_cue() -> None:
 def test_typographic_apostrophes_and_spaces() -> None:
     text = "La réunion s’est tenue à Alès\u00a0; les élus se sont rendus à l’usine."
     assert detect_doc_type(text) == "compte rendu"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Pressemitteilung\nBerlin/Paris, 19. Februar 2019\nDie Minister haben heute ein Manifest vorgestellt.",
+            "communiqué de presse",
+        ),
+        ("PRESS RELEASE\nThe minister announced a plan today.", "communiqué de presse"),
+        (
+            "Convocation CSE extraordinaire – Stellantis Sochaux – 14/03/2022 à 9h – Ordre du jour : activité partielle.",
+            "invitation",
+        ),
+        (
+            "PROCÈS-VERBAL DE LA RÉUNION EXTRAORDINAIRE DU CSE\nPrésents pour la direction : le directeur.\nLa prochaine réunion est fixée au 24 octobre.",
+            "compte rendu",
+        ),
+        (
+            "CONSEIL NATIONAL DE L'INDUSTRIE\nRelevé de décisions de la séance plénière\n1. Pacte productif.",
+            "compte rendu",
+        ),
+        (
+            "La Lettre de l'ADEME\nÉconomie circulaire : l'industrie passe à l'action. L'économie circulaire progresse.",
+            "article",
+        ),
+        (
+            "Alstom : l'État entre au capital. Le ministre, qui avait fait adopter un décret en mai, « C'est une victoire », s'est félicité le ministre.",
+            "article",
+        ),
+        (
+            "Nokia supprime 233 postes. Orange n'a pas souhaité réagir. « On nous a déjà fait le coup », résume un délégué. Centre national d'études des télécommunications.",
+            "article",
+        ),
+        (
+            "JORF n°0081 du 6 avril 2016\nArrêté du 1er avril 2016 modifiant l'arrêté du 15 juillet 2015\nArticle 1er\nLe montant est abaissé.",
+            "texte officiel",
+        ),
+    ],
+)
+def test_cues_from_the_annotated_set(text: str, expected: str) -> None:
+    assert detect_doc_type(text) == expected

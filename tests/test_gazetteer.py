@@ -401,3 +401,195 @@ def test_fold() -> None:
     assert g.fold("Île-de-France\u202f") == "ile de france"
     assert g.fold("cœur") == "coeur"
     assert g.fold("2011-2026") == "2011-2026"
+
+
+# --- pitfalls met in the annotated set ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("Intersyndicale CGT – FO – Solidaires", {"CGT", "FO", "Solidaires"}, set()),
+        ("La CGT-FO appelle à la grève.", {"FO"}, {"CGT"}),
+        ("Vu l'encadrement des aides d'État, le secrétaire d'État au budget", set(), {"État"}),
+        ("Le Conseil d'État a rendu son avis sur l'État de droit.", set(), {"État"}),
+        ("L'État est actionnaire à 20 %. L'État stratège doit agir.", {"État"}, set()),
+        ("Après Total, Shell ferme sa raffinerie.", {"TotalEnergies"}, set()),
+        ("Au total, 200 emplois. Total : 12 sites.", set(), {"TotalEnergies"}),
+        ("Orange, premier client de l'équipementier, n'a pas réagi.", {"Orange"}, set()),
+        ("Une usine ferme à Orange, dans le Vaucluse.", set(), {"Orange"}),
+        ("Quinze ans après le rapport Gallois, la commission", {"Louis Gallois"}, set()),
+        ("since the 2012 Gallois report", {"Louis Gallois"}, set()),
+        (
+            "the New Industrial France and the European Commission",
+            {"Nouvelle France industrielle", "Commission européenne"},
+            set(),
+        ),
+        ("Nach der Untersagung durch die Europäische Kommission", {"Commission européenne"}, set()),
+        ("Visite de l'usine Renault Trucks de Vénissieux", {"Renault Trucks"}, {"Renault"}),
+        (
+            "L'arrêté du ministre de l'économie, de l'industrie et du numérique",
+            {"Ministère de l'Économie et des Finances"},
+            set(),
+        ),
+        (
+            "Patrick Martin, président du MEDEF. Selon M. Martin, c'est urgent.",
+            {"Patrick Martin", "MEDEF"},
+            {"Sébastien Martin", "Édouard Martin"},
+        ),
+        ("M. Martin a pris la parole.", set(), {"Patrick Martin", "Sébastien Martin", "Édouard Martin"}),
+    ],
+)
+def test_actor_pitfalls(text: str, present: set[str], absent: set[str]) -> None:
+    found = set(actor_names(text))
+    assert present <= found
+    assert not (absent & found)
+
+
+def test_find_actors_gives_spans() -> None:
+    text = "Le site de Ford Aquitaine Industries à Blanquefort."
+    found = g.find_actors(text)
+    assert [m.value for m in found.matches] == ["Ford"]
+    ((name, start, end),) = found.spans
+    assert name == "Ford" and text[start:end] == "Ford Aquitaine Industries"
+    assert found.spans_of_kind("entreprises") == [(start, end)]
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("Nous tiendrons les engagements de l'accord de Paris.", set(), {"Paris"}),
+        ("Les accords de Paris et la COP21 à Paris.", {"Paris"}, set()),
+        ("PROCÈS-VERBAL DE LA RÉUNION EXTRAORDINAIRE DU CSE", set(), {"La Réunion"}),
+        ("Une usine à La Réunion et à Mayotte.", {"La Réunion", "Mayotte"}, set()),
+        ("Orange, premier client de Nokia.", set(), {"Orange"}),
+        ("Le tribunal d'Orange et une usine à Orange.", {"Orange"}, set()),
+        ("a factory near Dunkirk", {"Dunkerque"}, set()),
+        ("the dunkirk spirit", set(), {"Dunkerque"}),
+        ("Rassemblement à Montreuil et au Bourget", {"Montreuil", "Le Bourget"}, set()),
+        (
+            "Leffrinckoucke, Reichshoffen, Reichstett et Meyreuil",
+            {"Leffrinckoucke", "Reichshoffen", "Reichstett", "Meyreuil"},
+            set(),
+        ),
+    ],
+)
+def test_place_pitfalls(text: str, present: set[str], absent: set[str]) -> None:
+    found = set(place_names(text))
+    assert present <= found
+    assert not (absent & found)
+
+
+def test_places_inside_a_company_name_can_be_skipped() -> None:
+    text = "Le syndicat CGT Ford Aquitaine Industries à Blanquefort."
+    skip = g.find_actors(text).spans_of_kind("entreprises")
+    assert set(place_names(text)) == {"Nouvelle-Aquitaine", "Blanquefort"}
+    assert [p.name for p in g.match_places(text, skip=skip)] == ["Blanquefort"]
+
+
+def test_roll_up_adds_department_and_region() -> None:
+    assert g.roll_up(["Pont-de-Claix"]) == ["Pont-de-Claix", "Isère", "Auvergne-Rhône-Alpes"]
+    assert g.roll_up(["Alès", "Occitanie"]) == ["Alès", "Gard", "Occitanie"]
+    assert g.roll_up(["Isère"]) == ["Isère", "Auvergne-Rhône-Alpes"]
+    assert g.roll_up(["Paris"]) == ["Paris", "Île-de-France"]
+    assert g.roll_up(["Pont de Claix"]) == ["Pont de Claix", "Isère", "Auvergne-Rhône-Alpes"]
+    assert g.roll_up(["Nulle-Part"]) == ["Nulle-Part"]
+
+
+def test_theme_words_inside_institution_names_do_not_count() -> None:
+    text = "Le ministre de la Transition écologique, François de Rugy, et Alès Agglomération ont visité la centrale à charbon."
+    assert "transition écologique" not in theme_names(text)
+    assert "territoires" not in theme_names(text)
+    assert theme_names(text)[0] == "énergie"
+
+
+def test_ignored_phrases_do_not_count() -> None:
+    assert "commerce et souveraineté" not in theme_names("Réunion du comité stratégique de filière chimie.")
+    assert "fermeture et restructuration" not in theme_names("La reprise économique profite à la chimie.")
+    assert g.is_theme_term("chimie") and g.is_theme_term("relocalisations") and not g.is_theme_term("Wanhua")
+
+
+def test_english_and_german_terms() -> None:
+    assert "automobile" in theme_names("Carmakers and the automotive industry face plant closures and layoffs.")
+    assert "commerce et souveraineté" in theme_names("Wettbewerbsrecht: europäische Champions gegen China.")
+
+
+def test_inclusive_writing_counts_for_employment() -> None:
+    themes = g.match_themes("Les salarié·es de l'usine et les salarié·es des sous-traitants.")
+    assert themes[0].value == "emploi"
+
+
+# --- « acteurs détectés » and the one-click addition --------------------------------------
+
+
+def test_candidate_actors_merge_and_sort() -> None:
+    docs = [
+        ("a", [{"name": "Wanhua", "kind": "organisation"}, {"name": "Jean Dupont", "kind": "personne"}]),
+        ("b", [{"name": "WANHUA", "kind": "organisation"}, {"name": "Wanhua", "kind": "organisation"}]),
+        ("c", [{"name": "CGT", "kind": "organisation"}, "Jean Dupont"]),
+        ("d", [{"name": "wanhua", "kind": "organisation"}]),
+        ("e", []),
+    ]
+    out = g.candidate_actors(docs)
+    assert out[0] == ("Wanhua", "organisation", ["a", "b", "d"])
+    assert out[1] == ("Jean Dupont", "personne", ["a", "c"])
+    assert all(name != "CGT" for name, _, _ in out)  # a gazetteer actor is never a candidate
+    assert g.candidate_actors(docs, limit=1) == out[:1]
+
+
+@pytest.fixture
+def vocab_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("actors.yaml", "themes.yaml", "places.yaml"):
+        (tmp_path / name).write_bytes((VOCAB / name).read_bytes())
+    monkeypatch.setattr(g, "VOCAB_DIR", tmp_path)
+    g.clear_caches()
+    yield tmp_path
+    g.clear_caches()
+
+
+def test_add_actor_appends_and_is_matched_at_once(vocab_copy: Path) -> None:
+    before, fingerprint = len(g.actors()), g.vocab_fingerprint()
+    assert g.actor_for_alias("Wanhua") is None
+    actor = g.add_actor("Wanhua Chemical", "entreprises", ["Wanhua", "BorsodChem"])
+    assert actor.name == "Wanhua Chemical" and actor.kind == "entreprises"
+    assert len(g.actors()) == before + 1
+    assert g.actor_for_alias("borsodchem") == "Wanhua Chemical"
+    assert "Wanhua Chemical" in actor_names("La reprise de Vencorex par Wanhua est validée.")
+    items = yaml.safe_load((vocab_copy / "actors.yaml").read_text(encoding="utf-8"))
+    assert items[-1] == {"name": "Wanhua Chemical", "kind": "entreprises", "aliases": ["Wanhua", "BorsodChem"]}
+    assert g.candidate_actors([("x", [{"name": "Wanhua", "kind": "organisation"}])]) == []
+    assert g.vocab_fingerprint() != fingerprint
+
+
+def test_add_actor_person_gets_a_surname(vocab_copy: Path) -> None:
+    g.add_actor("Anaïs Voy-Gillis", "personne")
+    assert g.actor_kind("Anaïs Voy-Gillis") == "personnalités"
+    assert "Anaïs Voy-Gillis" in actor_names("Selon la géographe Mme Voy-Gillis, c'est possible.")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "aliases"),
+    [
+        ("", "entreprises", []),
+        ("Nouvelle entreprise", "inconnue", []),
+        ("Confédération générale du travail", "syndicats", []),  # already the CGT
+        ("Nouvelle entreprise", "entreprises", ["BPI"]),  # alias of Bpifrance
+    ],
+)
+def test_add_actor_refuses(vocab_copy: Path, name: str, kind: str, aliases: list[str]) -> None:
+    text = (vocab_copy / "actors.yaml").read_text(encoding="utf-8")
+    with pytest.raises(ValueError):
+        g.add_actor(name, kind, aliases)
+    assert (vocab_copy / "actors.yaml").read_text(encoding="utf-8") == text
+
+
+def test_editing_actors_yaml_is_seen_without_restart(vocab_copy: Path) -> None:
+    assert g.actor_for_alias("Acme Industries") is None
+    path = vocab_copy / "actors.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n- {name: Acme Industries, kind: entreprises}\n", encoding="utf-8"
+    )
+    import os
+
+    os.utime(path, ns=(1, path.stat().st_mtime_ns + 10_000_000))
+    assert g.actor_for_alias("acme industries") == "Acme Industries"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import Any
 
@@ -95,32 +94,14 @@ def timeline_chart(data: dict[str, Any], compare: bool, selected: str | None) ->
     return chart.add_params(pick).properties(height=320)
 
 
-def period_request(state: UrlState) -> tuple[UrlState, str | None]:
-    """The state restricted to the chosen period's year, and the month prefix to keep (if any)."""
-    if not state.periode:
-        return state, None
-    year = int(state.periode[:4])
-    lo = max(year, state.de) if state.de is not None else year
-    hi = min(year, state.a) if state.a is not None else year
-    narrowed = state.replace(de=lo, a=hi)
-    return narrowed, (state.periode if len(state.periode) == 7 else None)
-
-
 def period_documents(eng: SearchEngine, state: UrlState) -> tuple[list[Hit], int]:
     """One page of the documents of the chosen period (all periods if none), oldest first."""
-    narrowed, month = period_request(state)
-    if month is None:
-        request = narrowed.replace(tri="date").request(limit=LIST_SIZE, with_facets=False, with_snippets=False)
-        request.offset = (state.page - 1) * LIST_SIZE
-        result = eng.search(request)
-        return [h for h in result.hits if not h.partial], result.total
-    # A month: the library filters by year, the month is kept here.
-    request = narrowed.replace(tri="date").request(limit=1, offset=0, with_facets=False, with_snippets=False)
-    total_year = eng.search(request).total
-    every = eng.search(dataclasses.replace(request, limit=max(total_year, 1))).hits
-    in_month = [h for h in every if not h.partial and (h.date or "").startswith(month)]
-    start = (state.page - 1) * LIST_SIZE
-    return in_month[start : start + LIST_SIZE], len(in_month)
+    offset = (state.page - 1) * LIST_SIZE
+    request = state.replace(tri="date").request(limit=LIST_SIZE, offset=offset, with_facets=False, with_snippets=False)
+    if state.periode:
+        return eng.period_hits(request, state.periode)
+    result = eng.search(request)
+    return [h for h in result.hits if not h.partial], result.total
 
 
 def controls(state: UrlState, facets: dict[str, dict[str, int]]) -> None:

@@ -1,0 +1,173 @@
+"""Named-entity recognition (« acteurs détectés »): filtering, storage, listing across the index.
+
+The filtering logic is tested with a stand-in for spaCy, so these tests run without the
+optional model; one test runs the real model when it is installed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from archive import gazetteer as g
+from archive.engine import open_engine
+from indexer import entities, metadata
+
+
+@dataclass
+class Ent:
+    text: str
+    label_: str
+    start_char: int
+    end_char: int
+
+
+class FakeNlp:
+    """Labels the given surfaces wherever they occur, like spaCy's doc.ents."""
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        self.labels = labels
+
+    def __call__(self, text: str):
+        ents = []
+        for surface, label in self.labels.items():
+            start = text.find(surface)
+            while start >= 0:
+                ents.append(Ent(surface, label, start, start + len(surface)))
+                start = text.find(surface, start + 1)
+        ents.sort(key=lambda e: e.start_char)
+        return type("Doc", (), {"ents": ents})()
+
+
+TEXT = (
+    "Le tribunal a validé la reprise par BorsodChem, filiale du chinois Wanhua.\n"
+    "Selon Jean-Paul Durand, délégué CGT, Wanhua ne gardera que 54 salariés.\n"
+    "Entrée en vigueur : immédiate.\n"
+    "Rassemblement jeudi 21 novembre devant la préfecture de Grenoble.\n"
+    "Le ministre de l'Industrie, Marc Ferracci, et la CGT. Le Centre national d'études spatiales observe.\n"
+    "TotalEnergies and Mercedes-Benz ; Pacte de responsabilité ; la relocalisation ; la Relocalisation.\n"
+)
+LABELS = {
+    "BorsodChem": "ORG",
+    "Wanhua": "ORG",
+    "Jean-Paul Durand": "PER",
+    "CGT": "ORG",  # a gazetteer actor
+    "Entrée": "ORG",  # a capitalised common word at a line start
+    "Rassemblement jeudi 21 novembre": "ORG",  # a date inside
+    "Grenoble": "ORG",  # a place
+    "ministre de l'Industrie": "ORG",  # an office
+    "Marc Ferracci": "PER",  # a gazetteer actor
+    "Centre national d'études spatiales": "ORG",  # an institution with one capital
+    "TotalEnergies and Mercedes-Benz": "ORG",  # a list
+    "Pacte de responsabilité": "ORG",  # a policy
+    "Relocalisation": "ORG",  # a theme word
+    "Durand": "PER",  # a surname alone
+}
+
+
+def detect(text: str = TEXT, **kwargs) -> list[entities.Entity]:
+    return entities.detect_entities(text, nlp=FakeNlp(LABELS), **kwargs)
+
+
+def test_keeps_unknown_organisations_and_people_in_order() -> None:
+    found = detect()
+    assert [(e.name, e.kind) for e in found] == [
+        ("BorsodChem", "organisation"),
+        ("Wanhua", "organisation"),
+        ("Jean-Paul Durand", "personne"),
+        ("Centre national d'études spatiales", "organisation"),
+    ]
+    assert found[1].mentions == 2
+    assert found[0].to_dict() == {"name": "BorsodChem", "kind": "organisation", "mentions": 1}
+
+
+def test_known_spans_and_limits() -> None:
+    start = TEXT.index("BorsodChem")
+    found = detect(known_spans=[(start, start + 10)], limit=2)
+    assert [e.name for e in found] == ["Wanhua", "Jean-Paul Durand"]
+
+
+def test_only_french_and_never_without_text() -> None:
+    assert detect(language="en") == []
+    assert detect("") == []
+
+
+def test_switched_off_or_missing_model_means_no_entities(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVE_NER", "0")
+    assert not entities.enabled() and not entities.available()
+    assert entities.detect_entities(TEXT) == []
+
+
+_REAL_DETECT = entities.detect_entities
+
+
+def _fake_detect(text: str, **kwargs) -> list[entities.Entity]:
+    return _REAL_DETECT(text, **{**kwargs, "nlp": FakeNlp(LABELS)})
+
+
+def _index_records(index: Path, files: dict[str, str]) -> None:
+    """Build records in this process (so that the stand-in model is used) and index them."""
+    from archive import store
+    from archive.engine import create_index, create_writer
+    from indexer.extract import Extraction
+
+    generation = store.new_generation_dir(index)
+    create_index(generation)
+    writer = create_writer(generation)
+    for name, text in files.items():
+        record = metadata.build_record(
+            doc_id=name.split(".")[0],
+            paths=[name],
+            extraction=Extraction(text=text, pages=1, format="txt"),
+            sidecar={},
+            sha256="0" * 64,
+            size=len(text),
+        )
+        writer.upsert(record)
+    writer.commit()
+    store.switch_to(index, generation)
+
+
+def test_record_stores_proposals_apart_from_actors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(metadata.entities, "detect_entities", _fake_detect)
+    body = TEXT + "La plateforme de Pont-de-Claix et Vencorex, à Pont de Claix. " * 3
+    _index_records(
+        tmp_path,
+        {
+            "a.txt": "Vencorex : la reprise\n\n" + body,
+            "b.txt": "Reprise\n\n"
+            + "Le groupe chinois Wanhua rachète une partie de la société BorsodChem en France. " * 4,
+            "c.txt": "Un texte sans entité, sur la CGT et l'emploi industriel en France. " * 3,
+        },
+    )
+    engine = open_engine(tmp_path)
+    try:
+        record = engine.document("a")
+        assert "Wanhua" not in record.actors and {"CGT", "Marc Ferracci", "Vencorex"} <= set(record.actors)
+        assert {"name": "Wanhua", "kind": "organisation", "mentions": 2} in record.detected_entities
+        listed = engine.detected_entities(limit=10)
+        assert listed[:2] == [("BorsodChem", "organisation", ["a", "b"]), ("Wanhua", "organisation", ["a", "b"])]
+        assert ("Jean-Paul Durand", "personne", ["a"]) in listed
+        assert engine.detected_entities(limit=1) == listed[:1]
+    finally:
+        engine.close()
+
+
+def test_model_failure_costs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(_text: str):
+        raise MemoryError
+
+    assert entities.detect_entities(TEXT, nlp=broken) == []
+
+
+@pytest.mark.skipif(not entities.available(), reason="spaCy's French model is not installed (extra [ner])")
+def test_real_model_proposes_unknown_companies() -> None:
+    text = (
+        "Le tribunal de Lyon a validé l'offre de BorsodChem, filiale hongroise du groupe chinois Wanhua. "
+        "La CGT dénonce la décision. Le groupe thaïlandais PTT Global Chemical s'était retiré en 2024."
+    )
+    known = [(s, e) for _, s, e in g.find_actors(text).spans]
+    names = {e.name for e in entities.detect_entities(text, known_spans=known)}
+    assert "CGT" not in names
+    assert names & {"BorsodChem", "Wanhua", "PTT Global Chemical"}

@@ -1,0 +1,94 @@
+"""The document record built from a text: date rule, events, places roll-up, provenance."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer import metadata
+from indexer.extract import Extraction
+
+
+def record(text: str, name: str = "doc.txt", sidecar: dict | None = None, monkeypatch=None):
+    return metadata.build_record(
+        doc_id="x",
+        paths=[name],
+        extraction=Extraction(text=text, pages=1, format="txt"),
+        sidecar=sidecar or {},
+        sha256="0" * 64,
+        size=len(text),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _no_ner(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVE_NER", "0")
+
+
+TEXT = (
+    "Communiqué de presse\n\nPont-de-Claix, le 17 septembre 2020\n\n"
+    "La Métropole soutient la plateforme chimique de Pont de Claix. Le programme, lancé le "
+    "22 novembre 2018, sera évalué le 3 mars 2021. Une réunion aura lieu le 17 septembre 2020 à Jarrie."
+)
+
+
+def test_date_rule_and_precision_are_recorded() -> None:
+    rec = record(TEXT)
+    assert (rec.date, rec.date_precision, rec.year) == ("2020-09-17", "day", 2020)
+    assert rec.provenance["date"] == "extrait" and rec.provenance["date_rule"] == "header"
+    assert record("Texte sans date.", name="2019-06-12_releve.txt").provenance["date_rule"] == "filename"
+    assert record("Texte sans date.").provenance["date_rule"] == "none"
+    side = record(TEXT, sidecar={"date": "2020-09"})
+    assert (side.date, side.date_precision, side.provenance["date_rule"]) == ("2020-09", "month", "sidecar")
+
+
+def test_out_of_range_date_is_kept_and_flagged() -> None:
+    rec = record("Paris, le 9 février 2009\n\nLe pacte automobile est présenté.")
+    assert rec.date == "2009-02-09" and rec.year == 2009
+    assert any("hors de la période" in n for n in rec.notes)
+
+
+def test_events_leave_out_the_documents_own_date() -> None:
+    rec = record(TEXT)
+    assert [e["date"] for e in rec.events] == ["2018-11-22", "2021-03-03"]
+    assert all(e["context"] for e in rec.events)
+
+
+def test_range_event_keeps_its_end() -> None:
+    rec = record("Paris, le 3 janvier 2011\n\nLa semaine de l'industrie se tiendra du 4 au 11 avril 2011.")
+    assert rec.events == [{"date": "2011-04-04", "context": rec.events[0]["context"], "end": "2011-04-11"}]
+
+
+def test_places_roll_up_but_details_keep_what_was_named() -> None:
+    rec = record(TEXT)
+    assert rec.places == ["Pont-de-Claix", "Isère", "Auvergne-Rhône-Alpes", "Jarrie"]
+    assert [d["name"] for d in rec.place_details] == ["Pont-de-Claix", "Jarrie"]
+    assert rec.place_details[0] == {
+        "name": "Pont-de-Claix",
+        "kind": "commune",
+        "department": "Isère",
+        "region": "Auvergne-Rhône-Alpes",
+    }
+
+
+def test_sidecar_places_roll_up_too() -> None:
+    rec = record("Un texte.", sidecar={"places": ["Roussillon"]})
+    assert rec.places == ["Roussillon", "Isère", "Auvergne-Rhône-Alpes"]
+    assert rec.provenance["places"] == "fiche"
+
+
+def test_place_inside_a_company_name_is_not_named() -> None:
+    rec = record("Le syndicat CGT de Ford Aquitaine Industries appelle à la grève à Blanquefort.")
+    assert "Ford" in rec.actors
+    assert [d["name"] for d in rec.place_details] == ["Blanquefort"]
+    assert rec.places == ["Blanquefort", "Gironde", "Nouvelle-Aquitaine"]
+
+
+def test_theme_evidence_explains_each_theme() -> None:
+    rec = record(TEXT)
+    assert 1 <= len(rec.themes) <= 3
+    assert set(rec.themes) == set(rec.theme_evidence)
+    assert all(rec.theme_evidence[t] for t in rec.themes)
+
+
+def test_no_detected_entities_without_the_model() -> None:
+    assert record(TEXT).detected_entities == []
