@@ -6,15 +6,25 @@ so a copied link reopens the same state and the browser's back button works.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import streamlit as st
 
 from archive.models import IndexMissing, IndexOutdated
+from indexer.lock import is_locked
 from ui import url, view_document, view_search, view_status, view_timeline, view_upload
 from ui.access import readonly
 from ui.cards import CSS
-from ui.runtime import background_sync, corpus_path, index_missing, report_summary, run_indexing
+from ui.runtime import (
+    background_sync,
+    corpus_path,
+    index_missing,
+    index_path,
+    old_index_searchable,
+    report_summary,
+    run_indexing,
+)
 from ui.state import VIEWS, UrlState
 from ui.text import md
 
@@ -57,15 +67,42 @@ def navigation(state: UrlState) -> None:
         st.divider()
 
 
+def wait_for_other_writer(poll: float = 2.0) -> None:
+    """Another session or `archive index` is building the index: wait for it, then reload."""
+    st.info(
+        "L'index est en cours de construction par un autre processus (une autre session ou "
+        "« archive index »). Cette page s'affichera dès qu'il sera prêt."
+    )
+    clock = st.empty()
+    started = time.monotonic()
+    while is_locked(index_path()):
+        clock.caption(f"Attente depuis {int(time.monotonic() - started)} s…")
+        time.sleep(poll)
+    st.rerun()
+
+
 def ensure_index() -> bool:
     """Build the index on first start (or after a version change), with a progress bar."""
     if not index_missing():
-        background_sync()  # catch up with the folder in the background; search is available now
+        if not readonly():
+            background_sync()  # catch up with the folder in the background; search is available now
+        return True
+    if old_index_searchable() and not readonly():
+        # After an upgrade: the old index answers while the new one is built beside it.
+        sync = background_sync()
+        if sync.running:
+            st.warning(
+                "Nouvelle version de l'index en construction : les résultats viennent de l'ancien index "
+                "jusqu'à la fin de la reconstruction (voir « État de l'archive »)."
+            )
         return True
     st.title("Archive de la politique industrielle")
     corpus = corpus_path()
     if not corpus.is_dir():
         st.error(f"Dossier du corpus introuvable : {md(corpus)}. Réglez ARCHIVE_CORPUS ou créez le dossier.")
+        return False
+    if is_locked(index_path()):
+        wait_for_other_writer()
         return False
     st.info("Première ouverture : l'index est construit à partir du dossier du corpus. Cela ne se fait qu'une fois.")
     report = run_indexing("Construction de l'index")

@@ -58,11 +58,15 @@ class IndexWriter(Protocol):
     def cancel(self) -> None: ...
 
 
-def open_engine(index_root: Path) -> SearchEngine:
-    """Open the live index for searching (raises IndexMissing / IndexOutdated)."""
+def open_engine(index_root: Path, allow_outdated: bool = False) -> SearchEngine:
+    """Open the live index for searching (raises IndexMissing, and IndexOutdated unless allowed).
+
+    With `allow_outdated`, an index written by an older version stays searchable (its
+    `outdated` attribute is True) until the rebuild beside it switches in.
+    """
     from archive.whoosh_engine import WhooshEngine
 
-    return WhooshEngine(index_root)
+    return WhooshEngine(index_root, allow_outdated=allow_outdated)
 
 
 def create_index(generation: Path) -> None:

@@ -39,7 +39,9 @@ class FacetTables:
     def _load(self, reader, fieldname: str) -> None:
         rows: list[list[str] | None] = [None] * self.doc_count_all
         values: dict[str, frozenset[int]] = {}
-        for term in reader.lexicon(fieldname):
+        # An older index (searched while its rebuild runs) may lack a field: no values then.
+        terms = reader.lexicon(fieldname) if fieldname in reader.schema else ()
+        for term in terms:
             value = term.decode("utf-8")
             docs = frozenset(d for d in reader.postings(fieldname, term).all_ids() if d in self.live)
             if not docs:

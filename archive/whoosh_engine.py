@@ -14,6 +14,8 @@ from whoosh import highlight
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.analysis import RegexTokenizer, Token
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
 from archive import store
@@ -133,8 +135,11 @@ class _Snapshot:
 class WhooshEngine:
     """Reads the live generation through one searcher, refreshed when the index changes."""
 
-    def __init__(self, index_root: Path) -> None:
+    def __init__(self, index_root: Path, allow_outdated: bool = False) -> None:
         self.root = Path(index_root)
+        # An index of an older version can still be searched while its rebuild runs.
+        self.allow_outdated = allow_outdated
+        self.outdated = False
         self._lock = threading.RLock()
         self._ix: Any = None
         self._dir: Path | None = None
@@ -147,7 +152,8 @@ class WhooshEngine:
         live = store.live_dir(self.root)
         if live is None or not windex.exists_in(str(live)):
             raise IndexMissing(f"no index in {self.root}")
-        if not store.is_current_version(live):
+        self.outdated = not store.is_current_version(live)
+        if self.outdated and not self.allow_outdated:
             raise IndexOutdated(f"index version {store.index_version(live)} differs from this program's; rebuild it")
         if self._snap is not None:
             self._snap.searcher.close()
@@ -221,7 +227,7 @@ class WhooshEngine:
     def _matching_docs(self, snap: _Snapshot, parsed: ParsedQuery) -> set[int]:
         if parsed.is_browse_all:
             return set(snap.tables.live)
-        return set(snap.searcher.docs_for_query(parsed.required))
+        return query_docs(snap.searcher, parsed.required)
 
     def _selections(self, snap: _Snapshot, request: SearchRequest) -> dict[str, set[int]]:
         tables = snap.tables
@@ -496,6 +502,54 @@ def _intersect(matched: set[int], selections: dict[str, set[int]], exclude: str 
         if facet != exclude:
             out = out & docs
     return out
+
+
+def query_docs(searcher: Searcher, q: wq.Query) -> set[int]:
+    """= set(searcher.docs_for_query(q)), with Term/And/Or trees done as set algebra on whole
+    posting blocks (the common word queries) instead of stepping Whoosh matchers doc by doc."""
+    if type(q) is wq.Term:
+        return _term_docs(searcher, q.fieldname, q.text)
+    if type(q) is wq.And and q.subqueries:
+        parts = sorted((query_docs(searcher, sub) for sub in q.subqueries), key=len)
+        out = parts[0]
+        for part in parts[1:]:
+            out = out & part
+        return out
+    if type(q) is wq.Or and q.subqueries and getattr(q, "minmatch", 0) in (0, 1, None):
+        out = set()
+        for sub in q.subqueries:
+            out |= query_docs(searcher, sub)
+        return out
+    return set(searcher.docs_for_query(q))
+
+
+def _term_docs(searcher: Searcher, fieldname: str, text: Any) -> set[int]:
+    out: set[int] = set()
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        if (fieldname, text) not in reader:
+            continue
+        matcher = reader.postings(fieldname, text)
+        ids = _posting_ids(matcher)
+        out.update(ids if not offset else (d + offset for d in ids))
+    return out
+
+
+def _posting_ids(matcher) -> list[int]:
+    """Every id of a posting list, a block at a time when the matcher is Whoosh 3's leaf matcher."""
+    deleted: frozenset[int] | set[int] = frozenset()
+    leaf = matcher
+    if type(matcher) is FilterMatcher and matcher._exclude:  # how a segment with deletions wraps it
+        leaf, deleted = matcher.child, matcher._ids
+    if type(leaf) is not W3LeafMatcher:
+        return list(matcher.all_ids())
+    out: list[int] = []
+    while leaf.is_active():
+        if leaf._ids is None:
+            leaf._read_ids()
+        out.extend(leaf._ids[leaf._i :])
+        leaf._next_block()
+    return [d for d in out if d not in deleted] if deleted else out
 
 
 def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:

@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +90,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.noop_corpus and args.noop_index:
         times = []
         for _ in range(3):
-            started = time.perf_counter()
             seconds, rss, report = run_index(args.noop_corpus, args.noop_index, 2, rebuild=False)
             times.append(seconds)
         print(

@@ -30,7 +30,13 @@ from archive import store  # noqa: E402
 from archive.engine import open_engine  # noqa: E402
 from archive.models import FACETS, SearchRequest  # noqa: E402
 
-FACET_COLUMNS = {"actor": "actors", "theme": "themes", "place": "places", "doc_type": "doc_type", "language": "language"}
+FACET_COLUMNS = {
+    "actor": "actors",
+    "theme": "themes",
+    "place": "places",
+    "doc_type": "doc_type",
+    "language": "language",
+}
 
 
 @dataclass
@@ -77,7 +83,9 @@ def query_mix(top: dict[str, list[str]]) -> list[Case]:
         Case("prefix2", "prefix", "décarbon*", "décarbon*"),
         Case("word+1 facet", "filters", "industrie", '"industrie"', {"theme": [t0]}),
         Case("word+2 facets", "filters", "emploi", '"emploi"', {"theme": [t1], "actor": [a0]}),
-        Case("word+3 facets", "filters", "production", '"production"', {"actor": [a2], "doc_type": [d0], "place": [p0]}),
+        Case(
+            "word+3 facets", "filters", "production", '"production"', {"actor": [a2], "doc_type": [d0], "place": [p0]}
+        ),
         Case("word+years", "years", "énergie", '"énergie"', year_from=2015, year_to=2019),
         Case("word+facet+years", "years", "investissement", '"investissement"', {"theme": [t0]}, 2020, 2024),
         Case("word sort date", "date-sort", "filière", '"filière"', sort="-date"),
@@ -225,15 +233,25 @@ def fts_search(con: sqlite3.Connection, c: Case) -> tuple[int, dict[str, dict[st
         args = [a for f, (_, a) in conds.items() if f != exclude for a in a]
         return (" AND ".join(parts) or "1"), args
 
-    sql, args = where(None)
-    total = con.execute(f"SELECT count(*) FROM m WHERE {sql}", args).fetchone()[0]
+    def materialize(name: str, exclude: str | None) -> None:
+        sql_w, args_w = where(exclude)
+        con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        con.execute(f"CREATE TEMP TABLE {name}(docid INTEGER PRIMARY KEY)")
+        con.execute(f"INSERT INTO {name} SELECT docid FROM m WHERE {sql_w}", args_w)
+
+    materialize("f", None)  # the final set: matched and every selection
+    sql, args = "docid IN (SELECT docid FROM f)", []
+    total = con.execute("SELECT count(*) FROM f").fetchone()[0]
     facets: dict[str, dict[str, int]] = {}
     for facet in FACETS:
-        sql_f, args_f = where(facet)
+        table = "f"
+        if facet in conds:  # a facet's counts ignore its own selection
+            materialize("fx", facet)
+            table = "fx"
         rows = con.execute(
-            f"SELECT value, count(*) FROM facet WHERE facet=? AND docid IN (SELECT docid FROM m WHERE {sql_f}) "
+            f"SELECT value, count(*) FROM {table} JOIN facet USING (docid) WHERE facet=? "
             "GROUP BY value ORDER BY count(*) DESC",
-            [facet, *args_f],
+            [facet],
         ).fetchall()
         facets[facet] = dict(rows)
     if c.fts is not None and c.sort == "relevance":
@@ -252,8 +270,10 @@ def fts_search(con: sqlite3.Connection, c: Case) -> tuple[int, dict[str, dict[st
         hits = []
         for (docid,) in ids:
             if c.fts is None:
-                row = con.execute("SELECT substr(text, 1, 240), meta.record FROM fts JOIN meta ON docid=fts.rowid "
-                                  "WHERE fts.rowid=?", (docid,)).fetchone()
+                row = con.execute(
+                    "SELECT substr(text, 1, 240), meta.record FROM fts JOIN meta ON docid=fts.rowid WHERE fts.rowid=?",
+                    (docid,),
+                ).fetchone()
             else:
                 row = con.execute(
                     "SELECT snippet(fts, 1, '<mark>', '</mark>', ' … ', 30), meta.record FROM fts "

@@ -71,6 +71,13 @@ _STOP_NAMES = frozenset(
         "Contacts",
         "Direction",
         "Service",
+        "Assemblée",
+        "Conseil",
+        "Comité",
+        "Commission",
+        "Département",
+        "Préfecture",
+        "Mairie",
     )
 )
 _CALENDAR = re.compile(
@@ -204,6 +211,12 @@ def detect_entities(
     return out[:limit]
 
 
+def _in_lower_case(word: str, text: str) -> bool:
+    """``word`` also occurs in lower case in ``text`` (a common word, not a name)."""
+    lower = word.lower()
+    return lower != word and re.search(rf"(?<!\w){re.escape(lower)}(?!\w)", text) is not None
+
+
 def _line_initial(text: str, start: int) -> bool:
     """Only bullets, markup or a sentence end between the line start and ``start``."""
     line = text[text.rfind("\n", 0, start) + 1 : start]
@@ -234,7 +247,10 @@ def _plausible(name: str, label: str, text: str) -> bool:
         return False  # « TotalEnergies and Mercedes-Benz »: a list, not a name
     if label == "PER":
         significant = [w for w in words if w.lower() not in _PARTICLES]
-        return 2 <= len(words) <= MAX_PER_WORDS and all(w[0].isupper() for w in significant)
+        if not 2 <= len(words) <= MAX_PER_WORDS or not all(w[0].isupper() for w in significant):
+            return False
+        # « Matinée Réindustrialiser »: names are not words the text also writes in lower case.
+        return not any(_in_lower_case(w, text) or gazetteer.is_theme_term(w) for w in significant)
     if len(words) > MAX_ORG_WORDS or not (name[0].isupper() or name[0].isdigit()):
         return False
     folded = [gazetteer.fold(w) for w in words]
@@ -244,13 +260,13 @@ def _plausible(name: str, label: str, text: str) -> bool:
         word = words[0]
         if gazetteer.fold(word) in _NOT_ORGS:
             return False
+        if gazetteer.is_theme_term(word):
+            return False  # « SCOP », « Relocalisation »
         if word.isupper() and len(word) >= 2:
             return True  # an acronym
-        # A proper noun: not a theme word, never written in lower case in the document, and
-        # written with its capital somewhere else than at the start of a line.
-        if gazetteer.is_theme_term(word):
-            return False
-        if re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text):
+        # A proper noun: never written in lower case in the document, and written with its
+        # capital somewhere else than at the start of a line.
+        if _in_lower_case(word, text):
             return False
         return any(not _line_initial(text, m.start()) for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text))
     capitals = sum(1 for w in words if w[0].isupper())

@@ -223,7 +223,7 @@ def _plan(
 
 
 def _nothing_to_do(plan: _Plan, state: dict[str, Any]) -> bool:
-    if plan.removed_ids or plan.extract_ids or plan.repath_ids:
+    if plan.removed_ids or plan.extract_ids or plan.repath_ids or state.get("damaged"):
         return False
     return plan.files == state.get("files") and plan.failed == state.get("failed")
 

@@ -154,6 +154,7 @@ class Watcher:
         self._events = 0  # counts marks, to notice events during a look
         self._last_pass = 0.0  # monotonic time of the last completed run
         self._known_failed: dict[str, str] = {}
+        self._said: str | None = None  # the last busy/error message logged (said once per streak)
         self._pool: ExtractorPool | None = None  # warm workers, owned by the loop thread
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -168,7 +169,11 @@ class Watcher:
             return
         self._stop.clear()
         self._set(state=STARTING, running=True, synced=False, idle=False, last_error=None)
-        self._observer, kind = self._start_observer()
+        try:
+            self._observer, kind = self._start_observer()
+        except Exception:  # e.g. the corpus folder does not exist: the caller is told
+            self._set(state=STOPPED, running=False)
+            raise
         self._set(observer=kind)
         self._thread = threading.Thread(target=self._loop, name="archive-watch", daemon=True)
         self._thread.start()
@@ -377,19 +382,27 @@ class Watcher:
             self._requeue(paths)
             return True
         except IndexBusy as exc:
-            if self.status.state != BUSY:  # once per wait, not at every try
-                self._log(f"{exc} : nouvel essai dans {self.retry_wait:g} s")
+            self._say_once("busy", f"{exc} : nouvel essai dans {self.retry_wait:g} s")
             self._requeue(paths)
             self._set(state=BUSY, last_error=str(exc), progress=None)
             return False
         except Exception as exc:  # never let the thread die: say it, wait, try again
             message = f"{exc.__class__.__name__}: {exc}"
-            self._log(f"indexation impossible ({message}) : nouvel essai dans {self.retry_wait:g} s")
+            self._say_once(message, f"indexation impossible ({message}) : nouvel essai dans {self.retry_wait:g} s")
             self._requeue(paths)
             self._set(state=ERROR, last_error=message, progress=None)
             return False
+        if self._said is not None:
+            self._log("indexation reprise")
+            self._said = None
         self._after(report, reconcile)
         return True
+
+    def _say_once(self, key: str, message: str) -> None:
+        """Log a busy or error message once, not at every retry of the same trouble."""
+        if self._said != key:
+            self._log(message)
+            self._said = key
 
     def _after(self, report: IndexReport, reconcile: bool) -> None:
         self._last_pass = time.monotonic()
@@ -485,7 +498,13 @@ def watch(
     **options: Any,
 ) -> None:
     """Watch until Ctrl-C or SIGTERM (the `archive watch` command); returns after a clean stop."""
-    say = log or print
+    out = log or print
+    lock = threading.Lock()
+
+    def say(message: str) -> None:  # the loop thread logs too: keep lines whole
+        with lock:
+            out(message)
+
     watcher = Watcher(corpus, index, jobs=jobs, settle=settle, log=say, **options)
     stop = threading.Event()
     previous = None

@@ -6,6 +6,7 @@ import csv
 import html
 import io
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -230,6 +231,28 @@ def test_timeline_renders_and_keeps_its_options_in_the_url(env) -> None:
     assert "Documents de" in texts(at)
 
 
+def test_period_hits_agree_with_the_timeline(env) -> None:
+    _, index = env
+    engine = open_engine(index)
+    try:
+        for granularity in ("year", "month"):
+            data = engine.timeline(SearchRequest(), granularity=granularity)
+            for period, n in zip(data["periods"], data["series"]["documents"], strict=True):
+                hits, total = engine.period_hits(SearchRequest(limit=50, with_snippets=False), period)
+                assert total == n == len(hits)
+                assert all((h.date or "").startswith(period) for h in hits)
+                assert [h.date for h in hits] == sorted(h.date for h in hits)
+    finally:
+        engine.close()
+
+
+def test_timeline_month_period_lists_its_documents(env) -> None:
+    at = run(vue="chronologie", pas="mois", periode="2026-03")
+    rows = cards(at)
+    assert len(rows) == 2 and all("mars 2026" in r for r in rows)
+    assert "Documents de mars 2026" in texts(at)
+
+
 def test_timeline_compare(env) -> None:
     at = run(vue="chronologie", couleur="acteur")
     options = at.multiselect(key="w_compare").options
@@ -299,6 +322,29 @@ def test_upload_indexes_and_detects_duplicates(tmp_path: Path, monkeypatch: pyte
     assert not (corpus / "uploads" / seed.name).exists()
     at = run(q="électrolyseurs")
     assert len(cards(at)) == 1
+
+
+def test_pagination_keeps_the_page_in_the_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    for i in range(23):
+        year = 2011 + i % 15
+        (corpus / f"note-{i:02d}.txt").write_text(
+            f"Note n° {i} du 3 mars {year} sur la sidérurgie lorraine et l'emploi industriel.\n", encoding="utf-8"
+        )
+    index_corpus(corpus, index)
+    monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
+    monkeypatch.setenv("ARCHIVE_INDEX", str(index))
+    at = run(q="sidérurgie", tri="date")
+    assert len(cards(at)) == 10 and "Page 1 sur 3" in texts(at)
+    at.button(key="w_next").click().run()
+    assert param(at, "page") == ["2"] and len(cards(at)) == 10
+    at = run(q="sidérurgie", tri="date", page="3")
+    assert len(cards(at)) == 3 and "Page 3 sur 3" in texts(at)
+    assert at.button(key="w_next").disabled
+    # A new search goes back to page 1.
+    at.text_input(key="w_q").input("emploi").run()
+    assert param(at, "page") == []
 
 
 # -- exports (pure) ----------------------------------------------------------------------------
@@ -381,3 +427,25 @@ def test_url_state_round_trip() -> None:
     assert bad == UrlState()
     assert state.toggle("acteur", "CGT", False).filters == {"acteur": ("CFDT",)}
     assert "acteur=CFDT" in state.toggle("acteur", "CGT", False).link()
+
+
+def test_outdated_index_stays_searchable_while_it_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive import store
+    from indexer.lock import is_locked
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(ROOT / "corpus", corpus)
+    index_corpus(corpus, index)
+    old = store.live_dir(index)
+    store.write_json_atomic(old / store.META_FILE, {"index_version": "0.0"})  # as after an upgrade
+    monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
+    monkeypatch.setenv("ARCHIVE_INDEX", str(index))
+    monkeypatch.delenv("ARCHIVE_READONLY", raising=False)
+    monkeypatch.delenv("ARCHIVE_ADMIN_PASSWORD", raising=False)
+    at = run(q="réindustrialisation")
+    assert len(cards(at)) == 3  # answered from the old index, without waiting
+    assert "Nouvelle version de l'index" in texts(at)
+    deadline = time.monotonic() + 60
+    while (store.live_dir(index) == old or is_locked(index)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert store.live_dir(index) != old and store.is_current_version(store.live_dir(index))

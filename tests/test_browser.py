@@ -55,8 +55,8 @@ SHOTS = os.environ.get("ARCHIVE_SCREENSHOTS")
 
 if not CHROMIUM.exists():
     pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
-expect = sync_api.expect
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402  (after the skip on purpose)
 
 
 def free_port() -> int:
@@ -133,7 +133,7 @@ def server(archive: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
+    with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

@@ -30,6 +30,8 @@ from indexer.pipeline import IndexReport, index_corpus
 from indexer.sandbox import MEMORY_REASON, Limits
 from pdfgen import make_image_pdf, make_pdf, pdf_bytes
 
+pytestmark = pytest.mark.slow  # one ~15 s indexing run of every case, shared by the module
+
 LIMITS = Limits(seconds=8.0)  # bounds the PDFs crafted to loop (default memory limit: 1 GiB)
 NFD_NAME = unicodedata.normalize("NFD", "Réindustrialisation à Sète.txt")
 LONG_NAME = "rapport " + "tres-long-" * 22 + "fin.txt"  # 228 characters
@@ -186,7 +188,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         build_corpus(corpus, base / "scratch")
         before = fingerprint(corpus)
         started = time.monotonic()
-        report = index_corpus(corpus, index, jobs=2, limits=LIMITS)
+        report = index_corpus(corpus, index, jobs=3, limits=LIMITS)  # two files run into the time limit
         seconds = time.monotonic() - started
         engine = open_engine(index)
         hits = engine.search(SearchRequest(query="", limit=1000, with_snippets=False)).hits

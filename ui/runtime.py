@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -16,6 +16,9 @@ from archive.engine import SearchEngine, open_engine
 from indexer.pipeline import IndexReport, needs_rebuild
 from indexer.upload import index_with_retry
 from ui.text import md, number, plural
+
+if TYPE_CHECKING:
+    from indexer.watch import Watcher
 
 JOBS = max(1, min(os.cpu_count() or 1, 8))
 
@@ -31,7 +34,7 @@ def index_path() -> Path:
 @st.cache_resource(show_spinner=False)
 def _engine(index_root: str) -> SearchEngine:
     # One engine per process and index; it refreshes itself when the index changes.
-    return open_engine(Path(index_root))
+    return open_engine(Path(index_root), allow_outdated=True)
 
 
 def engine() -> SearchEngine:
@@ -72,7 +75,7 @@ def background_sync() -> SyncState:
 
 
 @st.cache_resource(show_spinner=False)
-def _watcher(corpus: str, index_root: str):
+def _watcher(corpus: str, index_root: str) -> Watcher | None:
     try:
         from indexer.watch import Watcher
     except ImportError:  # the watcher is optional
@@ -80,13 +83,21 @@ def _watcher(corpus: str, index_root: str):
     return Watcher(Path(corpus), Path(index_root), jobs=min(JOBS, 2))
 
 
-def watcher():
+def watcher() -> Watcher | None:
     """The drop-folder watcher of this process (not started until asked), or None if unavailable."""
     return _watcher(str(corpus_path()), str(index_path()))
 
 
 def index_missing() -> bool:
     return needs_rebuild(index_path())
+
+
+def old_index_searchable() -> bool:
+    """An index of an older version that can be searched while the new one is built beside it."""
+    try:
+        return bool(getattr(engine(), "outdated", False))
+    except Exception:  # missing or damaged: nothing to search meanwhile (failures are not cached)
+        return False
 
 
 def run_indexing(
@@ -141,6 +152,3 @@ def report_summary(report: IndexReport) -> str:
     if report.failed:
         parts.append(plural(len(report.failed), "fichier illisible", "fichiers illisibles"))
     return ", ".join(parts) + f" ({number(round(report.seconds, 1))} s)."
-
-
-Callback = Callable[[], None]

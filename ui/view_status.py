@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ui.access import can_modify, may_modify
+from ui.access import can_modify, may_modify, readonly
 from ui.runtime import background_sync, engine, report_summary, run_indexing, watcher
 from ui.state import UrlState
 from ui.text import file_size, french_timestamp, language_name, md, number, plural
@@ -139,6 +139,8 @@ def maintenance() -> None:
 
 
 def sync_notice() -> None:
+    if readonly():
+        return
     sync = background_sync()
     if sync.running:
         st.info("Mise à jour de l'index avec le dossier du corpus en cours… La recherche reste disponible.")

@@ -106,7 +106,8 @@ def show_outcomes(outcomes: list[dict[str, Any]]) -> None:
         name = md(o["name"])
         link = f" — [ouvrir le document](?vue=document&doc={o['doc_id']})" if o.get("doc_id") else ""
         if o["status"] == "indexé":
-            saved = f" (enregistré sous {md(o['path'])})" if o.get("path") else ""
+            renamed = o.get("path") and Path(o["path"]).name != o["name"]
+            saved = f" (enregistré sous {md(o['path'])})" if renamed else ""
             st.success(f"**{name}** : indexé{saved}{link}", icon=":material/check_circle:")
         elif o["status"] == "doublon":
             where = f" ({md(o['path'])})" if o.get("path") else ""
