@@ -25,6 +25,12 @@ import yaml
 
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
+
+def vocab_dir() -> Path:
+    """The gazetteer folder: ARCHIVE_VOCAB_DIR when set (a lab's own copy), else the bundled one."""
+    return Path(os.environ.get("ARCHIVE_VOCAB_DIR") or VOCAB_DIR)
+
+
 ACTOR_KINDS = (
     "État et ministères",
     "agences et opérateurs",
@@ -318,7 +324,7 @@ def _safe_load(stream: Any) -> Any:
 
 
 def _load_yaml(name: str) -> Any:
-    with (VOCAB_DIR / name).open(encoding="utf-8") as handle:
+    with (vocab_dir() / name).open(encoding="utf-8") as handle:
         return _safe_load(handle)
 
 
@@ -403,7 +409,7 @@ def _surname_index(actors_list: list[Actor], entries: dict[str, _Entry]) -> tupl
 def _actor_gazetteer() -> _ActorGazetteer:
     """The compiled actor gazetteer, rebuilt when actors.yaml changes on disk (add_actor, an
     edit by hand), so that a long-running process such as the watcher sees new actors."""
-    path = VOCAB_DIR / "actors.yaml"
+    path = vocab_dir() / "actors.yaml"
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
@@ -454,7 +460,7 @@ def vocab_fingerprint() -> str:
     digest = hashlib.sha256()
     for name in ("actors.yaml", "themes.yaml", "places.yaml"):
         try:
-            digest.update((VOCAB_DIR / name).read_bytes())
+            digest.update((vocab_dir() / name).read_bytes())
         except OSError:
             pass
     return digest.hexdigest()[:16]
@@ -491,7 +497,7 @@ def add_actor(name: str, kind: str, aliases: Iterable[str] = (), *, surname: str
         raise ValueError(f"Catégorie inconnue : « {kind} » (attendu : {', '.join(ACTOR_KINDS)}).")
     clean_aliases = list(dict.fromkeys(" ".join(str(a).split()) for a in aliases))
     clean_aliases = [a for a in clean_aliases if a and _norm(a) != _norm(name)]
-    with _ADD_LOCK, _file_lock(VOCAB_DIR / ".actors.lock"):
+    with _ADD_LOCK, _file_lock(vocab_dir() / ".actors.lock"):
         gaz = _actor_gazetteer()
         for phrase in (name, *clean_aliases):
             entry = gaz.entries.get(_norm(phrase))
@@ -500,7 +506,7 @@ def add_actor(name: str, kind: str, aliases: Iterable[str] = (), *, surname: str
         item: dict[str, Any] = {"name": name, "kind": kind, "aliases": clean_aliases}
         if kind == "personnalités":
             item["surname"] = surname or name.split()[-1]
-        path = VOCAB_DIR / "actors.yaml"
+        path = vocab_dir() / "actors.yaml"
         old_text = path.read_text(encoding="utf-8")
         block = yaml.safe_dump([item], allow_unicode=True, sort_keys=False, default_flow_style=None, width=110)
         stamp = time.strftime("%Y-%m-%d")

@@ -98,6 +98,7 @@ def index_corpus(
     batch_size: int = BATCH_SIZE,
     min_age: float = 0.0,
     pool: ExtractorPool | None = None,
+    reextract: set[str] | None = None,
 ) -> IndexReport:
     """Index `corpus` into `index_root`; the only entry point that writes an index.
 
@@ -108,11 +109,13 @@ def index_corpus(
     A live index that cannot be read is rebuilt from the corpus (`report.repaired`).
     `pool`: a started ExtractorPool(finish=FINISH) to reuse instead of starting
     workers for this run (the watcher keeps one warm); use it from its own thread.
+    `reextract`: ids of documents to analyse again even though their files did not
+    change (after an actor was added to the gazetteer, say).
     """
     started = time.monotonic()
     corpus, index_root = Path(corpus), Path(index_root)
     report = _progress_or_noop(progress)
-    options = (retry_failed, only_paths, jobs, limits, report, batch_size, min_age, pool)
+    options = (retry_failed, only_paths, jobs, limits, report, batch_size, min_age, pool, reextract or set())
     with WriteLock(index_root, timeout=lock_timeout):
         os.listdir(corpus)  # a missing corpus is an error, never an empty folder
         store.discard_unfinished(index_root)  # generations left by a killed rebuild
@@ -132,7 +135,7 @@ def index_corpus(
 
 
 def _run(
-    corpus, index_root, fresh, retry_failed, only_paths, jobs, limits, report, batch_size, min_age, pool
+    corpus, index_root, fresh, retry_failed, only_paths, jobs, limits, report, batch_size, min_age, pool, reextract
 ) -> IndexReport:
     """One pass under the lock: into a new generation (fresh) or the live one."""
     if fresh:
@@ -147,6 +150,7 @@ def _run(
         state = store.read_state(generation)
     report(0, 0, "scan")
     plan = _plan(corpus, state, retry_failed, only_paths, min_age)
+    _force_extraction(plan, reextract)
     # Documents committed by a run killed before it saved its manifest.
     plan.removed_ids |= present - set(plan.by_id)
     result = IndexReport(rebuilt=fresh, unchanged=plan.unchanged, removed=len(plan.removed_ids))
@@ -365,6 +369,18 @@ def _commit_paths(files: dict[str, dict[str, Any]], plan: _Plan, doc_ids: list[s
     for doc_id in ids:
         for rel in plan.by_id.get(doc_id, []):
             files[rel] = plan.files[rel]
+
+
+def _force_extraction(plan: _Plan, ids: set[str]) -> None:
+    """Analyse these known documents again although their files are unchanged."""
+    for doc_id in sorted(ids & set(plan.by_id)):
+        if doc_id in plan.extract_ids:
+            continue
+        if doc_id in plan.repath_ids:
+            plan.repath_ids.remove(doc_id)
+        else:
+            plan.unchanged -= 1
+        plan.extract_ids.append(doc_id)
 
 
 def _same_stat(entry: dict[str, Any], f: CorpusFile) -> bool:

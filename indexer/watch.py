@@ -19,15 +19,16 @@ writer: the app, `archive index`) is retried after a short wait, never fatal.
 
     watch(corpus, index)                       # the CLI: blocks until Ctrl-C / SIGTERM
 
-The watcher owns its thread, its watchdog observer and a few warm extraction
-workers (let go after two idle minutes). Other writers in the same process
-(an upload followed by `index_with_retry`) simply take the lock in turn.
+The watcher owns its thread, its watchdog observer and its extraction workers
+(warmed up at start, let go after `keep_warm` idle seconds). Other writers in
+the same process (an upload followed by `index_with_retry`) take the lock in turn.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -60,7 +61,7 @@ ERROR = "erreur, nouvel essai bientôt"
 
 _EVENTS = {"created", "modified", "moved", "deleted", "closed"}  # "opened"/"closed_no_write" are our own reads
 _LOOK_LIMIT = 20_000  # files stat'ed under one changed folder before giving up on the second look
-_POOL_IDLE = 120.0  # seconds without a run before the warm extraction workers are let go
+_WARM_TEXT = "Communiqué du 17 septembre 2020 : la CGT et Bpifrance soutiennent l'usine d'Alès (Gard).\n"
 
 
 @dataclass(frozen=True)
@@ -128,12 +129,15 @@ class Watcher:
         retry_wait: float = 2.0,
         max_delay: float = 15.0,
         rescan_every: float | None = 300.0,
+        keep_warm: float | None = 600.0,
     ) -> None:
         """`settle`: seconds without events (and files unchanged) before indexing;
         `max_delay`: index anyway after that long under a continuous stream of
         events (recent files are then left for the next run); `polling`: use
         watchdog's PollingObserver (it is also the fallback when native events
-        fail); `rescan_every`: a full pass now and then, in case an event was lost.
+        fail); `rescan_every`: a full pass now and then, in case an event was lost;
+        `keep_warm`: seconds the extraction workers (parsers and language models
+        loaded) are kept after the last run (None: as long as the watcher runs).
         """
         self.corpus = Path(corpus).absolute()
         self.index = Path(index).absolute()
@@ -146,6 +150,7 @@ class Watcher:
         self.retry_wait = retry_wait
         self.max_delay = max(max_delay, self.settle)
         self.rescan_every = rescan_every
+        self.keep_warm = keep_warm
         self._log = log or (lambda message: None)
         self._cond = threading.Condition()
         self._dirty: set[str] = set()
@@ -288,6 +293,8 @@ class Watcher:
             self._pause(self.retry_wait)
         self._set(synced=True)
         self._settled_state()
+        if not self._dirty:  # pending changes come first (their run warms the workers anyway)
+            self._warm_up()
         while not self._stop.is_set():
             with self._cond:
                 if not self._dirty:
@@ -295,7 +302,7 @@ class Watcher:
                 if self._stop.is_set():
                     break
                 has_changes = bool(self._dirty)
-            if not has_changes and time.monotonic() - self._last_pass >= _POOL_IDLE:
+            if not has_changes and self.keep_warm is not None and time.monotonic() - self._last_pass >= self.keep_warm:
                 self._release_pool()
             if has_changes:
                 paths = self._settle()
@@ -310,8 +317,8 @@ class Watcher:
 
     def _next_wakeup(self) -> float | None:
         waits = [self._until_rescan()]
-        if self._pool is not None:
-            waits.append(max(0.0, self._last_pass + _POOL_IDLE - time.monotonic()))
+        if self._pool is not None and self.keep_warm is not None:
+            waits.append(max(0.0, self._last_pass + self.keep_warm - time.monotonic()))
         known = [w for w in waits if w is not None]
         return min(known) if known else None
 
@@ -320,6 +327,24 @@ class Watcher:
             self._pool = ExtractorPool(self.jobs, self.limits or Limits(), finish=FINISH)
             self._pool.start()
         return self._pool
+
+    def _warm_up(self) -> None:
+        """Have every worker load its parsers and models now rather than on the first dropped file."""
+        if self._stop.is_set():
+            return
+        try:
+            pool = self._warm_pool()
+            with tempfile.TemporaryDirectory(prefix="archive-warm-") as tmp:
+                paths = [Path(tmp) / f"echauffement-{n}.txt" for n in range(self.jobs)]
+                context = {}
+                for path in paths:
+                    path.write_text(_WARM_TEXT, encoding="utf-8")
+                    context[path] = {"doc_id": "0" * 16, "paths": [path.name], "sha256": "0" * 64, "size": 1}
+                for _ in pool.imap_unordered(paths, context):  # one file per idle worker
+                    if self._stop.is_set():
+                        break
+        except Exception as exc:  # only a head start: the first real run will say what is wrong
+            self._log(f"préchauffage des extracteurs impossible ({exc.__class__.__name__}: {exc})")
 
     def _release_pool(self) -> None:
         if self._pool is not None:

@@ -418,6 +418,19 @@ def test_renaming_nfd_to_nfc_is_not_a_change(workspace) -> None:
     assert search_paths(index, "motenergie") == {unicodedata.normalize("NFC", "Énergie.txt")}
 
 
+def test_a_copy_of_an_indexed_file_adds_a_path_not_a_document(workspace) -> None:
+    corpus, index = workspace
+    (corpus / "rapport.txt").write_text("Rapport unique motcopie", encoding="utf-8")
+    with ner_off():
+        index_corpus(corpus, index)
+        (corpus / "copies").mkdir()
+        (corpus / "copies" / "rapport (1).txt").write_bytes((corpus / "rapport.txt").read_bytes())
+        report = index_corpus(corpus, index)
+    assert (report.added, report.updated, report.documents) == (0, 1, 1)
+    assert search_paths(index, "motcopie") == {"rapport.txt", "copies/rapport (1).txt"}
+    assert_converged(corpus, index)
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads folders whatever their permissions")
 def test_unreadable_folder_is_listed(workspace) -> None:
     corpus, index = workspace

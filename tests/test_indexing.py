@@ -217,3 +217,26 @@ def test_seed_copy_is_unmodified(tmp_path) -> None:
     stats_before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in corpus.iterdir()}
     index_corpus(corpus, tmp_path / "i")
     assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in corpus.iterdir()} == stats_before
+
+
+def test_reextract_applies_a_new_gazetteer_actor(workspace, monkeypatch) -> None:
+    from archive import gazetteer
+
+    corpus, index = workspace
+    (corpus / "a.txt").write_text("La société Zorglub Industries ouvre une usine à Dunkerque.", encoding="utf-8")
+    (corpus / "b.txt").write_text("Rien à signaler sur la filière chimie.", encoding="utf-8")
+    index_corpus(corpus, index)
+    (doc,) = search_ids(index, "Dunkerque")
+    assert "Zorglub Industries" not in all_records(index)[doc].actors
+    # A private copy of the gazetteer (workers inherit the variable), so the project's is left alone.
+    vocab = corpus.parent / "vocab"
+    shutil.copytree(gazetteer.VOCAB_DIR, vocab)
+    monkeypatch.setenv("ARCHIVE_VOCAB_DIR", str(vocab))
+    gazetteer.clear_caches()
+    gazetteer.add_actor("Zorglub Industries", "entreprises")
+    report = index_corpus(corpus, index, reextract={doc})
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert "Zorglub Industries" in all_records(index)[doc].actors
+    assert "Zorglub Industries" not in (gazetteer.VOCAB_DIR / "actors.yaml").read_text(encoding="utf-8")
+    monkeypatch.delenv("ARCHIVE_VOCAB_DIR")
+    gazetteer.clear_caches()

@@ -106,6 +106,7 @@ def run_indexing(
     rebuild: bool = False,
     retry_failed: bool = False,
     only_paths: set[str] | None = None,
+    reextract: set[str] | None = None,
 ) -> IndexReport | None:
     """One indexing run in the page, with a progress bar; None (and a message) if it failed."""
     bar = st.progress(0.0, text=f"{label} : préparation…")
@@ -130,6 +131,7 @@ def run_indexing(
             rebuild=rebuild,
             retry_failed=retry_failed,
             only_paths=only_paths,
+            reextract=reextract,
             progress=progress,
             on_busy=busy,
         )
