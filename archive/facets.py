@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 
 from archive.analysis import fold
 
@@ -43,7 +45,7 @@ class FacetTables:
         terms = reader.lexicon(fieldname) if fieldname in reader.schema else ()
         for term in terms:
             value = term.decode("utf-8")
-            docs = frozenset(d for d in reader.postings(fieldname, term).all_ids() if d in self.live)
+            docs = frozenset(d for d in _term_ids(reader, fieldname, term) if d in self.live)
             if not docs:
                 continue
             values[value] = docs
@@ -122,3 +124,30 @@ class FacetTables:
         """Indexed values equal to what was typed, ignoring case and accents."""
         wanted = fold(typed)
         return [v for v in self.by_value[fieldname] if fold(v) == wanted]
+
+
+def _term_ids(reader, fieldname: str, term: bytes) -> list[int]:
+    """Document numbers of a term over every segment (deleted documents excluded)."""
+    out: list[int] = []
+    for leaf, offset in reader.leaf_readers():
+        if (fieldname, term) in leaf:
+            ids = posting_ids(leaf.postings(fieldname, term))
+            out.extend(ids if not offset else [d + offset for d in ids])
+    return out
+
+
+def posting_ids(matcher) -> list[int]:
+    """Every id of a posting list, a block at a time when the matcher is Whoosh 3's leaf matcher."""
+    deleted: frozenset[int] | set[int] = frozenset()
+    leaf = matcher
+    if type(matcher) is FilterMatcher and matcher._exclude:  # how a segment with deletions wraps it
+        leaf, deleted = matcher.child, matcher._ids
+    if type(leaf) is not W3LeafMatcher:
+        return list(matcher.all_ids())
+    out: list[int] = []
+    while leaf.is_active():
+        if leaf._ids is None:
+            leaf._read_ids()
+        out.extend(leaf._ids[leaf._i :])
+        leaf._next_block()
+    return [d for d in out if d not in deleted] if deleted else out

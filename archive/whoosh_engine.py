@@ -14,13 +14,11 @@ from whoosh import highlight
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.analysis import RegexTokenizer, Token
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
 from archive import store
 from archive.analysis import fold, join_values
-from archive.facets import FacetTables
+from archive.facets import FacetTables, posting_ids
 from archive.models import (
     FACETS,
     DocumentRecord,
@@ -530,26 +528,9 @@ def _term_docs(searcher: Searcher, fieldname: str, text: Any) -> set[int]:
         if (fieldname, text) not in reader:
             continue
         matcher = reader.postings(fieldname, text)
-        ids = _posting_ids(matcher)
+        ids = posting_ids(matcher)
         out.update(ids if not offset else (d + offset for d in ids))
     return out
-
-
-def _posting_ids(matcher) -> list[int]:
-    """Every id of a posting list, a block at a time when the matcher is Whoosh 3's leaf matcher."""
-    deleted: frozenset[int] | set[int] = frozenset()
-    leaf = matcher
-    if type(matcher) is FilterMatcher and matcher._exclude:  # how a segment with deletions wraps it
-        leaf, deleted = matcher.child, matcher._ids
-    if type(leaf) is not W3LeafMatcher:
-        return list(matcher.all_ids())
-    out: list[int] = []
-    while leaf.is_active():
-        if leaf._ids is None:
-            leaf._read_ids()
-        out.extend(leaf._ids[leaf._i :])
-        leaf._next_block()
-    return [d for d in out if d not in deleted] if deleted else out
 
 
 def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:

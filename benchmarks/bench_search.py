@@ -240,7 +240,6 @@ def fts_search(con: sqlite3.Connection, c: Case) -> tuple[int, dict[str, dict[st
         con.execute(f"INSERT INTO {name} SELECT docid FROM m WHERE {sql_w}", args_w)
 
     materialize("f", None)  # the final set: matched and every selection
-    sql, args = "docid IN (SELECT docid FROM f)", []
     total = con.execute("SELECT count(*) FROM f").fetchone()[0]
     facets: dict[str, dict[str, int]] = {}
     for facet in FACETS:
@@ -257,15 +256,13 @@ def fts_search(con: sqlite3.Connection, c: Case) -> tuple[int, dict[str, dict[st
     if c.fts is not None and c.sort == "relevance":
         hits = con.execute(
             "SELECT fts.rowid, snippet(fts, 1, '<mark>', '</mark>', ' … ', 30), meta.record FROM fts "
-            f"JOIN meta ON meta.docid = fts.rowid WHERE fts MATCH ? AND fts.rowid IN (SELECT docid FROM m WHERE {sql}) "
+            "JOIN meta ON meta.docid = fts.rowid WHERE fts MATCH ? AND fts.rowid IN (SELECT docid FROM f) "
             "ORDER BY bm25(fts) LIMIT 10",
-            [c.fts, *args],
+            [c.fts],
         ).fetchall()
     else:
         ids = con.execute(
-            f"SELECT meta.docid FROM meta JOIN m ON m.docid = meta.docid WHERE {sql.replace('docid', 'meta.docid')} "
-            "ORDER BY datekey = 0, datekey DESC LIMIT 10",
-            args,
+            "SELECT meta.docid FROM meta JOIN f ON f.docid = meta.docid ORDER BY datekey = 0, datekey DESC LIMIT 10"
         ).fetchall()
         hits = []
         for (docid,) in ids:

@@ -17,6 +17,8 @@ from indexer.language import detect_language
 
 EXTRACTED, SIDECAR = "extrait", "fiche"
 TITLE_MAX = 140
+GAZETTEER_CHARS = 1_000_000  # actors, themes and places
+HEAD_CHARS = 100_000  # dates, type, title, language, named entities
 _DATE_ONLY = re.compile(r"^[\W\d_]*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)?[\s\d\w.,/-]*$")
 _SKIP_LINE = re.compile(r"^(?:https?://|www\.|réf\.?\s*:|ref\.?\s*:|page \d+|revenir à)", re.IGNORECASE)
 
@@ -30,12 +32,16 @@ def build_record(
     sha256: str,
     size: int,
 ) -> DocumentRecord:
-    text = extraction.text
-    title = sidecar.get("title") or guess_title(text, extraction.title_hint, Path(paths[0]).stem)
+    # Metadata is read from the beginning of very long texts (all of it stays searchable):
+    # a 10 MB single-line file must not take minutes to describe.
+    full_text = extraction.text
+    text = full_text[:GAZETTEER_CHARS]
+    head = text[:HEAD_CHARS]
+    title = sidecar.get("title") or guess_title(head, extraction.title_hint, Path(paths[0]).stem)
     provenance = {"title": SIDECAR if "title" in sidecar else EXTRACTED}
 
     found_date = document_date(
-        text,
+        head,
         title=title,
         file_name=Path(paths[0]).name,
         pdf_date=extraction.pdf_date,
@@ -45,6 +51,8 @@ def build_record(
     # Which rule gave the date: sidecar, header, publication, pdf, filename, event or none.
     provenance["date_rule"] = found_date.source
     notes = list(extraction.notes)
+    if len(full_text) > GAZETTEER_CHARS:
+        notes.append("texte très long : métadonnées lues sur son premier million de caractères")
     if found_date.value and not found_date.in_range:
         notes.append(f"date hors de la période 2011–2026 ({found_date.value})")
     if sidecar.get("date") and found_date.source != "sidecar":
@@ -60,9 +68,9 @@ def build_record(
     # The place facet also holds the department and region of every place (roll-up), so
     # « Isère » finds a document naming only Pont-de-Claix; place_details keeps what was named.
     places = gazetteer.roll_up(places)
-    doc_type = sidecar.get("doc_type") or detect_doc_type(text, title, Path(paths[0]).name)
+    doc_type = sidecar.get("doc_type") or detect_doc_type(head, title, Path(paths[0]).name)
     provenance["doc_type"] = SIDECAR if "doc_type" in sidecar else EXTRACTED
-    language = sidecar.get("language") or detect_language(text, title)
+    language = sidecar.get("language") or detect_language(head, title)
     provenance["language"] = SIDECAR if "language" in sidecar else EXTRACTED
     # Organisations and people that the gazetteer does not know (spaCy, when installed):
     # proposals for « acteurs détectés », kept out of the actor facet.
@@ -70,7 +78,7 @@ def build_record(
     detected = [
         e.to_dict()
         for e in entities.detect_entities(
-            text, language=language, known_spans=[(s, e) for _, s, e in found_actors.spans]
+            head, language=language, known_spans=[(s, e) for _, s, e in found_actors.spans if e <= HEAD_CHARS]
         )
         if gazetteer.fold(e.name) not in known
     ]
@@ -90,13 +98,13 @@ def build_record(
         sha256=sha256,
         size=size,
         indexed_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
-        text=text,
+        text=full_text,
         format=extraction.format,
         date_precision=found_date.precision,
         source_url=sidecar.get("source_url"),
         provenance=provenance,
         theme_evidence={m.value: list(m.evidence) for m in theme_matches},
-        events=_events(text, found_date.value),
+        events=_events(head, found_date.value),
         place_details=[_place_dict(p) for p in places_found],
         notes=notes,
         detected_entities=detected,
@@ -134,7 +142,8 @@ def guess_title(text: str, hint: str | None, fallback: str) -> str:
     if hint and len(hint.strip()) > 3:
         return _shorten(hint.strip())
     for line in text.splitlines():
-        line = " ".join(line.replace("*", " ").replace("#", " ").split())
+        # Only the start of a line can be a title; it also keeps one huge line cheap.
+        line = " ".join(line[: TITLE_MAX * 3].replace("*", " ").replace("#", " ").split())
         if len(line) < 4 or len(line.split()) < 2 or _SKIP_LINE.match(line):
             continue
         if parse_date(line) is not None or (_DATE_ONLY.match(line) and any(c.isdigit() for c in line)):

@@ -319,13 +319,11 @@ def test_encodings_and_odd_text_are_searchable(hostile, name: str, word: str) ->
     assert search_paths(hostile["index"], word) == {name}
 
 
-def test_ten_megabyte_line_is_indexed_or_stopped_by_the_time_limit(hostile) -> None:
-    # Extraction takes ~1 s; the metadata analysis of 10 MB of text takes ~25 s on a
-    # loaded 2-core machine, past this module's 8 s limit (the default limit is 60 s).
-    if "ligne.txt" in hostile["failed"]:
-        assert failed(hostile, "ligne.txt").startswith("extraction interrompue après 8 s")
-    else:
-        assert search_paths(hostile["index"], "motligne") == {"ligne.txt"}
+def test_ten_megabyte_line_is_indexed(hostile) -> None:
+    # Metadata is read from the first million characters; the whole line stays searchable.
+    record = indexed(hostile, "ligne.txt")
+    assert any("texte très long" in note for note in record.notes)
+    assert search_paths(hostile["index"], "motligne") == {"ligne.txt"}
 
 
 def test_cp1252_accents_are_decoded(hostile) -> None:
