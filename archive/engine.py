@@ -86,11 +86,11 @@ def create_writer(generation: Path, *, bulk: bool = False) -> IndexWriter:
     return WhooshWriter(generation, bulk=bulk)
 
 
-def read_text_of(generation: Path, doc_id: str) -> DocumentRecord | None:
-    """A stored record with its text, read straight from a generation (used to re-path docs)."""
-    from archive.whoosh_engine import read_record
+def read_records(generation: Path, doc_ids: list[str]) -> dict[str, DocumentRecord]:
+    """Stored records with their text, read straight from a generation (used to re-path docs)."""
+    from archive.whoosh_engine import read_records as read
 
-    return read_record(generation, doc_id)
+    return read(generation, doc_ids)
 
 
 def indexed_ids(generation: Path) -> set[str]:

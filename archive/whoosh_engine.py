@@ -97,12 +97,17 @@ class WhooshWriter:
         self._ix.close()
 
 
-def read_record(generation: Path, doc_id: str) -> DocumentRecord | None:
+def read_records(generation: Path, doc_ids: list[str]) -> dict[str, DocumentRecord]:
+    """Stored records (with text) of these ids, through one searcher; missing ids are left out."""
     ix = windex.open_dir(str(generation))
     try:
         with ix.searcher() as s:
-            fields = s.document(id=doc_id)
-            return _record_from_stored(fields) if fields else None
+            found = {}
+            for doc_id in doc_ids:
+                fields = s.document(id=doc_id)
+                if fields:
+                    found[doc_id] = _record_from_stored(fields)
+            return found
     finally:
         ix.close()
 

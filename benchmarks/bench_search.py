@@ -102,14 +102,16 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def rss_mb() -> tuple[float, float]:
-    """(current, peak) resident memory of this process in MB."""
+def rss_mb() -> tuple[float, float, float, float]:
+    """(current, peak, anonymous, file-backed) resident memory of this process in MB.
+
+    File-backed pages are the memory-mapped index files the searches touched (page cache)."""
     info = {}
     for line in Path("/proc/self/status").read_text().splitlines():
         key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
+        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
             info[key] = int(value.split()[0]) / 1024
-    return info.get("VmRSS", 0.0), info.get("VmHWM", 0.0)
+    return info.get("VmRSS", 0.0), info.get("VmHWM", 0.0), info.get("RssAnon", 0.0), info.get("RssFile", 0.0)
 
 
 def summarize(times: dict[str, list[float]], cases: list[Case]) -> dict[str, float]:
@@ -148,12 +150,13 @@ def bench_archive(index: Path, rounds: int) -> tuple[dict, list[Case], dict[str,
             assert set(result.facets) == set(FACETS), result.facets.keys()
             assert len(result.hits) == min(10, result.total) or result.total > 0
             totals[c.name] = result.total
-    rss, hwm = rss_mb()
+    rss, hwm, anon, filed = rss_mb()
     docs = engine.stats()["documents"]
     live = store.live_dir(index)
     index_bytes = store.directory_bytes(live)
     engine.close()
-    info = {"open_s": opened, "rss_mb": rss, "peak_rss_mb": hwm, "documents": docs, "index_bytes": index_bytes}
+    info = {"open_s": opened, "rss_mb": rss, "peak_rss_mb": hwm, "anon_mb": anon, "file_mb": filed}
+    info.update(documents=docs, index_bytes=index_bytes)
     info["totals"] = totals
     return info, cases, times
 
@@ -321,7 +324,10 @@ def main(argv: list[str] | None = None) -> None:
         f"archive  p50 {arch['p50']:.1f} ms  p95 {arch['p95']:.1f} ms  browse p50 {arch['browse_p50']:.1f} "
         f"p95 {arch['browse_p95']:.1f} ms  max {arch['max']:.1f} ms"
     )
-    print(f"searching process RSS {info['rss_mb']:.0f} MB (peak {info['peak_rss_mb']:.0f} MB)")
+    print(
+        f"searching process RSS {info['rss_mb']:.0f} MB (peak {info['peak_rss_mb']:.0f} MB): "
+        f"anonymous {info['anon_mb']:.0f} MB, mapped index files {info['file_mb']:.0f} MB"
+    )
     result = {"documents": docs, "archive": arch, "info": {k: v for k, v in info.items() if k != "totals"}}
     if not args.no_fts:
         with tempfile.TemporaryDirectory(dir="/tmp") as tmp:

@@ -20,7 +20,7 @@ from typing import Any
 from whoosh import index as windex
 
 from archive import store
-from archive.engine import IndexWriter, create_index, create_writer, indexed_ids, read_text_of
+from archive.engine import IndexWriter, create_index, create_writer, indexed_ids, read_records
 from archive.models import DocumentRecord
 from indexer.extract import Extraction, ExtractionError
 from indexer.lock import DEFAULT_TIMEOUT, WriteLock
@@ -255,15 +255,20 @@ def _write(corpus, generation, state, plan: _Plan, old_ids, result, workers, rep
         for doc_id in plan.removed_ids:
             writer.delete(doc_id)
             pending.append(doc_id)
-        for doc_id in plan.repath_ids:
-            record = read_text_of(generation, doc_id)
-            if record is None:  # manifest said known, index disagrees: extract again
-                plan.extract_ids.append(doc_id)
-                continue
-            record.paths = plan.by_id[doc_id]
-            writer.upsert(record)
-            pending.append(doc_id)
-            result.updated += 1
+        for start in range(0, len(plan.repath_ids), batch_size):  # moved files: no extraction
+            chunk = plan.repath_ids[start : start + batch_size]
+            known = read_records(generation, chunk)
+            for doc_id in chunk:
+                record = known.get(doc_id)
+                if record is None:  # manifest said known, index disagrees: extract again
+                    plan.extract_ids.append(doc_id)
+                    continue
+                record.paths = plan.by_id[doc_id]
+                writer.upsert(record)
+                pending.append(doc_id)
+                result.updated += 1
+            if len(pending) >= batch_size:
+                commit_batch()
         total = len(plan.extract_ids)
         done = 0
         for doc_id, outcome in _extract_all(corpus, plan, *workers):
