@@ -10,11 +10,10 @@ SORTS = ("relevance", "date", "-date")
 
 
 @dataclass
-class DocumentRecord:
-    """Everything the archive knows about one document (one content hash)."""
+class DocumentSummary:
+    """What a list of documents shows of each: shared by records and search hits."""
 
     id: str
-    paths: list[str]
     title: str
     date: str | None
     year: int | None
@@ -23,6 +22,13 @@ class DocumentRecord:
     places: list[str]
     doc_type: str
     language: str
+
+
+@dataclass
+class DocumentRecord(DocumentSummary):
+    """Everything the archive knows about one document (one content hash)."""
+
+    paths: list[str]
     pages: int
     sha256: str
     size: int
@@ -77,17 +83,8 @@ class SearchRequest:
 
 
 @dataclass
-class Hit:
-    id: str
+class Hit(DocumentSummary):
     path: str
-    title: str
-    date: str | None
-    year: int | None
-    actors: list[str]
-    themes: list[str]
-    places: list[str]
-    doc_type: str
-    language: str
     score: float
     snippet: str
     partial: bool = False

@@ -16,7 +16,7 @@ from whoosh import query as wq
 from whoosh.analysis import RegexTokenizer, Token
 from whoosh.searching import Searcher
 
-from archive import store
+from archive import store, whoosh_fixes  # noqa: F401  (applies local Whoosh fixes)
 from archive.analysis import fold, join_values
 from archive.facets import FacetTables, posting_ids
 from archive.models import (

@@ -257,30 +257,29 @@ def fts_search(con: sqlite3.Connection, c: Case) -> tuple[int, dict[str, dict[st
         ).fetchall()
         facets[facet] = dict(rows)
     if c.fts is not None and c.sort == "relevance":
-        hits = con.execute(
-            "SELECT fts.rowid, snippet(fts, 1, '<mark>', '</mark>', ' … ', 30), meta.record FROM fts "
-            "JOIN meta ON meta.docid = fts.rowid WHERE fts MATCH ? AND fts.rowid IN (SELECT docid FROM f) "
-            "ORDER BY bm25(fts) LIMIT 10",
+        # Top ten by bm25 first, snippets only for them (SQLite would otherwise build a snippet per match).
+        ids = con.execute(
+            "SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN (SELECT docid FROM f) ORDER BY bm25(fts) LIMIT 10",
             [c.fts],
         ).fetchall()
     else:
         ids = con.execute(
             "SELECT meta.docid FROM meta JOIN f ON f.docid = meta.docid ORDER BY datekey = 0, datekey DESC LIMIT 10"
         ).fetchall()
-        hits = []
-        for (docid,) in ids:
-            if c.fts is None:
-                row = con.execute(
-                    "SELECT substr(text, 1, 240), meta.record FROM fts JOIN meta ON docid=fts.rowid WHERE fts.rowid=?",
-                    (docid,),
-                ).fetchone()
-            else:
-                row = con.execute(
-                    "SELECT snippet(fts, 1, '<mark>', '</mark>', ' … ', 30), meta.record FROM fts "
-                    "JOIN meta ON docid=fts.rowid WHERE fts MATCH ? AND fts.rowid=?",
-                    (c.fts, docid),
-                ).fetchone()
-            hits.append((docid, *row))
+    hits = []
+    for (docid,) in ids:
+        if c.fts is None:
+            row = con.execute(
+                "SELECT substr(text, 1, 240), meta.record FROM fts JOIN meta ON docid=fts.rowid WHERE fts.rowid=?",
+                (docid,),
+            ).fetchone()
+        else:
+            row = con.execute(
+                "SELECT snippet(fts, 1, '<mark>', '</mark>', ' … ', 30), meta.record FROM fts "
+                "JOIN meta ON docid=fts.rowid WHERE fts MATCH ? AND fts.rowid=?",
+                (c.fts, docid),
+            ).fetchone()
+        hits.append((docid, *row))
     for hit in hits:
         json.loads(hit[-1])  # decode the record, as the archive builds its Hit objects
     return total, facets, hits

@@ -24,22 +24,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 VOCAB = ROOT / "archive" / "vocab"
 sys.path.insert(0, str(ROOT / "tests"))
+from archive.french import MONTHS  # noqa: E402
 from pdfgen import make_pdf  # noqa: E402  (tests/pdfgen.py: dependency-free PDF writer)
 
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 COMMON = """
 le la les un une des du de au aux et ou mais donc car ni que qui quoi dont où ce cette ces son sa ses leur leurs
 nous vous ils elles il elle on pour par avec sans sous sur dans entre vers chez depuis pendant avant après

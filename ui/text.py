@@ -6,20 +6,8 @@ import html
 import re
 from urllib.parse import urlparse
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+from archive.french import MONTHS
+
 LANGUAGES = {
     "fr": "français",
     "en": "anglais",

@@ -1,0 +1,80 @@
+"""Local fixes to whoosh-reloaded 2.7.5 (unmaintained), applied on import by the Whoosh engine.
+
+BufferFile copies memory-mapped segments: a compound segment is opened with
+mmap, but each sub-file (terms, postings, columns) is wrapped as
+`BytesIO(memoryview)`, and BytesIO copies its initial buffer. Every opened
+index file thus ends up in anonymous memory (measured: 460 MB of a 30 000
+document searcher's 830 MB). Reading through a non-copying view keeps those
+pages file-backed (shared page cache, reclaimable) and yields the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+
+from whoosh.filedb import structfile
+
+_original_init = structfile.BufferFile.__init__
+
+
+class MemoryViewReader(io.RawIOBase):
+    """Read-only, seekable file over a memoryview, without copying the view."""
+
+    def __init__(self, view: memoryview) -> None:
+        super().__init__()
+        self._view = view
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        start = self._pos
+        end = len(self._view) if size is None or size < 0 else min(len(self._view), start + size)
+        self._pos = max(start, end)
+        return bytes(self._view[start:end])
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        limit = len(self._view) if size is None or size < 0 else min(len(self._view), self._pos + size)
+        end = self._pos
+        while end < limit:
+            chunk = bytes(self._view[end : min(limit, end + 256)])
+            found = chunk.find(b"\n")
+            if found >= 0:
+                end += found + 1
+                break
+            end += len(chunk)
+        return self.read(end - self._pos)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def getvalue(self) -> bytes:
+        return bytes(self._view)
+
+
+def _buffer_file_init(self, buf, name=None, onclose=None) -> None:
+    _original_init(self, b"", name=name, onclose=onclose)
+    self._buf = buf
+    self.file = MemoryViewReader(buf) if isinstance(buf, memoryview) else io.BytesIO(buf)
+
+
+def apply() -> None:
+    if structfile.BufferFile.__init__ is not _buffer_file_init:
+        structfile.BufferFile.__init__ = _buffer_file_init
+
+
+apply()
