@@ -230,13 +230,32 @@ def text_terms(q: wq.Query) -> list[str]:
     return out
 
 
-def with_proximity(q: wq.Query) -> wq.Query:
-    """Rank documents where the query words stand close together first."""
-    terms = [t for t in text_terms(q) if "*" not in t]
-    if len(terms) < 2 or len(terms) > 8:
-        return q
-    near = wq.Phrase("text", terms, slop=8, boost=1.5)
-    return wq.AndMaybe(q, near)
+PROXIMITY_SLOP = 8
+
+
+def proximity_terms(q: wq.Query) -> list[str]:
+    """The plain text terms whose closeness ranks documents (none for one word or wildcards)."""
+    terms = [t for t in text_terms(q) if "*" not in t and "?" not in t]
+    return terms if 2 <= len(terms) <= 8 else []
+
+
+def closest_window(positions: list[list[int]]) -> int | None:
+    """Width of the smallest stretch of text holding every term once (None if one is absent)."""
+    if not positions or any(not p for p in positions):
+        return None
+    merged = sorted((pos, i) for i, plist in enumerate(positions) for pos in plist)
+    need, seen, best, left = len(positions), {}, None, 0
+    for right, (pos, term) in enumerate(merged):
+        seen[term] = seen.get(term, 0) + 1
+        while len(seen) == need:
+            width = pos - merged[left][0]
+            best = width if best is None else min(best, width)
+            lterm = merged[left][1]
+            seen[lterm] -= 1
+            if not seen[lterm]:
+                del seen[lterm]
+            left += 1
+    return best
 
 
 def _years(typed: str) -> list[int] | None:

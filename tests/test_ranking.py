@@ -63,3 +63,18 @@ def test_off_topic_question_does_not_inflate_counts(ranking_engine) -> None:
     result = ranking_engine.search(SearchRequest(query="quelle est la politique spatiale du Japon", limit=10))
     assert result.total == 0
     assert sum(sum(c.values()) for c in result.facets.values()) == 0
+
+
+@pytest.mark.parametrize(
+    ("positions", "width"),
+    [
+        ([[3], [4], [5]], 2),
+        ([[0, 40], [38], [45]], 7),
+        ([[1], []], None),
+        ([[10, 2], [9]], 1),
+    ],
+)
+def test_closest_window(positions, width) -> None:
+    from archive.query import closest_window
+
+    assert closest_window(positions) == width
