@@ -245,7 +245,7 @@ def closest_window(positions: list[list[int]]) -> int | None:
         return None
     merged = sorted((pos, i) for i, plist in enumerate(positions) for pos in plist)
     need, seen, best, left = len(positions), {}, None, 0
-    for right, (pos, term) in enumerate(merged):
+    for pos, term in merged:
         seen[term] = seen.get(term, 0) + 1
         while len(seen) == need:
             width = pos - merged[left][0]
