@@ -159,6 +159,8 @@ class WhooshEngine:
         self._ix: Any = None
         self._dir: Path | None = None
         self._snap: _Snapshot | None = None
+        # (generation, [(doc id, detected entities)]): read once per index generation.
+        self._detected_cache: tuple[str, list[tuple[str, Any]]] | None = None
         self._open_live()
 
     # -- opening and refreshing -------------------------------------------------
@@ -397,7 +399,7 @@ class WhooshEngine:
 
         with self._lock:
             snap = self._snapshot()
-            cached = self.__dict__.get("_detected_cache")
+            cached = self._detected_cache
             if cached is None or cached[0] != snap.generation:
                 rows = []
                 for d in snap.tables.live:
@@ -405,7 +407,7 @@ class WhooshEngine:
                     if rec.get("detected_entities"):
                         rows.append((rec["id"], rec["detected_entities"]))
                 cached = (snap.generation, rows)
-                self.__dict__["_detected_cache"] = cached
+                self._detected_cache = cached
         return candidate_actors(cached[1], limit)
 
     # -- aggregates -------------------------------------------------------------
