@@ -185,22 +185,36 @@ def sidebar_facets(state: UrlState, result: SearchResult) -> None:
             facet_list(state, param, result.facets.get(facet, {}))
 
 
+def filter_removers(state: UrlState, label, key: str, years_label: str, **button) -> None:
+    """One button per active filter (facet values, then years) that removes it.
+
+    `label(singular, value)` words each facet button; `button` goes to every st.button.
+    """
+    for param, values in state.filters.items():
+        _, singular = FACET_LABELS[param]
+        for value in values:
+            st.button(
+                label(singular, md(value_label(param, value))),
+                key=f"{key}_{param}_{value}",
+                on_click=remove_filter,
+                args=(param, value),
+                **button,
+            )
+    if state.de is not None or state.a is not None:
+        span = f"{state.de if state.de is not None else '…'}–{state.a if state.a is not None else '…'}"
+        st.button(years_label.format(span=span), key=f"{key}_years", on_click=remove_years, **button)
+
+
 def active_filters(state: UrlState) -> None:
     """Removable chips, one per active filter."""
     if not state.has_filters:
         return
     with st.container(horizontal=True, key="chips"):
-        for param, values in state.filters.items():
-            _, singular = FACET_LABELS[param]
-            for value in values:
-                st.button(
-                    f"{singular} : {md(value_label(param, value))} ✕",
-                    key=f"chip_{param}_{value}",
-                    on_click=remove_filter,
-                    args=(param, value),
-                    help="Retirer ce filtre",
-                )
-        if state.de is not None or state.a is not None:
-            span = f"{state.de if state.de is not None else '…'}–{state.a if state.a is not None else '…'}"
-            st.button(f"Années : {span} ✕", key="chip_years", on_click=remove_years, help="Retirer ce filtre")
+        filter_removers(
+            state,
+            lambda singular, value: f"{singular} : {value} ✕",
+            "chip",
+            "Années : {span} ✕",
+            help="Retirer ce filtre",
+        )
         st.button("Tout effacer", key="chip_clear", on_click=clear_filters, type="tertiary")

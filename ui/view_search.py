@@ -15,16 +15,14 @@ from ui.cards import hit_card
 from ui.controls import (
     active_filters,
     clear_filters,
+    filter_removers,
     query_box,
-    remove_filter,
-    remove_years,
     set_query,
     sidebar_facets,
-    value_label,
 )
 from ui.exports import to_csv, to_ris
 from ui.runtime import engine
-from ui.state import FACET_LABELS, PAGE_SIZE, SORT_LABELS, UrlState
+from ui.state import PAGE_SIZE, SORT_LABELS, UrlState
 from ui.text import md, number, plural
 
 
@@ -131,17 +129,9 @@ def nothing_found(state: UrlState, result: SearchResult) -> None:
     if state.has_filters:
         st.markdown("Élargir la recherche en retirant un filtre :")
         with st.container(horizontal=True):
-            for param, values in state.filters.items():
-                _, singular = FACET_LABELS[param]
-                for value in values:
-                    st.button(
-                        f"Sans {singular.lower()} « {md(value_label(param, value))} »",
-                        key=f"w_drop_{param}_{value}",
-                        on_click=remove_filter,
-                        args=(param, value),
-                    )
-            if state.de is not None or state.a is not None:
-                st.button("Toutes les années", key="w_drop_years", on_click=remove_years)
+            filter_removers(
+                state, lambda singular, value: f"Sans {singular.lower()} « {value} »", "w_drop", "Toutes les années"
+            )
             st.button("Retirer tous les filtres", key="w_drop_all", on_click=clear_filters, type="primary")
 
 
