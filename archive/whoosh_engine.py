@@ -236,7 +236,8 @@ class WhooshEngine:
             final = _intersect(matched, selections, exclude=None)
             facets = self._facet_counts(snap, request, matched, selections, final) if request.with_facets else {}
             hits = self._page(snap, parsed, request, final)
-            if len(hits) < request.limit and request.offset + len(hits) >= len(final):
+            # Fewer than 10 full matches: the list goes on with the closest partial ones.
+            if len(final) < PARTIAL_FILL and len(hits) < request.limit and request.offset + len(hits) >= len(final):
                 hits += self._partial_hits(snap, parsed, request, selections, final, request.limit - len(hits))
             suggestion = self._suggest(snap, parsed) if len(final) == 0 else None
         return SearchResult(request.query, len(final), _ms(started), hits, facets, suggestion)

@@ -78,3 +78,19 @@ def test_closest_window(positions, width) -> None:
     from archive.query import closest_window
 
     assert closest_window(positions) == width
+
+
+def test_no_partial_matches_when_ten_documents_match(tmp_path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(12):
+        (corpus / f"full{i}.txt").write_text(
+            f"Note {i}\nLes fonderies et la sidérurgie, dossier {i}.", encoding="utf-8"
+        )
+    (corpus / "partial.txt").write_text("Note\nLes fonderies seulement.", encoding="utf-8")
+    index_corpus(corpus, tmp_path / "index")
+    engine = open_engine(tmp_path / "index")
+    last_page = engine.search(SearchRequest(query="fonderies sidérurgie", limit=10, offset=10))
+    engine.close()
+    assert last_page.total == 12
+    assert [h.partial for h in last_page.hits] == [False, False]
