@@ -105,7 +105,10 @@ def search_paths(index: Path, query: str) -> set[str]:
     engine = open_engine(index)
     try:
         hits = engine.search(SearchRequest(query=query, limit=1000, with_snippets=False)).hits
-        return {path for h in hits if not h.partial for path in engine.document(h.id).paths}
+        # The index may change between the search and the document reads (a watcher runs):
+        # a document gone meanwhile is simply not listed; callers poll again.
+        records = [engine.document(h.id) for h in hits if not h.partial]
+        return {path for record in records if record is not None for path in record.paths}
     finally:
         engine.close()
 
