@@ -30,6 +30,7 @@ from whoosh.qparser.plugins import FuzzyTermPlugin
 
 from archive.analysis import fold
 from archive.models import QuerySyntaxError
+from archive.schema import FACET_FIELDS
 
 TEXT_FIELDS = ("title", "text")
 FIELD_BOOSTS = {"title": 2.0, "text": 1.0}
@@ -51,14 +52,6 @@ FACET_ALIASES: dict[str, str] = {
     "langue": "language",
     "language": "language",
     "lang": "language",
-}
-FACET_TO_FIELD = {
-    "actor": "actors",
-    "theme": "themes",
-    "place": "places",
-    "doc_type": "doc_type",
-    "language": "language",
-    "year": "year",
 }
 
 _FIELD_CLAUSE = re.compile(r'(?<![\w:])([^\W\d_]+):("([^"]*)"|[^\s()"]+)')
@@ -145,7 +138,7 @@ class QueryBuilder:
         return _FIELD_CLAUSE.sub(replace, text)
 
     def _facet_query(self, facet: str, typed: str) -> wq.Query:
-        fieldname = FACET_TO_FIELD[facet]
+        fieldname = FACET_FIELDS[facet]
         if facet == "year":
             years = _years(typed)
             if years is None:

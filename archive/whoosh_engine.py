@@ -30,7 +30,6 @@ from archive.models import (
     SearchResult,
 )
 from archive.query import (
-    FACET_TO_FIELD,
     PROXIMITY_SLOP,
     TEXT_FIELDS,
     ParsedQuery,
@@ -38,7 +37,7 @@ from archive.query import (
     closest_window,
     proximity_terms,
 )
-from archive.schema import build_schema
+from archive.schema import FACET_FIELDS, build_schema
 
 TABLE_FIELDS = ("actors", "themes", "places", "doc_type", "language", "year", "format")
 PARTIAL_FILL = 10
@@ -200,7 +199,7 @@ class WhooshEngine:
     @staticmethod
     def _resolver(tables: FacetTables):
         def resolve(facet: str, typed: str) -> list[str]:
-            fieldname = FACET_TO_FIELD[facet]
+            fieldname = FACET_FIELDS[facet]
             found = tables.resolve(fieldname, typed)
             if not found and facet == "actor":
                 canonical = _actor_for_alias(typed)
@@ -251,9 +250,9 @@ class WhooshEngine:
         tables = snap.tables
         out: dict[str, set[int]] = {}
         for facet, values in request.filters.items():
-            if facet not in FACET_TO_FIELD or not values:
+            if facet not in FACET_FIELDS or not values:
                 continue
-            fieldname = FACET_TO_FIELD[facet]
+            fieldname = FACET_FIELDS[facet]
             exact = [v for typed in values for v in (snap.builder.resolve_value(facet, typed) or [typed])]
             out[facet] = tables.docs_with(fieldname, exact)
         if request.year_from is not None or request.year_to is not None:
@@ -267,7 +266,7 @@ class WhooshEngine:
     def _facet_counts(self, snap, request, matched, selections, final) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for facet in FACETS:
-            fieldname = FACET_TO_FIELD[facet]
+            fieldname = FACET_FIELDS[facet]
             base = _intersect(matched, selections, exclude=facet) if facet in selections else final
             counts = snap.tables.count(fieldname, base)
             for typed in request.filters.get(facet, []):
@@ -416,7 +415,7 @@ class WhooshEngine:
     def facet_values(self, facet: str) -> dict[str, int]:
         with self._lock:
             tables = self._snapshot().tables
-            counts = tables.count(FACET_TO_FIELD.get(facet, facet), tables.live)
+            counts = tables.count(FACET_FIELDS.get(facet, facet), tables.live)
         return dict(counts.most_common())
 
     def timeline(
@@ -486,7 +485,7 @@ def _timeline(tables: FacetTables, docs: set[int], granularity: str, split_by, t
         for d in dated:
             out["documents"][index[period(d)]] += 1
     else:
-        fieldname = FACET_TO_FIELD[split_by]
+        fieldname = FACET_FIELDS[split_by]
         rows = tables.by_doc[fieldname]
         chosen = series or [v for v, _ in tables.count(fieldname, dated).most_common(top)]
         for name in chosen:
