@@ -288,14 +288,11 @@ def _write(corpus, generation, state, plan: _Plan, old_ids, result, workers, rep
             if len(pending) >= batch_size:
                 commit_batch()
         writer.commit()
-        _commit_paths(committed["files"], plan, pending)
-        pending.clear()
     except BaseException:
         writer.cancel()
         raise
-    committed["files"] = {rel: e for rel, e in plan.files.items()}
-    committed["failed"] = plan.failed
-    store.write_state(generation, committed)
+    # Everything is committed: the manifest is now exactly the plan.
+    store.write_state(generation, {"files": dict(plan.files), "failed": plan.failed})
 
 
 def _extract_all(corpus: Path, plan: _Plan, jobs: int, limits: Limits | None, pool: ExtractorPool | None = None):
