@@ -37,6 +37,7 @@ class FacetTables:
         self._datekeys = np.array(self.datekey, dtype=np.int64)
         self._live_mask = self._mask_of(self.live)
         self._last: tuple[object, np.ndarray] | None = None
+        self._value_ids: dict[tuple[str, str], np.ndarray] = {}
 
     def _load(self, reader, fieldname: str) -> None:
         rows: list[list[str] | None] = [None] * self.doc_count_all
@@ -90,8 +91,28 @@ class FacetTables:
             first += np.flatnonzero(mask & (keys == 0))[: stop - len(first)].tolist()
         return first
 
-    def _mask(self, docs: Iterable[int]) -> np.ndarray:
+    @property
+    def live_mask(self) -> np.ndarray:
+        """Boolean mask of the documents not deleted (do not modify it)."""
+        return self._live_mask
+
+    def value_mask(self, fieldname: str, values: Iterable[str]) -> np.ndarray:
+        """Boolean mask of the documents holding any of the values."""
+        table = self.by_value[fieldname]
+        mask = np.zeros(self.doc_count_all, dtype=bool)
+        for v in values:
+            key = (fieldname, v)
+            ids = self._value_ids.get(key)
+            if ids is None and v in table:
+                ids = self._value_ids[key] = np.fromiter(table[v], dtype=np.int64, count=len(table[v]))
+            if ids is not None:
+                mask[ids] = True
+        return mask
+
+    def _mask(self, docs: Iterable[int] | np.ndarray) -> np.ndarray:
         """Boolean mask of a document set; the last one is kept (a query counts six fields on it)."""
+        if isinstance(docs, np.ndarray) and docs.dtype == bool:
+            return docs
         if docs is self.live:
             return self._live_mask
         last = self._last

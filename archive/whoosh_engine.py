@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import highlight
 from whoosh import index as windex
 from whoosh import query as wq
@@ -18,7 +19,7 @@ from whoosh.searching import Searcher
 
 from archive import store, whoosh_fixes  # noqa: F401  (applies local Whoosh fixes)
 from archive.analysis import fold, join_values
-from archive.facets import FacetTables, posting_ids
+from archive.facets import FacetTables
 from archive.models import (
     FACETS,
     DocumentRecord,
@@ -29,6 +30,7 @@ from archive.models import (
     SearchRequest,
     SearchResult,
 )
+from archive.postings import Postings
 from archive.query import (
     PROXIMITY_SLOP,
     TEXT_FIELDS,
@@ -37,6 +39,7 @@ from archive.query import (
     closest_window,
     proximity_terms,
 )
+from archive.ranking import QueryEvaluator
 from archive.schema import FACET_FIELDS, build_schema
 
 TABLE_FIELDS = ("actors", "themes", "places", "doc_type", "language", "year", "format")
@@ -61,9 +64,13 @@ def datekey(date: str | None) -> int:
     return parts[0] * 10000 + parts[1] * 100 + parts[2]
 
 
-def document_fields(record: DocumentRecord) -> dict[str, Any]:
+def document_fields(record: DocumentRecord, spelled: set[str] | None = None) -> dict[str, Any]:
+    """The Whoosh fields of a record; words already in `spelled` are left out of `spell`."""
     meta = record.to_dict(with_text=False)
     spell_words = {w.lower() for w in _SPELL_WORD.findall(record.title + " " + record.text)}
+    if spelled is not None:
+        spell_words -= spelled
+        spelled |= spell_words
     return {
         "id": record.id,
         "title": record.title,
@@ -81,6 +88,10 @@ def document_fields(record: DocumentRecord) -> dict[str, Any]:
     }
 
 
+# Spelling words already given to the generation a bulk build is filling (one at a time).
+_bulk_spelled: dict[str, set[str]] = {}
+
+
 class WhooshWriter:
     def __init__(self, generation: Path, bulk: bool = False) -> None:
         self._ix = windex.open_dir(str(generation))
@@ -89,12 +100,22 @@ class WhooshWriter:
         # A bulk writer fills a fresh generation where each id is written once: nothing to delete,
         # and delete_by_term would look every id up in every segment already committed.
         self._fresh = bulk
+        # The spelling lexicon needs each word once, not once per document, so a bulk build skips
+        # words it already gave. Later writers keep all their documents' words. Deleting a
+        # document of the bulk build can drop a word from suggestions until the next rebuild.
+        self._spelled: set[str] | None = None
+        if bulk:
+            key = str(Path(generation).resolve())
+            if key not in _bulk_spelled:
+                _bulk_spelled.clear()
+                _bulk_spelled[key] = set()
+            self._spelled = _bulk_spelled[key]
 
     def upsert(self, record: DocumentRecord) -> None:
         # delete_by_term removes every copy; update_document would remove only one.
         if not self._fresh:
             self._writer.delete_by_term("id", record.id)
-        self._writer.add_document(**document_fields(record))
+        self._writer.add_document(**document_fields(record, self._spelled))
 
     def delete(self, doc_id: str) -> None:
         self._writer.delete_by_term("id", doc_id)
@@ -104,6 +125,7 @@ class WhooshWriter:
         self._ix.close()
 
     def cancel(self) -> None:
+        _bulk_spelled.clear()  # words of the cancelled documents must be given again
         self._writer.cancel()
         self._ix.close()
 
@@ -144,6 +166,10 @@ class _Snapshot:
     searcher: Searcher
     tables: FacetTables
     builder: QueryBuilder
+    postings: Postings
+
+    def evaluator(self) -> QueryEvaluator:
+        return QueryEvaluator(self.searcher, self.postings)
 
 
 class WhooshEngine:
@@ -193,7 +219,8 @@ class WhooshEngine:
         tables = FacetTables(searcher.reader(), TABLE_FIELDS)
         builder = QueryBuilder(self._ix.schema, self._resolver(tables), _actor_for_alias)
         gen = f"{self._dir.name}:{searcher.reader().generation()}" if self._dir else ""
-        self._snap = _Snapshot(gen, searcher, tables, builder)
+        postings = Postings(searcher.reader(), tables.live_mask)
+        self._snap = _Snapshot(gen, searcher, tables, builder, postings)
         return self._snap
 
     @staticmethod
@@ -230,36 +257,45 @@ class WhooshEngine:
                 parsed = snap.builder.build(request.query)
             except QuerySyntaxError as exc:
                 return SearchResult(request.query, 0, _ms(started), [], _empty_facets(), error=str(exc))
-            matched = self._matching_docs(snap, parsed)
+            evaluator = snap.evaluator()
+            matched = self._matching_docs(snap, parsed, evaluator)
             selections = self._selections(snap, request)
             final = _intersect(matched, selections, exclude=None)
+            total = int(np.count_nonzero(final))
             facets = self._facet_counts(snap, request, matched, selections, final) if request.with_facets else {}
-            hits = self._page(snap, parsed, request, final)
+            hits = self._page(snap, parsed, request, final, evaluator)
             # Fewer than 10 full matches: the list goes on with the closest partial ones.
-            if len(final) < PARTIAL_FILL and len(hits) < request.limit and request.offset + len(hits) >= len(final):
-                hits += self._partial_hits(snap, parsed, request, selections, final, request.limit - len(hits))
-            suggestion = self._suggest(snap, parsed) if len(final) == 0 else None
-        return SearchResult(request.query, len(final), _ms(started), hits, facets, suggestion)
+            if total < PARTIAL_FILL and len(hits) < request.limit and request.offset + len(hits) >= total:
+                room = request.limit - len(hits)
+                hits += self._partial_hits(snap, parsed, request, selections, final, room, evaluator)
+            suggestion = self._suggest(snap, parsed) if total == 0 else None
+        return SearchResult(request.query, total, _ms(started), hits, facets, suggestion)
 
-    def _matching_docs(self, snap: _Snapshot, parsed: ParsedQuery) -> set[int]:
+    def _matching_docs(self, snap: _Snapshot, parsed: ParsedQuery, evaluator: QueryEvaluator) -> np.ndarray:
         if parsed.is_browse_all:
-            return set(snap.tables.live)
-        return query_docs(snap.searcher, parsed.required)
+            return snap.tables.live_mask
+        return evaluator.match(parsed.required)
 
-    def _selections(self, snap: _Snapshot, request: SearchRequest) -> dict[str, set[int]]:
+    def _final_docs(self, snap: _Snapshot, request: SearchRequest) -> list[int]:
+        """Document numbers matching the query and the filters of a request, in order."""
+        parsed = snap.builder.build(request.query)
+        matched = self._matching_docs(snap, parsed, snap.evaluator())
+        return np.flatnonzero(_intersect(matched, self._selections(snap, request), None)).tolist()
+
+    def _selections(self, snap: _Snapshot, request: SearchRequest) -> dict[str, np.ndarray]:
         tables = snap.tables
-        out: dict[str, set[int]] = {}
+        out: dict[str, np.ndarray] = {}
         for facet, values in request.filters.items():
             if facet not in FACET_FIELDS or not values:
                 continue
             fieldname = FACET_FIELDS[facet]
             exact = [v for typed in values for v in (snap.builder.resolve_value(facet, typed) or [typed])]
-            out[facet] = tables.docs_with(fieldname, exact)
+            out[facet] = tables.value_mask(fieldname, exact)
         if request.year_from is not None or request.year_to is not None:
             lo = request.year_from if request.year_from is not None else 0
             hi = request.year_to if request.year_to is not None else 9999
             years = [y for y in tables.values("year") if lo <= int(y) <= hi]
-            year_docs = tables.docs_with("year", years)
+            year_docs = tables.value_mask("year", years)
             out["year"] = out["year"] & year_docs if "year" in out else year_docs
         return out
 
@@ -278,15 +314,14 @@ class WhooshEngine:
                 out[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], fold(kv[0]))))
         return out
 
-    def _page(self, snap, parsed: ParsedQuery, request: SearchRequest, final: set[int]) -> list[Hit]:
-        if not final:
+    def _page(self, snap, parsed: ParsedQuery, request: SearchRequest, final, evaluator) -> list[Hit]:
+        if not final.any():
             return []
         start, stop = request.offset, request.offset + request.limit
         if request.sort == "relevance" and not parsed.is_browse_all:
             terms = proximity_terms(parsed.required)
             depth = -(-stop // RERANK_DEPTH) * RERANK_DEPTH if terms else stop
-            results = snap.searcher.search(parsed.required, filter=final, limit=depth)
-            ranked = [(hit.docnum, hit.score) for hit in results]
+            ranked = evaluator.top(parsed.required, final, depth)
             if terms:
                 ranked = _rerank_by_proximity(snap.searcher.reader(), terms, ranked)
             scored = ranked[start:stop]
@@ -295,14 +330,12 @@ class WhooshEngine:
             scored = [(d, 0.0) for d in ordered[start:stop]]
         return [self._hit(snap, parsed, d, score, False, request.with_snippets) for d, score in scored]
 
-    def _partial_hits(self, snap, parsed, request, selections, final, room) -> list[Hit]:
+    def _partial_hits(self, snap, parsed, request, selections, final, room, evaluator) -> list[Hit]:
         if parsed.any_word is None or room <= 0:
             return []
-        allowed = _intersect(set(snap.tables.live), selections, exclude=None) - final
-        if not allowed:
-            return []
-        results = snap.searcher.search(parsed.any_word, filter=allowed, limit=min(room, PARTIAL_FILL))
-        return [self._hit(snap, parsed, h.docnum, h.score, True, request.with_snippets) for h in results]
+        allowed = _intersect(evaluator.match(parsed.any_word), selections, exclude=None) & ~final
+        ranked = evaluator.top(parsed.any_word, allowed, min(room, PARTIAL_FILL))
+        return [self._hit(snap, parsed, d, score, True, request.with_snippets) for d, score in ranked]
 
     def _hit(self, snap, parsed, docnum: int, score: float, partial: bool, snippets: bool) -> Hit:
         fields = snap.searcher.stored_fields(docnum)
@@ -428,8 +461,7 @@ class WhooshEngine:
     ) -> dict[str, Any]:
         with self._lock:
             snap = self._snapshot()
-            parsed = snap.builder.build(request.query)
-            final = _intersect(self._matching_docs(snap, parsed), self._selections(snap, request), None)
+            final = self._final_docs(snap, request)
             return _timeline(snap.tables, final, granularity, split_by, top, series)
 
     def period_hits(self, request: SearchRequest, period: str) -> tuple[list[Hit], int]:
@@ -439,7 +471,7 @@ class WhooshEngine:
         with self._lock:
             snap = self._snapshot()
             parsed = snap.builder.build(request.query)
-            final = _intersect(self._matching_docs(snap, parsed), self._selections(snap, request), None)
+            final = self._final_docs(snap, request)
             keys = snap.tables.datekey
             if month:
                 wanted, div = int(year) * 100 + int(month), 100
@@ -467,7 +499,7 @@ class WhooshEngine:
             }
 
 
-def _timeline(tables: FacetTables, docs: set[int], granularity: str, split_by, top, series) -> dict[str, Any]:
+def _timeline(tables: FacetTables, docs: list[int], granularity: str, split_by, top, series) -> dict[str, Any]:
     keys = tables.datekey
     monthly = granularity == "month"
     dated = [d for d in docs if keys[d] and (not monthly or keys[d] // 100 % 100)]
@@ -540,42 +572,11 @@ def _rerank_by_proximity(reader, terms: list[str], ranked: list[tuple[int, float
     return rescored
 
 
-def _intersect(matched: set[int], selections: dict[str, set[int]], exclude: str | None) -> set[int]:
+def _intersect(matched: np.ndarray, selections: dict[str, np.ndarray], exclude: str | None) -> np.ndarray:
     out = matched
-    for facet, docs in sorted(selections.items(), key=lambda kv: len(kv[1])):
+    for facet, docs in selections.items():
         if facet != exclude:
             out = out & docs
-    return out
-
-
-def query_docs(searcher: Searcher, q: wq.Query) -> set[int]:
-    """= set(searcher.docs_for_query(q)), with Term/And/Or trees done as set algebra on whole
-    posting blocks (the common word queries) instead of stepping Whoosh matchers doc by doc."""
-    if type(q) is wq.Term:
-        return _term_docs(searcher, q.fieldname, q.text)
-    if type(q) is wq.And and q.subqueries:
-        parts = sorted((query_docs(searcher, sub) for sub in q.subqueries), key=len)
-        out = parts[0]
-        for part in parts[1:]:
-            out = out & part
-        return out
-    if type(q) is wq.Or and q.subqueries and getattr(q, "minmatch", 0) in (0, 1, None):
-        out = set()
-        for sub in q.subqueries:
-            out |= query_docs(searcher, sub)
-        return out
-    return set(searcher.docs_for_query(q))
-
-
-def _term_docs(searcher: Searcher, fieldname: str, text: Any) -> set[int]:
-    out: set[int] = set()
-    for sub, offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        if (fieldname, text) not in reader:
-            continue
-        matcher = reader.postings(fieldname, text)
-        ids = posting_ids(matcher)
-        out.update(ids if not offset else (d + offset for d in ids))
     return out
 
 

@@ -6,13 +6,24 @@ mmap, but each sub-file (terms, postings, columns) is wrapped as
 index file thus ends up in anonymous memory (measured: 460 MB of a 30 000
 document searcher's 830 MB). Reading through a non-copying view keeps those
 pages file-backed (shared page cache, reclaimable) and yields the same bytes.
+
+Posting blocks are pickled with protocol 2 as tuples of Python ints and floats,
+and variable-length values (positions) as bytes, which protocol 2 rebuilds with
+one `_codecs.encode` call each. Reading a common word's postings at 100 000
+documents spent two thirds of its time in that unpickling. Blocks are now
+written with the highest protocol, document deltas and weights as typed arrays
+(Whoosh reads both back unchanged: it only indexes and iterates them).
 """
 
 from __future__ import annotations
 
 import io
+import pickle
+from array import array
 
+from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
+from whoosh.util.numlists import delta_encode
 
 _original_init = structfile.BufferFile.__init__
 
@@ -72,9 +83,31 @@ def _buffer_file_init(self, buf, name=None, onclose=None) -> None:
     self.file = MemoryViewReader(buf) if isinstance(buf, memoryview) else io.BytesIO(buf)
 
 
+def _dumps(obj, protocol=None) -> bytes:
+    return pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+
+
+def _mini_ids(self):
+    if self._byteids:
+        return tuple(self._ids)
+    return array("I", delta_encode(self._ids))
+
+
+def _mini_weights(self):
+    weights = self._weights
+    if all(w == 1.0 for w in weights):
+        return None
+    if all(w == weights[0] for w in weights):
+        return weights[0]
+    return array("f", weights)
+
+
 def apply() -> None:
     if structfile.BufferFile.__init__ is not _buffer_file_init:
         structfile.BufferFile.__init__ = _buffer_file_init
+    whoosh3.dumps = _dumps
+    whoosh3.W3PostingsWriter._mini_ids = _mini_ids
+    whoosh3.W3PostingsWriter._mini_weights = _mini_weights
 
 
 apply()

@@ -1,0 +1,157 @@
+"""Which documents a Whoosh query matches, and their BM25F scores, computed with numpy.
+
+Matching gives a boolean mask over the document numbers; set operations of the
+query tree become array operations. Scores follow Whoosh's BM25F (same idf,
+average lengths and one-byte field lengths) summed over the query's positive
+terms, so the order is Whoosh's order without stepping its matchers document by
+document. Query types this module does not know fall back to Whoosh itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from archive.postings import Postings
+
+K1 = 1.2
+B = 0.75
+_EXPANDING = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Variations, wq.Regex)
+
+
+class QueryEvaluator:
+    """Matching and scoring for one search: postings read once are kept for the rest of it."""
+
+    def __init__(self, searcher: Searcher, postings: Postings) -> None:
+        self.searcher = searcher
+        self.postings = postings
+        self.size = len(postings.live)
+        self._read: dict[tuple[str, str | bytes], tuple[np.ndarray, np.ndarray]] = {}
+
+    # -- matching ---------------------------------------------------------------
+
+    def match(self, q: wq.Query) -> np.ndarray:
+        """Boolean mask of the live documents matching q."""
+        kind = type(q)
+        if q is wq.NullQuery:
+            return self._empty()
+        if kind is wq.Every:
+            return self.postings.live.copy()
+        if kind is wq.Term:
+            return self._mask(self._term(q.fieldname, q.text)[0])
+        if kind is wq.And:
+            out = self.postings.live.copy()
+            for sub in q.subqueries:
+                out &= self.match(sub)
+                if not out.any():
+                    break
+            return out
+        if isinstance(q, wq.Or) and getattr(q, "minmatch", 0) in (0, 1, None):
+            out = self._empty()
+            for sub in q.subqueries:
+                out |= self.match(sub)
+            return out
+        if kind is wq.Not:
+            return self.postings.live & ~self.match(q.query)
+        if kind is wq.AndNot:
+            return self.match(q.a) & ~self.match(q.b)
+        if kind is wq.AndMaybe:
+            return self.match(q.a)
+        if kind is wq.Phrase and q.slop == 1:
+            return self._phrase(q.fieldname, list(q.words))
+        if isinstance(q, _EXPANDING):
+            out = self._empty()
+            for fieldname, text in self._expanded(q):
+                out[self._term(fieldname, text)[0]] = True
+            return out
+        return self._mask(np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64))
+
+    def _phrase(self, fieldname: str, words: list[str]) -> np.ndarray:
+        """Documents where the words follow each other, from their positions."""
+        candidates = self.postings.live.copy()
+        for word in words:
+            candidates &= self._mask(self._term(fieldname, word)[0])
+        if len(words) < 2 or not candidates.any():
+            return candidates
+        starts: np.ndarray | None = None
+        for i, word in enumerate(words):
+            docs, positions = self.postings.positions(fieldname, word, candidates)
+            keys = (docs << 32) | (positions - i + (1 << 31))  # where the phrase would start
+            starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+            if not len(starts):
+                break
+        return self._mask(np.unique(starts >> 32))
+
+    # -- scoring ----------------------------------------------------------------
+
+    def top(self, q: wq.Query, allowed: np.ndarray, limit: int) -> list[tuple[int, float]]:
+        """The `limit` best (document, score) of the mask `allowed`, best first, ties by document."""
+        candidates = np.flatnonzero(allowed)
+        if not len(candidates) or limit <= 0:
+            return []
+        scores = self.scores(q)[candidates]
+        if len(candidates) > limit:
+            best = np.argpartition(-scores, limit - 1)[:limit]
+            candidates, scores = candidates[best], scores[best]
+        order = np.lexsort((candidates, -scores))
+        return list(zip(candidates[order].tolist(), scores[order].tolist(), strict=True))
+
+    def scores(self, q: wq.Query) -> np.ndarray:
+        """BM25F score of every document for the positive terms of q."""
+        total = np.zeros(self.size, dtype=np.float64)
+        for fieldname, text, boost in self._scored_terms(q, 1.0):
+            field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None
+            if field is None or not field.scorable:
+                continue
+            ids, weights = self._term(fieldname, text)
+            if not len(ids):
+                continue
+            idf = self.searcher.idf(fieldname, text)
+            average = self.searcher.avg_field_length(fieldname) or 1
+            lengths = self.postings.lengths(fieldname)[ids]
+            norm = K1 * ((1 - B) + B * lengths / average)
+            total[ids] += boost * idf * (weights * (K1 + 1)) / (weights + norm)
+        return total
+
+    def _scored_terms(self, q: wq.Query, boost: float):
+        boost *= q.boost
+        if isinstance(q, wq.Not):
+            return
+        if isinstance(q, wq.AndNot):
+            yield from self._scored_terms(q.a, boost)
+            return
+        if type(q) is wq.Term:
+            yield q.fieldname, q.text, boost
+            return
+        if isinstance(q, wq.Phrase):
+            for word in q.words:
+                yield q.fieldname, word, boost
+            return
+        if isinstance(q, _EXPANDING):
+            for fieldname, text in self._expanded(q):
+                yield fieldname, text, boost
+            return
+        for child in q.children():
+            yield from self._scored_terms(child, boost)
+
+    # -- postings ---------------------------------------------------------------
+
+    def _term(self, fieldname: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
+        key = (fieldname, text)
+        found = self._read.get(key)
+        if found is None:
+            found = self._read[key] = self.postings.postings(fieldname, text)
+        return found
+
+    def _expanded(self, q: wq.Query) -> list[tuple[str, bytes]]:
+        reader = self.searcher.reader()
+        return [(q.fieldname, text) for text in q._btexts(reader)]
+
+    def _mask(self, ids: np.ndarray) -> np.ndarray:
+        out = self._empty()
+        out[ids] = True
+        return out & self.postings.live
+
+    def _empty(self) -> np.ndarray:
+        return np.zeros(self.size, dtype=bool)

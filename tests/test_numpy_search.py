@@ -1,0 +1,135 @@
+"""Matching and ranking with numpy over posting blocks agree with Whoosh's own matchers.
+
+The index has several segments and deleted documents, as a real archive that has
+been updated has; every query type the parser produces is compared.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from array import array
+
+import pytest
+from whoosh import query as wq
+
+from archive.engine import open_engine
+from archive.ranking import QueryEvaluator
+from archive.schema import CompactPositions
+from indexer.pipeline import index_corpus
+from tests.conftest import ROOT
+
+ANNOTATED = ROOT / "tests" / "data" / "annotated" / "docs"
+
+QUERIES = [
+    "industrie",
+    "emploi salariés",
+    "usine fermeture",
+    '"plan de relance"',
+    '"transition écologique"',
+    '"France 2030"',
+    "indus*",
+    "industrie -emploi",
+    "industrie NOT usine",
+    "industrie OR hydrogène",
+    "(usine OR site) AND emploi",
+    "titre:industrie",
+    "réindustrialisaton~",
+    "acteur:CGT",
+    "CGT",
+]
+
+
+@pytest.fixture(scope="module")
+def updated_engine(tmp_path_factory):
+    """The annotated corpus indexed, then updated twice: three segments, deleted documents."""
+    base = tmp_path_factory.mktemp("numpy")
+    corpus, index = base / "corpus", base / "index"
+    shutil.copytree(ANNOTATED, corpus)
+    files = sorted(corpus.iterdir())
+    moved = {f: f.read_bytes() for f in files[:6]}
+    for f in moved:
+        f.unlink()
+    index_corpus(corpus, index)
+    for f, data in moved.items():  # a second segment
+        f.write_bytes(data)
+    index_corpus(corpus, index)
+    files[10].unlink()  # deletions in the first segment
+    files[20].write_text(files[20].read_text(encoding="utf-8") + "\nMise à jour : usine, emploi.", encoding="utf-8")
+    index_corpus(corpus, index)
+    engine = open_engine(index)
+    yield engine
+    engine.close()
+
+
+def _snapshot(engine):
+    snap = engine._snapshot()
+    assert len(snap.searcher.reader().leaf_readers()) >= 2, "the test needs several segments"
+    assert snap.searcher.reader().has_deletions(), "the test needs deleted documents"
+    return snap
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_matching_equals_whoosh(updated_engine, text: str) -> None:
+    snap = _snapshot(updated_engine)
+    q = snap.builder.build(text).required
+    expected = sorted(snap.searcher.docs_for_query(q))
+    found = snap.evaluator().match(q).nonzero()[0].tolist()
+    assert found == expected, q
+    assert expected or text.endswith("~"), f"{text!r} should match something in the annotated corpus"
+
+
+@pytest.mark.parametrize("text", ["industrie", "emploi salariés", "industrie OR hydrogène", "titre:industrie"])
+def test_scores_equal_whoosh_bm25f(updated_engine, text: str) -> None:
+    snap = _snapshot(updated_engine)
+    q = snap.builder.build(text).required
+    evaluator = snap.evaluator()
+    allowed = evaluator.match(q)
+    ours = evaluator.top(q, allowed, 20)
+    theirs = {h.docnum: h.score for h in snap.searcher.search(q, limit=None)}
+    assert len(ours) == min(20, len(theirs)) > 0
+    for doc, score in ours:  # the same score for each document ...
+        assert math.isclose(score, theirs[doc], rel_tol=1e-5), doc
+    best = sorted(theirs.values(), reverse=True)[: len(ours)]  # ... and the best ones (ties aside)
+    assert all(math.isclose(a, b, rel_tol=1e-5) for a, b in zip([s for _, s in ours], best, strict=True))
+
+
+def test_field_lengths_equal_whoosh(updated_engine) -> None:
+    snap = _snapshot(updated_engine)
+    reader = snap.searcher.reader()
+    for fieldname in ("title", "text"):
+        lengths = snap.postings.lengths(fieldname)
+        for docnum in reader.all_doc_ids():
+            assert lengths[docnum] == (reader.doc_field_length(docnum, fieldname) or 0)
+
+
+def test_positions_equal_whoosh(updated_engine) -> None:
+    snap = _snapshot(updated_engine)
+    reader = snap.searcher.reader()
+    evaluator: QueryEvaluator = snap.evaluator()
+    wanted = evaluator.match(wq.Term("text", "industr"))
+    docs, positions = snap.postings.positions("text", "industr", wanted)
+    expected = []
+    matcher = reader.postings("text", "industr")
+    while matcher.is_active():
+        expected += [(matcher.id(), p) for p in matcher.value_as("positions")]
+        matcher.next()
+    assert list(zip(docs.tolist(), positions.tolist(), strict=True)) == expected
+
+
+@pytest.mark.parametrize("positions", [[0], [3, 4, 10], [5, 70_000, 70_001], list(range(0, 400_000, 1000))])
+def test_compact_positions_round_trip(positions: list[int]) -> None:
+    fmt = CompactPositions()
+    value = fmt.encode(positions)
+    assert fmt.decode_positions(value) == positions
+    assert fmt.decode_frequency(value) == len(positions)
+    wide = any(b - a > 0xFFFF for a, b in zip([0, *positions], positions, strict=False))
+    assert value[:1] == (b"I" if wide else b"H")
+    assert len(value) == 1 + array("I" if wide else "H").itemsize * len(positions)
+
+
+def test_spelling_words_are_indexed_once_in_a_bulk_build(updated_engine) -> None:
+    reader = _snapshot(updated_engine).searcher.reader()
+    first_segment = reader.leaf_readers()[0][0]
+    frequencies = [first_segment.doc_frequency("spell", w) for w in first_segment.lexicon("spell")]
+    assert frequencies and max(frequencies) == 1
