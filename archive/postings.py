@@ -24,12 +24,22 @@ _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
 
+def live_mask(reader) -> np.ndarray:
+    """Boolean mask of a reader's documents that are not deleted."""
+    mask = np.ones(reader.doc_count_all(), dtype=bool)
+    for leaf, offset in reader.leaf_readers():
+        if leaf.has_deletions():
+            deleted = np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
+            mask[deleted + offset] = False
+    return mask
+
+
 class Postings:
     """Numpy views of one reader's postings; `live` marks the documents not deleted."""
 
-    def __init__(self, reader, live: np.ndarray) -> None:
+    def __init__(self, reader, live: np.ndarray | None = None) -> None:
         self.reader = reader
-        self.live = live
+        self.live = live_mask(reader) if live is None else live
         self.leaves = list(reader.leaf_readers())
         self._lengths: dict[str, np.ndarray] = {}
 
@@ -61,19 +71,34 @@ class Postings:
         """Length of the field in every document (Whoosh's one-byte approximation)."""
         found = self._lengths.get(fieldname)
         if found is None:
-            parts = []
-            for leaf, _ in self.leaves:
-                codes = np.zeros(leaf.doc_count_all(), dtype=np.uint8)
-                perdoc = getattr(leaf, "_perdoc", None)
-                lenfield = _lenfield(fieldname)
-                if perdoc is not None and perdoc.has_column(lenfield):
-                    column = perdoc.column_reader(lenfield, LENGTHS_COLUMN)
-                    raw = column._dbfile.get(column._basepos, column._count)
-                    codes[: len(raw)] = np.frombuffer(raw, dtype=np.uint8)
-                parts.append(codes)
-            found = _BYTE_LENGTHS[np.concatenate(parts)] if parts else _EMPTY_WEIGHTS
-            self._lengths[fieldname] = found
+            codes = self._column(_lenfield(fieldname), LENGTHS_COLUMN, np.uint8)
+            found = self._lengths[fieldname] = _BYTE_LENGTHS[codes]
         return found
+
+    def column(self, fieldname: str) -> np.ndarray:
+        """The values of a sortable NUMERIC field for every document (0 where it has none)."""
+        if fieldname not in self.reader.schema or not self.reader.has_column(fieldname):
+            return np.zeros(len(self.live), dtype=np.int64)
+        field = self.reader.schema[fieldname]
+        column_type = field.column_type
+        dtype = np.dtype(column_type._typecode).newbyteorder(">")  # struct "!" order
+        values = self._column(fieldname, column_type, dtype).astype(np.int64)
+        # = field.from_column_value for integers: signed ones are stored shifted to sort as unsigned.
+        return values - (1 << (field.bits - 1)) if field.signed else values
+
+    def _column(self, name: str, column_type, dtype) -> np.ndarray:
+        """A fixed-width Whoosh column over all segments, read as raw bytes."""
+        dtype = np.dtype(dtype)
+        parts = []
+        for leaf, _ in self.leaves:
+            values = np.full(leaf.doc_count_all(), column_type._default, dtype=dtype)
+            perdoc = getattr(leaf, "_perdoc", None)
+            if perdoc is not None and perdoc.has_column(name):
+                column = perdoc.column_reader(name, column_type)
+                raw = column._dbfile.get(column._basepos, column._count * dtype.itemsize)
+                values[: column._count] = np.frombuffer(raw, dtype=dtype)
+            parts.append(values)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
     def _read(self, fieldname, text, want_values: bool, wanted: np.ndarray | None = None):
         ids_parts, weight_parts, values = [], [], []

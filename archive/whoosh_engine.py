@@ -216,10 +216,10 @@ class WhooshEngine:
             snap.searcher.close()
             self._snap = None
         searcher = self._ix.searcher()
-        tables = FacetTables(searcher.reader(), TABLE_FIELDS)
+        postings = Postings(searcher.reader())
+        tables = FacetTables(postings, TABLE_FIELDS)
         builder = QueryBuilder(self._ix.schema, self._resolver(tables), _actor_for_alias)
         gen = f"{self._dir.name}:{searcher.reader().generation()}" if self._dir else ""
-        postings = Postings(searcher.reader(), tables.live_mask)
         self._snap = _Snapshot(gen, searcher, tables, builder, postings)
         return self._snap
 
@@ -472,12 +472,14 @@ class WhooshEngine:
             snap = self._snapshot()
             parsed = snap.builder.build(request.query)
             final = self._final_docs(snap, request)
-            keys = snap.tables.datekey
+            keys = snap.tables.datekeys
             if month:
                 wanted, div = int(year) * 100 + int(month), 100
             else:
                 wanted, div = int(year), 10000
-            docs = sorted((d for d in final if keys[d] and keys[d] // div == wanted), key=keys.__getitem__)
+            docs = np.array(final, dtype=np.int64)
+            docs = docs[(keys[docs] != 0) & (keys[docs] // div == wanted)]
+            docs = docs[np.argsort(keys[docs], kind="stable")].tolist()
             page = docs[request.offset : request.offset + request.limit]
             return [self._hit(snap, parsed, d, 0.0, False, request.with_snippets) for d in page], len(docs)
 
@@ -500,54 +502,40 @@ class WhooshEngine:
 
 
 def _timeline(tables: FacetTables, docs: list[int], granularity: str, split_by, top, series) -> dict[str, Any]:
-    keys = tables.datekey
     monthly = granularity == "month"
-    dated = [d for d in docs if keys[d] and (not monthly or keys[d] // 100 % 100)]
-    undated = len(docs) - len(dated)
+    docs_array = np.asarray(docs, dtype=np.int64)
+    keys = tables.datekeys[docs_array]
+    dated_mask = (keys != 0) & (keys // 100 % 100 != 0) if monthly else keys != 0
+    dated, keys = docs_array[dated_mask], keys[dated_mask]
+    undated = len(docs_array) - len(dated)
+    # Period of each dated document as a number: months since year 0, or the year.
+    code = (keys // 10000) * 12 + (keys // 100 % 100 - 1) if monthly else keys // 10000
+    first = int(code.min()) if len(code) else 0
+    periods = _period_labels(first, int(code.max()), monthly) if len(code) else []
+    slot = code - first
 
-    def period(d: int) -> str:
-        k = keys[d]
-        return f"{k // 10000:04d}-{k // 100 % 100:02d}" if monthly else f"{k // 10000:04d}"
+    def per_period(selected: np.ndarray) -> list[int]:
+        return np.bincount(slot[selected], minlength=len(periods)).tolist()
 
-    periods = _all_periods([period(d) for d in dated], monthly)
-    index = {p: i for i, p in enumerate(periods)}
     out: dict[str, list[int]] = {}
     if split_by is None:
-        out["documents"] = [0] * len(periods)
-        for d in dated:
-            out["documents"][index[period(d)]] += 1
+        out["documents"] = per_period(np.ones(len(dated), dtype=bool))
     else:
         fieldname = FACET_FIELDS[split_by]
-        rows = tables.by_doc[fieldname]
-        chosen = series or [v for v, _ in tables.count(fieldname, dated).most_common(top)]
+        chosen = series or [v for v, _ in tables.count(fieldname, dated.tolist()).most_common(top)]
         for name in chosen:
-            out[name] = [0] * len(periods)
-        others = [0] * len(periods)
-        for d in dated:
-            values = rows[d]
-            hit = [v for v in values if v in out]
-            for v in hit:
-                out[v][index[period(d)]] += 1
-            if not hit and not series:
-                others[index[period(d)]] += 1
-        if any(others):
+            out[name] = per_period(tables.value_mask(fieldname, [name])[dated])
+        others = per_period(~tables.value_mask(fieldname, chosen)[dated])
+        if any(others) and not series:
             out["autres"] = others
     return {"granularity": granularity, "periods": periods, "series": out, "undated": undated}
 
 
-def _all_periods(labels: list[str], monthly: bool) -> list[str]:
-    """Every period between the first and the last, empty ones included."""
-    if not labels:
-        return []
-    first, last = min(labels), max(labels)
+def _period_labels(first: int, last: int, monthly: bool) -> list[str]:
+    """Every period from the first to the last, empty ones included."""
     if not monthly:
-        return [str(y) for y in range(int(first), int(last) + 1)]
-    y, m = int(first[:4]), int(first[5:])
-    out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+        return [str(y) for y in range(first, last + 1)]
+    return [f"{c // 12:04d}-{c % 12 + 1:02d}" for c in range(first, last + 1)]
 
 
 def _rerank_by_proximity(reader, terms: list[str], ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
