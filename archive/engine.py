@@ -46,10 +46,16 @@ class SearchEngine(Protocol):
     def close(self) -> None: ...
 
 
+class PreparedDocument(Protocol):
+    """A record plus the engine's own preparation of it (see prepare_document)."""
+
+    record: DocumentRecord
+
+
 class IndexWriter(Protocol):
     """Writes one batch; nothing is visible until `commit` returns."""
 
-    def upsert(self, record: DocumentRecord) -> None: ...
+    def upsert(self, record: DocumentRecord | PreparedDocument) -> None: ...
 
     def delete(self, doc_id: str) -> None: ...
 
@@ -84,6 +90,18 @@ def create_writer(generation: Path, *, bulk: bool = False) -> IndexWriter:
     from archive.whoosh_engine import WhooshWriter
 
     return WhooshWriter(generation, bulk=bulk)
+
+
+def prepare_document(record: DocumentRecord) -> PreparedDocument:
+    """The engine's per-document work that needs no index (text analysis), done ahead.
+
+    Extraction workers call it so that the single writer process only adds
+    postings: with two workers, analysing every text in the writer made it the
+    bottleneck of a parallel ingestion.
+    """
+    from archive.whoosh_engine import prepare_document as prepare
+
+    return prepare(record)
 
 
 def read_records(generation: Path, doc_ids: list[str]) -> dict[str, DocumentRecord]:

@@ -27,12 +27,22 @@ FACET_FIELDS: dict[str, str] = {
 }
 
 
+class PreAnalysed(tuple):
+    """A field value already analysed: the (term, frequency, weight, value) items of
+    `format.word_values`, computed in another process and written as they are."""
+
+
 class CompactPositions(Positions):
     """Word positions as one type byte and native uint16 deltas (uint32 when a gap needs it).
 
     Whoosh's own format spends a 4-byte count and a pickled list on every posting:
     this takes about a third of the bytes, and many postings decode at once with numpy.
     """
+
+    def word_values(self, value, analyzer, **kwargs):
+        if isinstance(value, PreAnalysed):
+            return iter(value)
+        return super().word_values(value, analyzer, **kwargs)
 
     def encode(self, poslist) -> bytes:
         deltas = [b - a for a, b in zip([0, *poslist], poslist, strict=False)]

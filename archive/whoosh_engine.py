@@ -15,6 +15,7 @@ from whoosh import highlight
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.analysis import RegexTokenizer, Token
+from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
 from archive import store, whoosh_fixes  # noqa: F401  (applies local Whoosh fixes)
@@ -40,7 +41,7 @@ from archive.query import (
     proximity_terms,
 )
 from archive.ranking import QueryEvaluator
-from archive.schema import FACET_FIELDS, build_schema
+from archive.schema import FACET_FIELDS, PreAnalysed, build_schema
 
 TABLE_FIELDS = ("actors", "themes", "places", "doc_type", "language", "year", "format")
 PARTIAL_FILL = 10
@@ -64,17 +65,50 @@ def datekey(date: str | None) -> int:
     return parts[0] * 10000 + parts[1] * 100 + parts[2]
 
 
-def document_fields(record: DocumentRecord, spelled: set[str] | None = None) -> dict[str, Any]:
+@dataclass
+class WhooshDocument:
+    """A record with its text fields analysed ahead (in an extraction worker)."""
+
+    record: DocumentRecord
+    analysed: dict[str, PreAnalysed]
+    spell_words: set[str]
+
+
+_schema_for_analysis: list[Schema] = []
+
+
+def prepare_document(record: DocumentRecord) -> WhooshDocument:
+    if not _schema_for_analysis:
+        _schema_for_analysis.append(build_schema())
+    schema = _schema_for_analysis[0]
+    analysed = {}
+    for fieldname, value in (("title", record.title), ("text", record.text)):
+        field = schema[fieldname]
+        analysed[fieldname] = PreAnalysed(field.format.word_values(value, field.analyzer, mode="index"))
+    return WhooshDocument(record, analysed, _spell_words(record))
+
+
+def _spell_words(record: DocumentRecord) -> set[str]:
+    return {w.lower() for w in _SPELL_WORD.findall(record.title + " " + record.text)}
+
+
+def document_fields(document: DocumentRecord | WhooshDocument, spelled: set[str] | None = None) -> dict[str, Any]:
     """The Whoosh fields of a record; words already in `spelled` are left out of `spell`."""
+    if isinstance(document, WhooshDocument):
+        record, spell_words = document.record, set(document.spell_words)
+        analysed = document.analysed
+    else:
+        record, spell_words, analysed = document, _spell_words(document), {}
     meta = record.to_dict(with_text=False)
-    spell_words = {w.lower() for w in _SPELL_WORD.findall(record.title + " " + record.text)}
     if spelled is not None:
         spell_words -= spelled
         spelled |= spell_words
     return {
         "id": record.id,
-        "title": record.title,
-        "text": record.text,
+        "title": analysed.get("title", record.title),
+        "_stored_title": record.title,
+        "text": analysed.get("text", record.text),
+        "_stored_text": record.text,
         "spell": " ".join(sorted(spell_words)),
         "actors": join_values(record.actors),
         "themes": join_values(record.themes),
@@ -111,11 +145,12 @@ class WhooshWriter:
                 _bulk_spelled[key] = set()
             self._spelled = _bulk_spelled[key]
 
-    def upsert(self, record: DocumentRecord) -> None:
+    def upsert(self, document: DocumentRecord | WhooshDocument) -> None:
+        record = document.record if isinstance(document, WhooshDocument) else document
         # delete_by_term removes every copy; update_document would remove only one.
         if not self._fresh:
             self._writer.delete_by_term("id", record.id)
-        self._writer.add_document(**document_fields(record, self._spelled))
+        self._writer.add_document(**document_fields(document, self._spelled))
 
     def delete(self, doc_id: str) -> None:
         self._writer.delete_by_term("id", doc_id)

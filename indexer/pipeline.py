@@ -20,8 +20,15 @@ from typing import Any
 from whoosh import index as windex
 
 from archive import store
-from archive.engine import IndexWriter, create_index, create_writer, indexed_ids, read_records
-from archive.models import DocumentRecord
+from archive.engine import (
+    IndexWriter,
+    PreparedDocument,
+    create_index,
+    create_writer,
+    indexed_ids,
+    prepare_document,
+    read_records,
+)
 from indexer.extract import Extraction, ExtractionError
 from indexer.lock import DEFAULT_TIMEOUT, WriteLock
 from indexer.metadata import build_record
@@ -329,14 +336,15 @@ def _outcomes(pool: ExtractorPool, primary: dict[Path, str], context: dict[Path,
         yield doc_id, outcome
 
 
-def record_or_reason(path: Path, extraction: Extraction, context: dict[str, Any]) -> DocumentRecord | str:
-    """The document record of one extraction, or why it failed (runs in an extraction worker)."""
+def record_or_reason(path: Path, extraction: Extraction, context: dict[str, Any]) -> PreparedDocument | str:
+    """The document record of one extraction, analysed for the index, or why it failed (runs
+    in an extraction worker)."""
     try:
         sidecar = read_sidecar(path)
     except SidecarError as exc:
         return str(exc)
     try:
-        return build_record(
+        record = build_record(
             doc_id=context["doc_id"],
             paths=context["paths"],
             extraction=extraction,
@@ -346,6 +354,7 @@ def record_or_reason(path: Path, extraction: Extraction, context: dict[str, Any]
         )
     except Exception as exc:  # a metadata bug must not stop the run; it is reported per file
         return f"erreur pendant l'analyse des métadonnées ({exc.__class__.__name__}: {exc})"
+    return prepare_document(record)
 
 
 def _reason(error: ExtractionError) -> str:

@@ -133,3 +133,67 @@ def test_spelling_words_are_indexed_once_in_a_bulk_build(updated_engine) -> None
     first_segment = reader.leaf_readers()[0][0]
     frequencies = [first_segment.doc_frequency("spell", w) for w in first_segment.lexicon("spell")]
     assert frequencies and max(frequencies) == 1
+
+
+def _index_contents(generation) -> tuple[dict, list]:
+    from whoosh import index as windex
+
+    ix = windex.open_dir(str(generation))
+    with ix.reader() as reader:
+        postings = {}
+        for fieldname in ("title", "text"):
+            for term in reader.lexicon(fieldname):
+                m = reader.postings(fieldname, term)
+                rows = []
+                while m.is_active():
+                    rows.append((m.id(), m.weight(), m.value()))
+                    m.next()
+                postings[(fieldname, term)] = rows
+        lengths = [(reader.doc_field_length(d, "text"), reader.doc_field_length(d, "title")) for d in range(3)]
+        stored = [reader.stored_fields(d) for d in range(3)]
+    ix.close()
+    return postings, [lengths, stored]
+
+
+def test_documents_analysed_in_a_worker_index_like_plain_records(tmp_path) -> None:
+    from archive.engine import create_index, create_writer, prepare_document
+    from archive.models import DocumentRecord
+
+    records = [
+        DocumentRecord(
+            id=f"d{i}",
+            title=title,
+            date=None,
+            year=None,
+            actors=[],
+            themes=[],
+            places=[],
+            doc_type="",
+            language="fr",
+            paths=[f"d{i}.txt"],
+            pages=1,
+            sha256="x",
+            size=1,
+            indexed_at="",
+            text=text,
+        )
+        for i, (title, text) in enumerate(
+            [
+                ("Plan de relance", "L’État finance la réindustrialisation ; les militant·es de la CGT agissent."),
+                ("", "Bpifrance et France 2030 : 1 000 emplois à Fos-sur-Mer."),
+                ("Note", "usine usine fermeture usine"),
+            ]
+        )
+    ]
+    contents = []
+    for name, prepare in (("plain", lambda r: r), ("prepared", prepare_document)):
+        generation = tmp_path / name
+        generation.mkdir()
+        create_index(generation)
+        writer = create_writer(generation)
+        for record in records:
+            writer.upsert(prepare(record))
+        writer.commit()
+        contents.append(_index_contents(generation))
+    assert contents[0][0], "the plain index holds postings"
+    assert contents[0] == contents[1]
