@@ -122,6 +122,36 @@ def document_fields(document: DocumentRecord | WhooshDocument, spelled: set[str]
     }
 
 
+# Merging: segments stop growing at MERGED_DOCS_MAX documents, and the smallest are merged once
+# SMALL_SEGMENTS_MAX of them pile up. Whoosh's own policy ends up rewriting the whole index in
+# one merge, whose memory grows with the corpus (1.2 GB at 100 000 documents) and which stalls
+# a small update for minutes.
+MERGED_DOCS_MAX = 25_000
+SMALL_SEGMENTS_MAX = 8
+
+
+def bounded_merge(writer, segments):
+    """Whoosh merge policy: merge the smallest segments, never beyond MERGED_DOCS_MAX documents."""
+    from whoosh.reading import SegmentReader
+
+    small = sorted((s for s in segments if s.doc_count() < MERGED_DOCS_MAX // 2), key=lambda s: s.doc_count())
+    if len(small) < SMALL_SEGMENTS_MAX:
+        return segments
+    chosen, total = [], 0
+    for segment in small:
+        if chosen and total + segment.doc_count() > MERGED_DOCS_MAX:
+            break
+        chosen.append(segment)
+        total += segment.doc_count()
+    if len(chosen) < 2:
+        return segments
+    for segment in chosen:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in chosen]
+
+
 # Spelling words already given to the generation a bulk build is filling (one at a time).
 _bulk_spelled: dict[str, set[str]] = {}
 
@@ -156,7 +186,7 @@ class WhooshWriter:
         self._writer.delete_by_term("id", doc_id)
 
     def commit(self) -> None:
-        self._writer.commit()
+        self._writer.commit(mergetype=bounded_merge)
         self._ix.close()
 
     def cancel(self) -> None:

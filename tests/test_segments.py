@@ -1,0 +1,45 @@
+"""Segment merging stays bounded: no merge beyond a size cap, few small segments left."""
+
+from __future__ import annotations
+
+from whoosh import index as windex
+
+from archive import whoosh_engine
+from archive.engine import create_index, create_writer, open_engine
+from archive.models import DocumentRecord, SearchRequest
+
+
+def _record(i: int) -> DocumentRecord:
+    return DocumentRecord(
+        id=f"d{i}", title=f"Note {i}", date=None, year=None, actors=[], themes=[], places=[], doc_type="",
+        language="fr", paths=[f"d{i}.txt"], pages=1, sha256=str(i), size=1, indexed_at="",
+        text=f"usine numéro {i} : emploi et fermeture",
+    )  # fmt: skip
+
+
+def test_merges_stay_under_the_cap_and_small_segments_stay_few(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(whoosh_engine, "MERGED_DOCS_MAX", 40)
+    monkeypatch.setattr(whoosh_engine, "SMALL_SEGMENTS_MAX", 4)
+    generation = tmp_path / "g"
+    generation.mkdir()
+    create_index(generation)
+    largest_seen = 0
+    for batch in range(60):  # 60 commits of 3 documents
+        writer = create_writer(generation)
+        for i in range(batch * 3, batch * 3 + 3):
+            writer.upsert(_record(i))
+        writer.commit()
+        ix = windex.open_dir(str(generation))
+        sizes = [s.doc_count_all() for s in ix._segments()]
+        ix.close()
+        largest_seen = max(largest_seen, *sizes)
+        assert max(sizes) <= 40
+        assert len([s for s in sizes if s < 20]) <= 4, sizes
+    assert largest_seen > 20, "merges happened"
+    assert len(sizes) <= 180 // 20 + 4
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root" / "CURRENT").write_text(generation.name)
+    generation.rename(tmp_path / "root" / generation.name)
+    engine = open_engine(tmp_path / "root", allow_outdated=True)
+    assert engine.search(SearchRequest(query="usine")).total == 180
+    engine.close()
