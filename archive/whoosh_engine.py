@@ -479,9 +479,15 @@ class WhooshEngine:
             docnum = snap.searcher.document_number(id=doc_id)
             if docnum is None:
                 return []
-            results = snap.searcher.more_like(docnum, "text", top=limit, numterms=15)
+            # = searcher.more_like(docnum, "text", top=limit, numterms=15), ranked with numpy
+            key_terms = snap.searcher.key_terms([docnum], "text", numterms=15)
+            q = wq.Or([wq.Term("text", word, boost=weight) for word, weight in key_terms])
+            evaluator = snap.evaluator()
+            allowed = evaluator.match(q)
+            allowed[docnum] = False
             browse = ParsedQuery("", wq.Every(), None, True)
-            return [self._hit(snap, browse, h.docnum, h.score, False, True) for h in results]
+            ranked = evaluator.top(q, allowed, limit)
+            return [self._hit(snap, browse, d, score, False, True) for d, score in ranked]
 
     def document_ids(self) -> set[str]:
         with self._lock:

@@ -197,3 +197,20 @@ def test_documents_analysed_in_a_worker_index_like_plain_records(tmp_path) -> No
         contents.append(_index_contents(generation))
     assert contents[0][0], "the plain index holds postings"
     assert contents[0] == contents[1]
+
+
+def test_similar_documents_equal_whoosh_more_like(updated_engine) -> None:
+    snap = _snapshot(updated_engine)
+    searcher = snap.searcher
+    for docnum in sorted(snap.tables.live)[:5]:
+        doc_id = searcher.stored_fields(docnum)["id"]
+        ours = [(h.id, h.score) for h in updated_engine.similar(doc_id, limit=5)]
+        theirs = [
+            (searcher.stored_fields(h.docnum)["id"], h.score)
+            for h in searcher.more_like(docnum, "text", top=5, numterms=15)
+        ]
+        assert ours and doc_id not in dict(ours)
+        # more_like scales every score by one factor; the order (ties aside) and the ratios are the same.
+        factor = theirs[0][1] / ours[0][1]
+        assert [s * factor for _, s in ours] == pytest.approx([s for _, s in theirs], rel=1e-3)
+        assert {d for d, s in ours if s > ours[-1][1]} <= {d for d, _ in theirs}
