@@ -177,6 +177,7 @@ def build_fts(index: Path, db_path: Path) -> tuple[float, int]:
         CREATE TABLE meta(docid INTEGER PRIMARY KEY, id TEXT, path TEXT, title TEXT, date TEXT, year INT,
                           datekey INT, record TEXT);
         CREATE TABLE facet(docid INT, facet TEXT, value TEXT);
+        CREATE TABLE info(text_bytes INT);
         """
     )
     text_bytes = 0
@@ -210,6 +211,7 @@ def build_fts(index: Path, db_path: Path) -> tuple[float, int]:
         ANALYZE;
         """
     )
+    con.execute("INSERT INTO info VALUES (?)", (text_bytes,))
     con.commit()
     con.close()
     return time.perf_counter() - started, text_bytes
@@ -308,6 +310,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--build", action="store_true", help="index the corpus first (jobs 2)")
     ap.add_argument("--no-fts", action="store_true")
+    ap.add_argument("--fts-db", type=Path, help="keep the FTS5 database here and reuse it if it exists")
     ap.add_argument("--per-query", action="store_true", help="print each query's median")
     args = ap.parse_args(argv)
     if args.build:
@@ -330,8 +333,13 @@ def main(argv: list[str] | None = None) -> None:
     result = {"documents": docs, "archive": arch, "info": {k: v for k, v in info.items() if k != "totals"}}
     if not args.no_fts:
         with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
-            db = Path(tmp) / "fts.db"
-            build_s, text_bytes = build_fts(args.index, db)
+            db = args.fts_db or Path(tmp) / "fts.db"
+            if db.exists():
+                build_s = 0.0
+                with sqlite3.connect(db) as con:
+                    text_bytes = con.execute("SELECT text_bytes FROM info").fetchone()[0]
+            else:
+                build_s, text_bytes = build_fts(args.index, db)
             fts_times, fts_totals = bench_fts(db, cases, args.rounds)
             fts_db_bytes = db.stat().st_size
         fts = summarize(fts_times, cases)

@@ -295,8 +295,11 @@ def _write(corpus, generation, state, plan: _Plan, old_ids, result, workers, rep
             if len(pending) >= batch_size:
                 commit_batch()
         writer.commit()
-    except BaseException:
-        writer.cancel()
+    except BaseException as error:
+        try:
+            writer.cancel()
+        except Exception as cancel_error:  # e.g. the writer a failed commit already closed
+            error.add_note(f"cancelling the index writer failed too: {cancel_error!r}")
         raise
     # Everything is committed: the manifest is now exactly the plan.
     store.write_state(generation, {"files": dict(plan.files), "failed": plan.failed})

@@ -240,3 +240,26 @@ def test_reextract_applies_a_new_gazetteer_actor(workspace, monkeypatch) -> None
     assert "Zorglub Industries" not in (gazetteer.VOCAB_DIR / "actors.yaml").read_text(encoding="utf-8")
     monkeypatch.delenv("ARCHIVE_VOCAB_DIR")
     gazetteer.clear_caches()
+
+
+def test_a_failure_between_batches_is_reported_as_itself(workspace, monkeypatch) -> None:
+    """A writer that cannot be reopened after a batch commit: that error comes out, not the
+    closed writer's complaint when the run is cancelled."""
+    import indexer.pipeline as pipeline
+
+    corpus, index = workspace
+    for i in range(4):
+        (corpus / f"n{i}.txt").write_text(f"Note {i} sur l'usine et l'emploi industriel.", encoding="utf-8")
+    real = pipeline.create_writer
+    calls = []
+
+    def failing_second_time(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disque plein (simulé)")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "create_writer", failing_second_time)
+    with pytest.raises(OSError, match="disque plein") as caught:
+        index_corpus(corpus, index, batch_size=2)
+    assert any("cancelling the index writer failed too" in note for note in getattr(caught.value, "__notes__", []))
