@@ -15,7 +15,7 @@ from functools import cached_property
 
 import numpy as np
 
-from archive.analysis import fold
+from archive.gazetteer import fold
 from archive.postings import Postings
 
 
@@ -91,7 +91,7 @@ class FacetTables:
         return list(self._names[fieldname])
 
     def resolve(self, fieldname: str, typed: str) -> list[str]:
-        """Indexed values equal to what was typed, ignoring case and accents."""
+        """Indexed values equal to what was typed, ignoring case, accents and hyphens between words."""
         wanted = fold(typed)
         return [v for v in self._names[fieldname] if fold(v) == wanted]
 

@@ -119,6 +119,9 @@ def test_facet_fields_in_query(seed_engine) -> None:
     assert set(ids(seed_engine, "année:2020")) == {seed_id(seed_engine, "004_6319599e635f7534.txt")}
     assert set(ids(seed_engine, "annee:2011-2020")) == set(ids(seed_engine, "année:2011 OR année:2020"))
     assert set(ids(seed_engine, "langue:fr")) == set(ids(seed_engine, ""))
+    # Case, accents and the hyphens of a place name do not matter.
+    pont = set(ids(seed_engine, "lieu:Pont-de-Claix"))
+    assert pont and pont == set(ids(seed_engine, 'lieu:"pont de claix"')) == set(ids(seed_engine, "lieu:ISERE"))
 
 
 def brute_force_facets(engine, query: str) -> dict[str, Counter]:
