@@ -333,7 +333,7 @@ class WhooshEngine:
             if total < PARTIAL_FILL and len(hits) < request.limit and request.offset + len(hits) >= total:
                 room = request.limit - len(hits)
                 hits += self._partial_hits(snap, parsed, request, selections, final, room, evaluator)
-            suggestion = self._suggest(snap, parsed) if total == 0 else None
+            suggestion = self._suggest(snap, parsed, evaluator) if total == 0 else None
         return SearchResult(request.query, total, _ms(started), hits, facets, suggestion)
 
     def _matching_docs(self, snap: _Snapshot, parsed: ParsedQuery, evaluator: QueryEvaluator) -> np.ndarray:
@@ -431,7 +431,19 @@ class WhooshEngine:
                     return fragment
         return html.escape(_lead(text), quote=False)
 
-    def _suggest(self, snap: _Snapshot, parsed: ParsedQuery) -> str | None:
+    def _suggest(self, snap: _Snapshot, parsed: ParsedQuery, evaluator: QueryEvaluator) -> str | None:
+        """A corrected query that finds something (filters aside), or None."""
+        suggestion = self._corrected(snap, parsed)
+        if suggestion is None:
+            return None
+        try:
+            found = self._matching_docs(snap, snap.builder.build(suggestion), evaluator).any()
+        except QuerySyntaxError:
+            return None
+        # The spelling lexicon can hold words whose documents were all deleted since.
+        return suggestion if found else None
+
+    def _corrected(self, snap: _Snapshot, parsed: ParsedQuery) -> str | None:
         if parsed.is_browse_all or not parsed.words:
             return None
         corrector = snap.searcher.corrector("spell")

@@ -6,8 +6,10 @@ from collections import Counter
 
 import pytest
 
+from archive.engine import open_engine
 from archive.models import SearchRequest
 from conftest import seed_id
+from indexer.pipeline import index_corpus
 
 
 def ids(engine, query: str, **kw) -> list[str]:
@@ -222,3 +224,20 @@ def test_timeline_has_empty_years(seed_engine) -> None:
     counts = dict(zip(periods, timeline["series"]["documents"], strict=True))
     assert counts["2015"] == 0 and counts["2020"] == 1
     assert timeline["undated"] == 1
+
+
+def test_no_suggestion_that_leads_nowhere(workspace) -> None:
+    """A word whose only document was deleted stays in the spelling lexicon for a while: it
+    must not be offered as « vouliez-vous dire »."""
+    corpus, index = workspace
+    (corpus / "a.txt").write_text("Note sur la fonderie Vencorexique et ses salariés.", encoding="utf-8")
+    (corpus / "b.txt").write_text("Compte rendu sur la fonderie de Bretagne et la sidérurgie.", encoding="utf-8")
+    index_corpus(corpus, index)
+    engine = open_engine(index)
+    assert engine.search(SearchRequest(query="vencorexiqe")).suggestion == "vencorexique"
+    assert engine.search(SearchRequest(query="fonderei")).suggestion == "fonderie"
+    (corpus / "a.txt").unlink()
+    index_corpus(corpus, index)
+    assert engine.search(SearchRequest(query="vencorexiqe")).suggestion is None
+    assert engine.search(SearchRequest(query="fonderei")).suggestion == "fonderie"
+    engine.close()
