@@ -763,10 +763,16 @@ def live_ids(generation: Path) -> set[str]:
     ix = windex.open_dir(str(generation))
     try:
         with ix.reader() as reader:
-            out = set()
-            for term in reader.lexicon("id"):
-                if any(True for _ in reader.postings("id", term).all_ids()):
-                    out.add(term.decode("utf-8"))
+            out: set[str] = set()
+            # Per segment: a segment without deletions holds every id of its lexicon; asking the
+            # whole reader about each id instead looked it up in every segment (10 s at 100 000).
+            for leaf, _ in reader.leaf_readers():
+                if not leaf.has_deletions():
+                    out.update(term.decode("utf-8") for term in leaf.lexicon("id"))
+                    continue
+                for term in leaf.lexicon("id"):
+                    if any(True for _ in leaf.postings("id", term).all_ids()):
+                        out.add(term.decode("utf-8"))
             return out
     finally:
         ix.close()

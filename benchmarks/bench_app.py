@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> None:
         process.wait(10)
     print(f"documents: {documents}   first page load (engine open included): {first_load:.2f} s")
     for name, values in times.items():
+        if not values:
+            continue
         ms = sorted(v * 1000 for v in values)
         p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
         print(f"  {name:12s} median {statistics.median(ms):7.0f} ms   p95 {p95:7.0f} ms   ({len(ms)} runs)")

@@ -54,42 +54,69 @@ def scan_corpus(corpus: Path) -> tuple[list[CorpusFile], list[Refusal]]:
     root = corpus.resolve()
     files: list[CorpusFile] = []
     refused: list[Refusal] = []
-
-    def unreadable(exc: OSError) -> None:
-        if exc.filename is not None and Path(exc.filename) != corpus:
-            rel = relative_name(Path(exc.filename), corpus)
-            refused.append(Refusal(rel, f"dossier illisible ({exc.strerror}) : son contenu n'est pas indexé"))
-
-    for dirpath, dirnames, filenames in os.walk(corpus, onerror=unreadable, followlinks=False):
-        for d in [d for d in dirnames if not d.startswith(".") and os.path.islink(os.path.join(dirpath, d))]:
-            rel = relative_name(Path(dirpath) / d, corpus)
-            refused.append(Refusal(rel, "lien symbolique vers un dossier : non suivi"))
-        dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d))
-        )
-        for name in sorted(filenames):
-            if is_transient(name) or is_sidecar(name):
+    # One directory listing and one stat per file (os.scandir), not pathlib and three stats:
+    # a sync of 100 000 unchanged files spent most of its 5 s there.
+    pending = [(os.fspath(corpus), "")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            if prefix:
+                rel = unicodedata.normalize("NFC", prefix.rstrip("/"))
+                refused.append(Refusal(rel, f"dossier illisible ({exc.strerror}) : son contenu n'est pas indexé"))
+            continue
+        names = {e.name for e in entries}
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            if _is_folder(entry):
+                if name.startswith("."):
+                    continue
+                if entry.is_symlink():
+                    rel = unicodedata.normalize("NFC", prefix + name)
+                    refused.append(Refusal(rel, "lien symbolique vers un dossier : non suivi"))
+                else:
+                    subfolders.append((entry.path, prefix + name + "/"))
+        for entry in entries:
+            name = entry.name
+            if _is_folder(entry) or is_transient(name) or is_sidecar(name):
                 continue
-            path = Path(dirpath) / name
-            rel = relative_name(path, corpus)
-            link_problem = _link_problem(path, root) if path.is_symlink() else None
-            if link_problem:
-                refused.append(Refusal(rel, link_problem))
-                continue
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                shown = path.suffix.lower() or "sans extension"
-                refused.append(Refusal(rel, f"format non pris en charge ({shown})"))
-                continue
-            try:
-                st = path.stat()
-            except OSError as exc:
-                refused.append(Refusal(rel, f"fichier inaccessible ({exc.strerror})"))
-                continue
-            if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
-                refused.append(Refusal(rel, "pas un fichier ordinaire (tube, périphérique…) : refusé"))
-                continue
-            files.append(CorpusFile(rel, path, st.st_size, st.st_mtime_ns, _sidecar_mtime(path)))
+            found = _scanned_file(entry, prefix, root, names)
+            (files if isinstance(found, CorpusFile) else refused).append(found)
+        pending.extend(reversed(subfolders))  # visited in name order, depth first
     return _without_name_clashes(files, refused)
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()  # follows links: a link to a folder is a folder here
+    except OSError:
+        return False
+
+
+def _scanned_file(entry: os.DirEntry, prefix: str, root: Path, names: set[str]) -> CorpusFile | Refusal:
+    name = entry.name
+    rel = unicodedata.normalize("NFC", prefix + name)
+    path = Path(entry.path)
+    link_problem = _link_problem(path, root) if entry.is_symlink() else None
+    if link_problem:
+        return Refusal(rel, link_problem)
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix == ".":  # as Path.suffix: "note." has none
+        suffix = ""
+    if suffix not in SUPPORTED_SUFFIXES:
+        return Refusal(rel, f"format non pris en charge ({suffix or 'sans extension'})")
+    try:
+        st = entry.stat()
+    except OSError as exc:
+        return Refusal(rel, f"fichier inaccessible ({exc.strerror})")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+        return Refusal(rel, "pas un fichier ordinaire (tube, périphérique…) : refusé")
+    sidecar = name + SIDECAR_SUFFIX
+    sidecar_mtime = _sidecar_mtime(path) if sidecar in names else 0
+    return CorpusFile(rel, path, st.st_size, st.st_mtime_ns, sidecar_mtime)
 
 
 def _link_problem(path: Path, root: Path) -> str | None:
