@@ -30,6 +30,9 @@ from indexer.extract import DEFAULT_MAX_BYTES, Extraction, ExtractionError, die_
 __all__ = ["Limits", "ExtractorPool", "extract_isolated", "MEMORY_REASON"]
 
 MEMORY_REASON = "mémoire dépassée pendant l'extraction"
+UNREADABLE_REASON = (
+    "réponse illisible du processus d'extraction : relancez l'indexation (programme mis à jour pendant la lecture ?)"
+)
 _EXIT_MEMORY = 86  # worker exit status when it cannot even report a MemoryError
 _MAX_TASKS_PER_WORKER = 500  # recycle workers to bound slow leaks/fragmentation
 _STOP_GRACE = 2.0  # seconds a worker gets to exit cleanly on close()
@@ -331,6 +334,9 @@ class ExtractorPool:
                     retries.append(_Task(task.path, attempt=1, context=task.context))  # maybe killed from outside
                     return None
                 return task.path, ExtractionError(crash_reason(exitcode))
+            except Exception as exc:  # an answer this process cannot read back, e.g. code upgraded mid-run
+                self._replace(index)
+                return task.path, ExtractionError(f"{UNREADABLE_REASON} : {exc.__class__.__name__} : {exc}")
             worker.task = None
             if kind == "ok":
                 return task.path, payload  # type: ignore[return-value]

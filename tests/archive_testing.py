@@ -162,3 +162,19 @@ def fingerprint(corpus: Path) -> dict[str, tuple[str, int]]:
                 continue
             out[str(path)] = (hashlib.sha256(data).hexdigest(), path.stat().st_mtime_ns)
     return out
+
+
+def _refuse_to_load() -> None:
+    raise RuntimeError("cannot be read back on purpose")
+
+
+class _Unreadable:
+    """Pickles fine in a worker, fails to unpickle in the parent (as a class changed mid-run would)."""
+
+    def __reduce__(self):
+        return (_refuse_to_load, ())
+
+
+def unreadable_result(path, extraction, context) -> _Unreadable:
+    """An extraction worker's finish hook whose answer the parent cannot read."""
+    return _Unreadable()

@@ -679,3 +679,13 @@ def test_no_orphan_workers_when_parent_dies(tmp_path: Path) -> None:
     while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert all(_gone(pid) for pid in pids)
+
+
+def test_an_answer_the_parent_cannot_read_fails_that_file_only(tmp_path: Path) -> None:
+    files = [make_pdf(tmp_path / f"d{n}.pdf", [PHRASE]) for n in range(3)]
+    with ExtractorPool(1, finish="archive_testing:unreadable_result") as pool:
+        results = dict(pool.imap_unordered(files))
+    assert sorted(results) == sorted(files)
+    for outcome in results.values():
+        assert isinstance(outcome, ExtractionError)
+        assert outcome.reason.startswith("réponse illisible du processus d'extraction")
