@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -74,13 +75,14 @@ class WhooshDocument:
     spell_words: set[str]
 
 
-_schema_for_analysis: list[Schema] = []
+@cache
+def _analysis_schema() -> Schema:
+    """One schema per process: its analyzers keep their stemming caches between documents."""
+    return build_schema()
 
 
 def prepare_document(record: DocumentRecord) -> WhooshDocument:
-    if not _schema_for_analysis:
-        _schema_for_analysis.append(build_schema())
-    schema = _schema_for_analysis[0]
+    schema = _analysis_schema()
     analysed = {}
     for fieldname, value in (("title", record.title), ("text", record.text)):
         field = schema[fieldname]
