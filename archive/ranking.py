@@ -3,8 +3,11 @@
 Matching gives a boolean mask over the document numbers; set operations of the
 query tree become array operations. Scores follow Whoosh's BM25F (same idf,
 average lengths and one-byte field lengths) summed over the query's positive
-terms, so the order is Whoosh's order without stepping its matchers document by
-document. Query types this module does not know fall back to Whoosh itself.
+terms, and a facet value adds its weight, so the order is Whoosh's order
+without stepping its matchers document by document. One deliberate difference:
+prefix, wildcard and fuzzy terms are scored by BM25F over their expansions,
+where Whoosh gives them a constant score and so leaves `indus*` unranked.
+Query types this module does not know fall back to Whoosh for matching.
 """
 
 from __future__ import annotations
@@ -101,11 +104,13 @@ class QueryEvaluator:
         """BM25F score of every document for the positive terms of q."""
         total = np.zeros(self.size, dtype=np.float64)
         for fieldname, text, boost in self._scored_terms(q, 1.0):
-            field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None
-            if field is None or not field.scorable:
+            if fieldname not in self.searcher.schema:
                 continue
             ids, weights = self._term(fieldname, text)
             if not len(ids):
+                continue
+            if not self.searcher.schema[fieldname].scorable:  # facet values: Whoosh counts the weight
+                total[ids] += boost * weights
                 continue
             idf = self.searcher.idf(fieldname, text)
             average = self.searcher.avg_field_length(fieldname) or 1
