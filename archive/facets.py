@@ -96,9 +96,14 @@ class FacetTables:
         return [v for v in self._names[fieldname] if fold(v) == wanted]
 
     def _mask(self, docs: Iterable[int] | np.ndarray) -> np.ndarray:
-        """Boolean mask of a document set; the last one is kept (a query counts six fields on it)."""
-        if isinstance(docs, np.ndarray) and docs.dtype == bool:
-            return docs
+        """Boolean mask of a document set (or of a mask or array of document numbers); the last
+        set is kept (a query counts six fields on it)."""
+        if isinstance(docs, np.ndarray):
+            if docs.dtype == bool:
+                return docs
+            mask = np.zeros(self.doc_count_all, dtype=bool)
+            mask[docs] = True
+            return mask
         last = self._last
         if last is not None and last[0] is docs:
             return last[1]

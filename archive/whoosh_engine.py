@@ -533,7 +533,7 @@ class WhooshEngine:
     def facet_values(self, facet: str) -> dict[str, int]:
         with self._lock:
             tables = self._snapshot().tables
-            counts = tables.count(FACET_FIELDS.get(facet, facet), tables.live)
+            counts = tables.count(FACET_FIELDS.get(facet, facet), tables.live_mask)
         return dict(counts.most_common())
 
     def timeline(
@@ -571,11 +571,11 @@ class WhooshEngine:
     def stats(self) -> dict[str, Any]:
         with self._lock:
             snap = self._snapshot()
-            tables, live = snap.tables, snap.tables.live
+            tables, live = snap.tables, snap.tables.live_mask
             state = store.read_state(self._dir)
             toc = max(self._dir.glob("_MAIN_*.toc"), key=lambda p: p.stat().st_mtime, default=None)
             return {
-                "documents": len(live),
+                "documents": int(np.count_nonzero(live)),
                 "failed": [{"path": p, **info} for p, info in sorted(state.get("failed", {}).items())],
                 "by_year": dict(sorted(tables.count("year", live).items())),
                 "by_language": dict(tables.count("language", live).most_common()),
@@ -607,7 +607,7 @@ def _timeline(tables: FacetTables, docs: list[int], granularity: str, split_by, 
         out["documents"] = per_period(np.ones(len(dated), dtype=bool))
     else:
         fieldname = FACET_FIELDS[split_by]
-        chosen = series or [v for v, _ in tables.count(fieldname, dated.tolist()).most_common(top)]
+        chosen = series or [v for v, _ in tables.count(fieldname, dated).most_common(top)]
         for name in chosen:
             out[name] = per_period(tables.value_mask(fieldname, [name])[dated])
         others = per_period(~tables.value_mask(fieldname, chosen)[dated])

@@ -304,3 +304,13 @@ def test_excluded_words_exclude_on_an_updated_index(updated_engine) -> None:
     for hit in result.hits:
         assert snap.searcher.document_number(id=hit.id) not in holding_excluded, hit.title
     assert leaked, "Whoosh's matcher no longer leaks here: this test can be simplified"
+
+
+def test_counts_over_the_whole_archive_leave_deleted_documents_out(updated_engine) -> None:
+    snap = _snapshot(updated_engine)
+    live = len(list(snap.searcher.reader().all_doc_ids()))
+    assert live < snap.searcher.reader().doc_count_all()  # the index does hold deleted documents
+    stats = updated_engine.stats()
+    assert stats["documents"] == live
+    assert sum(stats["by_language"].values()) == live
+    assert sum(updated_engine.facet_values("language").values()) == live
