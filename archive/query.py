@@ -63,6 +63,12 @@ _YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:-|\.\.|à|a|to)\s*(\d{4})$")
 _YEAR_CMP = re.compile(r"^(>=|<=|>|<)(\d{4})$")
 MAX_ALIAS_WORDS = 6
 
+# A hyphen between two letters or digits joins the parts of one word (Pont-de-Claix,
+# sous-traitants); only a hyphen that opens a word (after a space, a parenthesis or at
+# the start) excludes. Optional: a marker (+/-) and a field prefix (titre:) before it.
+_HYPHENATED = re.compile(r"(?<![^\s(])([+-]?)((?:[^\W\d_]+:)?)([^\s()\"]*?\w-\w[^\s()\"]*)")
+_INNER_HYPHENS = re.compile(r"(?<=\w)-+(?=\w)")
+
 
 @dataclass
 class ParsedQuery:
@@ -103,9 +109,10 @@ class QueryBuilder:
         slots: dict[str, wq.Query] = {}
         text = self._cut_facet_clauses(text, slots)
         text = self._cut_aliases(text, slots)
-        words = [w for w in _WORD.findall(text) if _is_free_word(w)]
+        free = [w for w in _WORD.findall(text) if _is_free_word(w)]
+        words = [part for w in free for part in split_hyphens(w)]
         required = self._parse(self._all_parser, text, slots)
-        any_word = self._parse(self._any_parser, text, slots) if len(words) > 1 else None
+        any_word = self._parse(self._any_parser, text, slots) if len(free) > 1 else None
         if required is wq.NullQuery:
             if slots or _has_content(text):
                 raise QuerySyntaxError(
@@ -116,7 +123,7 @@ class QueryBuilder:
 
     def _parse(self, parser: MultifieldParser, text: str, slots: dict[str, wq.Query]) -> wq.Query:
         try:
-            q = parser.parse(text)
+            q = parser.parse(join_hyphenated(text))
         except Exception as exc:  # Whoosh raises assorted errors on odd input
             raise QuerySyntaxError(f"Requête illisible : {text!r} ({exc.__class__.__name__}).") from exc
 
@@ -249,6 +256,33 @@ def closest_window(positions: list[list[int]]) -> int | None:
                 del seen[lterm]
             left += 1
     return best
+
+
+def join_hyphenated(text: str) -> str:
+    """Hyphenated words become phrases of their parts, outside quotes.
+
+    Whoosh reads any `-` as an exclusion, so `Pont-de-Claix` meant « pont, not claix ».
+    As a phrase, the parts must be adjacent, which matches the hyphenated and the
+    spaced spelling alike once the analyzer has split, folded and stemmed them;
+    a word with a wildcard becomes a group of its parts (`sous-trait*`).
+    """
+    pieces = text.split('"')
+    for i in range(0, len(pieces), 2):  # even pieces are outside quotes
+        pieces[i] = _HYPHENATED.sub(_hyphenated_as_phrase, pieces[i])
+    return '"'.join(pieces)
+
+
+def _hyphenated_as_phrase(m: re.Match[str]) -> str:
+    marker, prefix, body = m.groups()
+    spaced = _INNER_HYPHENS.sub(" ", body)
+    if any(c in body for c in "*?~^[]{}"):
+        return f"{marker}{prefix}({spaced})"
+    return f'{marker}{prefix}"{spaced}"'
+
+
+def split_hyphens(word: str) -> list[str]:
+    """The parts of a hyphenated word (for spelling suggestions)."""
+    return [part for part in _INNER_HYPHENS.split(word) if part]
 
 
 def _years(typed: str) -> list[int] | None:

@@ -241,3 +241,10 @@ def test_no_suggestion_that_leads_nowhere(workspace) -> None:
     assert engine.search(SearchRequest(query="vencorexiqe")).suggestion is None
     assert engine.search(SearchRequest(query="fonderei")).suggestion == "fonderie"
     engine.close()
+
+
+def test_hyphenated_place_finds_the_seed_that_names_it(seed_engine) -> None:
+    """`Pont-de-Claix` typed as is: a hyphen inside a word joins it, never excludes."""
+    found = set(ids(seed_engine, "Pont-de-Claix"))
+    assert seed_id(seed_engine, "000_02ff9b493d201e94.txt") in found
+    assert found == set(ids(seed_engine, '"Pont de Claix"'))
