@@ -94,6 +94,15 @@ class Hit(DocumentSummary):
 
 
 @dataclass
+class Alternative:
+    """A query that finds documents where the typed one found none, and why it is offered."""
+
+    query: str
+    total: int
+    reason: str
+
+
+@dataclass
 class SearchResult:
     query: str
     total: int
@@ -102,6 +111,10 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
     error: str | None = None
+    # How the query was understood where it differs from what was typed (French sentences).
+    notices: list[str] = field(default_factory=list)
+    # When nothing is found: queries that would find something.
+    alternatives: list[Alternative] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +125,8 @@ class SearchResult:
             "facets": self.facets,
             "suggestion": self.suggestion,
             "error": self.error,
+            "notices": list(self.notices),
+            "alternatives": [asdict(a) for a in self.alternatives],
         }
 
 

@@ -62,6 +62,18 @@ _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 _YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:-|\.\.|à|a|to)\s*(\d{4})$")
 _YEAR_CMP = re.compile(r"^(>=|<=|>|<)(\d{4})$")
 MAX_ALIAS_WORDS = 6
+MAX_QUERY_CHARS = 500
+EMPTY_QUERY_NOTICE = "Recherche vide : tous les documents sont listés."
+# The French name shown back to the user for each facet.
+FACET_QUERY_NAMES = {
+    "actor": "acteur",
+    "theme": "thème",
+    "year": "année",
+    "place": "lieu",
+    "doc_type": "type",
+    "language": "langue",
+}
+_EMPTY_FIELD = re.compile(r'(?<![\w:])([^\W\d_]+):(?:""|(?=[\s()]|$))')
 
 # A hyphen between two letters or digits joins the parts of one word (Pont-de-Claix,
 # sous-traitants); only a hyphen that opens a word (after a space, a parenthesis or at
@@ -79,6 +91,8 @@ class ParsedQuery:
     any_word: wq.Query | None
     is_browse_all: bool
     words: list[str] = field(default_factory=list)  # free words, for suggestions
+    # How the query was understood where it differs from what was typed (French).
+    notices: list[str] = field(default_factory=list)
 
 
 Resolver = Callable[[str, str], list[str]]
@@ -103,11 +117,19 @@ class QueryBuilder:
         return p
 
     def build(self, raw: str) -> ParsedQuery:
-        text = _join_digit_groups(raw.strip())
-        if not text or text == "*":
-            return ParsedQuery(raw, wq.Every(), None, True)
+        notices: list[str] = []
+        text = _shortened(raw.strip(), notices)
+        text = _drop_empty_fields(text, notices)
+        text = _drop_dangling_operators(text, notices)
+        text = _join_digit_groups(text)
+        if not text:
+            if raw.strip() and not notices:
+                notices.append(EMPTY_QUERY_NOTICE)
+            return ParsedQuery(raw, wq.Every(), None, True, notices=notices)
+        if text == "*":
+            return ParsedQuery(raw, wq.Every(), None, True, notices=[*notices, EMPTY_QUERY_NOTICE])
         slots: dict[str, wq.Query] = {}
-        text = self._cut_facet_clauses(text, slots)
+        text = self._cut_facet_clauses(text, slots, notices)
         text = self._cut_aliases(text, slots)
         free = [w for w in _WORD.findall(text) if _is_free_word(w)]
         words = [part for w in free for part in split_hyphens(w)]
@@ -118,8 +140,8 @@ class QueryBuilder:
                 raise QuerySyntaxError(
                     "La requête ne contient que des mots trop courants (le, la, de…) : ajoutez un mot plus précis."
                 )
-            return ParsedQuery(raw, wq.Every(), None, True)
-        return ParsedQuery(raw, required, any_word, False, words)
+            return ParsedQuery(raw, wq.Every(), None, True, notices=[*notices, EMPTY_QUERY_NOTICE])
+        return ParsedQuery(raw, required, any_word, False, words, notices)
 
     def _parse(self, parser: MultifieldParser, text: str, slots: dict[str, wq.Query]) -> wq.Query:
         try:
@@ -134,17 +156,17 @@ class QueryBuilder:
 
         return q.accept(swap).normalize()
 
-    def _cut_facet_clauses(self, text: str, slots: dict[str, wq.Query]) -> str:
+    def _cut_facet_clauses(self, text: str, slots: dict[str, wq.Query], notices: list[str]) -> str:
         def replace(m: re.Match[str]) -> str:
             facet = FACET_ALIASES.get(fold(m.group(1)))
             if facet is None:
                 return m.group(0)  # titre:, texte: and unknown names stay for Whoosh
             value = m.group(3) if m.group(3) is not None else m.group(2)
-            return self._slot(slots, self._facet_query(facet, value))
+            return self._slot(slots, self._facet_query(facet, value, notices))
 
         return _FIELD_CLAUSE.sub(replace, text)
 
-    def _facet_query(self, facet: str, typed: str) -> wq.Query:
+    def _facet_query(self, facet: str, typed: str, notices: list[str]) -> wq.Query:
         fieldname = FACET_FIELDS[facet]
         if facet == "year":
             years = _years(typed)
@@ -153,7 +175,11 @@ class QueryBuilder:
                     f"Année illisible : « {typed} ». Exemples : année:2020, année:2018-2021, année:>2019."
                 )
             return wq.Or([wq.Term("year", str(y)) for y in years]) if years else wq.NullQuery
-        values = self.resolve_value(facet, typed) or [typed]
+        values = self.resolve_value(facet, typed)
+        if not values:
+            name = FACET_QUERY_NAMES.get(facet, facet)
+            notices.append(f"{name}:{typed} : aucune valeur de ce nom dans l’archive.")
+            values = [typed]
         return wq.Or([wq.Term(fieldname, v) for v in values])
 
     def _cut_aliases(self, text: str, slots: dict[str, wq.Query]) -> str:
@@ -299,6 +325,42 @@ def _years(typed: str) -> list[int] | None:
         lo, hi = {">": (y + 1, 2100), ">=": (y, 2100), "<": (1900, y - 1), "<=": (1900, y)}[op]
         return list(range(lo, hi + 1))
     return None
+
+
+def _shortened(text: str, notices: list[str]) -> str:
+    """The query cut to MAX_QUERY_CHARS at a word boundary, with a notice when cut."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text
+    cut = text[:MAX_QUERY_CHARS]
+    if not text[MAX_QUERY_CHARS].isspace() and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    if cut.count('"') % 2:  # never leave a phrase open
+        cut = cut[: cut.rindex('"')]
+    notices.append(f"Requête raccourcie à {MAX_QUERY_CHARS} caractères.")
+    return cut.strip()
+
+
+def _drop_empty_fields(text: str, notices: list[str]) -> str:
+    """`acteur:` with no value is dropped with a notice (Whoosh would read it as a word)."""
+
+    def drop(m: re.Match[str]) -> str:
+        notices.append(f"{m.group(1)}: sans valeur, ignoré.")
+        return " "
+
+    return " ".join(_EMPTY_FIELD.sub(drop, text).split())
+
+
+_DANGLING = re.compile(r"^(?:AND|OR|ANDNOT|ANDMAYBE)(?=\s|$)|(?<=\s)(?:AND|OR|NOT|ANDNOT|ANDMAYBE)$|^NOT$")
+
+
+def _drop_dangling_operators(text: str, notices: list[str]) -> str:
+    """An operator with nothing to join (`Vencorex OR`) is dropped, not searched as a word."""
+    while True:
+        m = _DANGLING.search(text)
+        if m is None:
+            return text
+        notices.append(f"« {m.group(0)} » sans mot à relier, ignoré.")
+        text = (text[: m.start()] + text[m.end() :]).strip()
 
 
 def _join_digit_groups(text: str) -> str:

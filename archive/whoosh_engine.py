@@ -20,6 +20,7 @@ from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
 from archive import store, whoosh_fixes  # noqa: F401  (applies local Whoosh fixes)
+from archive.alternatives import alternatives, exclusion_notice
 from archive.analysis import fold, join_values
 from archive.facets import FacetTables
 from archive.models import (
@@ -336,7 +337,29 @@ class WhooshEngine:
                 room = request.limit - len(hits)
                 hits += self._partial_hits(snap, parsed, request, selections, final, room, evaluator)
             suggestion = self._suggest(snap, parsed, evaluator) if total == 0 else None
-        return SearchResult(request.query, total, _ms(started), hits, facets, suggestion)
+            notices, offered = list(parsed.notices), []
+            if total == 0 and not parsed.is_browse_all:
+                count = self._counter(snap, selections, evaluator)
+                offered = alternatives(request.query, count, snap.builder.resolve_value)
+                excluded = exclusion_notice(request.query, count)
+                notices += [excluded] if excluded else []
+        return SearchResult(
+            request.query, total, _ms(started), hits, facets, suggestion, notices=notices, alternatives=offered
+        )
+
+    def _counter(self, snap: _Snapshot, selections: dict[str, np.ndarray], evaluator: QueryEvaluator):
+        """How many documents a query string finds under the request's filters (0 if unreadable)."""
+
+        def count(query: str) -> int:
+            try:
+                parsed = snap.builder.build(query)
+            except QuerySyntaxError:
+                return 0
+            if parsed.is_browse_all:
+                return 0
+            return int(np.count_nonzero(_intersect(evaluator.match(parsed.required), selections, None)))
+
+        return count
 
     def _matching_docs(self, snap: _Snapshot, parsed: ParsedQuery, evaluator: QueryEvaluator) -> np.ndarray:
         if parsed.is_browse_all:

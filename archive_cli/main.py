@@ -243,8 +243,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def _search_text(result) -> str:
     out = [f"{result.total} document(s) for {result.query!r} ({result.took_ms:.0f} ms)"]
+    out += [f"note: {notice}" for notice in result.notices]
     if result.suggestion:
         out.append(f"did you mean: {result.suggestion}")
+    out += [f"try: {alt.query}  ({alt.total} document(s): {alt.reason})" for alt in result.alternatives]
     for hit in result.hits:
         mark = " [partial]" if hit.partial else ""
         out.append(f"\n{hit.date or '----'}  {hit.title}{mark}\n  id {hit.id}  {hit.path}")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from archive_testing import ner_off
 
 from archive.engine import open_engine
 from archive.models import SearchRequest
 from archive.query import join_hyphenated
-from archive_testing import ner_off
 from indexer.pipeline import index_corpus
 
 # file name → text (first line is the title). Each pair writes a form with and without hyphens.

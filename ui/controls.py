@@ -22,7 +22,8 @@ SYNTAX_HELP = """
 | `industrie emploi` | les documents qui contiennent **les deux** mots |
 | `"semaine de l'industrie"` | l'expression exacte |
 | `Alès OR Gardanne` | l'un ou l'autre |
-| `industrie NOT automobile`, `industrie -automobile` | exclut un mot |
+| `Pont-de-Claix`, `sous-traitants` | le mot composé, écrit avec ou sans traits d'union |
+| `industrie NOT automobile`, `industrie -automobile` | exclut un mot (le tiret en début de mot seulement) |
 | `relocalis*` | les mots qui commencent par *relocalis* |
 | `acteur:CGT`, `thème:énergie`, `lieu:Isère`, `type:invitation`, `langue:fr` | recherche dans une métadonnée |
 | `année:2020`, `année:2018-2021` | une année, une période |

@@ -42,7 +42,8 @@ SORT_LABELS: dict[str, str] = {"pertinence": "Pertinence", "date": "Date ↑", "
 GRANULARITIES: dict[str, str] = {"annee": "year", "mois": "month"}
 SPLITS: dict[str, str | None] = {"aucune": None, "theme": "theme", "acteur": "actor"}
 PAGE_SIZE = 10
-MAX_QUERY_CHARS = 500
+# A bound on what the URL may carry; the engine itself shortens long queries with a notice.
+MAX_URL_QUERY_CHARS = 2000
 MAX_VALUES_PER_FACET = 20
 _YEAR = re.compile(r"^\d{4}$")
 _PERIOD = re.compile(r"^\d{4}(?:-\d{2})?$")
@@ -94,7 +95,7 @@ class UrlState:
         comparer = [v.strip() for v in params.get("comparer", []) if v.strip()]
         return cls(
             vue=vue if vue in VIEWS else DEFAULT_VIEW,
-            q=_first(params, "q")[:MAX_QUERY_CHARS],
+            q=_first(params, "q")[:MAX_URL_QUERY_CHARS],
             filters=filters,
             de=de,
             a=a,

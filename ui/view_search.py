@@ -126,6 +126,16 @@ def nothing_found(state: UrlState, result: SearchResult) -> None:
             args=(result.suggestion,),
             icon=":material/spellcheck:",
         )
+    if result.alternatives:
+        st.markdown("Ces recherches trouvent des documents :")
+        with st.container(horizontal=True):
+            for i, alt in enumerate(result.alternatives):
+                st.button(
+                    f"{md(alt.query)} — {plural(alt.total, 'document')} ({alt.reason})",
+                    key=f"w_alternative_{i}",
+                    on_click=set_query,
+                    args=(alt.query,),
+                )
     if state.has_filters:
         st.markdown("Élargir la recherche en retirant un filtre :")
         with st.container(horizontal=True):
@@ -145,6 +155,8 @@ def render(state: UrlState) -> None:
     if result.error:
         st.error(f"Requête illisible : {md(result.error)}")
         return
+    for notice in result.notices:
+        st.info(md(notice), icon=":material/info:")
     exact = [h for h in result.hits if not h.partial]
     partial = [h for h in result.hits if h.partial]
     sort_and_count(state, result)

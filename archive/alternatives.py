@@ -1,0 +1,81 @@
+"""What to offer when a search finds nothing: why, and queries that would find something.
+
+Engine-neutral: it only needs a way to count the documents a query finds (with the
+request's filters) and the facet-value resolver. Offered, in this order:
+- the same words as a field search when they name a place, an actor, a theme or a type
+  (`lieu:"Pont-de-Claix"`, `acteur:CGT`);
+- the exact phrase when the query holds syntax that may have been read unintentionally
+  (`-`, `:`, `*`, parentheses, OR/NOT);
+and a notice when exclusions alone removed every document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from archive.models import Alternative
+from archive.query import FACET_QUERY_NAMES
+
+Counter = Callable[[str], int]
+Resolver = Callable[[str, str], list[str]]
+
+# Facets whose names a researcher types as plain words, most specific first.
+_NAMED_FACETS = ("place", "actor", "theme", "doc_type")
+_FIELD = re.compile(r'(?<![\w:])[^\W\d_]+:("[^"]*"|\S+)')
+_SYNTAX = re.compile(r"(?:^|\s)[-+]|[:*?~()^]|\b(?:OR|NOT|AND)\b")
+_EXCLUSION = re.compile(r'(?:^|(?<=[\s(]))-("[^"]*"|\([^)]*\)|\S+)|\bNOT\s+("[^"]*"|\([^)]*\)|\S+)')
+MAX_ALTERNATIVES = 4
+
+
+def alternatives(raw: str, count: Counter, resolve: Resolver) -> list[Alternative]:
+    """Queries that find documents where `raw` found none, best first."""
+    words = " ".join(_FIELD.sub(" ", raw).replace('"', " ").split())
+    out: list[Alternative] = []
+    seen: set[str] = {raw.strip()}
+    if words:
+        for facet in _NAMED_FACETS:
+            for value in resolve(facet, words)[:2]:
+                query = f"{FACET_QUERY_NAMES[facet]}:{_quoted(value)}"
+                _offer(out, seen, query, count, f"{_facet_label(facet)} « {value} »")
+    plain = _plain_words(words)
+    if _SYNTAX.search(raw) and plain:
+        _offer(out, seen, f'"{plain}"', count, "la phrase exacte")
+    return out[:MAX_ALTERNATIVES]
+
+
+def exclusion_notice(raw: str, count: Counter) -> str | None:
+    """Say so when the exclusions (-mot, NOT mot) alone removed every document found."""
+    if not _EXCLUSION.search(raw):
+        return None
+    positive = " ".join(_EXCLUSION.sub(" ", raw).split())
+    if not positive:
+        return None
+    n = count(positive)
+    if n <= 0:
+        return None
+    return f"Les mots exclus écartent les {n} document(s) que « {positive} » trouve sans eux."
+
+
+def _plain_words(text: str) -> str:
+    """The words of a query without its syntax: markers, operators, wildcards, parentheses."""
+    text = re.sub(r"(?:^|(?<=[\s(]))[-+]", "", text)
+    text = re.sub(r"[()*?~^]", " ", text)
+    return " ".join(w for w in text.split() if w not in {"OR", "AND", "NOT", "ANDNOT", "ANDMAYBE"})
+
+
+def _offer(out: list[Alternative], seen: set[str], query: str, count: Counter, reason: str) -> None:
+    if query in seen:
+        return
+    seen.add(query)
+    n = count(query)
+    if n > 0:
+        out.append(Alternative(query, n, reason))
+
+
+def _quoted(value: str) -> str:
+    return f'"{value}"' if re.search(r"[\s()]", value) else value
+
+
+def _facet_label(facet: str) -> str:
+    return {"place": "le lieu", "actor": "l’acteur", "theme": "le thème", "doc_type": "le type"}[facet]
