@@ -22,7 +22,6 @@ from whoosh.qparser import (
     AndGroup,
     FieldAliasPlugin,
     MultifieldParser,
-    OrGroup,
     PlusMinusPlugin,
     SingleQuotePlugin,
 )
@@ -106,7 +105,6 @@ class QueryBuilder:
         self.resolve_value = resolve_value
         self.actor_for_alias = actor_for_alias
         self._all_parser = self._parser(AndGroup)
-        self._any_parser = self._parser(OrGroup.factory(0.9))
 
     def _parser(self, group) -> MultifieldParser:
         p = MultifieldParser(list(TEXT_FIELDS), self.schema, group=group, fieldboosts=FIELD_BOOSTS)
@@ -134,7 +132,7 @@ class QueryBuilder:
         free = [w for w in _WORD.findall(text) if _is_free_word(w)]
         words = [part for w in free for part in split_hyphens(w)]
         required = self._parse(self._all_parser, text, slots)
-        any_word = self._parse(self._any_parser, text, slots) if len(free) > 1 else None
+        any_word = loosen(required)
         if required is wq.NullQuery:
             if slots or _has_content(text):
                 raise QuerySyntaxError(
@@ -229,6 +227,43 @@ class QueryBuilder:
         key = f"s{len(slots)}"
         slots[key] = q
         return f" slot:{key} "
+
+
+def loosen(required: wq.Query) -> wq.Query | None:
+    """The partial-match query: any of the required words, the filters and exclusions kept.
+
+    `acteur:CGT usine fermeture -Renault` loosens to CGT AND (usine OR fermeture) NOT
+    Renault: a field search or an exclusion typed in the query stays binding; only the
+    words (a phrase, a hyphenated word or an actor's name counts as one) become optional.
+    None when there are fewer than two words to loosen.
+    """
+    if isinstance(required, wq.AndNot):
+        inner = loosen(required.a)
+        return None if inner is None else wq.AndNot(inner, required.b)
+    if type(required) is not wq.And:
+        return None
+    binding = [c for c in required.subqueries if _is_binding(c)]
+    words = word_units(required)
+    if len(words) < 2:
+        return None
+    anyof = wq.Or(words)
+    return wq.And([*binding, anyof]) if binding else anyof
+
+
+def word_units(required: wq.Query) -> list[wq.Query]:
+    """The words of a required query that a partial match may lack (see `loosen`)."""
+    if isinstance(required, wq.AndNot):
+        return word_units(required.a)
+    if type(required) is not wq.And:
+        return [] if _is_binding(required) else [required]
+    return [c for c in required.subqueries if not _is_binding(c)]
+
+
+def _is_binding(q: wq.Query) -> bool:
+    """An exclusion, or a clause on metadata only (no word of the title or the text)."""
+    if isinstance(q, wq.Not):
+        return True
+    return all(getattr(leaf, "fieldname", None) not in TEXT_FIELDS for leaf in q.leaves())
 
 
 def text_terms(q: wq.Query) -> list[str]:
