@@ -260,10 +260,15 @@ def word_units(required: wq.Query) -> list[wq.Query]:
 
 
 def _is_binding(q: wq.Query) -> bool:
-    """An exclusion, or a clause on metadata only (no word of the title or the text)."""
+    """An exclusion, or a field search: on metadata, or on one text field (`titre:`).
+
+    A plain word is searched in the title and the text together, so a clause on just
+    one of them was typed as a field search.
+    """
     if isinstance(q, wq.Not):
         return True
-    return all(getattr(leaf, "fieldname", None) not in TEXT_FIELDS for leaf in q.leaves())
+    fields = {getattr(leaf, "fieldname", None) for leaf in q.leaves()}
+    return not (fields & set(TEXT_FIELDS)) or len(fields) == 1
 
 
 def text_terms(q: wq.Query) -> list[str]:
