@@ -115,6 +115,8 @@ class SearchResult:
     notices: list[str] = field(default_factory=list)
     # When nothing is found: queries that would find something.
     alternatives: list[Alternative] = field(default_factory=list)
+    # The spelling correction whose results are shown, when the typed query found nothing.
+    corrected: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -127,6 +129,7 @@ class SearchResult:
             "error": self.error,
             "notices": list(self.notices),
             "alternatives": [asdict(a) for a in self.alternatives],
+            "corrected": self.corrected,
         }
 
 

@@ -6,7 +6,7 @@ import html
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -321,6 +321,25 @@ class WhooshEngine:
     # -- search -----------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResult:
+        result = self._search(request)
+        corrected = result.suggestion
+        # Nothing found and a correction finds something: show its results, as a search
+        # engine does, and say so. A query with quotes is taken literally.
+        if result.total or corrected is None or result.error or '"' in request.query:
+            return result
+        fixed = self._search(replace(request, query=corrected))
+        if not fixed.total:
+            return result
+        fixed.query, fixed.corrected, fixed.suggestion = request.query, corrected, corrected
+        fixed.notices.insert(
+            0,
+            f"Aucun document pour « {request.query} » : résultats pour « {corrected} ». "
+            f"Pour chercher le mot tel quel, mettez-le entre guillemets.",
+        )
+        fixed.took_ms += result.took_ms
+        return fixed
+
+    def _search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         with self._lock:
             snap = self._snapshot()

@@ -155,12 +155,16 @@ def test_year_slider_filters(env) -> None:
 def test_nothing_found_offers_a_suggestion_and_filter_removal(env) -> None:
     corpus, index = env
     actor = actor_of_two(index)
-    at = run(q="réindustrialisaton")
+    at = run(q="réindustrialisaton")  # found nothing: the correction's results, and a way back
+    assert "résultats pour « réindustrialisation »" in " ".join(i.value for i in at.info)
+    assert cards(at)
+    at.button(key="w_literal").click().run()
+    assert param(at, "q") == ['"réindustrialisaton"']
     assert "Aucun document" in texts(at)
     suggestion = [b for b in at.button if b.key == "w_suggestion"]
     assert suggestion and "réindustrialisation" in suggestion[0].label
     suggestion[0].click().run()
-    assert param(at, "q") == ["réindustrialisation"]
+    assert param(at, "q") == ['"réindustrialisation"']
 
     at = run(q="Vencorex", acteur=actor, type="texte officiel")
     assert any(b.key == "w_drop_all" for b in at.button)

@@ -204,9 +204,21 @@ def test_partial_matches_follow_full_matches(seed_engine) -> None:
 
 
 def test_suggestion_for_misspelling(seed_engine) -> None:
+    literal = seed_engine.search(SearchRequest(query='"reindustrialisaton"'))
+    assert literal.total == 0 and literal.corrected is None
+    assert literal.suggestion and "industrialisation" in literal.suggestion
+
+
+def test_a_misspelling_that_finds_nothing_shows_the_correction_s_results(seed_engine) -> None:
     result = seed_engine.search(SearchRequest(query="reindustrialisaton"))
-    assert result.total == 0
-    assert result.suggestion and "industrialisation" in result.suggestion
+    corrected = seed_engine.search(SearchRequest(query=result.corrected or ""))
+    assert result.corrected == result.suggestion and "industrialisation" in result.corrected
+    assert result.total == corrected.total > 0
+    assert [h.id for h in result.hits] == [h.id for h in corrected.hits]
+    assert result.query == "reindustrialisaton"
+    assert result.notices[0].startswith("Aucun document pour « reindustrialisaton » : résultats pour")
+    # A word that exists is never corrected, even when a filter leaves nothing.
+    assert seed_engine.search(SearchRequest(query="Vencorex", year_from=2011, year_to=2011)).corrected is None
 
 
 def test_similar_documents(seed_engine) -> None:
@@ -239,6 +251,7 @@ def test_no_suggestion_that_leads_nowhere(workspace) -> None:
     (corpus / "a.txt").unlink()
     index_corpus(corpus, index)
     assert engine.search(SearchRequest(query="vencorexiqe")).suggestion is None
+    assert engine.search(SearchRequest(query="vencorexiqe")).total == 0
     assert engine.search(SearchRequest(query="fonderei")).suggestion == "fonderie"
     engine.close()
 

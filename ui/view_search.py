@@ -157,6 +157,14 @@ def render(state: UrlState) -> None:
         return
     for notice in result.notices:
         st.info(md(notice), icon=":material/info:")
+    if result.corrected:
+        st.button(
+            f"Chercher « {md(state.q)} » tel quel",
+            key="w_literal",
+            on_click=set_query,
+            args=(f'"{state.q}"',),
+            icon=":material/spellcheck:",
+        )
     exact = [h for h in result.hits if not h.partial]
     partial = [h for h in result.hits if h.partial]
     sort_and_count(state, result)
