@@ -299,6 +299,11 @@ def text_terms(q: wq.Query) -> list[str]:
 PROXIMITY_SLOP = 8
 
 
+def lead_terms(q: wq.Query) -> list[str]:
+    """The plain text terms looked for in a document's lead (wildcards aside)."""
+    return [t for t in text_terms(q) if "*" not in t and "?" not in t]
+
+
 def proximity_terms(q: wq.Query) -> list[str]:
     """The plain text terms whose closeness ranks documents (none for one word or wildcards)."""
     terms = [t for t in text_terms(q) if "*" not in t and "?" not in t]
