@@ -172,6 +172,20 @@ def test_nothing_found_offers_a_suggestion_and_filter_removal(env) -> None:
     assert param(at, "acteur") == [] and param(at, "q") == ["Vencorex"]
 
 
+def test_what_the_query_was_understood_as_is_shown(env) -> None:
+    at = run(q="((((")
+    assert "Recherche vide : tous les documents sont listés." in [i.value.replace("\\", "") for i in at.info]
+    assert len(cards(at)) == 6  # every document, as for an empty box
+
+    at = run(q="Auvergne-Rhône-Alpes")  # named by no text, but the place facet rolls towns up to it
+    assert "Aucun document" in texts(at)
+    offered = [b for b in at.button if b.key == "w_alternative_0"]
+    assert offered and "lieu:Auvergne-Rhône-Alpes" in offered[0].label.replace("\\", "")
+    offered[0].click().run()
+    assert param(at, "q") == ["lieu:Auvergne-Rhône-Alpes"]
+    assert cards(at)
+
+
 def test_syntax_error_is_a_readable_message(env) -> None:
     at = run(q="année:deux-mille")
     assert at.error and "Requête illisible" in at.error[0].value
