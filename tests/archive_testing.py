@@ -29,6 +29,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED = (".pdf", ".txt", ".md", ".html", ".htm", ".docx", ".odt")
 
 
+def load_bench(name: str):
+    """A benchmark script of benchmarks/ as a module (the tests share its evaluation code)."""
+    import importlib.util
+
+    path = ROOT / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
 @contextmanager
 def ner_off() -> Iterator[None]:
     """Named-entity recognition off (also in worker and CLI processes, through the environment).

@@ -8,28 +8,15 @@ lowers relevance on documents nobody tuned on fails here.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
-
-from archive_testing import ner_off
-
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "benchmarks" / "bench_relevance.py"
+from archive_testing import load_bench, ner_off
 
 FLOORS = {"ndcg10": 0.83, "mrr": 0.93, "p5": 0.61}
 KIND_FLOORS = {"hyphenated place": 0.93, "misspelling": 0.6, "plural/feminine form": 0.85}
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("bench_relevance", BENCH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_relevance", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("bench_relevance")
 
 
 @pytest.fixture(scope="module")
