@@ -304,12 +304,6 @@ def lead_terms(q: wq.Query) -> list[str]:
     return [t for t in text_terms(q) if "*" not in t and "?" not in t]
 
 
-def proximity_terms(q: wq.Query) -> list[str]:
-    """The plain text terms whose closeness ranks documents (none for one word or wildcards)."""
-    terms = [t for t in text_terms(q) if "*" not in t and "?" not in t]
-    return terms if 2 <= len(terms) <= 8 else []
-
-
 def closest_window(positions: list[list[int]]) -> int | None:
     """Width of the smallest stretch of text holding every term once (None if one is absent)."""
     if not positions or any(not p for p in positions):

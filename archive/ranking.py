@@ -146,25 +146,6 @@ class QueryEvaluator:
             total[ids] += boost * idf * (weights * (K1 + 1)) / (weights + norm)
         return total
 
-    def rerank_by_lead(
-        self, terms: list[str], ranked: list[tuple[int, float]], positions: int, bonus: float
-    ) -> list[tuple[int, float]]:
-        """Raise each score by `bonus` × the share of the terms found in the first `positions` words."""
-        if not ranked or not terms:
-            return ranked
-        docs = np.array([d for d, _ in ranked], dtype=np.int64)
-        wanted = self._empty()
-        wanted[docs] = True
-        held = np.zeros(self.size, dtype=np.float64)
-        for term in terms:
-            found_docs, found_positions = self.postings.positions("text", term, wanted)
-            early = np.unique(found_docs[found_positions < positions])
-            held[early] += 1
-        share = held[docs] / len(terms)
-        scores = np.array([s for _, s in ranked]) * (1 + bonus * share)
-        order = np.lexsort((docs, -scores))
-        return list(zip(docs[order].tolist(), scores[order].tolist(), strict=True))
-
     def coverage(self, units: list[wq.Query]) -> np.ndarray:
         """Share of the query's words each document holds (1.0 for every word)."""
         held = np.zeros(self.size, dtype=np.float64)

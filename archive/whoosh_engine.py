@@ -41,7 +41,6 @@ from archive.query import (
     QueryBuilder,
     closest_window,
     lead_terms,
-    proximity_terms,
     word_units,
 )
 from archive.ranking import ArchiveBM25F, QueryEvaluator
@@ -59,6 +58,7 @@ PROXIMITY_BONUS = 0.5
 # is about: a document whose lead holds the query's words ranks higher.
 LEAD_POSITIONS = 120
 LEAD_BONUS = 0.5
+MAX_PROXIMITY_TERMS = 8
 SNIPPET_CHARS = 240
 _SPELL_WORD = re.compile(r"[^\W\d_]{3,}")
 
@@ -436,14 +436,11 @@ class WhooshEngine:
             return []
         start, stop = request.offset, request.offset + request.limit
         if request.sort == "relevance" and not parsed.is_browse_all:
-            terms = proximity_terms(parsed.required)
-            lead = lead_terms(parsed.required) if LEAD_BONUS else []
-            depth = -(-stop // RERANK_DEPTH) * RERANK_DEPTH if terms or lead else stop
+            lead = lead_terms(parsed.required)
+            depth = -(-stop // RERANK_DEPTH) * RERANK_DEPTH if lead else stop
             ranked = evaluator.top(parsed.required, final, depth)
             if lead:
-                ranked = evaluator.rerank_by_lead(lead, ranked, LEAD_POSITIONS, LEAD_BONUS)
-            if terms:
-                ranked = _rerank_by_proximity(snap.searcher.reader(), terms, ranked)
+                ranked = _rerank_by_positions(snap.searcher.reader(), lead, ranked)
             scored = ranked[start:stop]
         else:
             ordered = snap.tables.date_order(final, descending=request.sort != "date", stop=stop)
@@ -456,11 +453,11 @@ class WhooshEngine:
         allowed = _intersect(evaluator.match(parsed.any_word), selections, exclude=None) & ~final
         # BM25 over the words each document holds, times the share of the words it holds.
         coverage = evaluator.coverage(word_units(parsed.required)) ** PARTIAL_COVERAGE_POWER
-        lead = lead_terms(parsed.required) if LEAD_BONUS else []
+        lead = lead_terms(parsed.required)
         depth = RERANK_DEPTH if lead else min(room, PARTIAL_FILL)
         ranked = evaluator.top(parsed.any_word, allowed, depth, factor=coverage)
         if lead:
-            ranked = evaluator.rerank_by_lead(lead, ranked, LEAD_POSITIONS, LEAD_BONUS)
+            ranked = _rerank_by_positions(snap.searcher.reader(), lead, ranked)
         ranked = ranked[: min(room, PARTIAL_FILL)]
         return [self._hit(snap, parsed, d, score, True, request.with_snippets) for d, score in ranked]
 
@@ -683,8 +680,13 @@ def _period_labels(first: int, last: int, monthly: bool) -> list[str]:
     return [f"{c // 12:04d}-{c % 12 + 1:02d}" for c in range(first, last + 1)]
 
 
-def _rerank_by_proximity(reader, terms: list[str], ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """Raise the score of documents holding all the words within a few positions of each other."""
+def _rerank_by_positions(reader, terms: list[str], ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Raise the score of documents whose lead holds the words, and whose words stand close together.
+
+    Lead: × (1 + LEAD_BONUS × share of the words among the first LEAD_POSITIONS words).
+    Proximity (2 to 8 words): × (1 + PROXIMITY_BONUS) when every word lies within a few
+    positions of the others. Positions are read only for the ranked documents (skip_to).
+    """
     matchers = [reader.postings("text", t) if ("text", t) in reader else None for t in terms]
     positions: dict[int, list[list[int]]] = {d: [] for d, _ in ranked}
     for matcher in matchers:
@@ -695,12 +697,18 @@ def _rerank_by_proximity(reader, terms: list[str], ranked: list[tuple[int, float
                 if matcher.is_active() and matcher.id() == docnum:
                     found = list(matcher.value_as("positions"))
             positions[docnum].append(found)
+    near_terms = 2 <= len(terms) <= MAX_PROXIMITY_TERMS
     window_max = len(terms) - 1 + PROXIMITY_SLOP
     rescored = []
     for docnum, score in ranked:
-        width = closest_window(positions[docnum])
-        near = width is not None and width <= window_max
-        rescored.append((docnum, score * (1 + PROXIMITY_BONUS) if near else score))
+        held = positions[docnum]
+        lead_share = sum(1 for p in held if p and min(p) < LEAD_POSITIONS) / len(terms)
+        score *= 1 + LEAD_BONUS * lead_share
+        if near_terms:
+            width = closest_window(held)
+            if width is not None and width <= window_max:
+                score *= 1 + PROXIMITY_BONUS
+        rescored.append((docnum, score))
     rescored.sort(key=lambda pair: -pair[1])  # stable: BM25 order among equals
     return rescored
 

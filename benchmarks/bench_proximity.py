@@ -14,7 +14,7 @@ from whoosh import query as wq
 
 from archive.engine import open_engine
 from archive.models import SearchRequest
-from archive.query import PROXIMITY_SLOP, proximity_terms
+from archive.query import PROXIMITY_SLOP, lead_terms
 
 QUERIES = (
     "transition énergétique industrie",
@@ -28,7 +28,7 @@ def old_page(engine, query: str) -> float:
     """The previous ranking: AndMaybe(query, Phrase(slop)) over every match, top 10."""
     snap = engine._snapshot()
     parsed = snap.builder.build(query)
-    terms = proximity_terms(parsed.required)
+    terms = lead_terms(parsed.required)
     near = wq.Phrase("text", terms, slop=PROXIMITY_SLOP, boost=1.5)
     started = time.perf_counter()
     snap.searcher.search(wq.AndMaybe(parsed.required, near), limit=10)
