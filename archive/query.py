@@ -58,6 +58,7 @@ _QUOTED = re.compile(r'(?<![\w:])"([^"]+)"')
 _WORD = re.compile(r"[^\s()\"]+")
 _DIGIT_GROUP = re.compile(r"(?<![\d])(\d{1,3})[ \u00a0\u202f](?=\d{3}(?!\d))")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+_EXCLUSION = re.compile(r"(^|[\s(])-\s*(?=[^\s-])")
 _YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:-|\.\.|à|a|to)\s*(\d{4})$")
 _YEAR_CMP = re.compile(r"^(>=|<=|>|<)(\d{4})$")
 MAX_ALIAS_WORDS = 6
@@ -132,6 +133,11 @@ class QueryBuilder:
         free = [w for w in _WORD.findall(text) if _is_free_word(w)]
         words = [part for w in free for part in split_hyphens(w)]
         required = self._parse(self._all_parser, text, slots)
+        if required is wq.NullQuery and _EXCLUSION.search(text):
+            # Only exclusions (« -langue:fr »): Whoosh drops them for want of a positive
+            # part; read them as « NOT … », which lists every other document.
+            text = _EXCLUSION.sub(r"\1NOT ", text)
+            required = self._parse(self._all_parser, text, slots)
         any_word = loosen(required)
         if required is wq.NullQuery:
             if slots or _has_content(text):

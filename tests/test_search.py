@@ -92,10 +92,32 @@ def test_malformed_query_gives_a_readable_message(seed_engine) -> None:
         assert result.total == 0
 
 
-def test_unbalanced_syntax_does_not_crash(seed_engine) -> None:
-    for query in ('"réindustrialisation', "(industrie OR", "industrie AND", "*", "acteur:", ":::"):
-        result = seed_engine.search(SearchRequest(query=query))
-        assert result.error is None or isinstance(result.error, str)
+@pytest.mark.parametrize(
+    ("query", "same_as"),
+    [
+        ('"réindustrialisation', "réindustrialisation"),
+        ('réindustrialisation"', "réindustrialisation"),
+        ("(industrie OR", "industrie"),
+        ("(industrie", "industrie"),
+        ("industrie)", "industrie"),
+        ("industrie AND", "industrie"),
+        ("AND industrie", "industrie"),
+        ("industrie NOT", "industrie"),
+        ("(Alès OR Vencorex", "Alès OR Vencorex"),
+        ("*", ""),
+        (":::", ""),
+    ],
+)
+def test_unbalanced_syntax_reads_as_meant(seed_engine, query: str, same_as: str) -> None:
+    """A dangling quote, bracket or operator is read as if it were not there (it used to require
+    the word « and » or « or », and find nothing)."""
+    expected = ids(seed_engine, same_as)
+    assert expected
+    assert ids(seed_engine, query) == expected
+
+
+def test_field_name_without_value_is_a_word(seed_engine) -> None:
+    assert ids(seed_engine, "acteur:") == ids(seed_engine, "acteur")
 
 
 def test_snippets_are_escaped_and_marked(seed_engine) -> None:
@@ -112,6 +134,8 @@ def test_actor_alias_finds_tagged_documents(seed_engine) -> None:
     assert bpi, "no document tagged Bpifrance"
     assert set(ids(seed_engine, "BPI")) == bpi
     assert set(ids(seed_engine, '"BPI France"')) == bpi
+    assert set(ids(seed_engine, "BPI France")) == bpi
+    assert set(ids(seed_engine, "bpi france")) == bpi
     assert set(ids(seed_engine, "banque publique d'investissement")) == bpi
 
 
