@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from archive_testing import ner_off
 
 from archive.engine import SearchEngine, open_engine
 from archive.models import SearchRequest
-from archive_testing import ner_off
 from indexer.pipeline import index_corpus
 
 FRENCH = (
