@@ -285,3 +285,15 @@ def test_hyphenated_place_finds_the_seed_that_names_it(seed_engine) -> None:
     found = set(ids(seed_engine, "Pont-de-Claix"))
     assert seed_id(seed_engine, "000_02ff9b493d201e94.txt") in found
     assert found == set(ids(seed_engine, '"Pont de Claix"'))
+
+
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [("Vencorx~", "Vencorex"), ("Vencoreks~", "Vencorex"), ("Gardane~", "Gardanne"), ("Baset~", "Basset")],
+)
+def test_fuzzy_term_finds_a_misspelled_name(seed_engine, typo: str, word: str) -> None:
+    """`mot~` finds the documents of the word meant; the misspelling alone finds nothing."""
+    expected = ids(seed_engine, word)
+    assert expected
+    assert ids(seed_engine, typo.rstrip("~")) == []
+    assert ids(seed_engine, typo) == expected
