@@ -5,16 +5,20 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
+import re
 import shutil
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from archive.engine import open_engine
-from archive.models import DocumentRecord, SearchRequest
+from archive.models import DocumentRecord, Hit, SearchRequest
 from indexer.pipeline import index_corpus
 from ui.exports import csv_rows, ris_record, to_csv, to_ris
 from ui.state import UrlState
@@ -94,6 +98,21 @@ def actor_of_two(index: Path) -> str:
     pytest.skip("no actor narrows the seed results")
 
 
+def card_paths(at: AppTest) -> list[str]:
+    """Paths of the listed documents, in the order shown."""
+    return [m.group(1) for card in cards(at) for m in [re.search(r'class="arc-muted">([^<]*)<', card)] if m]
+
+
+def all_hits(index: Path, query: str) -> dict[str, Hit]:
+    """path → hit of every full match of `query`, straight from the engine."""
+    engine = open_engine(index)
+    try:
+        result = engine.search(SearchRequest(query=query, limit=100, with_snippets=False))
+        return {h.path: h for h in result.hits if not h.partial}
+    finally:
+        engine.close()
+
+
 # -- search ---------------------------------------------------------------------------
 
 
@@ -126,20 +145,37 @@ def test_facet_selection_narrows_and_goes_to_the_url(env) -> None:
 def test_query_params_restore_the_state(env) -> None:
     corpus, index = env
     actor = actor_of_two(index)
-    at = run(q="réindustrialisation", acteur=actor, tri="-date", de="2011", a="2026")
+    at = run(q="réindustrialisation", acteur=actor, tri="-date", de="2021", a="2026")
     assert at.text_input(key="w_q").value == "réindustrialisation"
     assert at.checkbox(key=f"w_f_acteur_{actor}").value is True
     assert at.segmented_control(key="w_sort").value == "-date"
-    assert at.slider(key="w_years").value[0] >= 2011
+    assert tuple(at.slider(key="w_years").value) == (2021, 2026)
     assert any(b.key == f"chip_acteur_{actor}" for b in at.button)
-    dates = [c for c in cards(at)]
-    assert dates and all(actor in c for c in dates)
+    # The list is what the restored state selects, computed here from the documents themselves.
+    everything = all_hits(index, "réindustrialisation")
+    expected = {p for p, h in everything.items() if actor in h.actors and h.year and 2021 <= h.year <= 2026}
+    shown = card_paths(at)
+    assert expected and set(shown) == expected
+    assert len(expected) < len(everything)
+    dates = [everything[p].date for p in shown]
+    assert dates == sorted(dates, reverse=True)
 
 
-def test_sort_by_date_changes_the_url(env) -> None:
+@pytest.mark.parametrize("sort", ["date", "-date"])
+def test_sort_by_date_orders_the_results(env, sort: str) -> None:
+    _, index = env
+    everything = all_hits(index, "industrie")
     at = run(q="industrie")
-    at.segmented_control(key="w_sort").set_value("date").run()
-    assert param(at, "tri") == ["date"]
+    relevance = [everything[p].date for p in card_paths(at)]
+    at.segmented_control(key="w_sort").set_value(sort).run()
+    assert param(at, "tri") == [sort]
+    shown = card_paths(at)
+    assert sorted(shown) == sorted(everything)
+    dates = [everything[p].date for p in shown]
+    dated = [d for d in dates if d]
+    assert len(set(dated)) >= 3, "the seeds should hold at least three dates"
+    assert dates == sorted(dated, reverse=sort == "-date") + [None] * (len(dates) - len(dated))
+    assert dates != relevance
 
 
 def test_year_slider_filters(env) -> None:
@@ -271,13 +307,46 @@ def test_timeline_month_period_lists_its_documents(env) -> None:
     assert "Documents de mars 2026" in texts(at)
 
 
-def test_timeline_compare(env) -> None:
+def chart_data(at: AppTest) -> tuple[str, list[dict]]:
+    """The mark and the rows of the timeline chart, as sent to the browser."""
+    charts = [c for c in at.get("vega_lite_chart") if "periode_choisie" in c.proto.spec]
+    assert len(charts) == 1
+    (dataset,) = charts[0].proto.datasets
+    mark = json.loads(charts[0].proto.spec)["mark"]["type"]
+    return mark, pa.ipc.open_stream(dataset.data.data).read_all().to_pylist()
+
+
+def test_timeline_compare_charts_the_chosen_actors(env) -> None:
+    _, index = env
+    everything = all_hits(index, "")
     at = run(vue="chronologie", couleur="acteur")
     options = at.multiselect(key="w_compare").options
-    if len(options) < 2:
-        pytest.skip("fewer than two actors")
-    at.multiselect(key="w_compare").select(options[0]).select(options[1]).run()
-    assert len(param(at, "comparer")) == 2
+    # Two actors tagged on different documents, so the two lines differ.
+    chosen = ["CGT", "Guillaume Basset"]
+    assert set(chosen) <= set(options)
+    at.multiselect(key="w_compare").select(chosen[0]).select(chosen[1]).run()
+    assert param(at, "comparer") == chosen
+    mark, rows = chart_data(at)
+    assert mark == "line"
+    assert {r["série"] for r in rows} == set(chosen)
+    for actor in chosen:
+        expected = Counter(str(h.year) for h in everything.values() if actor in h.actors and h.year)
+        charted = {r["période"]: r["documents"] for r in rows if r["série"] == actor and r["documents"]}
+        assert expected and charted == dict(expected), actor
+
+
+def test_timeline_chart_counts_documents_per_year(env) -> None:
+    _, index = env
+    everything = all_hits(index, "")
+    at = run(vue="chronologie")
+    mark, rows = chart_data(at)
+    assert mark == "bar"
+    assert {r["série"] for r in rows} == {"documents"}
+    expected = Counter(str(h.year) for h in everything.values() if h.year)
+    assert {r["période"]: r["documents"] for r in rows if r["documents"]} == dict(expected)
+    assert [r["période"] for r in rows] == [str(y) for y in range(2011, 2027)]
+    undated = sum(1 for h in everything.values() if not h.year)
+    assert undated == 2 and "2 documents sans date" in texts(at)
 
 
 # -- status, access --------------------------------------------------------------------------
