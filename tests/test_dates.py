@@ -548,12 +548,14 @@ def test_weekday_date_takes_the_year_written_elsewhere() -> None:
 
 
 def test_weekday_date_stays_undated_when_years_disagree() -> None:
-    # 17 novembre was a Friday in 2017 and in 2023: nothing settles it.
-    assert document_date("Vendredi 17 novembre à 11h. Depuis 2017 et jusqu'en 2023, on lutte.").value in (
-        "2017",
-        "2023",
-    )
+    # 17 novembre was a Friday in 2017 and in 2023: nothing settles it, so the weekday date gets
+    # no year; the document falls back to the first year it mentions, at year precision.
+    found = document_date("Vendredi 17 novembre à 11h. Depuis 2017 et jusqu'en 2023, on lutte.")
+    assert (found.value, found.precision) == ("2017", "year")
+    found = document_date("Vendredi 17 novembre à 11h. Depuis 2023 et jusqu'en 2017, on lutte.")
+    assert (found.value, found.precision) == ("2023", "year")
     assert [m.value for m in find_dates("Vendredi 17 novembre à 11h.")] == []
+    assert document_date("Vendredi 17 novembre à 11h.").value is None
 
 
 def test_election_range_gives_the_first_round() -> None:
