@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -50,6 +51,7 @@ HOSTILE_TEXT = (
     'Note piégée <script>window.__pwned=3</script><img src=x onerror="window.__pwned=4"> '
     "sur la politique industrielle des Hautes-Alpes et la filière des téléphériques.\n"
 )
+BROKEN = "casse.pdf"
 WAIT_MS = 30_000
 SHOTS = os.environ.get("ARCHIVE_SCREENSHOTS")
 
@@ -86,8 +88,9 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     shutil.copytree(ROOT / "corpus", corpus)
     (corpus / "piege.html").write_text(HOSTILE_HTML, encoding="utf-8")
     (corpus / "piege-texte.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
+    (corpus / BROKEN).write_bytes(b"%PDF-1.4\nceci n'est pas un PDF valide")
     report = index_corpus(corpus, index)
-    assert report.failed == [], report.failed
+    assert [f["path"] for f in report.failed] == [BROKEN], report.failed
     return corpus, index
 
 
@@ -323,16 +326,69 @@ def test_upload_a_pdf_and_find_it(page, server, archive, tmp_path: Path) -> None
     expect(cards(page).first).to_contain_text("hydrogène")
 
 
-def test_timeline_and_status_views(page, server) -> None:
+def chart_bars(page) -> dict[tuple[str, str], int]:
+    """(period, series) → count, read from the bars the timeline chart drew (its SVG's labels)."""
+    bars = page.locator('[data-testid="stMain"] [aria-roledescription="bar"]')
+    expect(bars.first).to_be_attached()
+    out = {}
+    for label in bars.evaluate_all("els => els.map(e => e.getAttribute('aria-label'))"):
+        fields = dict(part.split(": ", 1) for part in label.split("; ") if ": " in part)
+        assert "Documents" in fields, label
+        out[(fields["période"], fields["Série"])] = int(fields["Documents"])
+    return out
+
+
+def all_hits(index: Path) -> list:
+    engine = open_engine(index)
+    try:
+        return engine.search(SearchRequest(limit=1000, with_snippets=False)).hits
+    finally:
+        engine.close()
+
+
+def test_timeline_shows_the_documents_per_year(page, server, archive) -> None:
+    _, index = archive
+    hits = all_hits(index)
     open_app(page, server, "?vue=chronologie")
     expect(page.get_by_role("heading", name="Chronologie")).to_be_visible()
-    expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+    per_year = Counter(str(h.year) for h in hits if h.year)
+    expected = {(str(y), "documents"): per_year.get(str(y), 0) for y in range(2011, 2027)}
+    assert wait_for_bars(page, lambda bars: bars == expected) == expected
+    undated = sum(1 for h in hits if not h.year)
+    expect(page.get_by_text(f"{undated} documents sans date (hors graphique)")).to_be_visible()
+    # Clicking a bar lists that year's documents.
+    page.locator('[data-testid="stMain"] [aria-roledescription="bar"][aria-label^="période: 2026;"]').click()
+    expect(page).to_have_url(re.compile(r"periode=2026"))
+    expect(page.get_by_role("heading", name="Documents de 2026")).to_be_visible()
+    expect(page.locator(".arc-card")).to_have_count(per_year["2026"])
+
     page.get_by_role("radio", name="Par thème").click()
     expect(page).to_have_url(re.compile(r"couleur=theme"))
-    expect(page.locator(".arc-card").first).to_be_visible()
+    bars = wait_for_bars(page, lambda bars: {series for _, series in bars} != {"documents"})
+    themes = {series for _, series in bars} - {"autres"}
+    assert themes and len(themes) <= 6
+    for (period, theme), n in bars.items():
+        if theme != "autres":
+            assert n == sum(1 for h in hits if str(h.year) == period and theme in h.themes), (period, theme)
     shot(page, "chronologie")
-    page.locator('[data-testid="stSidebar"]').get_by_text("État de l'archive").click()
-    expect(page).to_have_url(re.compile(r"vue=etat"))
-    expect(page.get_by_text("Fichiers illisibles")).to_be_visible()
+
+
+def wait_for_bars(page, ready) -> dict[tuple[str, str], int]:
+    """The chart's bars once `ready(bars)` (vega redraws after the page changes), or at the deadline."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while True:
+        bars = chart_bars(page)
+        if ready(bars) or time.monotonic() > deadline:
+            return bars
+        page.wait_for_timeout(200)
+
+
+def test_status_view_lists_the_unreadable_file(page, server) -> None:
+    open_app(page, server, "?vue=etat")
+    expect(page.get_by_role("heading", name="État de l'archive")).to_be_visible()
+    expect(page.get_by_text("Fichiers illisibles (1)")).to_be_visible()
+    expect(page.get_by_text(BROKEN, exact=True)).to_be_visible()
+    expect(page.get_by_text("PDF illisible ou corrompu")).to_be_visible()
+    expect(page.get_by_role("button", name="Réessayer", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Réindexer"))).to_be_visible()
     shot(page, "etat")
