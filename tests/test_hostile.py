@@ -9,6 +9,7 @@ the failure list.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -429,22 +430,39 @@ def test_a_copy_of_an_indexed_file_adds_a_path_not_a_document(workspace) -> None
     assert_converged(corpus, index)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads folders whatever their permissions")
-def test_unreadable_folder_is_listed(workspace) -> None:
+def test_unreadable_folder_is_listed(workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder the indexer may not list is reported, the rest indexed; once readable, it is indexed.
+
+    The PermissionError is injected into the directory listing: chmod 0 proves nothing when the
+    tests run as root (root lists any folder), as on CI.
+    """
     corpus, index = workspace
     locked = corpus / "prive"
     locked.mkdir()
-    (locked / "note.txt").write_text("Texte privé", encoding="utf-8")
-    (corpus / "public.txt").write_text("Texte public", encoding="utf-8")
-    locked.chmod(0)
-    try:
-        with ner_off():
+    (locked / "note.txt").write_text("Texte privé motprive", encoding="utf-8")
+    (corpus / "public.txt").write_text("Texte public motpublic", encoding="utf-8")
+    real_scandir = os.scandir
+
+    def scandir(path=".", *args, **kwargs):
+        if Path(os.fsdecode(path)) == locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+        return real_scandir(path, *args, **kwargs)
+
+    with ner_off():
+        with monkeypatch.context() as mp:
+            mp.setattr(os, "scandir", scandir)
             report = index_corpus(corpus, index)
-    finally:
-        locked.chmod(0o755)
-    reasons = {f["path"]: f["reason"] for f in report.failed}
-    assert reasons["prive"].startswith("dossier illisible")
-    assert report.documents == 1
+        reasons = {f["path"]: f["reason"] for f in report.failed}
+        assert set(reasons) == {"prive"}
+        assert reasons["prive"].startswith("dossier illisible (Permission denied)")
+        assert report.documents == 1
+        assert search_paths(index, "motpublic") == {"public.txt"}
+        assert search_paths(index, "motprive") == set()
+        # Readable again: its file is indexed and the folder leaves the list.
+        again = index_corpus(corpus, index)
+    assert again.failed == []
+    assert search_paths(index, "motprive") == {"prive/note.txt"}
+    assert_converged(corpus, index)
 
 
 def test_a_missing_corpus_is_an_error_not_an_empty_folder(workspace) -> None:
