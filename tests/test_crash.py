@@ -198,10 +198,9 @@ def test_a_killed_lock_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     holder.kill()
     holder.wait()
     assert not is_locked(index)
-    started = time.monotonic()
-    with WriteLock(index, timeout=1.0):
+    # One try, no waiting: the lock is free the moment its holder is gone.
+    with WriteLock(index, timeout=0):
         pass
-    assert time.monotonic() - started < 0.5
 
 
 # --------------------------------------------------------------------------
