@@ -40,7 +40,11 @@ while not stop.exists():
         if result.error:
             errors.append(result.error)
         answers.append(engine.search(SearchRequest(query="", limit=1, with_snippets=False)).total)
-        generations.add(engine.generation().split(":")[0])
+        generation = engine.generation().split(":")[0]
+        if generation not in generations:
+            generations.add(generation)
+            with open(str(stop) + ".seen", "a") as seen:  # what the test waits on
+                seen.write(generation + "\\n")
         if len(answers) % 20 == 0:  # a fresh engine too, as a new app session would open
             fresh = open_engine(index)
             answers.append(fresh.search(SearchRequest(query="", limit=1, with_snippets=False)).total)
@@ -62,6 +66,12 @@ def stop_searcher(proc: subprocess.Popen[str], stop: Path) -> dict:
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0
     return json.loads(out)
+
+
+def seen_generations(stop: Path) -> set[str]:
+    """The index generations the searcher process has answered from so far."""
+    seen = Path(str(stop) + ".seen")
+    return set(seen.read_text().split()) if seen.exists() else set()
 
 
 def fill(corpus: Path, count: int, prefix: str = "doc") -> None:
@@ -148,10 +158,11 @@ def test_a_searcher_keeps_answering_during_a_rebuild(tmp_path: Path) -> None:
         index_corpus(corpus, index)
     before = store.live_dir(index)
     searcher = start_searcher(index, stop)
-    time.sleep(0.5)
+    assert wait_for(lambda: before.name in seen_generations(stop), 60)  # it is answering
     done = cli("index", "--corpus", str(corpus), "--index", str(index), "--rebuild", "--jobs", "2")
     assert done.returncode == 0, done.stderr
-    time.sleep(0.5)  # a few answers from the new generation
+    after = store.live_dir(index).name
+    assert wait_for(lambda: after in seen_generations(stop), 60)  # answers from the new generation
     result = stop_searcher(searcher, stop)
     assert store.live_dir(index) != before
     assert result["errors"] == []
