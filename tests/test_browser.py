@@ -52,13 +52,15 @@ HOSTILE_TEXT = (
     "sur la politique industrielle des Hautes-Alpes et la filière des téléphériques.\n"
 )
 BROKEN = "casse.pdf"
-WAIT_MS = 30_000
+WAIT_MS = 60_000  # generous: only guards against a hang (a loaded machine is slow, not wrong)
 SHOTS = os.environ.get("ARCHIVE_SCREENSHOTS")
 
 if not CHROMIUM.exists():
     pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed", allow_module_level=True)
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402  (after the skip on purpose)
+
+expect.set_options(timeout=WAIT_MS)  # its own default is 5 s, whatever the page's timeout
 
 
 def free_port() -> int:
@@ -153,7 +155,7 @@ def page(browser, server):
 
 def open_app(page, base: str, query: str = "") -> None:
     page.goto(base + "/" + query)
-    page.wait_for_selector('[data-testid="stSidebar"]', timeout=60_000)
+    page.wait_for_selector('[data-testid="stSidebar"]', timeout=WAIT_MS)
     expect(page.get_by_role("radio").first).to_be_visible()
 
 
@@ -310,7 +312,7 @@ def test_upload_a_pdf_and_find_it(page, server, archive, tmp_path: Path) -> None
     expect(page.locator('[data-testid="stFileChip"]')).to_have_count(1)
     page.get_by_role("button", name=re.compile("Ajouter à l'archive")).click()
     done = page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text="indexé")
-    expect(done).to_be_visible(timeout=90_000)
+    expect(done).to_be_visible(timeout=3 * WAIT_MS)
     shot(page, "ajouter")
     assert (corpus / "uploads" / "Rapport hydrogène Fos.pdf").read_bytes() == pdf.read_bytes()
 
