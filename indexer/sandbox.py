@@ -35,6 +35,11 @@ UNREADABLE_REASON = (
 )
 _EXIT_MEMORY = 86  # worker exit status when it cannot even report a MemoryError
 _MAX_TASKS_PER_WORKER = 500  # recycle workers to bound slow leaks/fragmentation
+# The time limit counts the CPU a worker spends on a file, so that a machine busy with
+# other work does not fail small files; a worker that waits without computing (a hang)
+# is stopped once this many times the limit has passed on the clock.
+_WALL_FACTOR = 4.0
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _STOP_GRACE = 2.0  # seconds a worker gets to exit cleanly on close()
 
 
@@ -183,13 +188,46 @@ class _Worker:
         self.task: _Task | None = None
         self.deadline = 0.0
         self.done = 0
+        self.seconds = 0.0
+        self.started = 0.0
+        self.cpu_at_start: float | None = None
 
     def send(self, task: _Task, seconds: float, finish: str | None = None) -> None:
         path = os.fspath(Path(task.path).absolute())
+        self.cpu_at_start = self.cpu_seconds()
         self.conn.send(path if finish is None else (path, finish, task.context))
         self.task = task
-        self.deadline = time.monotonic() + seconds
+        self.seconds = seconds
+        self.started = time.monotonic()
+        self.deadline = self.started + seconds
         self.done += 1
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time the worker process has used so far (None where /proc cannot tell)."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime + stime
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def out_of_time(self) -> bool:
+        """The file used its CPU time, or the clock ran past the hang guard.
+
+        When the clock deadline passes with CPU time left (the machine is busy), the
+        deadline moves to when that CPU time could at the earliest be used up.
+        """
+        now = time.monotonic()
+        if now < self.deadline:
+            return False
+        cpu_now = self.cpu_seconds()
+        if self.cpu_at_start is None or cpu_now is None:
+            return True
+        used = cpu_now - self.cpu_at_start
+        if used >= self.seconds or now - self.started >= self.seconds * _WALL_FACTOR:
+            return True
+        self.deadline = min(now + max(self.seconds - used, 0.2), self.started + self.seconds * _WALL_FACTOR)
+        return False
 
     def exitcode(self, grace: float = 0.0) -> int | None:
         """Exit status (negative = signal) or None while running, waiting up to `grace` s."""
@@ -344,7 +382,7 @@ class ExtractorPool:
                 self._replace(index)  # its heap may be in a sorry state
                 return task.path, ExtractionError(MEMORY_REASON)
             return task.path, ExtractionError(str(payload))
-        if time.monotonic() >= worker.deadline:
+        if worker.out_of_time():
             self._replace(index)
             return task.path, ExtractionError(timeout_reason(self.limits.seconds))
         return None

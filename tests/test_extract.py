@@ -721,3 +721,27 @@ def test_an_answer_the_parent_cannot_read_fails_that_file_only(tmp_path: Path) -
     for outcome in results.values():
         assert isinstance(outcome, ExtractionError)
         assert outcome.reason.startswith("réponse illisible du processus d'extraction")
+
+
+def test_time_limit_counts_the_worker_s_cpu_not_a_busy_machine_s_clock(tmp_path: Path) -> None:
+    """A worker that has not used its CPU time is not failed at the clock deadline (the machine
+    may be busy); one that waits without computing is stopped at the clock's hang guard."""
+    from indexer import sandbox
+
+    fifo = tmp_path / "attente.txt"
+    os.mkfifo(fifo)  # opening it blocks the worker without using CPU
+    pool = ExtractorPool(1, Limits(seconds=5))
+    pool.start()
+    try:
+        worker = pool._workers[0]
+        worker.send(sandbox._Task(fifo), 5.0)
+        assert worker.cpu_seconds() is not None
+        worker.deadline = worker.started  # the clock deadline has passed
+        assert not worker.out_of_time()  # ... but the file used almost no CPU: more time
+        assert worker.deadline > worker.started
+        worker.started -= 5.0 * sandbox._WALL_FACTOR  # the hang guard has passed too
+        worker.deadline = worker.started
+        assert worker.out_of_time()
+    finally:
+        pool._replace(0)
+        pool.close()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from archive_testing import ner_off
 
 from archive.engine import open_engine
 from archive.models import SearchRequest
-from archive_testing import ner_off
 from indexer.pipeline import index_corpus
 
 COMMON = "L’usine de la vallée recrute ; l’emploi industriel progresse dans l’industrie locale."
