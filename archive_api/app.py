@@ -140,7 +140,7 @@ def create_app(settings: Settings) -> FastAPI:
             return await _csv_response(access, wanted)
         result = await access.run(lambda eng: eng.search(wanted))
         if result.error:
-            raise ApiError(400, f"Requête illisible : {result.error}")
+            raise ApiError(400, result.error)
         return JSONResponse(search_payload(result), headers={"Vary": "Accept"})
 
     @app.get(
@@ -209,7 +209,7 @@ def create_app(settings: Settings) -> FastAPI:
         def work(eng: SearchEngine) -> dict[str, Any]:
             check = eng.search(_light(wanted, limit=1))
             if check.error:
-                raise ApiError(400, f"Requête illisible : {check.error}")
+                raise ApiError(400, check.error)
             return eng.timeline(_light(wanted), granularity, split, top, series or None)
 
         return JSONResponse(await access.run(work))
@@ -271,7 +271,7 @@ async def _csv_response(access: EngineAccess, wanted: SearchRequest) -> Streamin
     """One search for the window's hits, then each document's record read as its row is sent."""
     result = await access.run(lambda eng: eng.search(_light(wanted)))
     if result.error:
-        raise ApiError(400, f"Requête illisible : {result.error}")
+        raise ApiError(400, result.error)
     ids = [hit.id for hit in result.hits if not hit.partial]
     engine = access.engine()
 
