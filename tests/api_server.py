@@ -20,7 +20,18 @@ def running_server(
 ) -> Iterator[str]:
     """`archive serve --port 0`; yields its base URL (http://127.0.0.1:PORT) once it listens."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "archive_cli", "serve", "--port", "0", "--index", str(index), "--corpus", str(corpus)],
+        [
+            sys.executable,
+            "-m",
+            "archive_cli",
+            "serve",
+            "--port",
+            "0",
+            "--index",
+            str(Path(index).resolve()),
+            "--corpus",
+            str(Path(corpus).resolve()),
+        ],
         cwd=ROOT,
         env={**os.environ, "ARCHIVE_NER": "0", "PYTHONPATH": str(ROOT), **(env or {})},
         stdout=subprocess.PIPE,

@@ -194,10 +194,19 @@ def test_search_as_csv_streams_the_export_columns(api) -> None:
         assert list(frame.columns[:3]) == ["id", "titre", "date"]
 
 
-def test_the_readme_pandas_example_loads_a_search(api) -> None:
-    url = str(api.base_url)
-    frame = pd.read_csv(f"{url}/api/search?q=industrie&limit=1000&format=csv")
-    assert len(frame) == 5 and "thèmes" in frame.columns
+def test_the_readme_pandas_example_runs(api) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    assert len([line for line in example.splitlines() if line.strip()]) == 5
+    code = example.replace("http://127.0.0.1:8502", str(api.base_url).rstrip("/"))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "acteurs" in done.stdout and "Bpifrance" in done.stdout  # the seeds' documents since 2020
+
+
+def test_pandas_reads_the_csv_header_without_the_byte_order_mark(api) -> None:
+    frame = pd.read_csv(f"{api.base_url}api/search?q=industrie&limit=1000&format=csv")
+    assert len(frame) == 5 and list(frame.columns[:2]) == ["id", "titre"] and "thèmes" in frame.columns
 
 
 # -- errors and limits -------------------------------------------------------------
