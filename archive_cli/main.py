@@ -115,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--index", help="index folder (default: $ARCHIVE_INDEX or ./.archive/index)")
     sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     sp.add_argument("--port", type=_port, default=8502, help="port (default: 8502; 0 picks a free one)")
+    sp.add_argument("--workers", type=_positive, default=1, help="processes answering in parallel (default: 1)")
     sp.set_defaults(run=cmd_serve)
     return p
 
@@ -337,7 +338,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     corpus, index = _paths(args)
     try:
-        serve(corpus=corpus, index=index, host=args.host, port=args.port)
+        serve(corpus=corpus, index=index, host=args.host, port=args.port, workers=args.workers)
     except ServeError as exc:
         raise CliError(str(exc)) from None
     return 0

@@ -16,9 +16,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @contextmanager
 def running_server(
-    index: Path, corpus: Path, env: dict[str, str] | None = None, startup: float = 60.0
+    index: Path, corpus: Path, env: dict[str, str] | None = None, startup: float = 60.0, workers: int = 1
 ) -> Iterator[str]:
     """`archive serve --port 0`; yields its base URL (http://127.0.0.1:PORT) once it listens."""
+    with server_process(index, corpus, env, startup, workers) as (_, url):
+        yield url
+
+
+@contextmanager
+def server_process(
+    index: Path, corpus: Path, env: dict[str, str] | None = None, startup: float = 60.0, workers: int = 1
+) -> Iterator[tuple[subprocess.Popen, str]]:
+    """The same, yielding the process too."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -31,6 +40,8 @@ def running_server(
             str(Path(index).resolve()),
             "--corpus",
             str(Path(corpus).resolve()),
+            "--workers",
+            str(workers),
         ],
         cwd=ROOT,
         env={**os.environ, "ARCHIVE_NER": "0", "PYTHONPATH": str(ROOT), **(env or {})},
@@ -48,7 +59,7 @@ def running_server(
         except queue.Empty:
             raise AssertionError(f"archive serve did not start: {''.join(errors)}") from None
         assert first.startswith("archive serve: http://"), first
-        yield first.split(": ", 1)[1].strip().removesuffix("/api/docs")
+        yield proc, first.split(": ", 1)[1].strip().removesuffix("/api/docs")
     finally:
         proc.terminate()
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -13,8 +14,8 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
-from api_server import running_server
-from archive_testing import cli, ner_off
+from api_server import running_server, server_process
+from archive_testing import children_of, cli, gone, ner_off, wait_for
 
 from archive.engine import open_engine
 from archive.models import DocumentRecord
@@ -270,6 +271,30 @@ def test_a_search_over_the_time_budget_is_503(archive) -> None:
         got = httpx.get(f"{url}/api/search", params={"q": "industrie"}, timeout=60)
         assert got.status_code == 503 and "Temps imparti dépassé" in got.json()["message"]
         assert httpx.get(f"{url}/api/openapi.json", timeout=60).status_code == 200
+
+
+def test_several_workers_answer_and_stop_with_the_server(archive) -> None:
+    corpus, index = archive
+    with server_process(index, corpus, workers=2) as (proc, url):
+        with httpx.Client(base_url=url, timeout=60) as client:
+            totals = {client.get("/api/search", params={"q": "industrie"}).json()["total"] for _ in range(8)}
+        workers = wait_for(lambda: children_of(proc.pid) if len(children_of(proc.pid)) >= 2 else None, timeout=30)
+    assert totals == {5}
+    assert workers and len(workers) >= 2
+    assert wait_for(lambda: all(gone(pid) for pid in workers), timeout=30)
+
+
+def test_a_bad_setting_stops_serve_with_a_message(archive) -> None:
+    corpus, index = archive
+    done = subprocess.run(
+        [sys.executable, "-m", "archive_cli", "serve", "--port", "0", "--index", str(index)],
+        env={**os.environ, "ARCHIVE_API_TIME_BUDGET": "vite"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == "archive: ARCHIVE_API_TIME_BUDGET must be a number, not 'vite'"
 
 
 # -- security ----------------------------------------------------------------------
