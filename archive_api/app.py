@@ -83,8 +83,47 @@ COMMON_ERRORS = {
 }
 
 
-def _json(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": {"type": "object"}}}}
+def _json(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema or {"type": "object"}}}}
+
+
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+HIT_SCHEMA = {
+    "type": "object",
+    "required": ["id", "title", "date", "year", "actors", "themes", "places", "doc_type", "language", "path"],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "date": {"type": ["string", "null"]},
+        "year": {"type": ["integer", "null"]},
+        "actors": _STRINGS,
+        "themes": _STRINGS,
+        "places": _STRINGS,
+        "score": {"type": "number"},
+        "snippet": {"type": "string", "description": "Extrait, mots trouvés entre <mark> (HTML échappé)"},
+        "partial": {"type": "boolean", "description": "Résultat approchant (tous les mots n'y sont pas)"},
+    },
+}
+SEARCH_SCHEMA = {
+    "type": "object",
+    "required": ["query", "total", "took_ms", "hits", "facets", "notices", "alternatives", "corrected"],
+    "properties": {
+        "query": {"type": "string"},
+        "total": {"type": "integer", "minimum": 0},
+        "took_ms": {"type": "number"},
+        "hits": {"type": "array", "items": HIT_SCHEMA},
+        "facets": {"type": "object", "additionalProperties": {"type": "object"}},
+        "suggestion": {"type": "string"},
+        "notices": _STRINGS,
+        "alternatives": {"type": "array", "items": {"type": "object", "required": ["query", "total", "reason"]}},
+        "corrected": {"type": ["string", "null"]},
+    },
+}
+DOCUMENT_SCHEMA = {
+    "type": "object",
+    "required": [*HIT_SCHEMA["required"], "paths", "text", "sha256"],
+    "properties": {**HIT_SCHEMA["properties"], "paths": _STRINGS, "text": {"type": "string"}},
+}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -124,7 +163,7 @@ def create_app(settings: Settings) -> FastAPI:
             200: {
                 "description": "Résultats",
                 "content": {
-                    "application/json": {"schema": {"type": "object"}},
+                    "application/json": {"schema": SEARCH_SCHEMA},
                     "text/csv": {"schema": {"type": "string"}},
                 },
             }
@@ -147,7 +186,7 @@ def create_app(settings: Settings) -> FastAPI:
         "/api/documents/{doc_id}",
         summary="Un document, avec son texte",
         description="Le JSON de `archive show --json`.",
-        responses={200: _json("Le document"), 404: _error("Identifiant inconnu")},
+        responses={200: _json("Le document", DOCUMENT_SCHEMA), 404: _error("Identifiant inconnu")},
     )
     async def document(doc_id: Annotated[str, PathParam(max_length=200)]) -> JSONResponse:
         record = await access.run(lambda eng: eng.document(doc_id))
