@@ -239,12 +239,10 @@ def create_app(settings: Settings) -> FastAPI:
         split: Annotated[Literal["theme", "actor"] | None, Query(description="Une série par thème ou acteur")] = None,
         top: Annotated[int, Query(ge=1, le=20, description="Séries les plus fréquentes (le reste : « autres »)")] = 5,
         series: Annotated[
-            list[str], Query(max_length=10, description="Séries choisies (avec split), au lieu des plus fréquentes")
+            list[str],
+            Query(max_length=10, description="Séries choisies au lieu des plus fréquentes (ignoré sans split)"),
         ] = [],  # noqa: B006
     ) -> JSONResponse:
-        if series and split is None:
-            raise ApiError(400, "Requête invalide : « series » demande « split » (theme ou actor).")
-
         def work(eng: SearchEngine) -> dict[str, Any]:
             check = eng.search(_light(wanted, limit=1))
             if check.error:
