@@ -17,7 +17,8 @@ from typing import Any
 
 from archive import config, store
 from archive.engine import SearchEngine, open_engine
-from archive.models import SORTS, IndexMissing, IndexOutdated, SearchRequest
+from archive.models import SORTS, IndexMissing, IndexOutdated
+from archive.payloads import document_payload, search_payload, search_request, stats_payload
 from indexer.check import check_archive
 from indexer.lock import IndexBusy
 from indexer.pipeline import index_corpus, needs_rebuild
@@ -108,6 +109,14 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1)
     sp.add_argument("--settle", type=float, default=1.0, help="seconds a file must stay unchanged")
     sp.set_defaults(run=cmd_watch)
+
+    sp = sub.add_parser("serve", help="read-only HTTP API over the index (JSON, CSV, OpenAPI)")
+    sp.add_argument("--corpus", help="corpus folder, for original files (default: $ARCHIVE_CORPUS or ./corpus)")
+    sp.add_argument("--index", help="index folder (default: $ARCHIVE_INDEX or ./.archive/index)")
+    sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    sp.add_argument("--port", type=_port, default=8502, help="port (default: 8502; 0 picks a free one)")
+    sp.add_argument("--workers", type=_positive, default=1, help="processes answering in parallel (default: 1)")
+    sp.set_defaults(run=cmd_serve)
     return p
 
 
@@ -122,6 +131,13 @@ def _non_negative(value: str) -> int:
     n = int(value)
     if n < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
+    return n
+
+
+def _port(value: str) -> int:
+    n = int(value)
+    if not 0 <= n <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535")
     return n
 
 
@@ -212,18 +228,15 @@ def _terminal_progress(done: int, total: int, label: str) -> None:
 
 def cmd_search(args: argparse.Namespace) -> int:
     engine = _open(args)
-    filters = {
-        "actor": args.actor,
-        "theme": args.theme,
-        "place": args.place,
-        "doc_type": args.doc_type,
-        "language": args.lang,
-    }
-    request = SearchRequest(
-        query=args.query,
+    request = search_request(
+        args.query,
         year_from=args.year_from,
         year_to=args.year_to,
-        filters={k: v for k, v in filters.items() if v},
+        actor=args.actor,
+        theme=args.theme,
+        place=args.place,
+        doc_type=args.doc_type,
+        lang=args.lang,
         sort=args.sort,
         limit=args.limit,
         offset=args.offset,
@@ -233,11 +246,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if result.error:
         print(f"archive: {result.error}", file=sys.stderr)
         return 2
-    data = result.to_dict()
-    data.pop("error")
-    if data["suggestion"] is None:
-        data.pop("suggestion")
-    _emit(args, data, _search_text(result))
+    _emit(args, search_payload(result), _search_text(result))
     return 0
 
 
@@ -270,7 +279,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     engine.close()
     if record is None:
         raise CliError(f"no document with id {args.id}")
-    data = record.to_dict()
+    data = document_payload(record)
     text = "\n".join(
         [
             record.title,
@@ -293,7 +302,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     engine = _open(args)
     stats = engine.stats()
     engine.close()
-    data = {k: stats[k] for k in ("documents", "failed", "by_year", "by_language", "by_format", "index_bytes")}
+    data = stats_payload(stats)
     lines = [f"{stats['documents']} documents, index {stats['index_bytes'] / 1e6:.1f} MB"]
     lines.append("by year: " + ", ".join(f"{k}: {v}" for k, v in stats["by_year"].items()))
     lines.append("by language: " + ", ".join(f"{k}: {v}" for k, v in stats["by_language"].items()))
@@ -321,6 +330,17 @@ def cmd_watch(args: argparse.Namespace) -> int:
     if not corpus.is_dir():
         raise CliError(f"corpus folder not found: {corpus}")
     watch(corpus, index, jobs=args.jobs, settle=args.settle, log=lambda m: print(m, flush=True))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from archive_api.server import ServeError, serve
+
+    corpus, index = _paths(args)
+    try:
+        serve(corpus=corpus, index=index, host=args.host, port=args.port, workers=args.workers)
+    except ServeError as exc:
+        raise CliError(str(exc)) from None
     return 0
 
 

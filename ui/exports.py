@@ -1,37 +1,15 @@
-"""Exports of a result set: CSV (every metadata field) and RIS (for Zotero and other managers).
+"""Exports of a result set: CSV (every metadata field, `archive/csv_export.py`, shared with the
+HTTP API) and RIS (for Zotero and other managers).
 
 Pure functions over `DocumentRecord`s; no Streamlit here.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
+from archive.csv_export import CSV_COLUMNS, LIST_SEPARATOR, csv_rows, to_csv  # noqa: F401  (the app's CSV export)
 from archive.models import DocumentRecord
-
-CSV_COLUMNS = (
-    ("id", "id"),
-    ("titre", "title"),
-    ("date", "date"),
-    ("année", "year"),
-    ("type", "doc_type"),
-    ("langue", "language"),
-    ("acteurs", "actors"),
-    ("thèmes", "themes"),
-    ("lieux", "places"),
-    ("chemins", "paths"),
-    ("format", "format"),
-    ("pages", "pages"),
-    ("taille (octets)", "size"),
-    ("sha256", "sha256"),
-    ("source", "source_url"),
-    ("indexé le", "indexed_at"),
-)
-LIST_SEPARATOR = " ; "
-# Spreadsheets run cells starting with these as formulas: a hostile title must stay text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 RIS_TYPES = {
     "communiqué de presse": "PRESS",
@@ -40,34 +18,6 @@ RIS_TYPES = {
     "compte rendu": "RPRT",
 }
 RIS_DEFAULT_TYPE = "GEN"
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        text = LIST_SEPARATOR.join(str(v) for v in value)
-    else:
-        text = str(value)
-    if text.startswith(_FORMULA_STARTS):
-        text = "'" + text
-    return text
-
-
-def csv_rows(records: Iterable[DocumentRecord]) -> list[list[str]]:
-    """Header then one row per document, lists joined with « ; »."""
-    rows = [[header for header, _ in CSV_COLUMNS]]
-    for record in records:
-        rows.append([_cell(getattr(record, attr)) for _, attr in CSV_COLUMNS])
-    return rows
-
-
-def to_csv(records: Iterable[DocumentRecord]) -> bytes:
-    """UTF-8 CSV with a byte-order mark, so spreadsheet programs read the accents right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(csv_rows(records))
-    return buffer.getvalue().encode("utf-8-sig")
 
 
 def _ris_value(value: str) -> str:

@@ -1,0 +1,65 @@
+"""The JSON the archive answers with, built in one place for every face (CLI and HTTP API).
+
+`archive search --json` and `GET /api/search` return the same dict, and so on for
+`show`/`/api/documents/{id}` and `stats`/`/api/stats`: both call these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from archive.models import DocumentRecord, SearchRequest, SearchResult
+
+STATS_KEYS = ("documents", "failed", "by_year", "by_language", "by_format", "index_bytes")
+
+
+def search_request(
+    query: str = "",
+    *,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    actor: Sequence[str] = (),
+    theme: Sequence[str] = (),
+    place: Sequence[str] = (),
+    doc_type: Sequence[str] = (),
+    lang: Sequence[str] = (),
+    sort: str = "relevance",
+    limit: int = 10,
+    offset: int = 0,
+    with_facets: bool = True,
+    with_snippets: bool = True,
+) -> SearchRequest:
+    """A request from the parameters of `archive search` (the facet options may repeat)."""
+    filters = {"actor": actor, "theme": theme, "place": place, "doc_type": doc_type, "language": lang}
+    return SearchRequest(
+        query=query,
+        year_from=year_from,
+        year_to=year_to,
+        filters={k: list(v) for k, v in filters.items() if v},
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        with_facets=with_facets,
+        with_snippets=with_snippets,
+    )
+
+
+def search_payload(result: SearchResult) -> dict[str, Any]:
+    """`archive search --json`: the result without `error` (an error is reported, not returned),
+    and without `suggestion` when there is none."""
+    data = result.to_dict()
+    data.pop("error")
+    if data["suggestion"] is None:
+        data.pop("suggestion")
+    return data
+
+
+def document_payload(record: DocumentRecord) -> dict[str, Any]:
+    """`archive show --json`: every field of the record, its full text included."""
+    return record.to_dict()
+
+
+def stats_payload(stats: dict[str, Any]) -> dict[str, Any]:
+    """`archive stats --json`: counts, failed files, index size."""
+    return {k: stats[k] for k in STATS_KEYS}
