@@ -27,6 +27,7 @@ FACET_PARAMS: dict[str, str] = {
     "acteur": "actor",
     "theme": "theme",
     "lieu": "place",
+    "dispositif": "scheme",
     "type": "doc_type",
     "langue": "language",
 }
@@ -34,6 +35,7 @@ FACET_LABELS: dict[str, tuple[str, str]] = {  # param → (plural heading, singu
     "acteur": ("Acteurs", "Acteur"),
     "theme": ("Thèmes", "Thème"),
     "lieu": ("Lieux", "Lieu"),
+    "dispositif": ("Dispositifs", "Dispositif"),
     "type": ("Types", "Type"),
     "langue": ("Langues", "Langue"),
 }
