@@ -1052,6 +1052,11 @@ def _place_gazetteer() -> _PlaceGazetteer:
     return _PlaceGazetteer(places=places, entries=entries, regex=_compile(entries))
 
 
+def place_names() -> list[str]:
+    """Canonical names of every region, department and town."""
+    return list(_place_gazetteer().places)
+
+
 def place_info(name: str) -> Place | None:
     """The place of a canonical name or alias (folded), None if unknown."""
     gaz = _place_gazetteer()

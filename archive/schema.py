@@ -26,6 +26,8 @@ FACET_FIELDS: dict[str, str] = {
     "scheme": "schemes",
     "doc_type": "doc_type",
     "language": "language",
+    # Not counted with every search (not in models.FACETS): the « À vérifier » list filters on it.
+    "review": "review",
 }
 
 
@@ -96,6 +98,7 @@ def build_schema() -> Schema:
         themes=ValueField(),
         places=ValueField(),
         schemes=ValueField(),
+        review=ValueField(),
         doc_type=ValueField(),
         language=ValueField(),
         year=ValueField(),

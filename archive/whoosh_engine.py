@@ -45,9 +45,10 @@ from archive.query import (
     word_units,
 )
 from archive.ranking import ArchiveBM25F, QueryEvaluator
+from archive.review import review_flags
 from archive.schema import FACET_FIELDS, PreAnalysed, build_schema
 
-TABLE_FIELDS = ("actors", "themes", "places", "schemes", "doc_type", "language", "year", "format")
+TABLE_FIELDS = ("actors", "themes", "places", "schemes", "doc_type", "language", "year", "format", "review")
 PARTIAL_FILL = 10
 # Partial matches: score × (share of the query's words held) ** this power.
 PARTIAL_COVERAGE_POWER = 1.0
@@ -127,6 +128,7 @@ def document_fields(document: DocumentRecord | WhooshDocument, spelled: set[str]
         "themes": join_values(record.themes),
         "places": join_values(record.places),
         "schemes": join_values(record.schemes),
+        "review": join_values(review_flags(record)),
         "doc_type": record.doc_type or "",
         "language": record.language or "",
         "year": str(record.year) if record.year else "",
@@ -588,8 +590,11 @@ class WhooshEngine:
                 rows = []
                 for d in snap.tables.live:
                     rec = snap.searcher.stored_fields(d)["record"]
-                    if rec.get("detected_entities"):
-                        rows.append((rec["id"], rec["detected_entities"]))
+                    # Detected actors admitted to the facet (« détecté ») await confirmation too.
+                    found = list(rec.get("detected_entities") or [])
+                    found += [{"name": n, "kind": "organisation"} for n in rec.get("actors_detected") or []]
+                    if found:
+                        rows.append((rec["id"], found))
                 cached = (snap.generation, rows)
                 self._detected_cache = cached
         return candidate_actors(cached[1], limit)

@@ -117,7 +117,23 @@ def build_record(
         scheme_evidence={m.value: list(m.evidence) for m in scheme_matches if m.value in found_schemes},
     )
     _mark_corrections(record, sidecar)
+    _drop_rejected(record)
     return record
+
+
+def _drop_rejected(record: DocumentRecord) -> None:
+    """Names a researcher rejected (« À vérifier ») leave the detected actors, whatever found them."""
+    rejected = gazetteer.rejected_names()
+    if not rejected:
+        return
+    known = {a for a in record.actors if gazetteer.actor_for_alias(a)}
+    record.actors = [a for a in record.actors if a in known or gazetteer.fold(a) not in rejected]
+    detected = getattr(record, "actors_detected", None)
+    if isinstance(detected, list):
+        record.actors_detected = [a for a in detected if gazetteer.fold(a) not in rejected]
+    record.detected_entities = [
+        e for e in record.detected_entities if gazetteer.fold(str(e.get("name", ""))) not in rejected
+    ]
 
 
 def _mark_corrections(record: DocumentRecord, sidecar: dict[str, Any]) -> None:
