@@ -55,7 +55,8 @@ SEED_EXPECTATIONS = {
     "003_cd4a00d7b808f3bd.txt": {"date": None, "doc_type": "programme"},
     "004_6319599e635f7534.txt": {
         "date": "2020-09-17",
-        "actors": {"Territoires d'industrie", "Guillaume Basset", "Christophe Rivenq"},
+        "actors": {"Guillaume Basset", "Christophe Rivenq"},
+        "schemes": {"Territoires d'industrie"},
         "places": {"Alès", "Occitanie"},
         "doc_type": "communiqué de presse",
     },
@@ -70,6 +71,8 @@ def test_seed_metadata(seed_engine, file_name: str) -> None:
     assert record.year == (int(expected["date"][:4]) if expected["date"] else None)
     assert expected.get("actors", set()) <= set(record.actors)
     assert expected.get("places", set()) <= set(record.places)
+    assert expected.get("schemes", set()) <= set(record.schemes)
+    assert not set(record.actors) & set(expected.get("schemes", set()))
     if "doc_type" in expected:
         assert record.doc_type == expected["doc_type"]
     assert record.language == "fr"

@@ -19,6 +19,7 @@ VIEWS: dict[str, str] = {
     "chronologie": "Chronologie",
     "document": "Document",
     "ajouter": "Ajouter des documents",
+    "verifier": "À vérifier",
     "etat": "État de l'archive",
 }
 DEFAULT_VIEW = "recherche"
