@@ -520,9 +520,11 @@ def _check_parents(parents: dict[str, tuple[str, ...]], by_name: dict[str, Actor
                 todo.extend(parents.get(current, ()))
 
 
-def actor_parents(name: str) -> list[str]:
+def actor_parents(name: str, parents: dict[str, tuple[str, ...]] | None = None) -> list[str]:
     """The actors ``name`` belongs to, nearest first, transitively (FILPAC CGT → [CGT])."""
-    parents = _actor_gazetteer().parents
+    parents = _actor_gazetteer().parents if parents is None else parents
+    if name not in parents:
+        return []
     out: dict[str, None] = {}
     todo = list(parents.get(name, ()))
     while todo:
@@ -536,7 +538,7 @@ def actor_parents(name: str) -> list[str]:
 def actor_members(name: str) -> list[str]:
     """The actors that belong to ``name``, directly or not (CGT → its federations and unions)."""
     parents = _actor_gazetteer().parents
-    return [child for child in parents if name in actor_parents(child)]
+    return [child for child in parents if name in actor_parents(child, parents)]
 
 
 def roll_up_actors(names: Iterable[str]) -> list[str]:
@@ -544,9 +546,10 @@ def roll_up_actors(names: Iterable[str]) -> list[str]:
     ``["FILPAC CGT"]`` → ``["FILPAC CGT", "CGT"]``. This is what the actor facet indexes, so that
     filtering on a confederation also finds documents naming only one of its federations."""
     out: dict[str, None] = {}
+    parents = _actor_gazetteer().parents
     for name in names:
         out[name] = None
-        for parent in actor_parents(name):
+        for parent in actor_parents(name, parents):
             out[parent] = None
     return list(out)
 
