@@ -124,12 +124,14 @@ def match_schemes(text: str, year: int | None = None) -> list[g.Match]:
     """Schemes named in ``text``, by first occurrence, with the phrases that named them.
 
     A generic phrase (« plan de relance ») names a scheme only when ``year``, the
-    document's year, falls within the scheme's years.
+    document's year, falls within the scheme's years; a scheme that ended before that year
+    counts only when named at least twice.
     """
     gaz = _gazetteer()
     prepared = g._prepare(text)
     folded = g._align(prepared)
     found: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
     for m in gaz.regex.finditer(folded):
         key = g._key(m.group())
         entry = gaz.entries.get(key)
@@ -139,11 +141,19 @@ def match_schemes(text: str, year: int | None = None) -> list[g.Match]:
             continue
         if not g._written_ok(entry, prepared, m.start(), m.end(), folded):
             continue
+        counts[entry.value] = counts.get(entry.value, 0) + 1
         surface = g._surface(prepared, m.start(), m.end())
         evidence = found.setdefault(entry.value, [])
         if surface not in evidence:
             evidence.append(surface)
-    return [g.Match(name, tuple(ev)) for name, ev in found.items()]
+    # A scheme over before the document's year and named once is recalled history
+    # (« avait bénéficié de France Relance en 2020 »), not a scheme the document is about.
+    recalled = {
+        name
+        for name, count in counts.items()
+        if count == 1 and year is not None and (end := gaz.schemes[name].end) is not None and year > end
+    }
+    return [g.Match(name, tuple(ev)) for name, ev in found.items() if name not in recalled]
 
 
 def clear_cache() -> None:
