@@ -73,6 +73,7 @@ FACET_QUERY_NAMES = {
     "theme": "thème",
     "year": "année",
     "place": "lieu",
+    "scheme": "dispositif",
     "doc_type": "type",
     "language": "langue",
 }
