@@ -535,6 +535,11 @@ def actor_parents(name: str, parents: dict[str, tuple[str, ...]] | None = None) 
     return list(out)
 
 
+def member_of_table() -> dict[str, tuple[str, ...]]:
+    """Actor → the actors it directly belongs to (member_of), for many look-ups at once."""
+    return dict(_actor_gazetteer().parents)
+
+
 def actor_members(name: str) -> list[str]:
     """The actors that belong to ``name``, directly or not (CGT → its federations and unions)."""
     parents = _actor_gazetteer().parents

@@ -28,6 +28,10 @@ def review_flags(record: Any) -> list[str]:
             flags.append(DATE_PDF)
         elif record.date_precision == "year" or len(record.date) == 4:
             flags.append(DATE_YEAR)
-    if provenance.get("actors") == "extrait" and (getattr(record, "actors_detected", None) or record.detected_entities):
+    # Detected actors admitted to the facet (« détecté ») when the record has them, else the proposals.
+    detected = getattr(record, "actors_detected", None)
+    if detected is None:
+        detected = record.detected_entities
+    if provenance.get("actors") == "extrait" and detected:
         flags.append(DETECTED)
     return flags

@@ -24,9 +24,10 @@ def group_actors(counts: dict[str, int]) -> list[tuple[str, list[tuple[str, int,
     """[(heading, [(actor, documents, depth)])]: groups in GROUP_LABELS order, actors by
     decreasing count, and a member (FILPAC CGT) right under its parent (CGT) at depth 1
     when both are listed."""
+    kinds = {a.name: a.kind for a in gazetteer.actors()}
     by_kind: dict[str, list[tuple[str, int]]] = {}
     for name, n in counts.items():
-        kind = gazetteer.actor_kind(name)
+        kind = kinds.get(name)
         by_kind.setdefault(kind if kind in GROUP_LABELS else OTHER, []).append((name, n))
     out = []
     for kind in [*GROUP_LABELS, OTHER]:
@@ -38,9 +39,10 @@ def group_actors(counts: dict[str, int]) -> list[tuple[str, list[tuple[str, int,
 
 def _nest(values: list[tuple[str, int]]) -> list[tuple[str, int, int]]:
     listed = {name for name, _ in values}
+    table = gazetteer.member_of_table()
     parent_of = {}
     for name, _ in values:
-        parents = [p for p in gazetteer.actor_parents(name) if p in listed]
+        parents = [p for p in gazetteer.actor_parents(name, table) if p in listed]
         if parents:
             parent_of[name] = parents[0]
     children: dict[str, list[tuple[str, int]]] = {}
