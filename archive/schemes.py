@@ -128,8 +128,7 @@ def match_schemes(text: str, year: int | None = None) -> list[g.Match]:
     counts only when named at least twice.
     """
     gaz = _gazetteer()
-    prepared = g._prepare(text)
-    folded = g._align(prepared)
+    prepared, folded = g._read(text)
     found: dict[str, list[str]] = {}
     counts: dict[str, int] = {}
     for m in gaz.regex.finditer(folded):
