@@ -69,12 +69,14 @@ def render() -> None:
     detected = engine().detected_entities(limit=SHOWN)
     if not detected:
         st.caption(
-            "Aucun acteur détecté hors gazetteer en attente (la reconnaissance d'entités s'active avec "
-            "l'option « ner » : pip install -e '.[ner]')."
+            "Aucun acteur détecté hors gazetteer en attente (ou la reconnaissance d'entités est désactivée par "
+            "ARCHIVE_NER=0, ou le modèle français de spaCy n'est pas installé)."
         )
         return
     st.caption(
-        "Organisations et personnes repérées dans les textes mais absentes du gazetteer. Confirmer les ajoute "
+        "Organisations et personnes repérées dans les textes mais absentes du gazetteer (celles qui sont "
+        "nommées dans le titre, le premier paragraphe ou deux fois sont déjà dans la facette « acteurs », "
+        "marquées « détecté »). Confirmer les ajoute "
         "aux acteurs ; fusionner en fait un autre nom d'un acteur connu ; rejeter les écarte définitivement. "
         "La décision est gardée dans le dossier du gazetteer et survit aux reconstructions de l'index."
     )
