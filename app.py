@@ -13,7 +13,7 @@ import streamlit as st
 
 from archive.models import IndexMissing, IndexOutdated
 from indexer.lock import is_locked
-from ui import url, view_document, view_search, view_status, view_timeline, view_upload
+from ui import url, view_document, view_review, view_search, view_status, view_timeline, view_upload
 from ui.access import readonly
 from ui.cards import CSS
 from ui.runtime import (
@@ -46,6 +46,7 @@ RENDERERS: dict[str, Callable[[UrlState], None]] = {
     "chronologie": view_timeline.render,
     "document": view_document.render,
     "ajouter": view_upload.render,
+    "verifier": view_review.render,
     "etat": view_status.render,
 }
 

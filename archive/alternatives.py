@@ -21,7 +21,7 @@ Counter = Callable[[str], int]
 Resolver = Callable[[str, str], list[str]]
 
 # Facets whose names a researcher types as plain words, most specific first.
-_NAMED_FACETS = ("place", "actor", "theme", "doc_type")
+_NAMED_FACETS = ("place", "actor", "scheme", "theme", "doc_type")
 _FIELD = re.compile(r'(?<![\w:])[^\W\d_]+:("[^"]*"|\S+)')
 _SYNTAX = re.compile(r"(?:^|\s)[-+]|[:*?~()^]|\b(?:OR|NOT|AND)\b")
 _EXCLUSION = re.compile(r'(?:^|(?<=[\s(]))-("[^"]*"|\([^)]*\)|\S+)|\bNOT\s+("[^"]*"|\([^)]*\)|\S+)')
@@ -78,4 +78,5 @@ def _quoted(value: str) -> str:
 
 
 def _facet_label(facet: str) -> str:
-    return {"place": "le lieu", "actor": "l’acteur", "theme": "le thème", "doc_type": "le type"}[facet]
+    labels = {"place": "le lieu", "actor": "l’acteur", "scheme": "le dispositif", "theme": "le thème"}
+    return labels.get(facet, "le type")

@@ -23,6 +23,7 @@ CSV_COLUMNS = (
     ("acteurs", "actors"),
     ("thèmes", "themes"),
     ("lieux", "places"),
+    ("dispositifs", "schemes"),
     ("chemins", "paths"),
     ("format", "format"),
     ("pages", "pages"),

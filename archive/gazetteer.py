@@ -144,6 +144,24 @@ def _align(prepared: str) -> str:
     return low.translate(_ALIGN)
 
 
+_LAST_READ: tuple[str, str, str] | None = None  # (text, prepared, folded) of the last long text
+_SHARED_MIN_CHARS = 10_000
+
+
+def _read(text: str) -> tuple[str, str]:
+    """``_prepare`` and ``_align`` of a text, computed once for a long text that the actor,
+    place, theme and scheme matchers all read in turn (a third of their time on 1 MB)."""
+    global _LAST_READ
+    last = _LAST_READ
+    if last is not None and last[0] is text:
+        return last[1], last[2]
+    prepared = _prepare(text)
+    folded = _align(prepared)
+    if len(text) >= _SHARED_MIN_CHARS:
+        _LAST_READ = (text, prepared, folded)
+    return prepared, folded
+
+
 def _key(aligned: str) -> str:
     """Canonical lookup key of an aligned slice: single spaces, no space after apostrophes."""
     key = _APOS_WS.sub("'", _WS.sub(" ", aligned)).strip()
@@ -360,6 +378,8 @@ class _ActorGazetteer:
     nested: frozenset[str]
     token_entries: dict[str, _Entry]
     offices: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Actor → the actors it belongs to (member_of), direct parents only.
+    parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _actor_from_item(item: dict[str, Any]) -> Actor:
@@ -406,28 +426,73 @@ def _surname_index(actors_list: list[Actor], entries: dict[str, _Entry]) -> tupl
     return surnames, forms
 
 
-def _actor_gazetteer() -> _ActorGazetteer:
-    """The compiled actor gazetteer, rebuilt when actors.yaml changes on disk (add_actor, an
-    edit by hand), so that a long-running process such as the watcher sees new actors."""
-    path = vocab_dir() / "actors.yaml"
+# Researchers' decisions on detected actors (confirm, merge, reject), in the gazetteer folder.
+DECISIONS_FILE = "detected_decisions.yaml"
+
+
+def _stamp(path: Path) -> int:
     try:
-        stamp = path.stat().st_mtime_ns
+        return path.stat().st_mtime_ns
     except OSError:
-        stamp = 0
-    return _actor_gazetteer_at(str(path), stamp)
+        return 0
+
+
+def _actor_gazetteer() -> _ActorGazetteer:
+    """The compiled actor gazetteer, rebuilt when actors.yaml or the decisions on detected
+    actors change on disk (add_actor, a merge, an edit by hand), so that a long-running
+    process such as the watcher sees new actors."""
+    path, decisions = vocab_dir() / "actors.yaml", vocab_dir() / DECISIONS_FILE
+    return _actor_gazetteer_at(str(path), _stamp(path), str(decisions), _stamp(decisions))
 
 
 @lru_cache(maxsize=2)
-def _actor_gazetteer_at(path: str, stamp: int) -> _ActorGazetteer:
+def _actor_gazetteer_at(path: str, stamp: int, decisions: str, decisions_stamp: int) -> _ActorGazetteer:
     with open(path, encoding="utf-8") as handle:
-        return _build_actor_gazetteer(_safe_load(handle) or [])
+        items = _safe_load(handle) or []
+    merges = [d for d in load_decisions(Path(decisions)) if d.get("decision") == "merged"] if decisions_stamp else []
+    return _build_actor_gazetteer(items, merges)
 
 
-def _build_actor_gazetteer(items: list[dict[str, Any]]) -> _ActorGazetteer:
+def load_decisions(path: Path | None = None) -> list[dict[str, Any]]:
+    """The decisions file as a list of {name, decision, into?, kind?, when} ([] when absent)."""
+    path = path or vocab_dir() / DECISIONS_FILE
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = _safe_load(handle) or []
+    except FileNotFoundError:
+        return []
+    if not isinstance(data, list):
+        raise ValueError(f"{path.name}: a list of decisions is expected")
+    return [d for d in data if isinstance(d, dict) and d.get("name") and d.get("decision")]
+
+
+def rejected_names() -> frozenset[str]:
+    """Folded names of detected actors a researcher rejected (never proposed again)."""
+    return _rejected_at(str(vocab_dir() / DECISIONS_FILE), _stamp(vocab_dir() / DECISIONS_FILE))
+
+
+@lru_cache(maxsize=2)
+def _rejected_at(path: str, stamp: int) -> frozenset[str]:
+    if not stamp:
+        return frozenset()
+    return frozenset(fold(str(d["name"])) for d in load_decisions(Path(path)) if d.get("decision") == "rejected")
+
+
+def _merge_entries(merges: list[dict[str, Any]], by_name: dict[str, Actor], entries: dict[str, _Entry]) -> None:
+    """Names merged into an existing actor become its aliases (a stale decision is skipped)."""
+    for decision in merges:
+        target, alias = str(decision.get("into") or ""), str(decision["name"])
+        key = _norm(alias)
+        if target in by_name and key and key not in entries:
+            entries[key] = _Entry(target, spaced_dash=bool(_SPACED_DASH.search(alias)))
+
+
+def _build_actor_gazetteer(items: list[dict[str, Any]], merges: list[dict[str, Any]] = ()) -> _ActorGazetteer:
     actors_list: list[Actor] = []
     entries: dict[str, _Entry] = {}
     nested: set[str] = set()
     offices: dict[str, list[dict[str, Any]]] = {}
+    parents: dict[str, tuple[str, ...]] = {}
     for item in items:
         actor = _actor_from_item(item)
         actors_list.append(actor)
@@ -435,9 +500,13 @@ def _build_actor_gazetteer(items: list[dict[str, Any]]) -> _ActorGazetteer:
         if item.get("nested"):
             nested.add(actor.name)
         offices[actor.name] = list(item.get("offices") or [])
+        member_of = item.get("member_of") or []
+        parents[actor.name] = tuple([member_of] if isinstance(member_of, str) else [str(p) for p in member_of])
     by_name = {a.name: a for a in actors_list}
     if len(by_name) != len(actors_list):
         raise ValueError("actors.yaml: duplicate canonical names")
+    _check_parents(parents, by_name)
+    _merge_entries(list(merges), by_name, entries)
     surnames, forms = _surname_index(actors_list, entries)
     return _ActorGazetteer(
         actors=actors_list,
@@ -449,7 +518,63 @@ def _build_actor_gazetteer(items: list[dict[str, Any]]) -> _ActorGazetteer:
         nested=frozenset(nested),
         token_entries={" ".join(_WORD.findall(k)): e for k, e in entries.items()},
         offices=offices,
+        parents={k: v for k, v in parents.items() if v},
     )
+
+
+def _check_parents(parents: dict[str, tuple[str, ...]], by_name: dict[str, Actor]) -> None:
+    """Every member_of names a known actor, and no actor ends up inside itself."""
+    for name, direct in parents.items():
+        for parent in direct:
+            if parent not in by_name:
+                raise ValueError(f"actors.yaml: {name!r} is member_of an unknown actor {parent!r}")
+        seen, todo = set(), list(direct)
+        while todo:
+            current = todo.pop()
+            if current == name:
+                raise ValueError(f"actors.yaml: {name!r} is (indirectly) member_of itself")
+            if current not in seen:
+                seen.add(current)
+                todo.extend(parents.get(current, ()))
+
+
+def actor_parents(name: str, parents: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """The actors ``name`` belongs to, nearest first, transitively (FILPAC CGT → [CGT])."""
+    parents = _actor_gazetteer().parents if parents is None else parents
+    if name not in parents:
+        return []
+    out: dict[str, None] = {}
+    todo = list(parents.get(name, ()))
+    while todo:
+        current = todo.pop(0)
+        if current not in out:
+            out[current] = None
+            todo.extend(parents.get(current, ()))
+    return list(out)
+
+
+def member_of_table() -> dict[str, tuple[str, ...]]:
+    """Actor → the actors it directly belongs to (member_of), for many look-ups at once."""
+    return dict(_actor_gazetteer().parents)
+
+
+def actor_members(name: str) -> list[str]:
+    """The actors that belong to ``name``, directly or not (CGT → its federations and unions)."""
+    parents = _actor_gazetteer().parents
+    return [child for child in parents if name in actor_parents(child, parents)]
+
+
+def roll_up_actors(names: Iterable[str]) -> list[str]:
+    """Actors followed by the actors each belongs to, deduplicated, in that order:
+    ``["FILPAC CGT"]`` → ``["FILPAC CGT", "CGT"]``. This is what the actor facet indexes, so that
+    filtering on a confederation also finds documents naming only one of its federations."""
+    out: dict[str, None] = {}
+    parents = _actor_gazetteer().parents
+    for name in names:
+        out[name] = None
+        for parent in actor_parents(name, parents):
+            out[parent] = None
+    return list(out)
 
 
 def vocab_fingerprint() -> str:
@@ -458,7 +583,7 @@ def vocab_fingerprint() -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for name in ("actors.yaml", "themes.yaml", "places.yaml"):
+    for name in ("actors.yaml", "themes.yaml", "places.yaml", "schemes.yaml", DECISIONS_FILE):
         try:
             digest.update((vocab_dir() / name).read_bytes())
         except OSError:
@@ -469,6 +594,7 @@ def vocab_fingerprint() -> str:
 def clear_caches() -> None:
     """Forget the compiled vocabularies (they are rebuilt from the YAML files on next use)."""
     _actor_gazetteer_at.cache_clear()
+    _rejected_at.cache_clear()
     _theme_gazetteer.cache_clear()
     _place_gazetteer.cache_clear()
 
@@ -560,9 +686,10 @@ def candidate_actors(
             kinds.setdefault(key, {})
             kinds[key][kind] = kinds[key].get(kind, 0) + 1
     out = []
+    rejected = rejected_names()
     for key, ids in docs.items():
         name = max(spellings[key].items(), key=lambda kv: (kv[1], kv[0]))[0]
-        if actor_for_alias(name):
+        if key in rejected or actor_for_alias(name):
             continue
         kind = max(kinds[key].items(), key=lambda kv: (kv[1], kv[0]))[0]
         out.append((name, kind, sorted(ids)))
@@ -722,8 +849,7 @@ class ActorsFound:
 def find_actors(text: str) -> ActorsFound:
     """Actors of ``text`` with the spans they were read from (see match_actors)."""
     gaz = _actor_gazetteer()
-    prepared = _prepare(text)
-    folded = _align(prepared)
+    prepared, folded = _read(text)
     found = _Found()
     hits = _scan(gaz, prepared, folded, found)
     _resolve_surnames(gaz, prepared, folded, found, hits)
@@ -820,9 +946,9 @@ def _term_counts(
 ) -> _Counts:
     """Occurrences of each (label, term) in ``text``; ``shown`` gets the first surface of « … * » terms."""
     counts: _Counts = {}
-    prepared = _prepare(text)
+    prepared, folded = _read(text)
     skipped = sorted(skip)
-    for m in gaz.regex.finditer(_align(prepared)):
+    for m in gaz.regex.finditer(folded):
         if skipped and any(s <= m.start() and m.end() <= e for s, e in skipped):
             continue
         for label, (weight, term) in _term_info(gaz, _key(m.group())).items():
@@ -951,6 +1077,11 @@ def _place_gazetteer() -> _PlaceGazetteer:
     return _PlaceGazetteer(places=places, entries=entries, regex=_compile(entries))
 
 
+def place_names() -> list[str]:
+    """Canonical names of every region, department and town."""
+    return list(_place_gazetteer().places)
+
+
 def place_info(name: str) -> Place | None:
     """The place of a canonical name or alias (folded), None if unknown."""
     gaz = _place_gazetteer()
@@ -968,8 +1099,7 @@ def match_places(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Place]
     ``not_places`` in places.yaml (« accord de Paris ») name no place either.
     """
     gaz = _place_gazetteer()
-    prepared = _prepare(text)
-    folded = _align(prepared)
+    prepared, folded = _read(text)
     skipped = sorted(skip)
     seen: dict[str, Place] = {}
     for m in gaz.regex.finditer(folded):

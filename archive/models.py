@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-FACETS = ("year", "actor", "theme", "place", "doc_type", "language")
+FACETS = ("year", "actor", "theme", "place", "scheme", "doc_type", "language")
 SORTS = ("relevance", "date", "-date")
 
 
@@ -37,7 +37,8 @@ class DocumentRecord(DocumentSummary):
     format: str = ""
     date_precision: str | None = None
     source_url: str | None = None
-    # Where each metadata value came from: "extrait", "fiche" (sidecar) or "modifié".
+    # Where each metadata value came from: "extrait", "fiche" (sidecar) or "modifié" (corrected
+    # in the app); and which rule gave the date ("date_rule") and the title ("title_rule").
     provenance: dict[str, str] = field(default_factory=dict)
     # Why each theme was assigned: theme → triggering terms.
     theme_evidence: dict[str, list[str]] = field(default_factory=dict)
@@ -50,6 +51,10 @@ class DocumentRecord(DocumentSummary):
     # gazetteer (« acteurs détectés »), not in the actor facet: [{"name","kind","mentions"}],
     # kind "organisation" or "personne".
     detected_entities: list[dict[str, Any]] = field(default_factory=list)
+    # Programmes and schemes named (« dispositifs », archive/vocab/schemes.yaml), and the
+    # phrases that named each.
+    schemes: list[str] = field(default_factory=list)
+    scheme_evidence: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
@@ -73,7 +78,7 @@ class SearchRequest:
     query: str = ""
     year_from: int | None = None
     year_to: int | None = None
-    # facet name (actor, theme, place, doc_type, language) → selected values (OR within).
+    # facet name (actor, theme, place, scheme, doc_type, language) → selected values (OR within).
     filters: dict[str, list[str]] = field(default_factory=dict)
     sort: str = "relevance"
     limit: int = 10
@@ -88,6 +93,7 @@ class Hit(DocumentSummary):
     score: float
     snippet: str
     partial: bool = False
+    schemes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -22,6 +22,7 @@ def search_request(
     actor: Sequence[str] = (),
     theme: Sequence[str] = (),
     place: Sequence[str] = (),
+    scheme: Sequence[str] = (),
     doc_type: Sequence[str] = (),
     lang: Sequence[str] = (),
     sort: str = "relevance",
@@ -31,7 +32,14 @@ def search_request(
     with_snippets: bool = True,
 ) -> SearchRequest:
     """A request from the parameters of `archive search` (the facet options may repeat)."""
-    filters = {"actor": actor, "theme": theme, "place": place, "doc_type": doc_type, "language": lang}
+    filters = {
+        "actor": actor,
+        "theme": theme,
+        "place": place,
+        "scheme": scheme,
+        "doc_type": doc_type,
+        "language": lang,
+    }
     return SearchRequest(
         query=query,
         year_from=year_from,

@@ -2,8 +2,8 @@
 
 Supported: words (all required), "exact phrase", OR, NOT / -word, prefix*,
 titre:, and facet fields with French names (acteur:, thème:, année:, lieu:,
-type:, langue:). A word or phrase naming a known actor by one of its aliases
-also matches the documents tagged with that actor.
+dispositif:, type:, langue:). A word or phrase naming a known actor or scheme by
+one of its aliases also matches the documents tagged with it.
 
 Facet clauses and actor aliases are cut out of the string and replaced by
 `slot:sN` placeholders before Whoosh parses it; the placeholders are then
@@ -47,6 +47,10 @@ FACET_ALIASES: dict[str, str] = {
     "lieu": "place",
     "lieux": "place",
     "place": "place",
+    "dispositif": "scheme",
+    "dispositifs": "scheme",
+    "scheme": "scheme",
+    "schemes": "scheme",
     "type": "doc_type",
     "langue": "language",
     "language": "language",
@@ -70,6 +74,7 @@ FACET_QUERY_NAMES = {
     "theme": "thème",
     "year": "année",
     "place": "lieu",
+    "scheme": "dispositif",
     "doc_type": "type",
     "language": "langue",
 }
@@ -96,15 +101,16 @@ class ParsedQuery:
 
 
 Resolver = Callable[[str, str], list[str]]
-AliasLookup = Callable[[str], str | None]
+AliasLookup = Callable[[str], tuple[str, str] | None]  # phrase → (index field, canonical value)
 
 
 class QueryBuilder:
-    def __init__(self, schema, resolve_value: Resolver, actor_for_alias: AliasLookup) -> None:
-        """resolve_value(facet, typed) → exact indexed values; actor_for_alias(phrase) → canonical."""
+    def __init__(self, schema, resolve_value: Resolver, value_for_alias: AliasLookup) -> None:
+        """resolve_value(facet, typed) → exact indexed values; value_for_alias(phrase) → the
+        (field, canonical value) of the actor or scheme it names, or None."""
         self.schema = schema
         self.resolve_value = resolve_value
-        self.actor_for_alias = actor_for_alias
+        self.value_for_alias = value_for_alias
         self._all_parser = self._parser(AndGroup)
 
     def _parser(self, group) -> MultifieldParser:
@@ -188,11 +194,11 @@ class QueryBuilder:
 
     def _cut_aliases(self, text: str, slots: dict[str, wq.Query]) -> str:
         def replace_quoted(m: re.Match[str]) -> str:
-            canonical = self.actor_for_alias(m.group(1))
-            if canonical is None:
+            named = self.value_for_alias(m.group(1))
+            if named is None:
                 return m.group(0)
             phrase = self._parse(self._all_parser, m.group(0), slots)
-            return self._slot(slots, wq.Or([phrase, wq.Term("actors", canonical)]))
+            return self._slot(slots, wq.Or([phrase, wq.Term(*named)]))
 
         text = _QUOTED.sub(replace_quoted, text)
         pieces: list[str] = []
@@ -204,28 +210,28 @@ class QueryBuilder:
             if match is None:
                 i += 1
                 continue
-            j, canonical = match
+            j, named = match
             start, end = tokens[i].start(), tokens[j].end()
             if _inside_quotes(text, start):
                 i += 1
                 continue
             words_query = self._parse(self._all_parser, text[start:end], slots)
             pieces.append(text[last:start])
-            pieces.append(self._slot(slots, wq.Or([words_query, wq.Term("actors", canonical)])))
+            pieces.append(self._slot(slots, wq.Or([words_query, wq.Term(*named)])))
             last = end
             i = j + 1
         pieces.append(text[last:])
         return "".join(pieces)
 
-    def _longest_alias(self, text: str, tokens: list[re.Match[str]], i: int) -> tuple[int, str] | None:
+    def _longest_alias(self, text: str, tokens: list[re.Match[str]], i: int) -> tuple[int, tuple[str, str]] | None:
         for j in range(min(len(tokens), i + MAX_ALIAS_WORDS) - 1, i - 1, -1):
             # Only contiguous words (separated by spaces) form a name.
             span = text[tokens[i].start() : tokens[j].end()]
             if '"' in span or "(" in span or ")" in span:
                 continue
-            canonical = self.actor_for_alias(span)
-            if canonical:
-                return j, canonical
+            named = self.value_for_alias(span)
+            if named:
+                return j, named
         return None
 
     @staticmethod

@@ -13,7 +13,8 @@ from archive.analysis import ANALYSIS_VERSION, ValueTokenizer, french_analyzer, 
 # Bump when fields change; together with ANALYSIS_VERSION it decides a rebuild.
 # 3: stored records carry place roll-up, date_rule and detected entities
 # 4: compact positions, each spelling word indexed once, posting blocks as typed arrays
-SCHEMA_VERSION = 4
+# 5: schemes (« dispositifs ») facet; actors facet rolls federations up into confederations
+SCHEMA_VERSION = 5
 INDEX_VERSION = f"{SCHEMA_VERSION}.{ANALYSIS_VERSION}"
 
 # Facet name (as in the JSON contract) → index field.
@@ -22,8 +23,11 @@ FACET_FIELDS: dict[str, str] = {
     "actor": "actors",
     "theme": "themes",
     "place": "places",
+    "scheme": "schemes",
     "doc_type": "doc_type",
     "language": "language",
+    # Not counted with every search (not in models.FACETS): the « À vérifier » list filters on it.
+    "review": "review",
 }
 
 
@@ -93,6 +97,8 @@ def build_schema() -> Schema:
         actors=ValueField(),
         themes=ValueField(),
         places=ValueField(),
+        schemes=ValueField(),
+        review=ValueField(),
         doc_type=ValueField(),
         language=ValueField(),
         year=ValueField(),

@@ -23,6 +23,7 @@ from archive import store, whoosh_fixes  # noqa: F401  (applies local Whoosh fix
 from archive.alternatives import alternatives, exclusion_notice
 from archive.analysis import fold, join_values
 from archive.facets import FacetTables
+from archive.gazetteer import roll_up_actors
 from archive.models import (
     FACETS,
     DocumentRecord,
@@ -44,9 +45,10 @@ from archive.query import (
     word_units,
 )
 from archive.ranking import ArchiveBM25F, QueryEvaluator
+from archive.review import review_flags
 from archive.schema import FACET_FIELDS, PreAnalysed, build_schema
 
-TABLE_FIELDS = ("actors", "themes", "places", "doc_type", "language", "year", "format")
+TABLE_FIELDS = ("actors", "themes", "places", "schemes", "doc_type", "language", "year", "format", "review")
 PARTIAL_FILL = 10
 # Partial matches: score × (share of the query's words held) ** this power.
 PARTIAL_COVERAGE_POWER = 1.0
@@ -121,9 +123,12 @@ def document_fields(document: DocumentRecord | WhooshDocument, spelled: set[str]
         "text": analysed.get("text", record.text),
         "_stored_text": record.text,
         "spell": " ".join(sorted(spell_words)),
-        "actors": join_values(record.actors),
+        # Federations and local unions also count for their confederation (member_of).
+        "actors": join_values(roll_up_actors(record.actors)),
         "themes": join_values(record.themes),
         "places": join_values(record.places),
+        "schemes": join_values(record.schemes),
+        "review": join_values(review_flags(record)),
         "doc_type": record.doc_type or "",
         "language": record.language or "",
         "year": str(record.year) if record.year else "",
@@ -294,7 +299,7 @@ class WhooshEngine:
         searcher = self._ix.searcher(weighting=ArchiveBM25F())
         postings = Postings(searcher.reader())
         tables = FacetTables(postings, TABLE_FIELDS)
-        builder = QueryBuilder(self._ix.schema, self._resolver(tables), _actor_for_alias)
+        builder = QueryBuilder(self._ix.schema, self._resolver(tables), _value_for_alias)
         gen = f"{self._dir.name}:{searcher.reader().generation()}" if self._dir else ""
         self._snap = _Snapshot(gen, searcher, tables, builder, postings)
         return self._snap
@@ -306,6 +311,11 @@ class WhooshEngine:
             found = tables.resolve(fieldname, typed)
             if not found and facet == "actor":
                 canonical = _actor_for_alias(typed)
+                found = [canonical] if canonical else []
+            if not found and facet == "scheme":
+                from archive.schemes import scheme_for_alias
+
+                canonical = scheme_for_alias(typed)
                 found = [canonical] if canonical else []
             return found
 
@@ -479,6 +489,7 @@ class WhooshEngine:
             score=round(float(score), 4),
             snippet=snippet,
             partial=partial,
+            schemes=list(rec.get("schemes", [])),
         )
 
     def _snippet(self, snap: _Snapshot, parsed: ParsedQuery, text: str) -> str:
@@ -579,8 +590,11 @@ class WhooshEngine:
                 rows = []
                 for d in snap.tables.live:
                     rec = snap.searcher.stored_fields(d)["record"]
-                    if rec.get("detected_entities"):
-                        rows.append((rec["id"], rec["detected_entities"]))
+                    # Detected actors admitted to the facet (« détecté ») await confirmation too.
+                    found = list(rec.get("detected_entities") or [])
+                    found += [{"name": n, "kind": "organisation"} for n in rec.get("actors_detected") or []]
+                    if found:
+                        rows.append((rec["id"], found))
                 cached = (snap.generation, rows)
                 self._detected_cache = cached
         return candidate_actors(cached[1], limit)
@@ -826,6 +840,17 @@ def _actor_for_alias(phrase: str) -> str | None:
     from archive.gazetteer import actor_for_alias
 
     return actor_for_alias(phrase)
+
+
+def _value_for_alias(phrase: str) -> tuple[str, str] | None:
+    """The actor, else the scheme, that a typed phrase names by one of its aliases."""
+    from archive.schemes import scheme_for_alias
+
+    actor = _actor_for_alias(phrase)
+    if actor:
+        return ("actors", actor)
+    scheme = scheme_for_alias(phrase)
+    return ("schemes", scheme) if scheme else None
 
 
 def live_ids(generation: Path) -> set[str]:

@@ -36,6 +36,7 @@ def search_params(
     actor: Annotated[list[str], Query(max_length=MAX_VALUES, description="Acteur (répétable : l'un ou l'autre)")] = [],  # noqa: B006
     theme: Annotated[list[str], Query(max_length=MAX_VALUES, description="Thème (répétable)")] = [],  # noqa: B006
     place: Annotated[list[str], Query(max_length=MAX_VALUES, description="Lieu (répétable)")] = [],  # noqa: B006
+    scheme: Annotated[list[str], Query(max_length=MAX_VALUES, description="Dispositif (répétable)")] = [],  # noqa: B006
     doc_type: Annotated[
         list[str], Query(alias="type", max_length=MAX_VALUES, description="Type de document (répétable)")
     ] = [],  # noqa: B006
@@ -54,6 +55,7 @@ def search_params(
         actor=actor,
         theme=theme,
         place=place,
+        scheme=scheme,
         doc_type=doc_type,
         lang=lang,
         sort=sort,
@@ -99,6 +101,7 @@ HIT_SCHEMA = {
         "actors": _STRINGS,
         "themes": _STRINGS,
         "places": _STRINGS,
+        "schemes": _STRINGS,
         "score": {"type": "number"},
         "snippet": {"type": "string", "description": "Extrait, mots trouvés entre <mark> (HTML échappé)"},
         "partial": {"type": "boolean", "description": "Résultat approchant (tous les mots n'y sont pas)"},

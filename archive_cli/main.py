@@ -84,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--actor", action="append", default=[])
     sp.add_argument("--theme", action="append", default=[])
     sp.add_argument("--place", action="append", default=[])
+    sp.add_argument("--scheme", action="append", default=[], help="programme or scheme (France 2030, PIA…)")
     sp.add_argument("--type", dest="doc_type", action="append", default=[])
     sp.add_argument("--lang", action="append", default=[])
     sp.add_argument("--sort", choices=SORTS, default="relevance")
@@ -235,6 +236,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         actor=args.actor,
         theme=args.theme,
         place=args.place,
+        scheme=args.scheme,
         doc_type=args.doc_type,
         lang=args.lang,
         sort=args.sort,
@@ -289,6 +291,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             f"actors: {', '.join(record.actors) or '-'}",
             f"themes: {', '.join(record.themes) or '-'}",
             f"places: {', '.join(record.places) or '-'}",
+            f"schemes: {', '.join(record.schemes) or '-'}",
             f"type: {record.doc_type}   language: {record.language}   pages: {record.pages}",
             "",
             record.text,

@@ -9,7 +9,7 @@ Each document goes through the indexer's own path (`indexer.extract.extract`, th
 
 - date: exact match of the ISO value, precision included (« 2020-09 » ≠ « 2020-09-01 »);
 - actors: micro precision and recall over (document, canonical actor) pairs;
-- themes: micro-F1 over (document, label) pairs;
+- themes: micro-F1 over (document, label) pairs; schemes (« dispositifs ») the same;
 - places: micro-F1 over the places literally named (record.place_details), and the same
   after rolling expected places up to their department and region (record.places);
 - type and language: accuracy (type also from the text alone, without the file name);
@@ -88,6 +88,7 @@ class Evaluation:
     themes: Counts = field(default_factory=Counts)
     places: Counts = field(default_factory=Counts)
     places_rolled: Counts = field(default_factory=Counts)
+    schemes: Counts = field(default_factory=Counts)
     entities: Counts = field(default_factory=Counts)
     errors: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
@@ -102,6 +103,7 @@ class Evaluation:
             "theme_f1": round(self.themes.f1, 4),
             "place_f1": round(self.places.f1, 4),
             "place_f1_rolled_up": round(self.places_rolled.f1, 4),
+            "scheme_f1": round(self.schemes.f1, 4),
             "type_accuracy": round(self.type_ok / n, 4),
             "type_accuracy_text_only": round(self.type_text_ok / n, 4),
             "language_accuracy": round(self.language_ok / n, 4),
@@ -174,6 +176,7 @@ def evaluate(folder: Path = ANNOTATED, with_entities: bool = False) -> Evaluatio
             ("actors", ev.actors, set(record.actors), set(exp.get("actors") or [])),
             ("themes", ev.themes, set(record.themes), set(exp.get("themes") or [])),
             ("places", ev.places, _named_places(record), set(exp.get("places") or [])),
+            ("schemes", ev.schemes, set(record.schemes), set(exp.get("schemes") or [])),
         ):
             counts.add(found, wanted)
             if found != wanted:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from archive import gazetteer
+from archive import gazetteer, schemes
 from archive.models import DocumentRecord
 from indexer import entities
 from indexer.dates import document_date, events, parse_date
@@ -15,7 +15,7 @@ from indexer.doctype import detect_doc_type
 from indexer.extract import Extraction
 from indexer.language import detect_language
 
-EXTRACTED, SIDECAR = "extrait", "fiche"
+EXTRACTED, SIDECAR, CORRECTED = "extrait", "fiche", "modifié"
 TITLE_MAX = 140
 GAZETTEER_CHARS = 1_000_000  # actors, themes and places
 HEAD_CHARS = 100_000  # dates, type, title, language, named entities
@@ -39,6 +39,7 @@ def build_record(
     head = text[:HEAD_CHARS]
     title = sidecar.get("title") or guess_title(head, extraction.title_hint, Path(paths[0]).stem)
     provenance = {"title": SIDECAR if "title" in sidecar else EXTRACTED}
+    provenance["title_rule"] = _title_rule(title, sidecar, extraction.title_hint, Path(paths[0]).stem)
 
     found_date = document_date(
         head,
@@ -68,13 +69,17 @@ def build_record(
     # The place facet also holds the department and region of every place (roll-up), so
     # « Isère » finds a document naming only Pont-de-Claix; place_details keeps what was named.
     places = gazetteer.roll_up(places)
+    year = int(found_date.value[:4]) if found_date.value else None
+    scheme_matches = schemes.match_schemes(text, year)
+    found_schemes = _from_sidecar_or(sidecar, "schemes", lambda: [m.value for m in scheme_matches], provenance)
     doc_type = sidecar.get("doc_type") or detect_doc_type(head, title, Path(paths[0]).name)
     provenance["doc_type"] = SIDECAR if "doc_type" in sidecar else EXTRACTED
     language = sidecar.get("language") or detect_language(head, title)
     provenance["language"] = SIDECAR if "language" in sidecar else EXTRACTED
     # Organisations and people that the gazetteer does not know (spaCy, when installed):
     # proposals for « acteurs détectés », kept out of the actor facet.
-    known = {gazetteer.fold(a) for a in actors}
+    # Names a researcher rejected (« À vérifier ») are never proposed again.
+    known = {gazetteer.fold(a) for a in actors} | gazetteer.rejected_names()
     detected = [
         e.to_dict()
         for e in entities.detect_entities(
@@ -83,7 +88,7 @@ def build_record(
         if gazetteer.fold(e.name) not in known
     ]
 
-    return DocumentRecord(
+    record = DocumentRecord(
         id=doc_id,
         paths=paths,
         title=title,
@@ -108,7 +113,45 @@ def build_record(
         place_details=[_place_dict(p) for p in places_found],
         notes=notes,
         detected_entities=detected,
+        schemes=found_schemes,
+        scheme_evidence={m.value: list(m.evidence) for m in scheme_matches if m.value in found_schemes},
     )
+    _mark_corrections(record, sidecar)
+    _drop_rejected(record)
+    return record
+
+
+def _drop_rejected(record: DocumentRecord) -> None:
+    """Names a researcher rejected (« À vérifier ») leave the detected actors, whatever found them."""
+    rejected = gazetteer.rejected_names()
+    if not rejected:
+        return
+    known = {a for a in record.actors if gazetteer.actor_for_alias(a)}
+    record.actors = [a for a in record.actors if a in known or gazetteer.fold(a) not in rejected]
+    detected = getattr(record, "actors_detected", None)
+    if isinstance(detected, list):
+        record.actors_detected = [a for a in detected if gazetteer.fold(a) not in rejected]
+    record.detected_entities = [
+        e for e in record.detected_entities if gazetteer.fold(str(e.get("name", ""))) not in rejected
+    ]
+
+
+def _mark_corrections(record: DocumentRecord, sidecar: dict[str, Any]) -> None:
+    """Values a researcher corrected in the app (sidecar key ``corrected``) are « modifié »."""
+    for key in sidecar.get("corrected") or []:
+        if record.provenance.get(key) == SIDECAR:
+            record.provenance[key] = CORRECTED
+
+
+def _title_rule(title: str, sidecar: dict[str, Any], hint: str | None, stem: str) -> str:
+    """Which rule gave the title: sidecar, embedded (the file's own title), first_line or file_name."""
+    if "title" in sidecar:
+        return "sidecar"
+    if hint and len(hint.strip()) > 3 and title == _shorten(hint.strip()):
+        return "embedded"
+    if title == stem.replace("_", " "):
+        return "file_name"
+    return "first_line"
 
 
 def _events(text: str, own_date: str | None) -> list[dict[str, str]]:

@@ -9,8 +9,20 @@ import yaml
 
 from indexer.scan import SIDECAR_SUFFIX
 
-SIDECAR_KEYS = ("title", "date", "actors", "themes", "places", "doc_type", "language", "source_url")
-LIST_KEYS = ("actors", "themes", "places")
+# corrected: the keys a researcher corrected in the app (shown as « modifié », not « fiche »).
+SIDECAR_KEYS = (
+    "title",
+    "date",
+    "actors",
+    "themes",
+    "places",
+    "schemes",
+    "doc_type",
+    "language",
+    "source_url",
+    "corrected",
+)
+LIST_KEYS = ("actors", "themes", "places", "schemes", "corrected")
 
 
 class SidecarError(ValueError):

@@ -373,6 +373,23 @@ def test_readonly_hides_upload_and_reindex(env, monkeypatch: pytest.MonkeyPatch)
     assert "lecture seule" in texts(at)
 
 
+def test_readonly_hides_corrections_and_review_decisions(env, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, index = env
+    engine = open_engine(index)
+    doc = engine.search(SearchRequest(query="réindustrialisation", limit=1)).hits[0].id
+    engine.close()
+    at = run(vue="document", doc=doc)
+    assert any(e.label == "Corriger les métadonnées" for e in at.expander)
+    assert "date : " in texts(at)  # the rule behind the date is shown
+    monkeypatch.setenv("ARCHIVE_READONLY", "1")
+    at = run(vue="document", doc=doc)
+    assert not any(e.label == "Corriger les métadonnées" for e in at.expander)
+    assert not at.form_submit_button
+    at = run(vue="verifier")
+    assert "À vérifier" in texts(at)
+    assert not any(b.key and b.key.startswith("w_det_") for b in at.button)
+
+
 def test_password_protects_changes_but_not_search(env, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARCHIVE_ADMIN_PASSWORD", "s3cret-é")
     at = run(q="réindustrialisation")
@@ -455,6 +472,7 @@ def record(**kw) -> DocumentRecord:
         indexed_at="2026-01-01T10:00:00",
         format="pdf",
         source_url="https://exemple.org/r.pdf",
+        schemes=["France 2030"],
     )
     base.update(kw)
     return DocumentRecord(**base)
@@ -467,6 +485,7 @@ def test_csv_rows_have_every_field() -> None:
     row = dict(zip(header, first, strict=True))
     assert row["acteurs"] == "CGT ; Bpifrance" and row["année"] == "2020" and row["lieux"] == "Isère"
     assert row["chemins"] == "a/rapport.pdf" and row["source"] == "https://exemple.org/r.pdf"
+    assert row["dispositifs"] == "France 2030"
     second_row = dict(zip(header, second, strict=True))
     assert second_row["titre"].startswith("'=")  # no formula in a spreadsheet
     assert second_row["date"] == "" and second_row["acteurs"] == ""

@@ -245,7 +245,7 @@ def test_open_and_download_a_document(page, server, archive) -> None:
     first.click()
     expect(page).to_have_url(re.compile(r"vue=document"))
     expect(page.locator("h1").first).to_have_text(title)
-    expect(page.get_by_text("Métadonnées")).to_be_visible()
+    expect(page.get_by_text("Métadonnées", exact=True)).to_be_visible()
     expect(page.locator(".arc-fulltext mark").first).to_be_visible()
     expect(page.get_by_text("Documents similaires")).to_be_visible()
     shot(page, "document")

@@ -27,6 +27,7 @@ HIT_KEYS = {
     "score",
     "snippet",
     "partial",
+    "schemes",
 }
 
 
@@ -69,7 +70,7 @@ def test_search_json_shape(project: Path) -> None:
     assert {"query", "total", "took_ms", "hits", "facets"} <= set(data)
     assert data["total"] == 3 and data["query"] == "réindustrialisation"
     assert all(set(h) == HIT_KEYS for h in data["hits"])
-    assert set(data["facets"]) == {"year", "actor", "theme", "place", "doc_type", "language"}
+    assert set(data["facets"]) == {"year", "actor", "theme", "place", "scheme", "doc_type", "language"}
     assert any("<mark>" in h["snippet"] for h in data["hits"])
 
 
@@ -121,3 +122,26 @@ def test_environment_overrides_locations(project: Path, tmp_path: Path) -> None:
     done = run("index", "--json", cwd=tmp_path, env=env)
     assert json.loads(done.stdout)["documents"] == 5
     assert (tmp_path / "idx" / "CURRENT").exists()
+
+
+def test_scheme_option_and_query_syntax(project: Path) -> None:
+    """Programmes are their own facet: --scheme, dispositif:/dispositifs:/scheme:, JSON « schemes »."""
+    done = run("search", "--scheme", "Territoires d'industrie", "--json", cwd=project)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["total"] == 1
+    hit = data["hits"][0]
+    assert hit["path"] == "004_6319599e635f7534.txt"
+    # « plan de relance » in a 2020 document is France Relance (a dated generic phrase)
+    assert hit["schemes"] == ["Territoires d'industrie", "France Relance"]
+    assert "Territoires d'industrie" not in hit["actors"]
+    assert data["facets"]["scheme"] == {"Territoires d'industrie": 1, "France Relance": 1}
+    for query in (
+        'dispositif:"territoires d\'industrie"',
+        'dispositifs:"Territoires d\'industrie"',
+        'scheme:"Territoire d\'industrie"',
+    ):
+        found = json.loads(run("search", query, "--json", cwd=project).stdout)
+        assert [h["path"] for h in found["hits"]] == ["004_6319599e635f7534.txt"], query
+    none = json.loads(run("search", "--scheme", "France 2030", "--json", cwd=project).stdout)
+    assert none["total"] == 0

@@ -103,8 +103,8 @@ def test_seed_003_municipal_programme_themes() -> None:
 def test_seed_004_territoires_d_industrie() -> None:
     text = seed("004")
     actors = actor_names(text)
+    assert "Territoires d'industrie" not in actors  # a scheme (« dispositif »), not an actor
     for name in (
-        "Territoires d'industrie",
         "Alès Agglomération",
         "Région Occitanie",
         "Guillaume Basset",
@@ -422,8 +422,8 @@ def test_fold() -> None:
         ("since the 2012 Gallois report", {"Louis Gallois"}, set()),
         (
             "the New Industrial France and the European Commission",
-            {"Nouvelle France industrielle", "Commission européenne"},
-            set(),
+            {"Commission européenne"},
+            {"Nouvelle France industrielle"},  # a scheme, no longer an actor
         ),
         ("Nach der Untersagung durch die Europäische Kommission", {"Commission européenne"}, set()),
         ("Visite de l'usine Renault Trucks de Vénissieux", {"Renault Trucks"}, {"Renault"}),
@@ -539,7 +539,7 @@ def test_candidate_actors_merge_and_sort() -> None:
 
 @pytest.fixture
 def vocab_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("actors.yaml", "themes.yaml", "places.yaml"):
+    for name in ("actors.yaml", "themes.yaml", "places.yaml", "schemes.yaml"):
         (tmp_path / name).write_bytes((VOCAB / name).read_bytes())
     monkeypatch.setattr(g, "VOCAB_DIR", tmp_path)
     g.clear_caches()

@@ -100,7 +100,6 @@ SEED_EXPECTATIONS = {
     "004_6319599e635f7534.txt": {
         "date": "2020-09-17",
         "actors": {
-            "Territoires d'industrie",
             "Guillaume Basset",
             "Christophe Rivenq",
             "Alès Agglomération",
@@ -111,6 +110,7 @@ SEED_EXPECTATIONS = {
             "Région Occitanie",
             "État",
         },
+        "schemes": {"Territoires d'industrie"},
         "places": {"Alès", "Gard", "Occitanie"},
         "doc_type": "communiqué de presse",
     },
@@ -127,6 +127,7 @@ def test_seed_metadata(seed_engine, file_name: str) -> None:
     assert len(record.actors) == len(expected["actors"])
     assert set(record.places) == expected["places"]
     assert len(record.places) == len(expected["places"])
+    assert set(record.schemes) == expected.get("schemes", set())
     if "doc_type" in expected:
         assert record.doc_type == expected["doc_type"]
     assert record.language == "fr"

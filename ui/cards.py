@@ -21,6 +21,11 @@ CSS = """
 .arc-badge.actor{background:#e8f0fe;color:#1a4fa0;border-color:#c6d8fb}
 .arc-badge.theme{background:#e7f5ec;color:#1d6b3a;border-color:#c4e6d0}
 .arc-badge.place{background:#f3f0e8;color:#6b5a1d;border-color:#e3dcc6}
+.arc-badge.scheme{background:#f3e8fd;color:#6a1b9a;border-color:#e1c8f5}
+.arc-badge.detected{border-style:dashed}
+.arc-group{font-size:.78rem;font-weight:600;text-transform:uppercase;letter-spacing:.03em;
+  color:rgba(100,100,100,1);margin:.5rem 0 .1rem 0}
+.arc-rule{color:rgba(110,110,110,1);font-size:.75rem;margin-left:.3rem}
 .arc-badge.prov{background:#f1f1f1;color:#555;font-size:.7rem;padding:0 .45rem}
 .arc-badge.prov.fiche{background:#fff4e0;color:#8a5300}
 .arc-badge.prov.modifie{background:#fde8e8;color:#9b1c1c}
@@ -38,7 +43,7 @@ CSS = """
 </style>
 """
 
-KIND_TO_PARAM = {"actor": "acteur", "theme": "theme", "place": "lieu"}
+KIND_TO_PARAM = {"actor": "acteur", "theme": "theme", "place": "lieu", "scheme": "dispositif"}
 
 
 def badge(text: str, kind: str, href: str | None = None, title: str | None = None) -> str:
@@ -55,11 +60,16 @@ def search_link(kind: str, value: str) -> str:
 
 
 def facet_badges(
-    state: UrlState, actors: list[str], themes: list[str], places: list[str] | None = None, limit: int | None = None
+    state: UrlState,
+    actors: list[str],
+    themes: list[str],
+    places: list[str] | None = None,
+    limit: int | None = None,
+    schemes: list[str] | None = None,
 ) -> str:
     """Badges that add their value to the current search when clicked (at most `limit` of each kind)."""
     out = []
-    for kind, values in (("actor", actors), ("theme", themes), ("place", places or [])):
+    for kind, values in (("actor", actors), ("scheme", schemes or []), ("theme", themes), ("place", places or [])):
         param = KIND_TO_PARAM[kind]
         shown = values if limit is None else values[:limit]
         for value in shown:
@@ -85,7 +95,7 @@ def hit_card(hit: Hit, state: UrlState) -> str:
         f'<div class="arc-title"><a href="{esc(document_href(state, hit.id))}" target="_self">'
         f"{esc(hit.title or hit.path)}</a></div>"
         f'<div class="arc-meta">{" · ".join(esc(m) for m in meta)}</div>'
-        f"{facet_badges(state, hit.actors, hit.themes)}"
+        f"{facet_badges(state, hit.actors, hit.themes, schemes=hit.schemes)}"
         f'<div class="arc-snippet">{hit.snippet}</div>'  # library-escaped, with <mark>
         f'<div class="arc-muted">{esc(hit.path)}</div>'
         "</div>"

@@ -9,11 +9,13 @@ import streamlit as st
 from archive.analysis import fold
 from archive.models import SearchResult
 from ui import url
+from ui.actor_groups import group_actors
 from ui.runtime import engine, index_path
 from ui.state import FACET_LABELS, FACET_PARAMS, UrlState
 from ui.text import language_name, md, number
 
 TOP_VALUES = 15
+TOP_PER_GROUP = 6
 
 SYNTAX_HELP = """
 | vous tapez | vous trouvez |
@@ -26,6 +28,7 @@ SYNTAX_HELP = """
 | `industrie NOT automobile`, `industrie -automobile` | exclut un mot (le tiret en début de mot seulement) |
 | `relocalis*` | les mots qui commencent par *relocalis* |
 | `acteur:CGT`, `thème:énergie`, `lieu:Isère`, `type:invitation`, `langue:fr` | recherche dans une métadonnée |
+| `dispositif:"France 2030"`, `dispositif:PIA` | les documents qui citent un programme (France 2030, France Relance, PIA…) |
 | `année:2020`, `année:2018-2021` | une année, une période |
 | `titre:relance` | un mot du titre |
 
@@ -149,7 +152,7 @@ def facet_list(state: UrlState, param: str, counts: dict[str, int]) -> None:
             st.caption("Aucune valeur pour cette recherche.")
             return
         needle = ""
-        if len(values) > TOP_VALUES:
+        if len(values) > (TOP_PER_GROUP if param == "acteur" else TOP_VALUES):
             needle = st.text_input(
                 f"Filtrer les {heading.lower()}",
                 key=f"w_filter_{param}",
@@ -160,22 +163,47 @@ def facet_list(state: UrlState, param: str, counts: dict[str, int]) -> None:
         if needle:
             wanted = fold(needle)
             shown = [(v, n) for v, n in values if wanted in fold(value_label(param, v))]
-        top = shown[:TOP_VALUES]
-        top += [(v, counts.get(v, 0)) for v in selected if v not in {t for t, _ in top}]
-        for value, n in top:
-            key = f"w_f_{param}_{value}"
-            url.sync(key, value in selected)
-            st.checkbox(
-                f"{md(value_label(param, value))} ({number(n)})",
-                key=key,
-                on_change=_on_toggle,
-                args=(param, value, key),
-            )
-        hidden = len(shown) - TOP_VALUES
+        if param == "acteur":
+            hidden = _actor_groups(dict(shown), selected, counts)
+        else:
+            top = shown[:TOP_VALUES]
+            top += [(v, counts.get(v, 0)) for v in selected if v not in {t for t, _ in top}]
+            for value, n in top:
+                _checkbox(param, value, n, selected)
+            hidden = len(shown) - TOP_VALUES
         if hidden > 0:
             st.caption(f"… et {number(hidden)} autres : tapez dans le filtre pour les voir.")
         elif needle and not shown:
             st.caption("Aucune valeur ne correspond.")
+
+
+def _checkbox(param: str, value: str, n: int, selected: tuple[str, ...], depth: int = 0) -> None:
+    key = f"w_f_{param}_{value}"
+    url.sync(key, value in selected)
+    indent = "↳ " if depth else ""
+    st.checkbox(
+        f"{indent}{md(value_label(param, value))} ({number(n)})",
+        key=key,
+        on_change=_on_toggle,
+        args=(param, value, key),
+    )
+
+
+def _actor_groups(shown: dict[str, int], selected: tuple[str, ...], counts: dict[str, int]) -> int:
+    """The actor facet grouped by kind (syndicats, entreprises…), a federation under its
+    confederation; returns how many values were left out."""
+    hidden = 0
+    wanted = dict(shown) | {v: counts.get(v, 0) for v in selected}
+    for heading, values in group_actors(wanted):
+        st.markdown(f"<div class='arc-group'>{heading}</div>", unsafe_allow_html=True)
+        kept = 0
+        for value, n, depth in values:
+            if kept < TOP_PER_GROUP or value in selected:
+                _checkbox("acteur", value, n, selected, depth)
+                kept += 1
+            else:
+                hidden += 1
+    return hidden
 
 
 def sidebar_facets(state: UrlState, result: SearchResult) -> None:

@@ -40,7 +40,7 @@ def ris_record(record: DocumentRecord) -> list[tuple[str, str]]:
         lines.append(("PY", str(record.year)))
     if record.doc_type:
         lines.append(("M3", _ris_value(record.doc_type)))
-    for value in [*record.actors, *record.themes, *record.places]:
+    for value in [*record.actors, *record.schemes, *record.themes, *record.places]:
         lines.append(("KW", _ris_value(value)))
     if record.language:
         lines.append(("LA", _ris_value(record.language)))

@@ -19,6 +19,7 @@ VIEWS: dict[str, str] = {
     "chronologie": "Chronologie",
     "document": "Document",
     "ajouter": "Ajouter des documents",
+    "verifier": "À vérifier",
     "etat": "État de l'archive",
 }
 DEFAULT_VIEW = "recherche"
@@ -27,6 +28,7 @@ FACET_PARAMS: dict[str, str] = {
     "acteur": "actor",
     "theme": "theme",
     "lieu": "place",
+    "dispositif": "scheme",
     "type": "doc_type",
     "langue": "language",
 }
@@ -34,6 +36,7 @@ FACET_LABELS: dict[str, tuple[str, str]] = {  # param → (plural heading, singu
     "acteur": ("Acteurs", "Acteur"),
     "theme": ("Thèmes", "Thème"),
     "lieu": ("Lieux", "Lieu"),
+    "dispositif": ("Dispositifs", "Dispositif"),
     "type": ("Types", "Type"),
     "langue": ("Langues", "Langue"),
 }

@@ -7,8 +7,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from archive import gazetteer, schemes
 from archive.models import DocumentRecord
+from ui import correct
 from ui.cards import badge, compact_row, search_link
+from ui.rules import rule
 from ui.runtime import corpus_path, engine
 from ui.state import UrlState
 from ui.text import esc, file_size, french_date, french_timestamp, language_name, md, number, safe_url
@@ -31,19 +34,48 @@ def original_file(record: DocumentRecord) -> Path | None:
 
 
 def _prov(record: DocumentRecord, field: str) -> str:
+    """The provenance badge of a value and the rule that produced it."""
     origin = record.provenance.get(field)
     if not origin:
         return ""
     label, cls, tip = PROVENANCE.get(origin, (origin, "prov", origin))
-    return " " + badge(label, cls, title=tip)
+    return " " + badge(label, cls, title=tip) + f'<span class="arc-rule">{esc(rule(record, field))}</span>'
 
 
-def _links(kind: str, values: list[str]) -> str:
+def _links(kind: str, values: list[str], detected: frozenset[str] = frozenset()) -> str:
     if not values:
         return '<span class="arc-muted">aucun</span>'
-    return " ".join(
-        badge(v, kind, search_link(kind, v), title=f"Rechercher tous les documents : « {v} »") for v in values
-    )
+    out = []
+    for v in values:
+        if v in detected:
+            out.append(badge(f"{v} · détecté", f"{kind} detected", search_link(kind, v), title=DETECTED_TIP))
+        else:
+            out.append(badge(v, kind, search_link(kind, v), title=_actor_tip(v) if kind == "actor" else _tip(v)))
+    return " ".join(out)
+
+
+DETECTED_TIP = "Trouvé par la reconnaissance d'entités, hors gazetteer : à confirmer dans « À vérifier »"
+
+
+def _tip(value: str) -> str:
+    return f"Rechercher tous les documents : « {value} »"
+
+
+def _actor_tip(name: str) -> str:
+    parents = gazetteer.actor_parents(name)
+    member = f" (membre de : {', '.join(parents)})" if parents else ""
+    return _tip(name) + member
+
+
+def _schemes(record: DocumentRecord) -> str:
+    if not record.schemes:
+        return '<span class="arc-muted">aucun</span>'
+    out = []
+    for name in record.schemes:
+        found = schemes.scheme(name)
+        tip = f"{name}, {found.years}" + (f" — {found.note}" if found and found.note else "") if found else name
+        out.append(badge(name, "scheme", search_link("scheme", name), title=tip))
+    return " ".join(out)
 
 
 def _places(record: DocumentRecord) -> str:
@@ -58,6 +90,10 @@ def _places(record: DocumentRecord) -> str:
     return " ".join(out)
 
 
+def _detected(record: DocumentRecord) -> frozenset[str]:
+    return frozenset(getattr(record, "actors_detected", None) or [])
+
+
 def metadata_table(record: DocumentRecord) -> str:
     date = esc(french_date(record.date))
     rows = [
@@ -65,7 +101,8 @@ def metadata_table(record: DocumentRecord) -> str:
         ("Date", (date if record.date else '<span class="arc-muted">sans date</span>') + _prov(record, "date")),
         ("Type", esc(record.doc_type or "inconnu") + _prov(record, "doc_type")),
         ("Langue", esc(language_name(record.language)) + _prov(record, "language")),
-        ("Acteurs", _links("actor", record.actors) + _prov(record, "actors")),
+        ("Acteurs", _links("actor", record.actors, _detected(record)) + _prov(record, "actors")),
+        ("Dispositifs", _schemes(record) + _prov(record, "schemes")),
         ("Thèmes", _links("theme", record.themes) + _prov(record, "themes")),
         ("Lieux", _places(record) + _prov(record, "places")),
         ("Format", esc((record.format or "?").upper()) + f" · {esc(plural_pages(record.pages))}"),
@@ -161,6 +198,7 @@ def render(state: UrlState) -> None:
         if events:
             with st.expander(f"Événements datés ({len(record.events)})", expanded=False):
                 st.html(events)
+        correct.form(record)
         if record.notes:
             with st.expander(f"Remarques ({len(record.notes)})", expanded=True):
                 for note in record.notes:

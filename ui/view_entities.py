@@ -1,68 +1,105 @@
-"""« Acteurs détectés »: names found by entity recognition that the gazetteer does not know.
+"""Detected actors awaiting a decision: confirm, merge into a known actor, or reject.
 
-They are kept out of the trusted actor facet; a researcher can add one to the
-gazetteer in a click, and its documents are then analysed again so the new
-actor shows up in the facet at once.
+Names found by entity recognition that the gazetteer does not know. Each decision is kept
+in the gazetteer folder (archive.decisions), so it survives every rebuild, and the
+documents concerned are analysed again at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
-from archive import gazetteer
+from archive import decisions, gazetteer
 from ui.access import can_modify
 from ui.runtime import engine, run_indexing
-from ui.state import UrlState
 from ui.text import md, number, plural
 
 SHOWN = 25
 KIND_OF_DETECTED = {"personne": "personnalités", "organisation": "entreprises"}
+FLASH = "review_flash"
 
 
-def add_to_gazetteer(name: str, kind: str, doc_ids: list[str]) -> None:
+def _decide(action: Callable[[], str], doc_ids: list[str], label: str) -> None:
     try:
-        gazetteer.add_actor(name, kind)
+        message = action()
     except ValueError as exc:
-        st.session_state["status_flash"] = ("warning", str(exc))
+        st.session_state[FLASH] = ("warning", str(exc))
+        st.rerun()
         return
-    report = run_indexing(f"Nouvelle analyse des documents de « {name} »", reextract=set(doc_ids))
+    report = run_indexing(label, reextract=set(doc_ids))
     if report is not None:
-        st.session_state["status_flash"] = (
+        st.session_state[FLASH] = (
             "success",
-            f"« {name} » ajouté au gazetteer ; {plural(len(doc_ids), 'document réanalysé', 'documents réanalysés')}.",
+            f"{message} ; {plural(len(doc_ids), 'document réanalysé', 'documents réanalysés')}.",
         )
     st.rerun()
 
 
-def render(state: UrlState) -> None:
-    st.subheader("Acteurs détectés")
+def confirm(name: str, kind: str, doc_ids: list[str]) -> None:
+    def act() -> str:
+        decisions.confirm(name, kind)
+        return f"« {name} » ajouté aux acteurs ({kind})"
+
+    _decide(act, doc_ids, f"Nouvelle analyse des documents de « {name} »")
+
+
+def merge(name: str, into: str, doc_ids: list[str]) -> None:
+    def act() -> str:
+        target = decisions.merge(name, into)
+        return f"« {name} » fusionné dans « {target} »"
+
+    _decide(act, doc_ids, f"Nouvelle analyse des documents de « {name} »")
+
+
+def reject(name: str, doc_ids: list[str]) -> None:
+    def act() -> str:
+        decisions.reject(name)
+        return f"« {name} » rejeté : il ne sera plus proposé"
+
+    _decide(act, doc_ids, f"Nouvelle analyse des documents de « {name} »")
+
+
+def render() -> None:
+    st.subheader("Acteurs détectés à confirmer")
+    flash = st.session_state.pop(FLASH, None)
+    if flash:
+        getattr(st, flash[0])(flash[1])
     detected = engine().detected_entities(limit=SHOWN)
     if not detected:
         st.caption(
-            "Aucun acteur hors gazetteer détecté (la reconnaissance d'entités s'active avec "
-            "l'option « ner » : pip install -e '.[ner]')."
+            "Aucun acteur détecté hors gazetteer en attente (ou la reconnaissance d'entités est désactivée par "
+            "ARCHIVE_NER=0, ou le modèle français de spaCy n'est pas installé)."
         )
         return
     st.caption(
-        "Organisations et personnes repérées dans les textes mais absentes du gazetteer : elles ne sont pas "
-        "dans la facette « acteurs » tant qu'elles n'y ont pas été ajoutées."
+        "Organisations et personnes repérées dans les textes mais absentes du gazetteer (celles qui sont "
+        "nommées dans le titre, le premier paragraphe ou deux fois sont déjà dans la facette « acteurs », "
+        "marquées « détecté »). Confirmer les ajoute "
+        "aux acteurs ; fusionner en fait un autre nom d'un acteur connu ; rejeter les écarte définitivement. "
+        "La décision est gardée dans le dossier du gazetteer et survit aux reconstructions de l'index."
     )
     allowed = can_modify()
+    known = [a.name for a in gazetteer.actors()]
     for i, (name, kind, doc_ids) in enumerate(detected):
-        with st.container(border=True):
-            left, middle, right = st.columns([4, 2, 1], vertical_alignment="center")
-            links = ", ".join(f"[{md(d)}](?vue=document&doc={d})" for d in doc_ids[:5])
+        with st.container(border=True, key=f"detected_{i}"):
+            links = ", ".join(f"[{md(d[:8])}](?vue=document&doc={d})" for d in doc_ids[:5])
             more = f" et {number(len(doc_ids) - 5)} autres" if len(doc_ids) > 5 else ""
-            left.markdown(f"**{md(name)}** · {md(kind)} · {plural(len(doc_ids), 'document')} : {links}{more}")
+            st.markdown(f"**{md(name)}** · {md(kind)} · {plural(len(doc_ids), 'document')} : {links}{more}")
             if not allowed:
                 continue
+            c1, c2, c3, c4, c5 = st.columns([2, 1, 2, 1, 1], vertical_alignment="bottom")
             default = KIND_OF_DETECTED.get(kind, gazetteer.ACTOR_KINDS[0])
-            chosen = middle.selectbox(
-                "Catégorie",
-                gazetteer.ACTOR_KINDS,
-                index=gazetteer.ACTOR_KINDS.index(default),
-                key=f"w_entity_kind_{i}",
-                label_visibility="collapsed",
+            chosen = c1.selectbox(
+                "Catégorie", gazetteer.ACTOR_KINDS, index=gazetteer.ACTOR_KINDS.index(default), key=f"w_det_kind_{i}"
             )
-            if right.button("Ajouter", key=f"w_entity_add_{i}", help="Ajouter au gazetteer des acteurs"):
-                add_to_gazetteer(name, chosen, doc_ids)
+            if c2.button("Confirmer", key=f"w_det_confirm_{i}", help="Ajouter au gazetteer des acteurs"):
+                confirm(name, chosen, doc_ids)
+            target = c3.selectbox(
+                "Fusionner dans", known, index=None, placeholder="Acteur connu…", key=f"w_det_into_{i}"
+            )
+            if c4.button("Fusionner", key=f"w_det_merge_{i}", disabled=target is None):
+                merge(name, target or "", doc_ids)
+            if c5.button("Rejeter", key=f"w_det_reject_{i}", help="Ne plus proposer ce nom"):
+                reject(name, doc_ids)

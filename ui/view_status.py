@@ -8,7 +8,6 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ui import view_entities
 from ui.access import can_modify, may_modify, readonly
 from ui.runtime import background_sync, engine, report_summary, run_indexing, watcher
 from ui.state import UrlState
@@ -181,6 +180,6 @@ def render(state: UrlState) -> None:
         st.subheader("Par langue")
         st.table(counts_table(stats.get("by_language", {}), "Langue", language_name).set_index("Langue"))
     failed_files(stats["failed"], can_modify())
-    view_entities.render(state)
+    st.caption("Les dates incertaines et les acteurs détectés à confirmer sont dans la vue « À vérifier ».")
     watch_panel(can_modify())
     maintenance()
