@@ -64,6 +64,7 @@ def test_the_description_is_served_and_complete(tmp_path: Path) -> None:
         "actor",
         "theme",
         "place",
+        "scheme",
         "type",
         "lang",
         "sort",

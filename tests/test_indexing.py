@@ -110,7 +110,8 @@ SEED_EXPECTATIONS = {
             "Région Occitanie",
             "État",
         },
-        "schemes": {"Territoires d'industrie"},
+        # « plan de relance » in September 2020 is France Relance.
+        "schemes": {"Territoires d'industrie", "France Relance"},
         "places": {"Alès", "Gard", "Occitanie"},
         "doc_type": "communiqué de presse",
     },
