@@ -10,6 +10,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -863,6 +864,9 @@ def _file_name_date(file_name: str) -> DateMention | None:
     return None
 
 
+CONVERSION_DAYS = 3  # a metadata date this close to the file's mtime or the indexing day is a conversion date
+
+
 def document_date(
     text: str,
     *,
@@ -870,8 +874,17 @@ def document_date(
     file_name: str = "",
     pdf_date: str | None = None,
     sidecar: str | None = None,
+    meta_source: str = "pdf",
+    conversion_days: Iterable[date] = (),
 ) -> DocumentDate:
-    """Pick the document date: sidecar, header, publication, pdf, filename, event."""
+    """Pick the document date: sidecar, header, publication, file name, event, then the
+    file's metadata date (``pdf_date``: PDF CreationDate, DOCX/ODT created, HTML <meta>).
+
+    The text comes first: researchers save web pages and mails with « Imprimer en PDF », so
+    a file's metadata says when the file was made. It is used only when the text has no date
+    at all, with ``meta_source`` as its rule, and never when it falls within CONVERSION_DAYS
+    of one of ``conversion_days`` (the file's modification day, the indexing day).
+    """
     text = text or ""
     side = parse_date(sidecar) if sidecar else None
     if side:
@@ -879,14 +892,22 @@ def document_date(
     stated, source = _stated_date(text, title)
     if stated:
         return _result(stated, source)
-    pdf = _pdf_date(pdf_date)
-    if pdf:
-        return _result(pdf, "pdf")
     from_name = _file_name_date(file_name) if file_name else None
     if from_name:
         return _result(from_name, "filename")
     event = _event_date(text, _explicit_hits(text), _explicit_hits(title)) or _inferred_event(text)
-    return _result(event, "event" if event else "none")
+    if event:
+        return _result(event, "event")
+    meta = _pdf_date(pdf_date)
+    if meta and not _conversion_date(meta.value, conversion_days):
+        return _result(meta, meta_source)
+    return _result(None, "none")
+
+
+def _conversion_date(value: str, days: Iterable[date]) -> bool:
+    """True when ``value`` (a day) is within CONVERSION_DAYS of one of ``days``."""
+    found = date.fromisoformat(value)
+    return any(abs((found - d).days) <= CONVERSION_DAYS for d in days)
 
 
 def _inferred_event(text: str) -> DateMention | None:

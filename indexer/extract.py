@@ -82,9 +82,13 @@ class Extraction:
     pages: int
     format: str
     title_hint: str | None = None
-    pdf_date: str | None = None
+    pdf_date: str | None = None  # the file's own creation date (PDF Info, DOCX/ODT core, HTML <meta>)
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    # Where pdf_date came from ("pdf", "docx", "odt", "html") and the file's modification
+    # time (seconds since the epoch): a metadata date near it is a conversion date.
+    meta_source: str | None = None
+    mtime: float | None = None
 
 
 # --------------------------------------------------------------------------
@@ -107,7 +111,11 @@ def extract(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Extraction:
             )
         head = _read_head(path)
         fmt = _choose_format(path, head)
-        return _HANDLERS[fmt](path, fmt, max_bytes)
+        result = _HANDLERS[fmt](path, fmt, max_bytes)
+        result.mtime = info.st_mtime
+        if result.pdf_date and result.meta_source is None:
+            result.meta_source = result.format
+        return result
     except OSError as exc:
         raise ExtractionError(_os_error_reason(exc)) from None
 
@@ -406,7 +414,7 @@ def _extract_html(path: Path, fmt: str, max_bytes: int) -> Extraction:
     parser.close()
     text = _tidy(parser.text())
     title = _short_title(parser.title) or _short_title(parser.heading)
-    return Extraction(text, _estimate_pages(text), "html", title, None, encoding, [])
+    return Extraction(text, _estimate_pages(text), "html", title, _short_title(parser.meta_date), encoding, [])
 
 
 def _decode_html(data: bytes) -> tuple[str, str]:
@@ -425,6 +433,12 @@ def _decode_html(data: bytes) -> tuple[str, str]:
         if codec and codec not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be"):
             return data.decode(codec, "replace"), codec
     return decode_bytes(data)
+
+
+_HTML_DATE_KEYS = frozenset(
+    "article:published_time og:published_time datepublished date dc.date dc.date.created dcterms.date "
+    "dcterms.created dcterms.issued pubdate publishdate publication_date sailthru.date".split()
+)
 
 
 class _VisibleText(HTMLParser):
@@ -453,8 +467,14 @@ class _VisibleText(HTMLParser):
         self._pre = 0
         self.title: str | None = None
         self.heading: str | None = None
+        self.meta_date: str | None = None  # first <meta> publication date
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "meta" and self.meta_date is None:
+            named = {k.lower(): (v or "") for k, v in attrs}
+            key = (named.get("property") or named.get("name") or named.get("itemprop") or "").lower()
+            if key in _HTML_DATE_KEYS and named.get("content"):
+                self.meta_date = named["content"].strip()
         if "head" in self._skipping and (tag == "body" or tag not in self.HEAD_CONTENT):
             del self._skipping[self._skipping.index("head") :]  # implied </head>
         if tag == "title" and self.title is None and "svg" not in self._skipping:
@@ -549,6 +569,7 @@ _W_NS = {
 }
 _MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _DC_TITLE = "http://purl.org/dc/elements/1.1/}title"
+_CREATED = ("http://purl.org/dc/terms/}created", "urn:oasis:names:tc:opendocument:xmlns:meta:1.0}creation-date")
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
@@ -643,21 +664,32 @@ class _OdtText:
 
 
 class _FirstText:
-    """expat handlers capturing the text of the first element named `target`."""
+    """expat handlers capturing the text of the first element named `target` (in
+    ``value``) and of the first of each of the ``also`` elements (in ``others``)."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, also: tuple[str, ...] = ()) -> None:
         self.target = target
+        self.also = also
         self.parts: list[str] | None = None
         self.value: str | None = None
+        self.others: dict[str, str] = {}
+        self._current: str | None = None
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        if name == self.target and self.value is None:
+        if self.parts is None and (
+            (name == self.target and self.value is None) or (name in self.also and name not in self.others)
+        ):
             self.parts = []
+            self._current = name
 
     def end(self, name: str) -> None:
-        if name == self.target and self.parts is not None:
-            self.value = "".join(self.parts)
+        if name == self._current and self.parts is not None:
+            if name == self.target:
+                self.value = "".join(self.parts)
+            else:
+                self.others[name] = "".join(self.parts)
             self.parts = None
+            self._current = None
 
     def data(self, text: str) -> None:
         if self.parts is not None:
@@ -716,11 +748,12 @@ def _extract_zipped(
                     handlers = collector()
                     _parse_member(archive, name, handlers, limit)
                     texts.append(_tidy("".join(handlers.parts)))
-            title = None
+            title = created = None
             if meta in names:
-                finder = _FirstText(_DC_TITLE)
+                finder = _FirstText(_DC_TITLE, _CREATED)
                 _parse_member(archive, meta, finder, _METADATA_LIMIT)
                 title = _short_title(finder.value)
+                created = _short_title(finder.others.get(_CREATED[0]) or finder.others.get(_CREATED[1]))
     except ExtractionError:
         raise
     except _UnsafeXML:
@@ -730,7 +763,7 @@ def _extract_zipped(
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError, RuntimeError):
         raise ExtractionError(f"{broken} (archive zip invalide)") from None
     text = _clean("\n\n".join(part for part in texts if part))
-    return Extraction(text, _estimate_pages(text), fmt, title, None, None, [])
+    return Extraction(text, _estimate_pages(text), fmt, title, created, None, [])
 
 
 def _check_zip_bomb(archive: zipfile.ZipFile, limit: int) -> None:

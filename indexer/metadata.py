@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 from pathlib import Path
@@ -46,9 +47,12 @@ def build_record(
         file_name=Path(paths[0]).name,
         pdf_date=extraction.pdf_date,
         sidecar=sidecar.get("date"),
+        meta_source=extraction.meta_source or extraction.format or "pdf",
+        conversion_days=_conversion_days(extraction),
     )
     provenance["date"] = SIDECAR if found_date.source == "sidecar" else EXTRACTED
-    # Which rule gave the date: sidecar, header, publication, pdf, filename, event or none.
+    # Which rule gave the date: sidecar, header, publication, filename, event, the file's
+    # metadata (pdf, docx, odt, html: only when the text has no date) or none.
     provenance["date_rule"] = found_date.source
     notes = list(extraction.notes)
     if len(full_text) > GAZETTEER_CHARS:
@@ -109,6 +113,15 @@ def build_record(
         notes=notes,
         detected_entities=detected,
     )
+
+
+def _conversion_days(extraction: Extraction) -> list[datetime.date]:
+    """The file's modification day and today: a metadata date near them is when the file was
+    made (« Imprimer en PDF », a conversion), not when the text was written."""
+    days = [datetime.date.today()]
+    if extraction.mtime:
+        days.append(datetime.date.fromtimestamp(extraction.mtime))
+    return days
 
 
 def _events(text: str, own_date: str | None) -> list[dict[str, str]]:

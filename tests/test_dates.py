@@ -368,11 +368,32 @@ def test_file_name_without_date(file_name: str) -> None:
     assert document_date("Texte sans date.", file_name=file_name).source == "none"
 
 
-def test_pdf_before_file_name_before_event() -> None:
+def test_text_and_file_name_before_file_metadata() -> None:
+    """Issue 12: a PDF « imprimé » from a web page carries the day it was made; the text's
+    own dates (even a mere event) and the file name come first."""
     text = "Le salon aura lieu le 3 octobre 2020."
-    assert document_date(text, pdf_date="D:20200101120000").source == "pdf"
-    assert document_date(text, file_name="cp_20200917.pdf").source == "filename"
+    assert document_date(text, pdf_date="D:20200101120000").source == "event"
+    assert document_date(text, file_name="cp_20200917.pdf", pdf_date="D:20200101120000").source == "filename"
     assert document_date(text).value == "2020-10-03"
+    found = document_date("Texte sans date.", pdf_date="D:20200101120000")
+    assert (found.value, found.source) == ("2020-01-01", "pdf")
+
+
+def test_metadata_date_near_the_file_or_indexing_day_is_a_conversion_date() -> None:
+    from datetime import date
+
+    undated = "Texte sans date."
+    made = "D:20261201093000+01'00'"
+    assert document_date(undated, pdf_date=made, conversion_days=[date(2026, 12, 3)]).source == "none"
+    assert document_date(undated, pdf_date=made, conversion_days=[date(2026, 11, 29)]).source == "none"
+    kept = document_date(undated, pdf_date=made, conversion_days=[date(2026, 12, 10)])
+    assert (kept.value, kept.source) == ("2026-12-01", "pdf")
+
+
+@pytest.mark.parametrize("source", ["docx", "html", "odt"])
+def test_other_metadata_dates_are_recorded_as_such(source: str) -> None:
+    found = document_date("Texte sans date.", pdf_date="2019-05-06T10:00:00Z", meta_source=source)
+    assert (found.value, found.source) == ("2019-05-06", source)
 
 
 def test_event_prefers_repeated_weekday_date() -> None:

@@ -745,3 +745,34 @@ def test_time_limit_counts_the_worker_s_cpu_not_a_busy_machine_s_clock(tmp_path:
     finally:
         pool._replace(0)
         pool.close()
+
+
+# --------------------------------------------------------------------------
+# The file's own creation date (issue 12: used only when the text has no date)
+# --------------------------------------------------------------------------
+
+
+def test_docx_and_odt_creation_dates_are_read(tmp_path: Path) -> None:
+    core = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/">'
+        '<dc:title>Note</dc:title><dcterms:created xsi:type="dcterms:W3CDTF" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">2019-05-06T10:00:00Z</dcterms:created>'
+        "</cp:coreProperties>"
+    )
+    path = _docx(tmp_path / "note.docx", _para(_run("Texte")), extra={"docProps/core.xml": core})
+    result = extract(path)
+    assert (result.pdf_date, result.meta_source, result.title_hint) == ("2019-05-06T10:00:00Z", "docx", "Note")
+    assert result.mtime == path.stat().st_mtime
+
+
+def test_html_meta_publication_date_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        '<html><head><meta charset="utf-8"><meta property="article:published_time" '
+        'content="2021-03-04T08:00:00+01:00"><title>Titre</title></head><body><p>Texte</p></body></html>',
+        encoding="utf-8",
+    )
+    result = extract(path)
+    assert (result.pdf_date, result.meta_source) == ("2021-03-04T08:00:00+01:00", "html")
