@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from archive import gazetteer
+from archive import gazetteer, offices
 from archive.models import DocumentRecord
 from indexer import entities
 from indexer.dates import document_date, events, parse_date
@@ -63,7 +63,8 @@ def build_record(
         notes.append(f"date de la fiche illisible : {sidecar['date']!r}")
 
     found_actors = gazetteer.find_actors(text)
-    actors = _from_sidecar_or(sidecar, "actors", lambda: [m.value for m in found_actors.matches], provenance)
+    office_mentions = offices.mentions(text, found_date.value)
+    actors = _from_sidecar_or(sidecar, "actors", lambda: _actor_names(found_actors, office_mentions), provenance)
     theme_matches = gazetteer.match_themes(text, title, skip=gazetteer.institution_spans(found_actors))
     themes = _from_sidecar_or(sidecar, "themes", lambda: [m.value for m in theme_matches], provenance)
     # A place inside a company's name (« Ford Aquitaine Industries ») is not a place named.
@@ -122,6 +123,32 @@ def _conversion_days(extraction: Extraction) -> list[datetime.date]:
     if extraction.mtime:
         days.append(datetime.date.fromtimestamp(extraction.mtime))
     return days
+
+
+# Kinds whose names an office title can stand for (« le ministre de l'Économie » is not the
+# ministry acting): such a name counts only where the text names the institution itself.
+_OFFICE_KINDS = ("État et ministères",)
+
+
+def _actor_names(found: gazetteer.ActorsFound, mentions: list[offices.OfficeMention]) -> list[str]:
+    """Gazetteer actors, with an office named by its title (« le Premier ministre ») read as
+    the person holding it on the document's date instead of the institution; the
+    institution stays where the text names it (« Matignon a arbitré », « le ministère »), and
+    where no holder can be told (no date, a year in which the office changed hands)."""
+    first: dict[str, int] = {}
+
+    def add(name: str, offset: int) -> None:
+        first[name] = min(offset, first.get(name, offset))
+
+    for name, start, end in found.spans:
+        covered = any(m.start < end and start < m.end and (m.holder or m.named) for m in mentions)
+        if covered and gazetteer.actor_kind(name) in _OFFICE_KINDS:
+            continue
+        add(name, start)
+    for m in mentions:
+        if m.holder:
+            add(m.holder, m.start)
+    return sorted(first, key=lambda n: (first[n], n))
 
 
 def _events(text: str, own_date: str | None) -> list[dict[str, str]]:
