@@ -50,6 +50,9 @@ class DocumentRecord(DocumentSummary):
     # gazetteer (« acteurs détectés »), not in the actor facet: [{"name","kind","mentions"}],
     # kind "organisation" or "personne".
     detected_entities: list[dict[str, Any]] = field(default_factory=list)
+    # Actors found outside the gazetteer with strong evidence (a subset of ``actors``,
+    # marked « détecté » until a researcher confirms them).
+    actors_detected: list[str] = field(default_factory=list)
 
     @property
     def path(self) -> str:
@@ -88,6 +91,7 @@ class Hit(DocumentSummary):
     score: float
     snippet: str
     partial: bool = False
+    actors_detected: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

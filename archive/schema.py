@@ -13,7 +13,7 @@ from archive.analysis import ANALYSIS_VERSION, ValueTokenizer, french_analyzer, 
 # Bump when fields change; together with ANALYSIS_VERSION it decides a rebuild.
 # 3: stored records carry place roll-up, date_rule and detected entities
 # 4: compact positions, each spelling word indexed once, posting blocks as typed arrays
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 INDEX_VERSION = f"{SCHEMA_VERSION}.{ANALYSIS_VERSION}"
 
 # Facet name (as in the JSON contract) → index field.

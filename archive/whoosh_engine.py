@@ -479,6 +479,7 @@ class WhooshEngine:
             score=round(float(score), 4),
             snippet=snippet,
             partial=partial,
+            actors_detected=list(rec.get("actors_detected", [])),
         )
 
     def _snippet(self, snap: _Snapshot, parsed: ParsedQuery, text: str) -> str:

@@ -127,6 +127,98 @@ class Entity:
         return {"name": self.name, "kind": self.kind, "mentions": self.mentions}
 
 
+@dataclass(frozen=True)
+class Detected:
+    """Actors found outside the gazetteer: those with strong evidence (``actors``, in
+    order of first mention) and every proposal with how it was found (``proposals``)."""
+
+    actors: list[str]
+    proposals: list[dict[str, Any]]
+
+
+LEAD_MIN, LEAD_MAX = 300, 1500  # the first paragraph, where a document names what it is about
+MIN_MENTIONS = 2  # or named in the title or the first paragraph
+
+
+def lead_end(text: str) -> int:
+    """End of the document's first real paragraph (after header lines), within bounds."""
+    pos = 0
+    for block in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text[:LEAD_MAX]):
+        pos = block.end()
+        if len(block.group()) >= 200 and pos >= LEAD_MIN:
+            break
+    return max(LEAD_MIN, min(pos, LEAD_MAX))
+
+
+def _count(text: str, name: str, kind: str) -> int:
+    """Mentions of a name; a person also by surname alone (« M. Dupont »)."""
+    folded = gazetteer.fold(text)
+    target = gazetteer.fold(name)
+    if kind == "personne" and len(target.split()) >= 2:
+        target = target.split()[-1]
+    return len(re.findall(rf"(?<!\w){re.escape(target)}(?!\w)", folded))
+
+
+def detect_actors(
+    text: str,
+    *,
+    title: str = "",
+    language: str = "fr",
+    known_spans: Iterable[tuple[int, int]] = (),
+    nlp: Callable[[str], Any] | None = None,
+) -> Detected:
+    """Organisations and people outside the gazetteer, from wording rules (any language)
+    and, for French, named-entity recognition. One enters the actors when the evidence is
+    strong: named in the title or the first paragraph, or MIN_MENTIONS times or more."""
+    from indexer import actor_rules
+
+    if not text:
+        return Detected([], [])
+    head = text[:MAX_CHARS]
+    spans = sorted(known_spans)
+    found: dict[str, dict[str, Any]] = {}
+
+    def add(name: str, kind: str, start: int, rule: str) -> None:
+        key = gazetteer.fold(name)
+        if key in found:
+            item = found[key]
+            item["start"] = min(item["start"], start)
+            if rule != "ner" and item["rule"] == "ner":
+                item["rule"] = rule
+            return
+        found[key] = {"name": name, "kind": kind, "start": start, "rule": rule}
+
+    for c in actor_rules.find_candidates(head):
+        if any(s < c.start + len(c.name) and c.start < e for s, e in spans):
+            continue
+        if gazetteer.actor_for_alias(c.name) or gazetteer.place_info(c.name) or _stop(c.name):
+            continue
+        add(c.name, c.kind, c.start, c.rule)
+    for e in detect_entities(head, language=language, known_spans=spans, nlp=nlp, limit=3 * MAX_ENTITIES):
+        start = head.find(e.name)
+        add(e.name, e.kind, start if start >= 0 else len(head), "ner")
+    lead = lead_end(head)
+    folded_title = gazetteer.fold(title)
+    actors: list[tuple[int, str]] = []
+    proposals = []
+    for item in sorted(found.values(), key=lambda x: x["start"]):
+        mentions = max(1, _count(head, item["name"], item["kind"]))
+        in_lead = item["start"] < lead or (
+            bool(folded_title) and re.search(rf"(?<!\w){re.escape(gazetteer.fold(item['name']))}(?!\w)", folded_title)
+        )
+        strong = bool(in_lead) or mentions >= MIN_MENTIONS
+        proposals.append(
+            {"name": item["name"], "kind": item["kind"], "mentions": mentions, "rule": item["rule"], "actor": strong}
+        )
+        if strong:
+            actors.append((item["start"], item["name"]))
+    return Detected([name for _, name in actors], proposals[: 2 * MAX_ENTITIES])
+
+
+def _stop(name: str) -> bool:
+    return gazetteer.fold(name) in _STOP_NAMES or gazetteer.fold(name) in _NOT_ORGS
+
+
 def enabled() -> bool:
     """False when ``ARCHIVE_NER`` is 0/false/no/off."""
     return os.environ.get("ARCHIVE_NER", "1").strip().lower() not in {"0", "false", "no", "off"}

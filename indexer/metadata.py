@@ -77,16 +77,22 @@ def build_record(
     provenance["doc_type"] = SIDECAR if "doc_type" in sidecar else EXTRACTED
     language = sidecar.get("language") or detect_language(head, title)
     provenance["language"] = SIDECAR if "language" in sidecar else EXTRACTED
-    # Organisations and people that the gazetteer does not know (spaCy, when installed):
-    # proposals for « acteurs détectés », kept out of the actor facet.
+    # Organisations and people that the gazetteer does not know: wording rules (« la société
+    # X », « tribunal de commerce de X », « le PDG de X, Prénom Nom ») and spaCy's French model.
+    # Those with strong evidence (title, first paragraph, or named twice) join the actors and
+    # are listed in actors_detected; all are proposals (« acteurs détectés ») to confirm.
+    detection = entities.detect_actors(
+        head,
+        title=title,
+        language=language,
+        known_spans=[(s, e) for _, s, e in found_actors.spans if e <= HEAD_CHARS],
+    )
     known = {gazetteer.fold(a) for a in actors}
-    detected = [
-        e.to_dict()
-        for e in entities.detect_entities(
-            head, language=language, known_spans=[(s, e) for _, s, e in found_actors.spans if e <= HEAD_CHARS]
-        )
-        if gazetteer.fold(e.name) not in known
-    ]
+    actors_detected: list[str] = []
+    if provenance["actors"] == EXTRACTED:
+        actors_detected = [a for a in detection.actors if gazetteer.fold(a) not in known]
+        actors = actors + actors_detected
+    detected = [p for p in detection.proposals if gazetteer.fold(p["name"]) not in known]
 
     return DocumentRecord(
         id=doc_id,
@@ -113,6 +119,7 @@ def build_record(
         place_details=[_place_dict(p) for p in places_found],
         notes=notes,
         detected_entities=detected,
+        actors_detected=actors_detected,
     )
 
 
