@@ -11,7 +11,7 @@ from typing import Any
 from archive import gazetteer, offices
 from archive.models import DocumentRecord
 from indexer import entities
-from indexer.dates import document_date, events, parse_date
+from indexer.dates import document_date, events, find_dates, parse_date
 from indexer.doctype import detect_doc_type
 from indexer.extract import Extraction
 from indexer.language import detect_language
@@ -21,7 +21,13 @@ TITLE_MAX = 140
 GAZETTEER_CHARS = 1_000_000  # actors, themes and places
 HEAD_CHARS = 100_000  # dates, type, title, language, named entities
 _DATE_ONLY = re.compile(r"^[\W\d_]*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)?[\s\d\w.,/-]*$")
-_SKIP_LINE = re.compile(r"^(?:https?://|www\.|réf\.?\s*:|ref\.?\s*:|page \d+|revenir à)", re.IGNORECASE)
+_SKIP_LINE = re.compile(
+    r"^(?:https?://|www\.|réf\.?\s*:|ref\.?\s*:|page \d+|revenir à|par |by |von |publié|mis à jour|mise à jour)",
+    re.IGNORECASE,
+)
+# A news agency's dateline: « GRENOBLE (AFP) — », « Paris, 12 mars (Reuters) - ».
+_AGENCY = re.compile(r"\((?:AFP|Reuters|AP|dpa|ANSA|Belga|ATS|APS|Xinhua)\)", re.IGNORECASE)
+DATELINE_MAX_WORDS = 5  # a date and at most a few words (a town, « le », a weekday)
 
 
 def build_record(
@@ -195,8 +201,24 @@ def guess_title(text: str, hint: str | None, fallback: str) -> str:
             continue
         if parse_date(line) is not None or (_DATE_ONLY.match(line) and any(c.isdigit() for c in line)):
             continue
+        if _is_dateline(line):
+            continue  # a dateline is never a title: the headline is under it
         return _shorten(_sentence_case(line))
     return fallback.replace("_", " ")
+
+
+def _is_dateline(line: str) -> bool:
+    """« GRENOBLE (AFP) — 12 mars 2019 », « Lyon, le 3 mai 2021 – »: an agency mark, or a
+    date with only a few words around it."""
+    if _AGENCY.search(line[:80]):
+        return True
+    found = find_dates(line)
+    if not found:
+        return False
+    rest = line
+    for m in reversed(found):
+        rest = rest[: m.start] + " " + rest[m.end :]
+    return len(re.findall(r"[^\W\d_]{2,}", rest)) <= DATELINE_MAX_WORDS and len(line) < 80
 
 
 def _sentence_case(line: str) -> str:

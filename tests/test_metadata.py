@@ -113,3 +113,15 @@ def test_pdf_printed_today_does_not_date_the_document(tmp_path) -> None:
         doc_id="x", paths=[dated.name], extraction=extract(dated), sidecar={}, sha256="0" * 64, size=1
     )
     assert (rec.date, rec.provenance["date_rule"]) == ("2019-05-06", "pdf")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GRENOBLE (AFP) — 12 mars 2019\nLa plateforme chimique menacée\nLe texte de l'article.",
+        "Lyon, le 12 mars 2019 –\nLa plateforme chimique menacée\nLe texte de l'article.",
+        "Par Jean Dupont, publié le 12 mars 2019\nLa plateforme chimique menacée\nLe texte.",
+    ],
+)
+def test_a_dateline_is_never_a_title(text: str) -> None:
+    assert metadata.guess_title(text, None, "x") == "La plateforme chimique menacée"
