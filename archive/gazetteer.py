@@ -980,8 +980,25 @@ def match_places(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Place]
             continue
         if not _written_ok(entry, prepared, m.start(), m.end(), folded):
             continue
+        if _inside_a_name(entry.value, prepared, folded, m.start(), m.end()):
+            continue
         seen[entry.value] = gaz.places[entry.value]
     return list(seen.values())
+
+
+# « loi Florange », « amendement Alès »: a text named after a town does not name the town.
+_NAMED_AFTER = re.compile(r"(?:^|[^\w'])(?:loi|lois|amendement|amendements|loi dite|dispositif|decret)\s*$")
+# « Nord Isère », « Nord-Franche-Comté »: an area whose name begins with a compass point.
+_COMPASS = frozenset({"Nord"})
+_CAPITAL_NEXT = re.compile(r"[ \u00a0-]+[A-ZÀ-Ý][\w'’-]")
+
+
+def _inside_a_name(value: str, prepared: str, folded: str, start: int, end: int) -> bool:
+    """The place only lends its name to a law or to a wider area."""
+    before = _key(folded[max(0, start - 25) : start] + "\x00")[:-1].rstrip()
+    if _NAMED_AFTER.search(before + " "):
+        return True
+    return value in _COMPASS and bool(_CAPITAL_NEXT.match(prepared, end))
 
 
 def roll_up(names: Iterable[str]) -> list[str]:

@@ -19,7 +19,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -134,6 +134,7 @@ class Detected:
 
     actors: list[str]
     proposals: list[dict[str, Any]]
+    company_spans: list[tuple[int, int]] = field(default_factory=list)  # every mention of a company found by a rule
 
 
 LEAD_MIN, LEAD_MAX = 300, 1500  # the first paragraph, where a document names what it is about
@@ -212,7 +213,14 @@ def detect_actors(
         )
         if strong:
             actors.append((item["start"], item["name"]))
-    return Detected([name for _, name in actors], proposals[: 2 * MAX_ENTITIES])
+    companies = {item["name"] for item in found.values() if item["rule"] in _COMPANY_RULES}
+    spans_out = [
+        (m.start(), m.end()) for name in companies for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", head)
+    ]
+    return Detected([name for _, name in actors], proposals[: 2 * MAX_ENTITIES], sorted(spans_out))
+
+
+_COMPANY_RULES = ("société", "forme juridique")
 
 
 def _stop(name: str) -> bool:

@@ -73,12 +73,6 @@ def build_record(
     actors = _from_sidecar_or(sidecar, "actors", lambda: _actor_names(found_actors, office_mentions), provenance)
     theme_matches = gazetteer.match_themes(text, title, skip=gazetteer.institution_spans(found_actors))
     themes = _from_sidecar_or(sidecar, "themes", lambda: [m.value for m in theme_matches], provenance)
-    # A place inside a company's name (« Ford Aquitaine Industries ») is not a place named.
-    places_found = gazetteer.match_places(text, skip=found_actors.spans_of_kind("entreprises"))
-    places = _from_sidecar_or(sidecar, "places", lambda: [p.name for p in places_found], provenance)
-    # The place facet also holds the department and region of every place (roll-up), so
-    # « Isère » finds a document naming only Pont-de-Claix; place_details keeps what was named.
-    places = gazetteer.roll_up(places)
     doc_type = sidecar.get("doc_type") or detect_doc_type(head, title, Path(paths[0]).name)
     provenance["doc_type"] = SIDECAR if "doc_type" in sidecar else EXTRACTED
     language = sidecar.get("language") or detect_language(head, title)
@@ -99,6 +93,14 @@ def build_record(
         actors_detected = [a for a in detection.actors if gazetteer.fold(a) not in known]
         actors = actors + actors_detected
     detected = [p for p in detection.proposals if gazetteer.fold(p["name"]) not in known]
+    # A place inside a company's name (« Ford Aquitaine Industries », « la société Ardennes
+    # Forge ») is not a place named.
+    company_spans = found_actors.spans_of_kind("entreprises") + detection.company_spans
+    places_found = gazetteer.match_places(text, skip=company_spans)
+    places = _from_sidecar_or(sidecar, "places", lambda: [p.name for p in places_found], provenance)
+    # The place facet also holds the department and region of every place (roll-up), so
+    # « Isère » finds a document naming only Pont-de-Claix; place_details keeps what was named.
+    places = gazetteer.roll_up(places)
 
     return DocumentRecord(
         id=doc_id,

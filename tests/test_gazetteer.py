@@ -593,3 +593,16 @@ def test_editing_actors_yaml_is_seen_without_restart(vocab_copy: Path) -> None:
 
     os.utime(path, ns=(1, path.stat().st_mtime_ns + 10_000_000))
     assert g.actor_for_alias("acme industries") == "Acme Industries"
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("La loi Florange a été votée en 2014.", []),
+        ("Le Nord-Franche-Comté et le Nord Isère recrutent.", ["Bourgogne-Franche-Comté", "Isère"]),
+        ("Dans le Nord, à Lille, l'usine ferme.", ["Nord", "Lille"]),
+    ],
+)
+def test_a_place_lending_its_name_is_not_a_place(text: str, places: list[str]) -> None:
+    """Issue 12, item 7: a law named after a town, an area named « Nord X »."""
+    assert [p.name for p in g.match_places(text)] == places

@@ -125,3 +125,8 @@ def test_pdf_printed_today_does_not_date_the_document(tmp_path) -> None:
 )
 def test_a_dateline_is_never_a_title(text: str) -> None:
     assert metadata.guess_title(text, None, "x") == "La plateforme chimique menacée"
+
+
+def test_a_place_inside_a_company_name_found_by_rule_is_not_a_place() -> None:
+    rec = record("Reprise de la société Ardennes Forge\n\nLa société Ardennes Forge, à Lille, est reprise.")
+    assert [p["name"] for p in rec.place_details] == ["Lille"]
