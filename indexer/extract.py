@@ -413,7 +413,10 @@ def _extract_html(path: Path, fmt: str, max_bytes: int) -> Extraction:
     parser.feed(_clean(markup))
     parser.close()
     text = _tidy(parser.text())
-    title = _short_title(parser.title) or _short_title(parser.heading)
+    title, heading = _short_title(parser.title), _short_title(parser.heading)
+    if title and heading and heading in title:
+        title = heading  # « Headline | Site name »: the headline
+    title = title or heading
     return Extraction(text, _estimate_pages(text), "html", title, _short_title(parser.meta_date), encoding, [])
 
 
@@ -441,8 +444,17 @@ _HTML_DATE_KEYS = frozenset(
 )
 
 
+# Site chrome that is not the document: cookie banners, menus, share buttons, « Les plus lus ».
+_CHROME_NAMES = re.compile(
+    r"cookie|consent|gdpr|rgpd|banner|navbar|menu|breadcrumb|share|social|newsletter|related|sidebar"
+    r"|comment|promo|advert|\bads?\b|popup|modal|abonn|subscribe|most-read|plus-lus|footer|masthead|skip-link",
+    re.IGNORECASE,
+)
+
+
 class _VisibleText(HTMLParser):
-    """Collect the text a browser would render, plus <title> and first <h1>.
+    """Collect the text a browser would render, plus <title> and first <h1>, without the
+    site's chrome (<nav>, <aside>, <footer>, the page <header>, cookie banners, menus).
 
     Block boundaries request a line break (1) or a blank line (2); adjacent
     requests merge, so "</li><li>" gives one newline, not two.
@@ -456,6 +468,7 @@ class _VisibleText(HTMLParser):
     )
     LINES = frozenset("caption dd div dt figcaption li summary tbody tfoot thead tr".split())
     CELLS = frozenset({"td", "th"})
+    CHROME_TAGS = frozenset({"nav", "aside", "footer", "dialog", "button"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -468,6 +481,26 @@ class _VisibleText(HTMLParser):
         self.title: str | None = None
         self.heading: str | None = None
         self.meta_date: str | None = None  # first <meta> publication date
+        self._chrome: list | None = None  # [tag, depth] of the chrome element being skipped
+        self._in_content = 0  # inside <article> or <main>
+
+    def _chrome_start(self, tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+        """True while inside the site's chrome (menus, cookie banner, sidebars, footer)."""
+        if self._chrome:
+            if tag == self._chrome[0]:
+                self._chrome[1] += 1
+            return True
+        if tag in self.CHROME_TAGS or (tag == "header" and not self._in_content):
+            self._chrome = [tag, 1]
+            return True
+        if tag in ("div", "section", "ul", "p", "span", "details"):
+            named = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
+            if named and _CHROME_NAMES.search(named):
+                self._chrome = [tag, 1]
+                return True
+        if tag in ("article", "main"):
+            self._in_content += 1
+        return False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "meta" and self.meta_date is None:
@@ -483,6 +516,8 @@ class _VisibleText(HTMLParser):
             self._skipping.append(tag)
             return
         if self._skipping:
+            return
+        if self._chrome_start(tag, attrs):
             return
         if tag == "h1" and self.heading is None:
             self._heading = []
@@ -509,6 +544,14 @@ class _VisibleText(HTMLParser):
             return
         if self._skipping:
             return
+        if self._chrome:
+            if tag == self._chrome[0]:
+                self._chrome[1] -= 1
+                if self._chrome[1] == 0:
+                    self._chrome = None
+            return
+        if tag in ("article", "main") and self._in_content:
+            self._in_content -= 1
         if tag == "h1" and self._heading is not None:
             self.heading = "".join(self._heading)
             self._heading = None
@@ -519,7 +562,7 @@ class _VisibleText(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._title is not None:
             self._title.append(data)
-        if self._skipping:
+        if self._skipping or self._chrome:
             return
         if self._heading is not None:
             self._heading.append(data)

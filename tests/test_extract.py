@@ -776,3 +776,21 @@ def test_html_meta_publication_date_is_read(tmp_path: Path) -> None:
     )
     result = extract(path)
     assert (result.pdf_date, result.meta_source) == ("2021-03-04T08:00:00+01:00", "html")
+
+
+def test_html_site_chrome_is_left_out(tmp_path: Path) -> None:
+    """Issue 12: a saved page's cookie banner, menus and « Les plus lus » are not the document
+    (they gave actors and places the article never names)."""
+    path = tmp_path / "page.html"
+    path.write_text(
+        '<html><head><meta charset="utf-8"><title>Maubeuge garde la Kangoo | L’Écho du Hainaut</title></head>'
+        '<body><div class="cookie" id="cookie-banner">Cookies <div>nested</div> <button>Accepter</button></div>'
+        "<header><strong>L’Écho</strong><nav><ul><li><a>Valenciennois</a></li></ul></nav></header>"
+        "<article><header><h1>Maubeuge garde la Kangoo</h1></header><p>Le texte de l’article.</p></article>"
+        "<aside><h3>Les plus lus</h3><ul><li><a>Toyota Onnaing</a></li></ul></aside>"
+        "<footer>Mentions légales</footer><p>Après le pied.</p></body></html>",
+        encoding="utf-8",
+    )
+    result = extract(path)
+    assert result.text.split("\n\n") == ["Maubeuge garde la Kangoo", "Le texte de l’article.", "Après le pied."]
+    assert result.title_hint == "Maubeuge garde la Kangoo"
