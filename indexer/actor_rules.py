@@ -38,17 +38,23 @@ _COMPANY_WORDS = (
     "société|groupe|entreprise|firme|constructeur|équipementier|fabricant|chimiste|sidérurgiste"
     "|industriel|papetier|verrier|fondeur|motoriste|avionneur|sous-traitant|repreneur|start-up|startup"
     "|PME|ETI|filiale|laboratoire|cimentier|énergéticien|opérateur|transporteur|distributeur|spécialiste"
-    "|leader|géant|fournisseur|exploitant|usine|site"
+    "|leader|géant|fournisseur|exploitant|actionnaire|candidat à la reprise|candidat au rachat|acquéreur"
 )
 _COMPANY = re.compile(
-    rf"(?<![\w-])(?:[Ll]a |[Ll]e |[Ll]'|[Dd]u |[Dd]e la |[Dd]e l'|[Aa]u |[Uu]ne? |[Ll]es )(?:{_COMPANY_WORDS})"
-    rf"(?:[ \u00a0]{_ADJ}){{0,2}}[ \u00a0](?P<name>{_NAME})"
+    rf"(?<![\w-])(?:[Ll]a |[Ll]e |[Ll]'|[Dd]u |[Dd]e la |[Dd]e l'|[Aa]u |[Uu]ne? |[Ll]es )"
+    rf"(?:(?:seul|seule|précédent|précédente|nouveau|nouvel|nouvelle|futur|future|ancien|ancienne) )?"
+    rf"(?:{_COMPANY_WORDS})(?:[ \u00a0]{_ADJ}){{0,2}},?[ \u00a0](?P<name>{_NAME})"
+)
+# « Europlasma, groupe spécialisé dans… », « British Steel, filiale de… ».
+_COMPANY_APPOSITION = re.compile(
+    rf"(?<![\w-])(?P<name>{_NAME}),[ \u00a0](?:un |une |le |la |l')?(?:groupe|société|filiale|entreprise|start-up|PME|ETI"
+    rf"|fonds d'investissement|fonds|constructeur|équipementier|fabricant|sidérurgiste|chimiste|spécialiste|leader)\b"
 )
 _LEGAL_FORM = re.compile(
     rf"(?<![\w-])(?P<name>{_NAME})[ \u00a0](?:SA|SAS|SASU|SARL|SE|SCOP|SCA|GmbH|AG|Ltd|Inc|NV|BV|S\.A\.S?\.?)(?![\w])"
 )
 _COURT = re.compile(
-    rf"(?<![\w-])(?P<court>[Tt]ribunal (?:de commerce|judiciaire|administratif|des activités économiques)"
+    rf"(?<![\w-])(?P<court>[Tt]ribunal (?:de commerce|judiciaire|administratif|des activités économiques|de grande instance)"
     rf"|[Cc]our d'appel|[Cc]onseil de prud'hommes) (?P<de>de |d'|du )(?P<place>{_CAPWORD}(?:[ -]{_CAPWORD}){{0,2}})"
 )
 # A person's name: first name(s) then surname(s), the surname possibly in capitals.
@@ -66,7 +72,8 @@ _ROLE = (
 # « le PDG de Vencorex, Jean Dupont », « la maire de Saint-Nazaire Marie Durand », « le délégué CGT Jean Dupont ».
 _ROLE_THEN_NAME = re.compile(
     rf"(?<![\w-])(?:[Ll]e |[Ll]a |[Ll]' ?|[Dd]u |[Aa]u |[Ss]on |[Ss]a |[Nn]otre )(?P<role>{_ROLE})"
-    rf"(?:[ \u00a0](?:de |du |d'|de la |des )?(?P<org>{_NAME}))?,?[ \u00a0]{_PERSON}(?![\w-])"
+    rf"(?:[ \u00a0](?:de |du |d'|de la |des )?(?P<org>{_NAME}))?"
+    rf"(?:[ \u00a0,][^.;:!?«»()\n]{{0,60}}?)?,?[ \u00a0]{_PERSON}(?![\w-])"
 )
 # « Jean Dupont, PDG de Vencorex », « Marie Durand, déléguée CGT ».
 _NAME_THEN_ROLE = re.compile(
@@ -105,8 +112,13 @@ def _clean_person(name: str) -> str | None:
 
 def find_candidates(text: str) -> list[Candidate]:
     """Organisations and people that wording alone identifies, in order of appearance."""
+    text = text.replace("’", "'")  # same length: offsets stay those of the caller's text
     out: list[Candidate] = []
     for m in _COMPANY.finditer(text):
+        name = _clean_org(m.group("name"))
+        if name:
+            out.append(Candidate(name, "organisation", m.start("name"), "société"))
+    for m in _COMPANY_APPOSITION.finditer(text):
         name = _clean_org(m.group("name"))
         if name:
             out.append(Candidate(name, "organisation", m.start("name"), "société"))

@@ -139,6 +139,9 @@ class Detected:
 
 LEAD_MIN, LEAD_MAX = 300, 1500  # the first paragraph, where a document names what it is about
 MIN_MENTIONS = 2  # or named in the title or the first paragraph
+# Wording that states who an actor is counts as strong evidence on its own: « le délégué CGT
+# Nacim Bardi », « Le tribunal de commerce de Lille a validé ».
+STATED_ROLES = {("fonction", "personne"), ("tribunal", "organisation")}
 
 
 def lead_end(text: str) -> int:
@@ -207,7 +210,7 @@ def detect_actors(
         in_lead = item["start"] < lead or (
             bool(folded_title) and re.search(rf"(?<!\w){re.escape(gazetteer.fold(item['name']))}(?!\w)", folded_title)
         )
-        strong = bool(in_lead) or mentions >= MIN_MENTIONS
+        strong = bool(in_lead) or mentions >= MIN_MENTIONS or (item["rule"], item["kind"]) in STATED_ROLES
         proposals.append(
             {"name": item["name"], "kind": item["kind"], "mentions": mentions, "rule": item["rule"], "actor": strong}
         )

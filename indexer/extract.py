@@ -230,9 +230,13 @@ def _mebibytes(size: int) -> str:
 # --------------------------------------------------------------------------
 
 
+_LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}
+
+
 def _clean(text: str) -> str:
-    """Drop NUL bytes and normalise newlines to \\n."""
-    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+    """Drop NUL bytes, normalise newlines to \\n, spell out typographic ligatures (PDF
+    printers write « ﬁlière »: words must read « filière » for search, dates and names)."""
+    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").translate(_LIGATURES)
 
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")

@@ -70,7 +70,9 @@ def build_record(
 
     found_actors = gazetteer.find_actors(text)
     office_mentions = offices.mentions(text, found_date.value)
-    actors = _from_sidecar_or(sidecar, "actors", lambda: _actor_names(found_actors, office_mentions), provenance)
+    actors = _from_sidecar_or(
+        sidecar, "actors", lambda: _actor_names(found_actors, office_mentions, text, title), provenance
+    )
     theme_matches = gazetteer.match_themes(text, title, skip=gazetteer.institution_spans(found_actors))
     themes = _from_sidecar_or(sidecar, "themes", lambda: [m.value for m in theme_matches], provenance)
     doc_type = sidecar.get("doc_type") or detect_doc_type(head, title, Path(paths[0]).name)
@@ -143,27 +145,66 @@ def _conversion_days(extraction: Extraction) -> list[datetime.date]:
 # Kinds whose names an office title can stand for (« le ministre de l'Économie » is not the
 # ministry acting): such a name counts only where the text names the institution itself.
 _OFFICE_KINDS = ("État et ministères",)
+# Salience: the State, the executive and the ministries are named in passing by most texts
+# of industrial policy (« l'aide de l'État », « le ministère a été saisi »); they are actors of
+# a document when it is about them: in its title, named again and again, or acting.
+STATE_MIN_MENTIONS = 4
+EXECUTIVE_MIN_MENTIONS = 3
+AGENCY_MIN_MENTIONS = 2
+_EXECUTIVE = ("Présidence de la République", "Premier ministre")
+_ACTS = re.compile(
+    r"[ \t\u00a0]+(?:a|ont|avait|va|annonce|arbitre|arbitré|publie|tranche|confirme|indique|précise|"
+    r"propose|estime|juge|demande|refuse|valide|décide|annoncé|publié|tranché|confirmé|indiqué|précisé|"
+    r"proposé|estimé|jugé|demandé|refusé|validé|décidé|écarte|écarté|signe|signé|accorde|accordé)\b"
+)
 
 
-def _actor_names(found: gazetteer.ActorsFound, mentions: list[offices.OfficeMention]) -> list[str]:
+def _actor_names(
+    found: gazetteer.ActorsFound,
+    mentions: list[offices.OfficeMention],
+    text: str = "",
+    title: str = "",
+) -> list[str]:
     """Gazetteer actors, with an office named by its title (« le Premier ministre ») read as
     the person holding it on the document's date instead of the institution; the
     institution stays where the text names it (« Matignon a arbitré », « le ministère »), and
-    where no holder can be told (no date, a year in which the office changed hands)."""
+    where no holder can be told (no date, a year in which the office changed hands). The
+    State, the executive and ministries, and agencies, must be salient (see above)."""
     first: dict[str, int] = {}
+    starts: dict[str, set[int]] = {}
+    acting: set[str] = set()
+    prepared = gazetteer._prepare(text) if text else ""
 
     def add(name: str, offset: int) -> None:
         first[name] = min(offset, first.get(name, offset))
+        starts.setdefault(name, set()).add(offset)
 
     for name, start, end in found.spans:
         covered = any(m.start < end and start < m.end and (m.holder or m.named) for m in mentions)
         if covered and gazetteer.actor_kind(name) in _OFFICE_KINDS:
             continue
         add(name, start)
+        if prepared and _ACTS.match(prepared, end):
+            acting.add(name)
     for m in mentions:
         if m.holder:
             add(m.holder, m.start)
-    return sorted(first, key=lambda n: (first[n], n))
+    in_title = {m.value for m in gazetteer.match_actors(title)} if title else set()
+    lead = entities.lead_end(text) if text else 0
+    kept = [n for n in first if _salient(n, len(starts[n]), n in in_title, first[n] < lead, n in acting)]
+    return sorted(kept, key=lambda n: (first[n], n))
+
+
+def _salient(name: str, mentions: int, in_title: bool, in_lead: bool, acting: bool) -> bool:
+    if in_title:
+        return True
+    if name == "État":
+        return mentions >= STATE_MIN_MENTIONS
+    if name in _EXECUTIVE or name.startswith("Ministère"):
+        return mentions >= EXECUTIVE_MIN_MENTIONS or acting
+    if gazetteer.actor_kind(name) == "agences et opérateurs":
+        return in_lead or mentions >= AGENCY_MIN_MENTIONS
+    return True
 
 
 def _events(text: str, own_date: str | None) -> list[dict[str, str]]:
