@@ -111,8 +111,20 @@ _INSTITUTION_FIRST = frozenset(
     "société groupe banque caisse commission autorité observatoire chambre confédération mouvement "
     "haut haute cour tribunal université école laboratoire collectif coopérative fondation".split()
 )
-_LEADING_ARTICLE = re.compile(r"^(?:l['’]|la |le |les |du |des |de la |de l['’]|d['’])", re.IGNORECASE)
+_LEADING_ARTICLE = re.compile(
+    r"^(?:l['’]|la |le |les |du |des |de la |de l['’]|d['’]|m\. |mme |mmes |monsieur |madame |the |der |die |das )",
+    re.IGNORECASE,
+)
+# News outlets and agencies (a byline is not an actor), cookie-banner buttons.
+_MEDIA = re.compile(
+    r"\b(?:AFP|Reuters|Bloomberg|Hebdo|Actu|Journal|Magazine|Gazette|Écho|Echo|Weekly|Online|Presse|News|Times"
+    r"|Tribune|Dépêche|Quotidien|Infos?|Mag|Accepter|Refuser|Paramétrer|Cookies?|Newsletter)\b",
+    re.IGNORECASE,
+)
+# Names that are not actors of a document in the archive's sense.
+_NOT_ACTORS = frozenset(gazetteer.fold(x) for x in ("Union européenne", "Choose France", "Brexit", "Europe", "UE"))
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+_LEGAL_TAIL = re.compile(r"[ \u00a0](?:SA|SAS|SASU|SARL|SE|SCOP|SCA|GmbH|AG|Ltd|Inc|NV|BV|S\.A\.S?\.?)$")
 
 
 @dataclass(frozen=True)
@@ -277,7 +289,7 @@ def detect_entities(
     with ``ents`` (each with ``text``, ``label_``, ``start_char``, ``end_char``), for tests.
     Entities come in order of first mention, at most ``limit``.
     """
-    if not text or language != "fr":
+    if not text or language not in ("fr", "en", "de"):
         return []
     if nlp is None:
         if not available() or _FAILED:
@@ -300,7 +312,7 @@ def detect_entities(
         if "\n" in ent.text.strip():
             continue  # a title line run into the next one
         name = _clean(ent.text)
-        if not name or not _plausible(name, ent.label_, text):
+        if not name or not _plausible(name, ent.label_, text, strict=language != "fr"):
             continue
         key = gazetteer.fold(name)
         first.setdefault(key, ent.start_char)
@@ -331,13 +343,24 @@ def _clean(surface: str) -> str:
     name = " ".join(surface.replace("’", "'").split())
     name = _EDGE_JUNK.sub("", name)
     name = _LEADING_ARTICLE.sub("", name).strip()
-    return name
+    return _LEGAL_TAIL.sub("", name).strip()
 
 
-def _plausible(name: str, label: str, text: str) -> bool:
+def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
     """Drop what recognition often gets wrong: dates, offices, places, known actors, lists,
-    common words written with a capital, event and policy names."""
-    if "\n" in name or len(name) < 2 or _CALENDAR.search(name) or _OFFICE.search(name):
+    common words written with a capital, event and policy names, shouted words (« REPRENONS »),
+    news outlets, cookie buttons. ``strict`` (a text not in French, read with the French
+    model): every word of the name must be capitalised."""
+    if "\n" in name or len(name) < 3 or _CALENDAR.search(name) or _OFFICE.search(name):
+        return False
+    if _MEDIA.search(name) or gazetteer.fold(name) in _NOT_ACTORS:
+        return False
+    words_all = name.split()
+    if all(w.isupper() for w in words_all if any(c.isalpha() for c in w)) and any(
+        sum(c.isalpha() for c in w) >= 6 for w in words_all
+    ):
+        return False  # « REPRENONS », « XIVE LÉGISL »: shouting, not an acronym
+    if strict and not all(w[0].isupper() or w.lower() in _PARTICLES for w in words_all):
         return False
     if _INNER_JUNK.search(name):
         return False
@@ -349,6 +372,8 @@ def _plausible(name: str, label: str, text: str) -> bool:
     if any(w.lower() in {"et", "and", "und"} for w in words):
         return False  # « TotalEnergies and Mercedes-Benz »: a list, not a name
     if label == "PER":
+        if gazetteer.actor_for_alias(words[-1]):
+            return False  # « F. Hollande »: a known person, read by the gazetteer
         significant = [w for w in words if w.lower() not in _PARTICLES]
         if not 2 <= len(words) <= MAX_PER_WORDS or not all(w[0].isupper() for w in significant):
             return False
