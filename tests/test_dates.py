@@ -622,7 +622,7 @@ def test_election_range_gives_the_first_round() -> None:
             "Saarstahl übernimmt\n\nVölklingen/Paris, 4. August 2021 – Der Stahlkonzern hat übernommen.",
             "",
             "2021-08-04",
-            "publication",
+            "header",
         ),
         # a year-only file name, a text that says the month
         (
