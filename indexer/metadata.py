@@ -73,7 +73,9 @@ def build_record(
     actors = _from_sidecar_or(
         sidecar, "actors", lambda: _actor_names(found_actors, office_mentions, text, title), provenance
     )
-    theme_matches = gazetteer.match_themes(text, title, skip=gazetteer.institution_spans(found_actors))
+    theme_matches = gazetteer.match_themes(
+        text, title, skip=gazetteer.institution_spans(found_actors), lead_end=entities.lead_end(text)
+    )
     themes = _from_sidecar_or(sidecar, "themes", lambda: [m.value for m in theme_matches], provenance)
     doc_type = sidecar.get("doc_type") or detect_doc_type(head, title, Path(paths[0]).name)
     provenance["doc_type"] = SIDECAR if "doc_type" in sidecar else EXTRACTED
