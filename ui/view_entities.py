@@ -39,8 +39,8 @@ def render(state: UrlState) -> None:
     detected = engine().detected_entities(limit=SHOWN)
     if not detected:
         st.caption(
-            "Aucun acteur hors gazetteer détecté (la reconnaissance d'entités s'active avec "
-            "l'option « ner » : pip install -e '.[ner]')."
+            "Aucun acteur hors gazetteer détecté (la reconnaissance d'entités est désactivée par "
+            "ARCHIVE_NER=0, ou le modèle français de spaCy n'est pas installé)."
         )
         return
     st.caption(
