@@ -44,8 +44,9 @@ def render(state: UrlState) -> None:
         )
         return
     st.caption(
-        "Organisations et personnes repérées dans les textes mais absentes du gazetteer : elles ne sont pas "
-        "dans la facette « acteurs » tant qu'elles n'y ont pas été ajoutées."
+        "Organisations et personnes repérées dans les textes mais absentes du gazetteer. Celles qui sont "
+        "nommées dans le titre, le premier paragraphe, deux fois ou avec leur fonction entrent dans la "
+        "facette « acteurs », marquées « détecté », jusqu'à leur ajout au gazetteer."
     )
     allowed = can_modify()
     for i, (name, kind, doc_ids) in enumerate(detected):
