@@ -20,15 +20,17 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks" / "bench_metadata.py"
 
 # Measured on the test half (see benchmarks/RESULTS.md), minus a small margin.
+# Measured 2026-12-03: date 0.940 / year 0.955, actors P 0.711 / R 0.798, themes 0.676,
+# places 0.883, type 0.925, language 1.000 (the targets are not all met: see RESULTS).
 TEST_FLOORS = {
-    "date_exact": 0.0,
-    "date_year": 0.0,
-    "actor_precision": 0.0,
-    "actor_recall": 0.0,
-    "theme_f1": 0.0,
-    "place_f1": 0.0,
-    "type_accuracy": 0.0,
-    "language_accuracy": 0.0,
+    "date_exact": 0.92,
+    "date_year": 0.94,
+    "actor_precision": 0.69,
+    "actor_recall": 0.77,
+    "theme_f1": 0.65,
+    "place_f1": 0.86,
+    "type_accuracy": 0.90,
+    "language_accuracy": 0.98,
 }
 SEED_FLOORS = {
     "date_exact": 0.95,
