@@ -8,16 +8,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+from archive_testing import load_bench
 
 from indexer.doctype import DOC_TYPES
-
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "benchmarks" / "bench_metadata.py"
 
 # Measured on the test half (see benchmarks/RESULTS.md), minus a small margin.
 # Measured 2026-12-03: date 0.940 / year 0.955, actors P 0.711 / R 0.798, themes 0.676,
@@ -46,12 +40,7 @@ SEED_FLOORS = {
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("bench_metadata", BENCH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_metadata", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("bench_metadata")
 
 
 @pytest.fixture(scope="module")
