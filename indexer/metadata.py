@@ -161,6 +161,13 @@ _ACTS = re.compile(
 )
 
 
+_ROLE_OF = re.compile(
+    r"\b(?:directeur|directrice|président|présidente|administrateur|administratrice|représentant|"
+    r"représentante|délégué|déléguée|dirigeant|dirigeante)\b[^.;:\n]{0,30}$",
+    re.IGNORECASE,
+)
+
+
 def _actor_names(
     found: gazetteer.ActorsFound,
     mentions: list[offices.OfficeMention],
@@ -186,8 +193,8 @@ def _actor_names(
         if covered and gazetteer.actor_kind(name) in _OFFICE_KINDS:
             continue
         add(name, start)
-        if prepared and _ACTS.match(prepared, end):
-            acting.add(name)
+        if prepared and (_ACTS.match(prepared, end) or _ROLE_OF.search(prepared, max(0, start - 45), start)):
+            acting.add(name)  # it acts, or a person acts for it (« directrice du Réseau de la … »)
     for m in mentions:
         if m.holder:
             add(m.holder, m.start)
@@ -205,7 +212,7 @@ def _salient(name: str, mentions: int, in_title: bool, in_lead: bool, acting: bo
     if name in _EXECUTIVE or name.startswith("Ministère"):
         return mentions >= EXECUTIVE_MIN_MENTIONS or acting
     if gazetteer.actor_kind(name) == "agences et opérateurs":
-        return in_lead or mentions >= AGENCY_MIN_MENTIONS
+        return in_lead or mentions >= AGENCY_MIN_MENTIONS or acting
     return True
 
 
