@@ -44,11 +44,13 @@ PLACE_KINDS = ("région", "département", "commune")
 
 # Theme scoring (see match_themes).
 STRONG_WEIGHT = 3.0
-REPEAT_BONUS = 0.5
+WEAK_WEIGHT = 0.5  # words every industrial text uses (« millions d'euros », « salariés »)
+REPEAT_BONUS = 0.25
 REPEAT_CAP = 5
 TITLE_BONUS = 2.0
+LEAD_BONUS = 1.0  # per term of the first paragraph (see match_themes)
 MIN_SECONDARY_SCORE = 2.0
-RELATIVE_THRESHOLD = 0.25
+RELATIVE_THRESHOLD = 0.15
 MAX_THEMES = 3
 
 
@@ -894,6 +896,7 @@ def _theme_gazetteer() -> _ThemeGazetteer:
         labels.append(label)
         weighted = [(str(t), 1.0) for t in item.get("terms") or []]
         weighted += [(str(t), STRONG_WEIGHT) for t in item.get("strong") or []]
+        weighted += [(str(t), WEAK_WEIGHT) for t in item.get("weak") or []]
         for term, weight in weighted:
             info = terms.setdefault(_theme_term_key(term), {})
             if weight >= info.get(label, (0.0, ""))[0]:
@@ -958,24 +961,30 @@ def _term_counts(
     return counts
 
 
-def _theme_scores(body: _Counts, title: _Counts) -> dict[str, dict[str, float]]:
-    """Per label, per term: weight × (1 + bonus per repeat, capped) + title bonus."""
+def _theme_scores(body: _Counts, title: _Counts, lead: _Counts | None = None) -> dict[str, dict[str, float]]:
+    """Per label, per term: weight × (1 + bonus per repeat, capped) + title bonus + lead bonus."""
     scores: dict[str, dict[str, float]] = {}
+    lead = lead or {}
     for label, term in body.keys() | title.keys():
         weight, count = body.get((label, term)) or (title[label, term][0], 0)
         score = weight * (1 + REPEAT_BONUS * (min(count, REPEAT_CAP) - 1)) if count else 0.0
         if (label, term) in title:
             score += TITLE_BONUS * weight
+        if (label, term) in lead:
+            score += LEAD_BONUS * weight
         scores.setdefault(label, {})[term] = score
     return scores
 
 
-def match_themes(text: str, title: str = "", skip: Iterable[tuple[int, int]] | None = None) -> list[Match]:
+def match_themes(
+    text: str, title: str = "", skip: Iterable[tuple[int, int]] | None = None, lead_end: int = 0
+) -> list[Match]:
     """One to three themes, best first, with their triggering terms; [] if no term at all.
 
-    Score of a theme = Σ over its distinct terms of weight × (1 + 0.5 per repeat, up
-    to 5 occurrences), weight 3 for strong terms and 1 otherwise, plus 2 × weight for
-    a term found in the title. The best theme is always kept; others are kept when
+    Score of a theme = Σ over its distinct terms of weight × (1 + 0.25 per repeat, up
+    to 5 occurrences), weight 3 for strong terms, 0.5 for weak ones and 1 otherwise, plus
+    2 × weight for a term found in the title and 1 × weight for a term of the first
+    paragraph (text up to ``lead_end``). The best theme is always kept; others are kept when
     they score at least MIN_SECONDARY_SCORE and at least RELATIVE_THRESHOLD of the best,
     up to three. Words inside the names of ministries, local authorities and unions do not
     count (``skip``: their spans in ``text`` when already known, see institution_spans).
@@ -984,9 +993,11 @@ def match_themes(text: str, title: str = "", skip: Iterable[tuple[int, int]] | N
     shown: dict[str, str] = {}
     if skip is None:
         skip = institution_spans(find_actors(text))
+    skip = list(skip)
     body = _term_counts(gaz, text, shown, skip)
     in_title = _term_counts(gaz, title, shown, institution_spans(find_actors(title))) if title else {}
-    scores = _theme_scores(body, in_title)
+    in_lead = _term_counts(gaz, text[:lead_end], shown, skip) if lead_end and LEAD_BONUS else {}
+    scores = _theme_scores(body, in_title, in_lead)
     totals = {label: sum(terms.values()) for label, terms in scores.items()}
     order = {label: i for i, label in enumerate(gaz.labels)}
     ranked = sorted(totals, key=lambda lab: (-totals[lab], order[lab]))
@@ -1110,8 +1121,25 @@ def match_places(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Place]
             continue
         if not _written_ok(entry, prepared, m.start(), m.end(), folded):
             continue
+        if _inside_a_name(entry.value, prepared, folded, m.start(), m.end()):
+            continue
         seen[entry.value] = gaz.places[entry.value]
     return list(seen.values())
+
+
+# « loi Florange », « amendement Alès »: a text named after a town does not name the town.
+_NAMED_AFTER = re.compile(r"(?:^|[^\w'])(?:loi|lois|amendement|amendements|loi dite|dispositif|decret)\s*$")
+# « Nord Isère », « Nord-Franche-Comté »: an area whose name begins with a compass point.
+_COMPASS = frozenset({"Nord"})
+_CAPITAL_NEXT = re.compile(r"[ \u00a0-]+[A-ZÀ-Ý][\w'’-]")
+
+
+def _inside_a_name(value: str, prepared: str, folded: str, start: int, end: int) -> bool:
+    """The place only lends its name to a law or to a wider area."""
+    before = _key(folded[max(0, start - 25) : start] + "\x00")[:-1].rstrip()
+    if _NAMED_AFTER.search(before + " "):
+        return True
+    return value in _COMPASS and bool(_CAPITAL_NEXT.match(prepared, end))
 
 
 def roll_up(names: Iterable[str]) -> list[str]:

@@ -55,6 +55,9 @@ class DocumentRecord(DocumentSummary):
     # phrases that named each.
     schemes: list[str] = field(default_factory=list)
     scheme_evidence: dict[str, list[str]] = field(default_factory=dict)
+    # Actors found outside the gazetteer with strong evidence (a subset of ``actors``,
+    # marked « détecté » until a researcher confirms them).
+    actors_detected: list[str] = field(default_factory=list)
 
     @property
     def path(self) -> str:
@@ -94,6 +97,7 @@ class Hit(DocumentSummary):
     snippet: str
     partial: bool = False
     schemes: list[str] = field(default_factory=list)
+    actors_detected: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -14,7 +14,8 @@ from archive.analysis import ANALYSIS_VERSION, ValueTokenizer, french_analyzer, 
 # 3: stored records carry place roll-up, date_rule and detected entities
 # 4: compact positions, each spelling word indexed once, posting blocks as typed arrays
 # 5: schemes (« dispositifs ») facet; actors facet rolls federations up into confederations
-SCHEMA_VERSION = 5
+# 6: records carry actors_detected (actors found outside the gazetteer with strong evidence)
+SCHEMA_VERSION = 6
 INDEX_VERSION = f"{SCHEMA_VERSION}.{ANALYSIS_VERSION}"
 
 # Facet name (as in the JSON contract) → index field.

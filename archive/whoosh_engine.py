@@ -490,6 +490,7 @@ class WhooshEngine:
             snippet=snippet,
             partial=partial,
             schemes=list(rec.get("schemes", [])),
+            actors_detected=list(rec.get("actors_detected", [])),
         )
 
     def _snippet(self, snap: _Snapshot, parsed: ParsedQuery, text: str) -> str:

@@ -10,6 +10,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -217,9 +218,14 @@ _DEADLINE = re.compile(r"(?:avant|jusqu['’]au|jusqu['’]à|au\s+plus\s+tard|d
 _HEADER_WORD = re.compile(r"[^\W\d_]{2,}")
 HEADER_MAX_WORDS = 4  # a dated header line: the date and at most a few words (place, « Réunion du »)
 _PLACE_CUE = re.compile(
-    r"[ \t\u00a0]*(?:fait\s+à\s+)?[A-ZÀ-Ý][\w'’.-]*"
-    r"(?:[ \t\u00a0-][\w'’.-]+){0,3}\s*,\s*(?:le\s+)?",
+    r"[ \t\u00a0]*(?:fait\s+à\s+)?[A-ZÀ-Ý][\w'’./-]*"
+    r"(?:[ \t\u00a0-][\w'’./()-]+){0,3}\s*,\s*(?:le\s+)?",
 )
+# Parts of a header or footer line: « Note de position — Édition 2024 », « CGT de l'Isère –
+# Novembre 2024 – Ne pas jeter », « Équipe CFDT – Florange, le 10 décembre 2012 ».
+_SEGMENT_SEP = re.compile(r"\s[–—|·•]\s|\s-\s")
+_UPDATE_CUE = re.compile(r"(?:mis|mise)\s+à\s+jour|actualisé|updated|last\s+update|aktualisiert|modifié", re.IGNORECASE)
+FOOTER_CHARS = 400
 _EVENT_CUE = re.compile(
     r"organis|se\s+tiendr|se\s+tient|aura\s+lieu|se\s+déroul|rendez-vous|invit"
     r"|visite|rencontre|réunion|assises|journée|semaine|salon|colloque|forum"
@@ -650,9 +656,33 @@ def _own_line(text: str, m: DateMention) -> bool:
 
 
 def _after_place(text: str, m: DateMention) -> bool:
-    """ "Paris, le 3 mars 2021" at the start of a line."""
+    """ "Paris, le 3 mars 2021" at the start of a line or of a dash-separated part of it."""
     line = text[text.rfind("\n", 0, m.start) + 1 : m.start]
-    return bool(_PLACE_CUE.fullmatch(line))
+    return bool(_PLACE_CUE.fullmatch(_SEGMENT_SEP.split(line)[-1]))
+
+
+def _segment(text: str, m: DateMention) -> tuple[str, str]:
+    """The text around the mention within its dash-separated part of the line."""
+    before, after = _line_rest(text, m)
+    return _SEGMENT_SEP.split(before)[-1], _SEGMENT_SEP.split(after)[0]
+
+
+def _segment_dateline(text: str, m: DateMention) -> bool:
+    """The mention fills a dash-separated part of its line, with at most one word (« Édition
+    2024 », « Novembre 2024 », « Septembre 2014 »), no clock time."""
+    line_before, line_after = _line_rest(text, m)
+    if not _SEGMENT_SEP.search(line_before + " " + line_after):
+        return False
+    before, after = _segment(text, m)
+    if _CLOCK.search(before + " " + after) or _DEADLINE.search(before):
+        return False
+    words = [w.lower() for w in _HEADER_WORD.findall(before + " " + after)]
+    if m.precision == "year":
+        return all(w in _EDITION_WORDS for w in words) and len(words) <= 1
+    return len(words) <= (0 if m.precision == "day" else 1)
+
+
+_EDITION_WORDS = frozenset({"édition", "edition", "année", "millésime", "exercice", "rapport", "bilan"})
 
 
 def _line_rest(text: str, m: DateMention) -> tuple[str, str]:
@@ -701,19 +731,60 @@ def _header_date(text: str, hits: list[_Hit]) -> DateMention | None:
             break
         if m.precision == "day" and (_own_line(text, m) or _after_place(text, m)):
             return m
-        if _dateline(text, m):
+        if _dateline(text, m) and not _year_list(text, m):
+            return m
+        if _segment_dateline(text, m) and not _year_list(text, m):
             return m
     return None
 
 
+def _year_list(text: str, m: DateMention) -> bool:
+    """« 2011 2012 2013 2014 »: a site's archive menu, not a date (neighbouring bare years)."""
+    if m.precision != "year":
+        return False
+    before, after = text[max(0, m.start - 6) : m.start], text[m.end : m.end + 6]
+    if re.search(r"(?:19|20)\d\d[ \t]+$", before) or re.match(r"[ \t]+(?:19|20)\d\d(?!\d)", after):
+        return True
+    # one year per line: « 2011\n2012\n2013 »
+    before, after = text[max(0, m.start - 8) : m.start], text[m.end : m.end + 8]
+    return bool(re.search(r"(?:^|\n)[ \t]*(?:19|20)\d\d[ \t]*\n\s*$", before)) or bool(
+        re.match(r"\s*\n[ \t]*(?:19|20)\d\d[ \t]*(?:\n|$)", after)
+    )
+
+
 def _publication_date(text: str, hits: list[_Hit]) -> DateMention | None:
-    """A date after "publié le", "mis à jour le", "communiqué du", "Paris, le"."""
+    """A date after "publié le", "communiqué du", "Paris, le", on a byline, or a dateline
+    in the last lines (« Florange, le 10 décembre 2012 », « Avril 2021 »); an update
+    (« mis à jour le ») only when nothing else dates the text."""
+    update = None
     for hit in hits:
         m = hit.mention
         if m.precision == "year":
             continue
         before = text[max(0, m.start - 60) : m.start]
-        if _PUBLICATION_CUE.search(before) or _after_place(text, m):
+        line_before = _line_rest(text, m)[0]
+        if _UPDATE_CUE.search(before[-25:]):
+            update = update or m
+            continue
+        if _PUBLICATION_CUE.search(before) or _after_place(text, m) or _BYLINE.match(line_before):
+            return m
+    footer = _footer_date(text, hits)
+    return footer or update
+
+
+_BYLINE = re.compile(r"^\s*(?:par|by|von)\s", re.IGNORECASE)
+
+
+def _footer_date(text: str, hits: list[_Hit]) -> DateMention | None:
+    """A month dateline among the last lines (« Avril 2021 », « Note n° 14 – janvier 2024 »)."""
+    end = len(text.rstrip())
+    for hit in reversed(hits):
+        m = hit.mention
+        if m.start < end - FOOTER_CHARS:
+            break
+        if m.precision != "month" or m.end_value:
+            continue  # a day at the foot is an invitation's event, unless after a place (above)
+        if _own_line(text, m) or _segment_dateline(text, m) or _dateline(text, m):
             return m
     return None
 
@@ -854,6 +925,7 @@ def _file_name_date(file_name: str) -> DateMention | None:
             if found:
                 return found
     words = re.sub(r"[_\-.]+", " ", stem)
+    words = re.sub(r"(?<=[^\W\d_])(?=\d{4}(?!\d))", " ", words)  # « avril2021 » → « avril 2021 »
     textual = [m for m in find_dates(words) if m.precision != "year"]
     if textual:
         return replace(textual[0], context=stem)
@@ -863,6 +935,9 @@ def _file_name_date(file_name: str) -> DateMention | None:
     return None
 
 
+CONVERSION_DAYS = 3  # a metadata date this close to the file's mtime or the indexing day is a conversion date
+
+
 def document_date(
     text: str,
     *,
@@ -870,8 +945,17 @@ def document_date(
     file_name: str = "",
     pdf_date: str | None = None,
     sidecar: str | None = None,
+    meta_source: str = "pdf",
+    conversion_days: Iterable[date] = (),
 ) -> DocumentDate:
-    """Pick the document date: sidecar, header, publication, pdf, filename, event."""
+    """Pick the document date: sidecar, header, publication, file name, event, then the
+    file's metadata date (``pdf_date``: PDF CreationDate, DOCX/ODT created, HTML <meta>).
+
+    The text comes first: researchers save web pages and mails with « Imprimer en PDF », so
+    a file's metadata says when the file was made. It is used only when the text has no date
+    at all, with ``meta_source`` as its rule, and never when it falls within CONVERSION_DAYS
+    of one of ``conversion_days`` (the file's modification day, the indexing day).
+    """
     text = text or ""
     side = parse_date(sidecar) if sidecar else None
     if side:
@@ -879,14 +963,25 @@ def document_date(
     stated, source = _stated_date(text, title)
     if stated:
         return _result(stated, source)
-    pdf = _pdf_date(pdf_date)
-    if pdf:
-        return _result(pdf, "pdf")
     from_name = _file_name_date(file_name) if file_name else None
-    if from_name:
-        return _result(from_name, "filename")
     event = _event_date(text, _explicit_hits(text), _explicit_hits(title)) or _inferred_event(text)
-    return _result(event, "event" if event else "none")
+    if from_name:
+        # « rapport_2013.pdf » whose text says « juillet 2013 »: keep the precision the text gives.
+        if event and event.value.startswith(from_name.value + "-"):
+            return _result(event, "event")
+        return _result(from_name, "filename")
+    if event:
+        return _result(event, "event")
+    meta = _pdf_date(pdf_date)
+    if meta and not _conversion_date(meta.value, conversion_days):
+        return _result(meta, meta_source)
+    return _result(None, "none")
+
+
+def _conversion_date(value: str, days: Iterable[date]) -> bool:
+    """True when ``value`` (a day) is within CONVERSION_DAYS of one of ``days``."""
+    found = date.fromisoformat(value)
+    return any(abs((found - d).days) <= CONVERSION_DAYS for d in days)
 
 
 def _inferred_event(text: str) -> DateMention | None:

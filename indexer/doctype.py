@@ -24,6 +24,9 @@ HEAD_CHARS = 600
 MAX_BODY_HITS = 3  # repeats of one cue counted at most this many times
 MAX_HEAD_HITS = 2
 MIN_SCORE = 3.0  # below this, the document is an ordinary article
+# Words naming a type count only in the document's own voice (its title and first lines):
+# an article reporting that a union « a distribué un tract » is not a tract.
+HEAD_ONLY = "head"
 
 _PROMISES = (
     r"\bnous (?:ferons|creerons|lancerons|developperons|investirons"
@@ -31,7 +34,7 @@ _PROMISES = (
 )
 
 # Cues are matched on folded text: lower case, no accents, straight apostrophes.
-_CUES: dict[str, tuple[tuple[str, float], ...]] = {
+_CUES: dict[str, tuple[tuple, ...]] = {
     "communiqué de presse": (
         (r"communique de presse", 5),
         (r"\bpress(?:e)?[- ]?(?:release|mitteilung)\b|\bpressemitteilung\b", 5),
@@ -39,10 +42,10 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"contacts? presse", 4),
         (r"\b(?:service|relations|attachee?s?) de presse|relations presse", 3),
         (r"\bembargo\b", 2),
-        (r"\bcommunique\b", 2),
+        (r"\bcommunique\b", 2, HEAD_ONLY),
     ),
     "invitation": (
-        (r"\binvitation\b", 4),
+        (r"\binvitation\b", 4, HEAD_ONLY),
         (r"\bconvocation\b|\bvous (?:etes|etes) convoque", 4),
         (r"\bvous invit(?:e|ons)\b", 3),
         (r"\bsont invite(?:e|\.e)?s\b", 2),
@@ -80,14 +83,14 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\bprogramme\b", 1),
     ),
     "discours": (
-        (r"\bdiscours\b", 4),
+        (r"\bdiscours\b", 4, HEAD_ONLY),
         (r"\bmesdames,? (?:et )?messieurs\b", 4),
         (r"seul le prononce fait foi", 6),
         (r"\bje vous remercie\b|\bmerci de votre attention\b", 2),
         (r"\bchers? (?:amis|collegues)\b", 2),
     ),
     "tract": (
-        (r"\btract\b", 4),
+        (r"\btract\b", 4, HEAD_ONLY),
         (r"\bgreve\b", 2),
         (r"\bmobilisons-nous\b|\bmobilisez-vous\b|\btous et toutes\b", 3),
         (r"\btoutes et tous\b", 3),
@@ -126,7 +129,25 @@ _CUES: dict[str, tuple[tuple[str, float], ...]] = {
     ),
 }
 
-_COMPILED = {kind: tuple((re.compile(p), float(w)) for p, w in cues) for kind, cues in _CUES.items()}
+_COMPILED = {
+    kind: tuple((re.compile(c[0]), float(c[1]), len(c) > 2 and c[2] == HEAD_ONLY) for c in cues)
+    for kind, cues in _CUES.items()
+}
+# A header line that states the type: « Communiqué de presse n° 12 – 5 mars 2014 », « TRACT ».
+_HEADER_LABELS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), kind)
+    for p, kind in (
+        (
+            r"^(?:communique(?: de presse)?|press(?:e)?[- ]?(?:release|mitteilung)|pressemitteilung)\b",
+            "communiqué de presse",
+        ),
+        (r"^(?:invitation|convocation)\b", "invitation"),
+        (r"^(?:compte[- ]rendu|proces[- ]verbal|releve de (?:decisions|conclusions))\b", "compte rendu"),
+        (r"^tract\b", "tract"),
+        (r"^discours\b", "discours"),
+    )
+)
+HEADER_LINES = 3
 
 
 def _fold(text: str) -> str:
@@ -136,10 +157,16 @@ def _fold(text: str) -> str:
     return "".join(c for c in nfd if not unicodedata.combining(c))
 
 
-def _cue_score(body: str, head: str, cues: tuple[tuple[re.Pattern[str], float], ...]) -> float:
-    """Weighted hits of one type's cues; the head (title + start) counts twice."""
+def _cue_score(
+    body: str, head: str, cues: tuple[tuple[re.Pattern[str], float, bool], ...], voice: str | None = None
+) -> float:
+    """Weighted hits of one type's cues; the head (title + start) counts twice; HEAD_ONLY
+    cues count only in ``voice`` (title, header lines, closing lines)."""
     score = 0.0
-    for pattern, weight in cues:
+    for pattern, weight, head_only in cues:
+        if head_only and voice is not None:
+            score += weight * (min(len(pattern.findall(voice)), MAX_HEAD_HITS) * 2)
+            continue
         in_body = len(pattern.findall(body))
         in_head = len(pattern.findall(head))
         score += weight * (min(in_body, MAX_BODY_HITS) + min(in_head, MAX_HEAD_HITS))
@@ -150,11 +177,43 @@ def type_scores(text: str, title: str = "") -> dict[str, float]:
     """Score of every document type (for debugging and tests)."""
     body = _fold(f"{title}\n{text}")
     head = _fold(f"{title}\n{text.lstrip()[:HEAD_CHARS]}")
-    return {kind: _cue_score(body, head, cues) for kind, cues in _COMPILED.items()}
+    voice = _fold(f"{title}\n{_own_voice(text)}")
+    return {kind: _cue_score(body, head, cues, voice) for kind, cues in _COMPILED.items()}
+
+
+VOICE_LINE_MAX = 100
+
+
+def _own_voice(text: str) -> str:
+    """Where a document speaks of itself: its opening words, its first short header lines
+    and its last lines (signature, « Contact presse »)."""
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    top = [text.lstrip()[:VOICE_LINE_MAX]]
+    for line in lines[:HEADER_LINES]:
+        if len(line) > VOICE_LINE_MAX:
+            break
+        top.append(line)
+    bottom = [x for x in lines[-2:] if len(x) <= VOICE_LINE_MAX] if len(lines) > HEADER_LINES else []
+    return "\n".join(top + bottom)
+
+
+def header_type(text: str) -> str | None:
+    """The type a header line states (« Communiqué de presse », « Compte rendu »), if any."""
+    lines = [line.strip(" \t*#-–—•|") for line in (text or "").lstrip().splitlines()[:12]]
+    for line in [x for x in lines if x][:HEADER_LINES]:
+        folded = _fold(line)
+        for pattern, kind in _HEADER_LABELS:
+            if pattern.match(folded):
+                return kind
+    return None
 
 
 def detect_doc_type(text: str, title: str = "", file_name: str = "") -> str:
-    """One of DOC_TYPES, from wording and layout cues; "article" by default."""
+    """One of DOC_TYPES: the type a header line states, else wording and layout cues;
+    "article" by default."""
+    stated = header_type(text)
+    if stated:
+        return stated
     name = re.sub(r"[_\-.]+", " ", file_name)
     scores = type_scores(text or "", f"{title} {name}".strip())
     best = max(DOC_TYPES, key=lambda kind: scores.get(kind, 0.0))

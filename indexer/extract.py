@@ -82,9 +82,13 @@ class Extraction:
     pages: int
     format: str
     title_hint: str | None = None
-    pdf_date: str | None = None
+    pdf_date: str | None = None  # the file's own creation date (PDF Info, DOCX/ODT core, HTML <meta>)
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    # Where pdf_date came from ("pdf", "docx", "odt", "html") and the file's modification
+    # time (seconds since the epoch): a metadata date near it is a conversion date.
+    meta_source: str | None = None
+    mtime: float | None = None
 
 
 # --------------------------------------------------------------------------
@@ -107,7 +111,11 @@ def extract(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Extraction:
             )
         head = _read_head(path)
         fmt = _choose_format(path, head)
-        return _HANDLERS[fmt](path, fmt, max_bytes)
+        result = _HANDLERS[fmt](path, fmt, max_bytes)
+        result.mtime = info.st_mtime
+        if result.pdf_date and result.meta_source is None:
+            result.meta_source = result.format
+        return result
     except OSError as exc:
         raise ExtractionError(_os_error_reason(exc)) from None
 
@@ -222,9 +230,13 @@ def _mebibytes(size: int) -> str:
 # --------------------------------------------------------------------------
 
 
+_LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}
+
+
 def _clean(text: str) -> str:
-    """Drop NUL bytes and normalise newlines to \\n."""
-    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+    """Drop NUL bytes, normalise newlines to \\n, spell out typographic ligatures (PDF
+    printers write « ﬁlière »: words must read « filière » for search, dates and names)."""
+    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").translate(_LIGATURES)
 
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
@@ -405,8 +417,11 @@ def _extract_html(path: Path, fmt: str, max_bytes: int) -> Extraction:
     parser.feed(_clean(markup))
     parser.close()
     text = _tidy(parser.text())
-    title = _short_title(parser.title) or _short_title(parser.heading)
-    return Extraction(text, _estimate_pages(text), "html", title, None, encoding, [])
+    title, heading = _short_title(parser.title), _short_title(parser.heading)
+    if title and heading and heading in title:
+        title = heading  # « Headline | Site name »: the headline
+    title = title or heading
+    return Extraction(text, _estimate_pages(text), "html", title, _short_title(parser.meta_date), encoding, [])
 
 
 def _decode_html(data: bytes) -> tuple[str, str]:
@@ -427,8 +442,23 @@ def _decode_html(data: bytes) -> tuple[str, str]:
     return decode_bytes(data)
 
 
+_HTML_DATE_KEYS = frozenset(
+    "article:published_time og:published_time datepublished date dc.date dc.date.created dcterms.date "
+    "dcterms.created dcterms.issued pubdate publishdate publication_date sailthru.date".split()
+)
+
+
+# Site chrome that is not the document: cookie banners, menus, share buttons, « Les plus lus ».
+_CHROME_NAMES = re.compile(
+    r"cookie|consent|gdpr|rgpd|banner|navbar|menu|breadcrumb|share|social|newsletter|related|sidebar"
+    r"|comment|promo|advert|\bads?\b|popup|modal|abonn|subscribe|most-read|plus-lus|footer|masthead|skip-link",
+    re.IGNORECASE,
+)
+
+
 class _VisibleText(HTMLParser):
-    """Collect the text a browser would render, plus <title> and first <h1>.
+    """Collect the text a browser would render, plus <title> and first <h1>, without the
+    site's chrome (<nav>, <aside>, <footer>, the page <header>, cookie banners, menus).
 
     Block boundaries request a line break (1) or a blank line (2); adjacent
     requests merge, so "</li><li>" gives one newline, not two.
@@ -442,6 +472,7 @@ class _VisibleText(HTMLParser):
     )
     LINES = frozenset("caption dd div dt figcaption li summary tbody tfoot thead tr".split())
     CELLS = frozenset({"td", "th"})
+    CHROME_TAGS = frozenset({"nav", "aside", "footer", "dialog", "button"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -453,8 +484,34 @@ class _VisibleText(HTMLParser):
         self._pre = 0
         self.title: str | None = None
         self.heading: str | None = None
+        self.meta_date: str | None = None  # first <meta> publication date
+        self._chrome: list | None = None  # [tag, depth] of the chrome element being skipped
+        self._in_content = 0  # inside <article> or <main>
+
+    def _chrome_start(self, tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+        """True while inside the site's chrome (menus, cookie banner, sidebars, footer)."""
+        if self._chrome:
+            if tag == self._chrome[0]:
+                self._chrome[1] += 1
+            return True
+        if tag in self.CHROME_TAGS or (tag == "header" and not self._in_content):
+            self._chrome = [tag, 1]
+            return True
+        if tag in ("div", "section", "ul", "p", "span", "details"):
+            named = " ".join(v or "" for k, v in attrs if k in ("class", "id", "role"))
+            if named and _CHROME_NAMES.search(named):
+                self._chrome = [tag, 1]
+                return True
+        if tag in ("article", "main"):
+            self._in_content += 1
+        return False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "meta" and self.meta_date is None:
+            named = {k.lower(): (v or "") for k, v in attrs}
+            key = (named.get("property") or named.get("name") or named.get("itemprop") or "").lower()
+            if key in _HTML_DATE_KEYS and named.get("content"):
+                self.meta_date = named["content"].strip()
         if "head" in self._skipping and (tag == "body" or tag not in self.HEAD_CONTENT):
             del self._skipping[self._skipping.index("head") :]  # implied </head>
         if tag == "title" and self.title is None and "svg" not in self._skipping:
@@ -463,6 +520,8 @@ class _VisibleText(HTMLParser):
             self._skipping.append(tag)
             return
         if self._skipping:
+            return
+        if self._chrome_start(tag, attrs):
             return
         if tag == "h1" and self.heading is None:
             self._heading = []
@@ -489,6 +548,14 @@ class _VisibleText(HTMLParser):
             return
         if self._skipping:
             return
+        if self._chrome:
+            if tag == self._chrome[0]:
+                self._chrome[1] -= 1
+                if self._chrome[1] == 0:
+                    self._chrome = None
+            return
+        if tag in ("article", "main") and self._in_content:
+            self._in_content -= 1
         if tag == "h1" and self._heading is not None:
             self.heading = "".join(self._heading)
             self._heading = None
@@ -499,7 +566,7 @@ class _VisibleText(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._title is not None:
             self._title.append(data)
-        if self._skipping:
+        if self._skipping or self._chrome:
             return
         if self._heading is not None:
             self._heading.append(data)
@@ -549,6 +616,7 @@ _W_NS = {
 }
 _MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _DC_TITLE = "http://purl.org/dc/elements/1.1/}title"
+_CREATED = ("http://purl.org/dc/terms/}created", "urn:oasis:names:tc:opendocument:xmlns:meta:1.0}creation-date")
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
@@ -643,21 +711,32 @@ class _OdtText:
 
 
 class _FirstText:
-    """expat handlers capturing the text of the first element named `target`."""
+    """expat handlers capturing the text of the first element named `target` (in
+    ``value``) and of the first of each of the ``also`` elements (in ``others``)."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, also: tuple[str, ...] = ()) -> None:
         self.target = target
+        self.also = also
         self.parts: list[str] | None = None
         self.value: str | None = None
+        self.others: dict[str, str] = {}
+        self._current: str | None = None
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        if name == self.target and self.value is None:
+        if self.parts is None and (
+            (name == self.target and self.value is None) or (name in self.also and name not in self.others)
+        ):
             self.parts = []
+            self._current = name
 
     def end(self, name: str) -> None:
-        if name == self.target and self.parts is not None:
-            self.value = "".join(self.parts)
+        if name == self._current and self.parts is not None:
+            if name == self.target:
+                self.value = "".join(self.parts)
+            else:
+                self.others[name] = "".join(self.parts)
             self.parts = None
+            self._current = None
 
     def data(self, text: str) -> None:
         if self.parts is not None:
@@ -716,11 +795,12 @@ def _extract_zipped(
                     handlers = collector()
                     _parse_member(archive, name, handlers, limit)
                     texts.append(_tidy("".join(handlers.parts)))
-            title = None
+            title = created = None
             if meta in names:
-                finder = _FirstText(_DC_TITLE)
+                finder = _FirstText(_DC_TITLE, _CREATED)
                 _parse_member(archive, meta, finder, _METADATA_LIMIT)
                 title = _short_title(finder.value)
+                created = _short_title(finder.others.get(_CREATED[0]) or finder.others.get(_CREATED[1]))
     except ExtractionError:
         raise
     except _UnsafeXML:
@@ -730,7 +810,7 @@ def _extract_zipped(
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError, RuntimeError):
         raise ExtractionError(f"{broken} (archive zip invalide)") from None
     text = _clean("\n\n".join(part for part in texts if part))
-    return Extraction(text, _estimate_pages(text), fmt, title, None, None, [])
+    return Extraction(text, _estimate_pages(text), fmt, title, created, None, [])
 
 
 def _check_zip_bomb(archive: zipfile.ZipFile, limit: int) -> None:

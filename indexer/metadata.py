@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 from pathlib import Path
 from typing import Any
 
-from archive import gazetteer, schemes
+from archive import gazetteer, offices, schemes
 from archive.models import DocumentRecord
 from indexer import entities
-from indexer.dates import document_date, events, parse_date
+from indexer.dates import document_date, events, find_dates, parse_date
 from indexer.doctype import detect_doc_type
 from indexer.extract import Extraction
 from indexer.language import detect_language
@@ -20,7 +21,13 @@ TITLE_MAX = 140
 GAZETTEER_CHARS = 1_000_000  # actors, themes and places
 HEAD_CHARS = 100_000  # dates, type, title, language, named entities
 _DATE_ONLY = re.compile(r"^[\W\d_]*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)?[\s\d\w.,/-]*$")
-_SKIP_LINE = re.compile(r"^(?:https?://|www\.|réf\.?\s*:|ref\.?\s*:|page \d+|revenir à)", re.IGNORECASE)
+_SKIP_LINE = re.compile(
+    r"^(?:https?://|www\.|réf\.?\s*:|ref\.?\s*:|page \d+|revenir à|par |by |von |publié|mis à jour|mise à jour)",
+    re.IGNORECASE,
+)
+# A news agency's dateline: « GRENOBLE (AFP) — », « Paris, 12 mars (Reuters) - ».
+_AGENCY = re.compile(r"\((?:AFP|Reuters|AP|dpa|ANSA|Belga|ATS|APS|Xinhua)\)", re.IGNORECASE)
+DATELINE_MAX_WORDS = 5  # a date and at most a few words (a town, « le », a weekday)
 
 
 def build_record(
@@ -47,9 +54,12 @@ def build_record(
         file_name=Path(paths[0]).name,
         pdf_date=extraction.pdf_date,
         sidecar=sidecar.get("date"),
+        meta_source=extraction.meta_source or extraction.format or "pdf",
+        conversion_days=_conversion_days(extraction),
     )
     provenance["date"] = SIDECAR if found_date.source == "sidecar" else EXTRACTED
-    # Which rule gave the date: sidecar, header, publication, pdf, filename, event or none.
+    # Which rule gave the date: sidecar, header, publication, filename, event, the file's
+    # metadata (pdf, docx, odt, html: only when the text has no date) or none.
     provenance["date_rule"] = found_date.source
     notes = list(extraction.notes)
     if len(full_text) > GAZETTEER_CHARS:
@@ -60,11 +70,39 @@ def build_record(
         notes.append(f"date de la fiche illisible : {sidecar['date']!r}")
 
     found_actors = gazetteer.find_actors(text)
-    actors = _from_sidecar_or(sidecar, "actors", lambda: [m.value for m in found_actors.matches], provenance)
-    theme_matches = gazetteer.match_themes(text, title, skip=gazetteer.institution_spans(found_actors))
+    office_mentions = offices.mentions(text, found_date.value)
+    actors = _from_sidecar_or(
+        sidecar, "actors", lambda: _actor_names(found_actors, office_mentions, text, title), provenance
+    )
+    theme_matches = gazetteer.match_themes(
+        text, title, skip=gazetteer.institution_spans(found_actors), lead_end=entities.lead_end(text)
+    )
     themes = _from_sidecar_or(sidecar, "themes", lambda: [m.value for m in theme_matches], provenance)
-    # A place inside a company's name (« Ford Aquitaine Industries ») is not a place named.
-    places_found = gazetteer.match_places(text, skip=found_actors.spans_of_kind("entreprises"))
+    doc_type = sidecar.get("doc_type") or detect_doc_type(head, title, Path(paths[0]).name)
+    provenance["doc_type"] = SIDECAR if "doc_type" in sidecar else EXTRACTED
+    language = sidecar.get("language") or detect_language(head, title)
+    provenance["language"] = SIDECAR if "language" in sidecar else EXTRACTED
+    # Organisations and people that the gazetteer does not know: wording rules (« la société
+    # X », « tribunal de commerce de X », « le PDG de X, Prénom Nom ») and spaCy's French model.
+    # Those with strong evidence (title, first paragraph, or named twice) join the actors and
+    # are listed in actors_detected; all are proposals (« acteurs détectés ») to confirm.
+    detection = entities.detect_actors(
+        head,
+        title=title,
+        language=language,
+        known_spans=[(s, e) for _, s, e in found_actors.spans if e <= HEAD_CHARS],
+    )
+    # Names a researcher rejected (« À vérifier ») are never proposed again.
+    known = {gazetteer.fold(a) for a in actors} | gazetteer.rejected_names()
+    actors_detected: list[str] = []
+    if provenance["actors"] == EXTRACTED:
+        actors_detected = [a for a in detection.actors if gazetteer.fold(a) not in known]
+        actors = actors + actors_detected
+    detected = [p for p in detection.proposals if gazetteer.fold(p["name"]) not in known]
+    # A place inside a company's name (« Ford Aquitaine Industries », « la société Ardennes
+    # Forge ») is not a place named.
+    company_spans = found_actors.spans_of_kind("entreprises") + detection.company_spans
+    places_found = gazetteer.match_places(text, skip=company_spans)
     places = _from_sidecar_or(sidecar, "places", lambda: [p.name for p in places_found], provenance)
     # The place facet also holds the department and region of every place (roll-up), so
     # « Isère » finds a document naming only Pont-de-Claix; place_details keeps what was named.
@@ -72,21 +110,10 @@ def build_record(
     year = int(found_date.value[:4]) if found_date.value else None
     scheme_matches = schemes.match_schemes(text, year)
     found_schemes = _from_sidecar_or(sidecar, "schemes", lambda: [m.value for m in scheme_matches], provenance)
-    doc_type = sidecar.get("doc_type") or detect_doc_type(head, title, Path(paths[0]).name)
-    provenance["doc_type"] = SIDECAR if "doc_type" in sidecar else EXTRACTED
-    language = sidecar.get("language") or detect_language(head, title)
-    provenance["language"] = SIDECAR if "language" in sidecar else EXTRACTED
-    # Organisations and people that the gazetteer does not know (spaCy, when installed):
-    # proposals for « acteurs détectés », kept out of the actor facet.
-    # Names a researcher rejected (« À vérifier ») are never proposed again.
-    known = {gazetteer.fold(a) for a in actors} | gazetteer.rejected_names()
-    detected = [
-        e.to_dict()
-        for e in entities.detect_entities(
-            head, language=language, known_spans=[(s, e) for _, s, e in found_actors.spans if e <= HEAD_CHARS]
-        )
-        if gazetteer.fold(e.name) not in known
-    ]
+    # A programme is a scheme, never an actor, whoever detected it.
+    programmes = {gazetteer.fold(name) for name in found_schemes}
+    actors = [a for a in actors if gazetteer.fold(a) not in programmes]
+    actors_detected = [a for a in actors_detected if gazetteer.fold(a) not in programmes]
 
     record = DocumentRecord(
         id=doc_id,
@@ -115,6 +142,7 @@ def build_record(
         detected_entities=detected,
         schemes=found_schemes,
         scheme_evidence={m.value: list(m.evidence) for m in scheme_matches if m.value in found_schemes},
+        actors_detected=actors_detected,
     )
     _mark_corrections(record, sidecar)
     _drop_rejected(record)
@@ -154,6 +182,87 @@ def _title_rule(title: str, sidecar: dict[str, Any], hint: str | None, stem: str
     return "first_line"
 
 
+def _conversion_days(extraction: Extraction) -> list[datetime.date]:
+    """The file's modification day and today: a metadata date near them is when the file was
+    made (« Imprimer en PDF », a conversion), not when the text was written."""
+    days = [datetime.date.today()]
+    if extraction.mtime:
+        days.append(datetime.date.fromtimestamp(extraction.mtime))
+    return days
+
+
+# Kinds whose names an office title can stand for (« le ministre de l'Économie » is not the
+# ministry acting): such a name counts only where the text names the institution itself.
+_OFFICE_KINDS = ("État et ministères",)
+# Salience: the State, the executive and the ministries are named in passing by most texts
+# of industrial policy (« l'aide de l'État », « le ministère a été saisi »); they are actors of
+# a document when it is about them: in its title, named again and again, or acting.
+STATE_MIN_MENTIONS = 4
+EXECUTIVE_MIN_MENTIONS = 3
+AGENCY_MIN_MENTIONS = 2
+_EXECUTIVE = ("Présidence de la République", "Premier ministre")
+_ACTS = re.compile(
+    r"[ \t\u00a0]+(?:a|ont|avait|va|annonce|arbitre|arbitré|publie|tranche|confirme|indique|précise|"
+    r"propose|estime|juge|demande|refuse|valide|décide|annoncé|publié|tranché|confirmé|indiqué|précisé|"
+    r"proposé|estimé|jugé|demandé|refusé|validé|décidé|écarte|écarté|signe|signé|accorde|accordé)\b"
+)
+
+
+_ROLE_OF = re.compile(
+    r"\b(?:directeur|directrice|président|présidente|administrateur|administratrice|représentant|"
+    r"représentante|délégué|déléguée|dirigeant|dirigeante)\b[^.;:\n]{0,30}$",
+    re.IGNORECASE,
+)
+
+
+def _actor_names(
+    found: gazetteer.ActorsFound,
+    mentions: list[offices.OfficeMention],
+    text: str = "",
+    title: str = "",
+) -> list[str]:
+    """Gazetteer actors, with an office named by its title (« le Premier ministre ») read as
+    the person holding it on the document's date instead of the institution; the
+    institution stays where the text names it (« Matignon a arbitré », « le ministère »), and
+    where no holder can be told (no date, a year in which the office changed hands). The
+    State, the executive and ministries, and agencies, must be salient (see above)."""
+    first: dict[str, int] = {}
+    starts: dict[str, set[int]] = {}
+    acting: set[str] = set()
+    prepared = gazetteer._prepare(text) if text else ""
+
+    def add(name: str, offset: int) -> None:
+        first[name] = min(offset, first.get(name, offset))
+        starts.setdefault(name, set()).add(offset)
+
+    for name, start, end in found.spans:
+        covered = any(m.start < end and start < m.end and (m.holder or m.named) for m in mentions)
+        if covered and gazetteer.actor_kind(name) in _OFFICE_KINDS:
+            continue
+        add(name, start)
+        if prepared and (_ACTS.match(prepared, end) or _ROLE_OF.search(prepared, max(0, start - 45), start)):
+            acting.add(name)  # it acts, or a person acts for it (« directrice du Réseau de la … »)
+    for m in mentions:
+        if m.holder:
+            add(m.holder, m.start)
+    in_title = {m.value for m in gazetteer.match_actors(title)} if title else set()
+    lead = entities.lead_end(text) if text else 0
+    kept = [n for n in first if _salient(n, len(starts[n]), n in in_title, first[n] < lead, n in acting)]
+    return sorted(kept, key=lambda n: (first[n], n))
+
+
+def _salient(name: str, mentions: int, in_title: bool, in_lead: bool, acting: bool) -> bool:
+    if in_title:
+        return True
+    if name == "État":
+        return mentions >= STATE_MIN_MENTIONS
+    if name in _EXECUTIVE or name.startswith("Ministère"):
+        return mentions >= EXECUTIVE_MIN_MENTIONS or acting
+    if gazetteer.actor_kind(name) == "agences et opérateurs":
+        return in_lead or mentions >= AGENCY_MIN_MENTIONS or acting
+    return True
+
+
 def _events(text: str, own_date: str | None) -> list[dict[str, str]]:
     """Other dated events of the text (date, end of a range, short context), without the
     document's own date (nor the range that starts on it)."""
@@ -191,8 +300,24 @@ def guess_title(text: str, hint: str | None, fallback: str) -> str:
             continue
         if parse_date(line) is not None or (_DATE_ONLY.match(line) and any(c.isdigit() for c in line)):
             continue
+        if _is_dateline(line):
+            continue  # a dateline is never a title: the headline is under it
         return _shorten(_sentence_case(line))
     return fallback.replace("_", " ")
+
+
+def _is_dateline(line: str) -> bool:
+    """« GRENOBLE (AFP) — 12 mars 2019 », « Lyon, le 3 mai 2021 – »: an agency mark, or a
+    date with only a few words around it."""
+    if _AGENCY.search(line[:80]):
+        return True
+    found = find_dates(line)
+    if not found:
+        return False
+    rest = line
+    for m in reversed(found):
+        rest = rest[: m.start] + " " + rest[m.end :]
+    return len(re.findall(r"[^\W\d_]{2,}", rest)) <= DATELINE_MAX_WORDS and len(line) < 80
 
 
 def _sentence_case(line: str) -> str:

@@ -546,6 +546,7 @@ def test_outdated_index_stays_searchable_while_it_is_rebuilt(tmp_path: Path, mon
     store.write_json_atomic(old / store.META_FILE, {"index_version": "0.0"})  # as after an upgrade
     monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
     monkeypatch.setenv("ARCHIVE_INDEX", str(index))
+    monkeypatch.setenv("ARCHIVE_NER", "0")  # the rebuild, not entities, is tested: no spaCy load per worker
     monkeypatch.delenv("ARCHIVE_READONLY", raising=False)
     monkeypatch.delenv("ARCHIVE_ADMIN_PASSWORD", raising=False)
     at = run(q="réindustrialisation")

@@ -20,6 +20,7 @@ HIT_KEYS = {
     "date",
     "year",
     "actors",
+    "actors_detected",
     "themes",
     "places",
     "doc_type",
@@ -87,6 +88,7 @@ def test_show_stats_check(project: Path) -> None:
     hit = json.loads(run("search", "Alès", "--json", cwd=project).stdout)["hits"][0]
     shown = json.loads(run("show", hit["id"], "--json", cwd=project).stdout)
     assert shown["id"] == hit["id"] and "Alès" in shown["text"] and shown["paths"]
+    assert set(shown["actors_detected"]) <= set(shown["actors"]) and shown["actors_detected"] == hit["actors_detected"]
     stats = json.loads(run("stats", "--json", cwd=project).stdout)
     assert set(stats) == {"documents", "failed", "by_year", "by_language", "by_format", "index_bytes"}
     assert stats["documents"] == 5 and stats["by_format"] == {"txt": 5}

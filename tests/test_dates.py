@@ -368,11 +368,32 @@ def test_file_name_without_date(file_name: str) -> None:
     assert document_date("Texte sans date.", file_name=file_name).source == "none"
 
 
-def test_pdf_before_file_name_before_event() -> None:
+def test_text_and_file_name_before_file_metadata() -> None:
+    """Issue 12: a PDF « imprimé » from a web page carries the day it was made; the text's
+    own dates (even a mere event) and the file name come first."""
     text = "Le salon aura lieu le 3 octobre 2020."
-    assert document_date(text, pdf_date="D:20200101120000").source == "pdf"
-    assert document_date(text, file_name="cp_20200917.pdf").source == "filename"
+    assert document_date(text, pdf_date="D:20200101120000").source == "event"
+    assert document_date(text, file_name="cp_20200917.pdf", pdf_date="D:20200101120000").source == "filename"
     assert document_date(text).value == "2020-10-03"
+    found = document_date("Texte sans date.", pdf_date="D:20200101120000")
+    assert (found.value, found.source) == ("2020-01-01", "pdf")
+
+
+def test_metadata_date_near_the_file_or_indexing_day_is_a_conversion_date() -> None:
+    from datetime import date
+
+    undated = "Texte sans date."
+    made = "D:20261201093000+01'00'"
+    assert document_date(undated, pdf_date=made, conversion_days=[date(2026, 12, 3)]).source == "none"
+    assert document_date(undated, pdf_date=made, conversion_days=[date(2026, 11, 29)]).source == "none"
+    kept = document_date(undated, pdf_date=made, conversion_days=[date(2026, 12, 10)])
+    assert (kept.value, kept.source) == ("2026-12-01", "pdf")
+
+
+@pytest.mark.parametrize("source", ["docx", "html", "odt"])
+def test_other_metadata_dates_are_recorded_as_such(source: str) -> None:
+    found = document_date("Texte sans date.", pdf_date="2019-05-06T10:00:00Z", meta_source=source)
+    assert (found.value, found.source) == ("2019-05-06", source)
 
 
 def test_event_prefers_repeated_weekday_date() -> None:
@@ -561,3 +582,68 @@ def test_weekday_date_stays_undated_when_years_disagree() -> None:
 def test_election_range_gives_the_first_round() -> None:
     text = "Notre programme pour les élections régionales des 20 et 27 juin 2021\nNos engagements."
     assert document_date(text).value == "2021-06-20"
+
+
+@pytest.mark.parametrize(
+    ("text", "file_name", "value", "source"),
+    [
+        # a month dateline at the foot of a tract
+        (
+            "NE LAISSONS PAS ÉTEINDRE NOS FOURS\n\nLe 29 mars, la direction a annoncé.\n"
+            + "x " * 300
+            + "\nLes délégués\nAvril 2021",
+            "",
+            "2021-04",
+            "publication",
+        ),
+        # a dateline after a signature, on the same line
+        (
+            "TRAHISON\n\n" + "x " * 300 + "\nL'équipe CFDT – Florange, le 10 décembre 2012",
+            "",
+            "2012-12-10",
+            "publication",
+        ),
+        # a dash-separated header part
+        (
+            "Électricité et chimie\n\nFrance Chimie — Note de position — Édition 2024\n\nLe 31 décembre 2025, l'ARENH prend fin.",
+            "",
+            "2024",
+            "header",
+        ),
+        # the publication date, not the update
+        (
+            "Titre\n\nPar la rédaction 16/06/2020 – 18h42 – Mis à jour le 17/06/2020\n\nTexte.",
+            "",
+            "2020-06-16",
+            "publication",
+        ),
+        # German dateline with two towns
+        (
+            "Saarstahl übernimmt\n\nVölklingen/Paris, 4. August 2021 – Der Stahlkonzern hat übernommen.",
+            "",
+            "2021-08-04",
+            "header",
+        ),
+        # a year-only file name, a text that says the month
+        (
+            "Rapport\n\n" + "x " * 300 + "\nLe rapport a été déposé en juillet 2013.",
+            "rapport 2013.pdf",
+            "2013-07",
+            "event",
+        ),
+        # « avril2021 » in a file name
+        ("Texte sans date.", "Ferropem_tract_avril2021.txt", "2021-04", "filename"),
+        # a site's archive menu is not a header
+        (
+            "Archives par année\n2011\n2012\n2013\n\nPSA ferme Aulnay\n\n"
+            + "x " * 300
+            + "\narticle publié le 12 juillet 2012",
+            "",
+            "2012-07-12",
+            "publication",
+        ),
+    ],
+)
+def test_dateline_and_precision_rules_of_issue_12(text: str, file_name: str, value: str, source: str) -> None:
+    found = document_date(text, file_name=file_name)
+    assert (found.value, found.source) == (value, source)

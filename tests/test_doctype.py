@@ -144,3 +144,21 @@ def test_typographic_apostrophes_and_spaces() -> None:
 )
 def test_cues_from_the_annotated_set(text: str, expected: str) -> None:
     assert detect_doc_type(text) == expected
+
+
+def test_type_words_count_only_in_the_documents_own_voice() -> None:
+    """Issue 12, item 7: an article that mentions a tract or a speech is an article."""
+    article = (
+        "Fermeture de l'usine : les salariés inquiets\n\n"
+        "Les syndicats ont distribué un tract devant l'usine mardi. Dans son discours, le ministre a promis "
+        "un repreneur. Le tract dénonce la fermeture, a-t-il expliqué. Selon la direction, « rien n'est décidé », "
+        "a déclaré le directeur. "
+        + "L'usine emploie 300 personnes et attend un repreneur depuis des mois. " * 10
+        + "Un autre tract a été distribué, et le discours du ministre a été commenté."
+    )
+    assert detect_doc_type(article) == "article"
+
+
+def test_a_header_stating_the_type_wins() -> None:
+    text = "Communiqué de presse n° 12 – 5 mars 2014\n\nLa CFDT signe le relevé de conclusions\n\nTexte."
+    assert detect_doc_type(text, "La CFDT signe le relevé de conclusions") == "communiqué de presse"

@@ -12,6 +12,7 @@ import pytest
 
 from archive import gazetteer as g
 from archive.engine import open_engine
+from archive.models import SearchRequest
 from indexer import entities, metadata
 
 
@@ -89,7 +90,7 @@ def test_known_spans_and_limits() -> None:
 
 
 def test_only_french_and_never_without_text() -> None:
-    assert detect(language="en") == []
+    assert detect(language="es") == []  # the French model also reads English and German names
     assert detect("") == []
 
 
@@ -129,29 +130,58 @@ def _index_records(index: Path, files: dict[str, str]) -> None:
     store.switch_to(index, generation)
 
 
-def test_record_stores_proposals_apart_from_actors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_record_keeps_strong_detections_as_actors_and_the_rest_as_proposals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12, item 5: an actor found outside the gazetteer joins the actors (and
+    actors_detected) when named in the title, the first paragraph or twice; a single mention
+    deep in the body stays a proposal."""
     monkeypatch.setattr(metadata.entities, "detect_entities", _fake_detect)
-    body = TEXT + "La plateforme de Pont-de-Claix et Vencorex, à Pont de Claix. " * 3
+    filler = "Les salariés de la plateforme attendent la décision depuis des mois, sans visibilité. " * 8
     _index_records(
         tmp_path,
         {
-            "a.txt": "Vencorex : la reprise\n\n" + body,
-            "b.txt": "Reprise\n\n"
-            + "Le groupe chinois Wanhua rachète une partie de la société BorsodChem en France. " * 4,
+            "a.txt": "Vencorex : la reprise\n\n" + filler + "\n\n" + TEXT,
+            "b.txt": "Reprise\n\n" + "Le groupe chinois Wanhua rachète une partie de la société BorsodChem. " * 4,
             "c.txt": "Un texte sans entité, sur la CGT et l'emploi industriel en France. " * 3,
         },
     )
     engine = open_engine(tmp_path)
     try:
         record = engine.document("a")
-        assert "Wanhua" not in record.actors and {"CGT", "Marc Ferracci", "Vencorex"} <= set(record.actors)
-        assert {"name": "Wanhua", "kind": "organisation", "mentions": 2} in record.detected_entities
+        assert {"CGT", "Marc Ferracci", "Vencorex", "Wanhua"} <= set(record.actors)
+        assert record.actors_detected == ["Wanhua"]  # twice; BorsodChem and Durand once, far down
+        assert set(record.actors_detected) <= set(record.actors)
+        proposals = {p["name"]: p for p in record.detected_entities}
+        assert proposals["BorsodChem"]["actor"] is False and proposals["Wanhua"]["mentions"] == 2
+        assert engine.document("b").actors_detected == ["Wanhua", "BorsodChem"]
         listed = engine.detected_entities(limit=10)
         assert listed[:2] == [("BorsodChem", "organisation", ["a", "b"]), ("Wanhua", "organisation", ["a", "b"])]
         assert ("Jean-Paul Durand", "personne", ["a"]) in listed
         assert engine.detected_entities(limit=1) == listed[:1]
+        hits = engine.search(SearchRequest(query="Wanhua")).hits
+        assert {h.id: h.actors_detected for h in hits} == {"a": ["Wanhua"], "b": ["Wanhua", "BorsodChem"]}
     finally:
         engine.close()
+
+
+def test_rules_find_companies_courts_and_people_without_a_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVE_NER", "0")
+    text = (
+        "Le tribunal de commerce de Lyon a validé la reprise de la société Zorbex par le groupe chinois "
+        "Wanhua. Kelmar SAS ferme son site. Le PDG de Zorbex, Jean DUPONT, regrette. "
+        "Marie Durand, déléguée CGT, dénonce."
+    )
+    found = entities.detect_actors(text, language="en")  # rules need no model, in any language
+    assert found.actors == [
+        "Tribunal de commerce de Lyon",
+        "Zorbex",
+        "Wanhua",
+        "Kelmar",
+        "Jean Dupont",
+        "Marie Durand",
+    ]
+    assert {p["rule"] for p in found.proposals} == {"tribunal", "société", "forme juridique", "fonction"}
 
 
 def test_model_failure_costs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:

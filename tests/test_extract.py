@@ -745,3 +745,52 @@ def test_time_limit_counts_the_worker_s_cpu_not_a_busy_machine_s_clock(tmp_path:
     finally:
         pool._replace(0)
         pool.close()
+
+
+# --------------------------------------------------------------------------
+# The file's own creation date (issue 12: used only when the text has no date)
+# --------------------------------------------------------------------------
+
+
+def test_docx_and_odt_creation_dates_are_read(tmp_path: Path) -> None:
+    core = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/">'
+        '<dc:title>Note</dc:title><dcterms:created xsi:type="dcterms:W3CDTF" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">2019-05-06T10:00:00Z</dcterms:created>'
+        "</cp:coreProperties>"
+    )
+    path = _docx(tmp_path / "note.docx", _para(_run("Texte")), extra={"docProps/core.xml": core})
+    result = extract(path)
+    assert (result.pdf_date, result.meta_source, result.title_hint) == ("2019-05-06T10:00:00Z", "docx", "Note")
+    assert result.mtime == path.stat().st_mtime
+
+
+def test_html_meta_publication_date_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        '<html><head><meta charset="utf-8"><meta property="article:published_time" '
+        'content="2021-03-04T08:00:00+01:00"><title>Titre</title></head><body><p>Texte</p></body></html>',
+        encoding="utf-8",
+    )
+    result = extract(path)
+    assert (result.pdf_date, result.meta_source) == ("2021-03-04T08:00:00+01:00", "html")
+
+
+def test_html_site_chrome_is_left_out(tmp_path: Path) -> None:
+    """Issue 12: a saved page's cookie banner, menus and « Les plus lus » are not the document
+    (they gave actors and places the article never names)."""
+    path = tmp_path / "page.html"
+    path.write_text(
+        '<html><head><meta charset="utf-8"><title>Maubeuge garde la Kangoo | L’Écho du Hainaut</title></head>'
+        '<body><div class="cookie" id="cookie-banner">Cookies <div>nested</div> <button>Accepter</button></div>'
+        "<header><strong>L’Écho</strong><nav><ul><li><a>Valenciennois</a></li></ul></nav></header>"
+        "<article><header><h1>Maubeuge garde la Kangoo</h1></header><p>Le texte de l’article.</p></article>"
+        "<aside><h3>Les plus lus</h3><ul><li><a>Toyota Onnaing</a></li></ul></aside>"
+        "<footer>Mentions légales</footer><p>Après le pied.</p></body></html>",
+        encoding="utf-8",
+    )
+    result = extract(path)
+    assert result.text.split("\n\n") == ["Maubeuge garde la Kangoo", "Le texte de l’article.", "Après le pied."]
+    assert result.title_hint == "Maubeuge garde la Kangoo"

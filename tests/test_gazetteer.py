@@ -593,3 +593,27 @@ def test_editing_actors_yaml_is_seen_without_restart(vocab_copy: Path) -> None:
 
     os.utime(path, ns=(1, path.stat().st_mtime_ns + 10_000_000))
     assert g.actor_for_alias("acme industries") == "Acme Industries"
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("La loi Florange a été votée en 2014.", []),
+        ("Le Nord-Franche-Comté et le Nord Isère recrutent.", ["Bourgogne-Franche-Comté", "Isère"]),
+        ("Dans le Nord, à Lille, l'usine ferme.", ["Nord", "Lille"]),
+    ],
+)
+def test_a_place_lending_its_name_is_not_a_place(text: str, places: list[str]) -> None:
+    """Issue 12, item 7: a law named after a town, an area named « Nord X »."""
+    assert [p.name for p in g.match_places(text)] == places
+
+
+def test_weak_terms_weigh_less_and_the_first_paragraph_more() -> None:
+    """Issue 12, item 6: « millions d'euros » in every text no longer makes a theme by itself;
+    a term of the first paragraph weighs more than one deep in the body."""
+    text = "L'usine de Blanquefort va fermer.\n\n" + "Un projet de 20 millions d'euros. " * 3
+    assert [m.value for m in g.match_themes(text, lead_end=40)] == ["fermeture et restructuration"]
+    body = "Texte. " * 50 + "La relocalisation est en cours. La fermeture du site est décidée."
+    lead_first = "La fermeture du site est décidée.\n\n" + "Texte. " * 50 + "La relocalisation est en cours."
+    assert g.match_themes(lead_first, lead_end=40)[0].value == "fermeture et restructuration"
+    assert g.match_themes(body, lead_end=40)[0].value == "relocalisation"

@@ -286,7 +286,8 @@ def test_reextract_applies_a_new_gazetteer_actor(workspace, monkeypatch) -> None
     (corpus / "b.txt").write_text("Rien à signaler sur la filière chimie.", encoding="utf-8")
     index_corpus(corpus, index)
     (doc,) = search_ids(index, "Dunkerque")
-    assert "Zorglub Industries" not in all_records(index)[doc].actors
+    # Detected by wording (« la société … », issue 12): an actor marked « détecté » until confirmed.
+    assert all_records(index)[doc].actors_detected == ["Zorglub Industries"]
     # A private copy of the gazetteer (workers inherit the variable), so the project's is left alone.
     vocab = corpus.parent / "vocab"
     shutil.copytree(gazetteer.VOCAB_DIR, vocab)
@@ -296,6 +297,7 @@ def test_reextract_applies_a_new_gazetteer_actor(workspace, monkeypatch) -> None
     report = index_corpus(corpus, index, reextract={doc})
     assert (report.updated, report.unchanged) == (1, 1)
     assert "Zorglub Industries" in all_records(index)[doc].actors
+    assert all_records(index)[doc].actors_detected == []  # confirmed: a gazetteer actor now
     assert "Zorglub Industries" not in (gazetteer.VOCAB_DIR / "actors.yaml").read_text(encoding="utf-8")
     monkeypatch.delenv("ARCHIVE_VOCAB_DIR")
     gazetteer.clear_caches()

@@ -92,3 +92,41 @@ def test_theme_evidence_explains_each_theme() -> None:
 
 def test_no_detected_entities_without_the_model() -> None:
     assert record(TEXT).detected_entities == []
+
+
+def test_pdf_printed_today_does_not_date_the_document(tmp_path) -> None:
+    """Issue 12: « Imprimer en PDF » stamps the day the file was made; with no date in the
+    text the document stays undated rather than taking that day."""
+    import time as _time
+
+    from indexer.extract import extract
+    from pdfgen import make_pdf
+
+    today = _time.strftime("D:%Y%m%d%H%M%S")
+    path = make_pdf(tmp_path / "page.pdf", ["Un article sans date sur l'usine."], creation_date=today)
+    rec = metadata.build_record(
+        doc_id="x", paths=[path.name], extraction=extract(path), sidecar={}, sha256="0" * 64, size=1
+    )
+    assert (rec.date, rec.provenance["date_rule"]) == (None, "none")
+    dated = make_pdf(tmp_path / "old.pdf", ["Un article sans date sur l'usine."], creation_date="D:20190506100000")
+    rec = metadata.build_record(
+        doc_id="x", paths=[dated.name], extraction=extract(dated), sidecar={}, sha256="0" * 64, size=1
+    )
+    assert (rec.date, rec.provenance["date_rule"]) == ("2019-05-06", "pdf")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GRENOBLE (AFP) — 12 mars 2019\nLa plateforme chimique menacée\nLe texte de l'article.",
+        "Lyon, le 12 mars 2019 –\nLa plateforme chimique menacée\nLe texte de l'article.",
+        "Par Jean Dupont, publié le 12 mars 2019\nLa plateforme chimique menacée\nLe texte.",
+    ],
+)
+def test_a_dateline_is_never_a_title(text: str) -> None:
+    assert metadata.guess_title(text, None, "x") == "La plateforme chimique menacée"
+
+
+def test_a_place_inside_a_company_name_found_by_rule_is_not_a_place() -> None:
+    rec = record("Reprise de la société Ardennes Forge\n\nLa société Ardennes Forge, à Lille, est reprise.")
+    assert [p["name"] for p in rec.place_details] == ["Lille"]

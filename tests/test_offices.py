@@ -1,0 +1,84 @@
+"""Offices named by title resolve to their holder at the document's date (issue 12, item 3)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from archive import gazetteer, offices
+from indexer import metadata
+from indexer.extract import Extraction
+
+
+@pytest.fixture(autouse=True)
+def _no_ner(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVE_NER", "0")
+
+
+def _record(text: str):
+    return metadata.build_record(
+        doc_id="x",
+        paths=["doc.txt"],
+        extraction=Extraction(text=text, pages=1, format="txt"),
+        sidecar={},
+        sha256="0" * 64,
+        size=len(text),
+    )
+
+
+@pytest.mark.parametrize(
+    ("office", "day", "expected"),
+    [
+        ("président", date(2012, 5, 14), "Nicolas Sarkozy"),
+        ("président", date(2012, 5, 16), "François Hollande"),
+        ("président", date(2019, 1, 1), "Emmanuel Macron"),
+        ("premier ministre", date(2014, 4, 1), "Manuel Valls"),
+        ("premier ministre", date(2024, 10, 1), "Michel Barnier"),
+        ("économie", date(2015, 6, 1), "Emmanuel Macron"),
+        ("économie", date(2025, 3, 1), "Éric Lombard"),
+        ("industrie", date(2013, 2, 1), "Arnaud Montebourg"),
+        ("industrie", date(2021, 2, 1), "Agnès Pannier-Runacher"),
+        ("industrie", date(2017, 7, 1), None),  # no minister for industry that summer
+    ],
+)
+def test_holder_at_a_date(office: str, day: date, expected: str | None) -> None:
+    assert offices.holder(office, day) == expected
+
+
+def test_every_holder_is_a_gazetteer_person_and_terms_follow_each_other() -> None:
+    for item in gazetteer._load_yaml("offices.yaml"):
+        previous = None
+        for term in item["holders"]:
+            assert gazetteer.actor_kind(term["name"]) == "personnalités", term["name"]
+            if previous is not None:
+                assert previous["to"] <= term["from"], (item["key"], term)
+            previous = term
+
+
+def test_office_in_a_dated_text_is_its_holder_not_the_institution() -> None:
+    rec = _record(
+        "Paris, le 12 mars 2013\n\nLe ministre du Redressement productif a reçu les syndicats. "
+        "Le président de la République s'est exprimé."
+    )
+    assert "Arnaud Montebourg" in rec.actors and "François Hollande" in rec.actors
+    assert "Ministère du Redressement productif" not in rec.actors
+    assert "Présidence de la République" not in rec.actors
+
+
+def test_institution_acting_is_kept_and_former_holders_are_not_resolved() -> None:
+    rec = _record("Paris, le 3 mai 2021\n\nMatignon a arbitré. L'ancien Premier ministre a réagi.")
+    assert rec.actors == ["Premier ministre"]
+
+
+def test_title_followed_by_a_name_is_that_person() -> None:
+    rec = _record("Paris, le 3 mai 2013\n\nLe Premier ministre, Jean Castex, a visité l'usine.")
+    assert "Jean Castex" in rec.actors and "Jean-Marc Ayrault" not in rec.actors
+    assert "Premier ministre" not in rec.actors
+
+
+def test_undated_or_ambiguous_period_keeps_the_institution() -> None:
+    assert "Premier ministre" in _record("Le Premier ministre a visité l'usine.").actors
+    rec = _record("Rapport 2024\n\nLe Premier ministre a visité l'usine en 2024.")
+    assert rec.date == "2024" and "Premier ministre" in rec.actors
+    assert not {"Gabriel Attal", "Michel Barnier", "François Bayrou"} & set(rec.actors)
