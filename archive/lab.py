@@ -154,8 +154,8 @@ class LabDB:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
+            migrate(conn)  # first: a database of a newer program is left as it is
             conn.execute("PRAGMA journal_mode=WAL")
-            migrate(conn)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
