@@ -13,7 +13,7 @@ import streamlit as st
 
 from archive.models import IndexMissing, IndexOutdated
 from indexer.lock import is_locked
-from ui import url, view_document, view_search, view_status, view_timeline, view_upload
+from ui import url, veille, view_document, view_search, view_status, view_timeline, view_upload
 from ui.access import readonly
 from ui.cards import CSS
 from ui.runtime import (
@@ -65,6 +65,7 @@ def navigation(state: UrlState) -> None:
         url.sync("w_vue", state.vue)
         st.radio("Vue", options=views, format_func=VIEWS.__getitem__, key="w_vue", on_change=_on_view)
         st.divider()
+    veille.sidebar(state)
 
 
 def wait_for_other_writer(poll: float = 2.0) -> None:

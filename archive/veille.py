@@ -45,9 +45,12 @@ def feed_file_name(search: SavedSearch) -> str:
     return f"{search.id}-{slug}.xml"
 
 
-def feed_url(search: SavedSearch, root: str | None = None) -> str:
-    """Where the app serves the feed (Streamlit serves `static/` at `/app/static/`)."""
-    return f"{root or base_url()}app/static/feeds/{feed_file_name(search)}"
+def feed_url(search: SavedSearch, root: str | None = None, folder: Path | None = None) -> str:
+    """Where the app serves the feed: Streamlit serves the `static/` folder beside app.py at
+    `/app/static/`, so the feeds folder's path below `static/` is kept."""
+    parts = (folder or feeds_dir()).absolute().parts
+    below = parts[len(parts) - parts[::-1].index("static") :] if "static" in parts else ("feeds",)
+    return f"{root or base_url()}app/static/{'/'.join((*below, feed_file_name(search)))}"
 
 
 def refresh(lab: LabDB, engine: SearchEngine, search: SavedSearch, force: bool = False) -> int:
@@ -67,15 +70,17 @@ def refresh_all(lab: LabDB, engine: SearchEngine, force: bool = False) -> dict[s
     return {s.name: refresh(lab, engine, s, force) for s in lab.searches()}
 
 
-def atom_feed(lab: LabDB, engine: SearchEngine, search: SavedSearch, url: str | None = None) -> bytes:
+def atom_feed(
+    lab: LabDB, engine: SearchEngine, search: SavedSearch, url: str | None = None, folder: Path | None = None
+) -> bytes:
     """The Atom document of a saved search (refreshed first)."""
     refresh(lab, engine, search)
     root = url or base_url()
     fg = FeedGenerator()
-    fg.id(feed_url(search, root))
+    fg.id(feed_url(search, root, folder))
     fg.title(f"Veille : {search.name}")
     fg.subtitle(f"Nouveaux documents de l'archive pour « {describe(search)} »")
-    fg.link(href=feed_url(search, root), rel="self", type="application/atom+xml")
+    fg.link(href=feed_url(search, root, folder), rel="self", type="application/atom+xml")
     fg.link(href=root + search_link(search), rel="alternate", type="text/html")
     fg.language("fr")
     fg.author({"name": "Archive de la politique industrielle"})
@@ -108,17 +113,32 @@ def atom_feed(lab: LabDB, engine: SearchEngine, search: SavedSearch, url: str | 
     return fg.atom_str(pretty=True)
 
 
+def write_feed(lab: LabDB, engine: SearchEngine, search: SavedSearch, folder: Path, url: str | None = None) -> Path:
+    """Write one search's feed file atomically (a feed reader never sees half a file)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / feed_file_name(search)
+    tmp = path.with_suffix(".xml.tmp")
+    tmp.write_bytes(atom_feed(lab, engine, search, url, folder))
+    os.replace(tmp, path)
+    return path
+
+
+def bring_up_to_date(lab: LabDB, engine: SearchEngine, folder: Path, url: str | None = None) -> int:
+    """Refresh the searches not refreshed since the index last changed, and rewrite their feeds
+    (what the app does when it lists them); how many were stale."""
+    generation = engine.generation()
+    stale = [s for s in lab.searches() if lab.refreshed_generation(s.id) != generation]
+    for search in stale:
+        refresh(lab, engine, search)
+        write_feed(lab, engine, search, folder, url)
+    return len(stale)
+
+
 def publish(lab: LabDB, engine: SearchEngine, folder: Path, url: str | None = None) -> list[Path]:
     """Refresh every saved search and rewrite its feed file in `folder` (atomically); feed files
     of searches that no longer exist are removed. The files written."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for search in lab.searches():
-        path = folder / feed_file_name(search)
-        tmp = path.with_suffix(".xml.tmp")
-        tmp.write_bytes(atom_feed(lab, engine, search, url))
-        os.replace(tmp, path)
-        written.append(path)
+    written = [write_feed(lab, engine, search, folder, url) for search in lab.searches()]
     keep = {p.name for p in written}
     for old in folder.glob("*.xml"):
         if old.name not in keep and re.match(r"^\d+-", old.name):
