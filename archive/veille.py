@@ -50,7 +50,7 @@ def feed_url(search: SavedSearch, root: str | None = None, folder: Path | None =
     `/app/static/`, so the feeds folder's path below `static/` is kept."""
     parts = (folder or feeds_dir()).absolute().parts
     below = parts[len(parts) - parts[::-1].index("static") :] if "static" in parts else ("feeds",)
-    return f"{root or base_url()}app/static/{'/'.join((*below, feed_file_name(search)))}"
+    return f"{base_url() if root is None else root}app/static/{'/'.join((*below, feed_file_name(search)))}"
 
 
 def refresh(lab: LabDB, engine: SearchEngine, search: SavedSearch, force: bool = False) -> int:
