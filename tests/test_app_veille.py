@@ -9,13 +9,13 @@ from pathlib import Path
 import feedparser
 import pytest
 from archive_testing import ner_off
-from conftest import SEEDS
 from streamlit.testing.v1 import AppTest
 
 from archive.engine import open_engine
 from archive.lab import LabDB
 from archive.models import SearchRequest
 from archive.veille import feed_file_name, refresh
+from conftest import SEEDS
 from indexer.pipeline import index_corpus
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,12 +11,12 @@ from pathlib import Path
 import feedparser
 import pytest
 from archive_testing import cli, ner_off, wait_for
-from conftest import SEEDS
 
 from archive.engine import open_engine
 from archive.lab import MIGRATIONS, SCHEMA_VERSION, LabDB, LabError, lab_path, migrate
 from archive.models import SearchRequest
 from archive.veille import FeedPublisher, atom_feed, feed_file_name, publish, refresh
+from conftest import SEEDS
 from indexer.pipeline import index_corpus
 from indexer.watch import Watcher
 
