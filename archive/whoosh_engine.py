@@ -19,7 +19,7 @@ from whoosh.analysis import RegexTokenizer, Token
 from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
-from archive import store, whoosh_fixes  # noqa: F401  (applies local Whoosh fixes)
+from archive import store, trends, whoosh_fixes  # noqa: F401  (applies local Whoosh fixes)
 from archive.alternatives import alternatives, exclusion_notice
 from archive.analysis import fold, join_values
 from archive.facets import FacetTables
@@ -570,6 +570,33 @@ class WhooshEngine:
         with self._lock:
             snap = self._snapshot()
             return {snap.searcher.stored_fields(d)["id"] for d in snap.tables.live}
+
+    def trend(
+        self,
+        requests: list[SearchRequest],
+        granularity: str = "year",
+        year_from: int | None = None,
+        year_to: int | None = None,
+    ) -> trends.Trend:
+        with self._lock:
+            snap = self._snapshot()
+            evaluator = snap.evaluator()
+            masks: list[np.ndarray | None] = []
+            errors: list[str | None] = []
+            for request in requests[: trends.MAX_SERIES]:
+                try:
+                    parsed = snap.builder.build(request.query)
+                except QuerySyntaxError as exc:
+                    masks.append(None)
+                    errors.append(str(exc))
+                    continue
+                matched = self._matching_docs(snap, parsed, evaluator)
+                masks.append(_intersect(matched, self._selections(snap, request), None))
+                errors.append(None)
+            keys, live = snap.tables.datekeys, snap.tables.live_mask
+            lo, hi = trends.span(keys, live, year_from, year_to)
+            queries = [r.query for r in requests[: trends.MAX_SERIES]]
+            return trends.compute(keys, live, masks, queries, granularity, lo, hi, errors)
 
     def matching_ids(self, request: SearchRequest) -> list[str]:
         with self._lock:
