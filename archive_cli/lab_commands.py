@@ -92,3 +92,35 @@ def feed(args: argparse.Namespace, engine: SearchEngine) -> int:
         if not data.endswith(b"\n"):
             sys.stdout.write("\n")
     return 0
+
+
+def trend(args: argparse.Namespace, engine: SearchEngine) -> int:
+    from archive.trends import MAX_SERIES
+
+    if len(args.queries) > MAX_SERIES:
+        print(f"archive: {MAX_SERIES} requêtes au plus ({len(args.queries)} données)", file=sys.stderr)
+        return 2
+    result = engine.trend([SearchRequest(q) for q in args.queries], args.by, args.year_from, args.year_to)
+    engine.close()
+    bad = [s for s in result.series if s.error]
+    for series in bad:
+        print(f"archive: requête illisible « {series.query} » : {series.error}", file=sys.stderr)
+    if bad:
+        return 2
+    header = ["période", "tous"] + [s.query for s in result.series]
+    lines = ["\t".join(header)]
+    for i, period in enumerate(result.periods):
+        cells = [period, str(result.totals[i])]
+        for s in result.series:
+            share = s.shares[i]
+            cells.append(f"{s.counts[i]} ({share:.1%})" if share is not None else str(s.counts[i]))
+        lines.append("\t".join(cells))
+    for s in result.series:
+        apart = [f"{s.undated} sans date"]
+        if args.by == "month":
+            apart.append(f"{s.year_only} datés de l'année seule")
+        if s.outside:
+            apart.append(f"{s.outside} hors période")
+        lines.append(f"« {s.query} » : {s.total} document(s), dont " + ", ".join(apart))
+    _print(args, result.to_dict(), "\n".join(lines))
+    return 0

@@ -149,6 +149,14 @@ def _lab_parsers(sub, common) -> None:
     sp.add_argument("name")
     sp.set_defaults(run=lab_commands.saved_remove)
 
+    sp = sub.add_parser("trend", help="documents per year or month for up to four queries (« évolution des termes »)")
+    common(sp)
+    sp.add_argument("queries", nargs="+", metavar="QUERY")
+    sp.add_argument("--by", choices=("year", "month"), default="year")
+    sp.add_argument("--year-from", type=int)
+    sp.add_argument("--year-to", type=int)
+    sp.set_defaults(run=lambda a: lab_commands.trend(a, _open(a)))
+
     sp = sub.add_parser("feed", help="print the Atom feed of a saved search")
     lab_common(sp)
     sp.add_argument("name")
