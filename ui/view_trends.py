@@ -78,7 +78,7 @@ def frame(trend: Trend, names: list[str]) -> pd.DataFrame:
                     "série": index,
                     "requête": names[index],
                     "documents": series.counts[i],
-                    "part": share if share is not None else 0.0,
+                    "part": share,  # None (a gap) where the archive has no document
                     "tous": trend.totals[i],
                 }
             )
@@ -171,7 +171,7 @@ def render(state: UrlState) -> None:
                 f"Recherche {i + 1}",
                 key=f"w_t{i}",
                 on_change=_on_terms,
-                placeholder=["réindustrialisation", "relocalisation", "acteur:CGT", "hydrogène"][i],
+                placeholder=["réindustrialisation", "relocalisation", "thème:énergie", "hydrogène"][i],
             )
     left, right = st.columns(2)
     with left:

@@ -1,5 +1,6 @@
-"""Saved searches end to end: the real app in Chromium saves a search, serves its Atom feed (Streamlit
-static serving), keeps a browser id in a cookie and shows « N nouveaux » per browser."""
+"""Research workflows end to end in Chromium: saved searches (the app saves a search, serves its Atom
+feed through Streamlit static serving, keeps a browser id in a cookie and shows « N nouveaux » per
+browser) and « Évolution des termes »."""
 
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ def browser() -> Iterator[object]:
 
 
 def new_page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR", accept_downloads=True)
     context.set_default_timeout(WAIT_MS)
     return context, context.new_page()
 
@@ -145,4 +146,36 @@ def test_save_a_search_subscribe_to_its_feed_and_see_new_documents(browser, setu
     other.reload()
     expect(saved_button(other, "Sidérurgie")).to_have_text("Sidérurgie · 1 nouveau")
     other_context.close()
+    context.close()
+
+
+def test_term_trends_view_draws_lists_and_exports(browser, setup) -> None:
+    base, _, _, _ = setup
+    context, page = new_page(browser)
+    open_app(page, base, "?vue=evolution&t=industrie&t=" + quote("acteur:CGT") + "&mesure=part")
+    expect(page.get_by_role("heading", name="Évolution des termes")).to_be_visible()
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    expect(chart).to_be_visible()
+    expect(chart.get_by_text("1. industrie")).to_be_visible()  # the legend
+    shot(page, "evolution")
+    # Clicking a point lists its documents (Vega draws SVG and labels each point for screen readers).
+    # (2011: the two series' points do not overlap there.)
+    point = chart.locator('g.mark-symbol path[aria-label*="2011"][aria-label*="1. industrie"]')
+    expect(point).to_have_count(1)
+    point.click(force=True)
+    expect(page).to_have_url(re.compile(r"periode=2011.*serie=0"))
+    expect(page.get_by_role("heading", name=re.compile(r"1\. industrie — 2011"))).to_be_visible()
+    page.goto(base + "/?vue=evolution&t=industrie&t=" + quote("acteur:CGT"))
+    # A point's documents, chosen from the list under the chart.
+    page.get_by_role("combobox", name=re.compile("Lister les documents")).click()
+    page.get_by_role("option", name=re.compile(r"^1\. industrie — 2026")).click()
+    expect(page).to_have_url(re.compile(r"periode=2026"))
+    expect(page.get_by_role("heading", name=re.compile(r"1\. industrie — 2026"))).to_be_visible()
+    expect(page.locator(".arc-card a").first).to_be_visible()
+    # The SVG export is the chart drawn by Vega.
+    page.get_by_text("Tableau des valeurs et exports").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Image SVG").click()
+    svg = Path(info.value.path()).read_text(encoding="utf-8")
+    assert svg.lstrip().startswith("<svg") and "industrie" in svg
     context.close()
