@@ -1,6 +1,7 @@
 """« Évolution des termes »: time to answer four series (counts and shares per period).
 
     python benchmarks/bench_trend.py --index /tmp/bc/i100k [--rounds 5]
+    python benchmarks/bench_trend.py --synthetic 100000     # the numpy part alone, no index
 
 Opens the index once (facet tables built), then times `engine.trend` for a mix of
 four-query sets, by year and by month, and `engine.matching_ids` (what a saved
@@ -35,11 +36,41 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def synthetic(n: int, rounds: int) -> None:
+    """compute() over n documents: 10 % undated, 20 % dated to a year or a month only, four masks."""
+    import numpy as np
+
+    from archive.trends import compute
+
+    rng = np.random.default_rng(7)
+    years = rng.integers(2011, 2027, n)
+    months = rng.integers(1, 13, n) * (rng.random(n) > 0.2)
+    keys = np.where(rng.random(n) < 0.1, 0, years * 10000 + months * 100 + rng.integers(1, 29, n) * (months > 0))
+    live = rng.random(n) > 0.01
+    masks = [rng.random(n) < share for share in (0.5, 0.1, 0.01, 0.3)]
+    for granularity in ("year", "month"):
+        times = []
+        for _ in range(rounds * 4):
+            t0 = time.perf_counter()
+            compute(keys, live, masks, ["a", "b", "c", "d"], granularity, 2011, 2026)
+            times.append((time.perf_counter() - t0) * 1000)
+        print(
+            f"compute, {n} documents, 4 series by {granularity}: p50 {statistics.median(times):.1f} ms, "
+            f"max {max(times):.1f} ms"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--index", type=Path, required=True)
+    ap.add_argument("--index", type=Path)
+    ap.add_argument("--synthetic", type=int, help="time archive.trends.compute on N random date keys")
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args(argv)
+    if args.synthetic:
+        synthetic(args.synthetic, args.rounds)
+        return
+    if args.index is None:
+        ap.error("--index or --synthetic")
     started = time.perf_counter()
     engine = open_engine(args.index)
     documents = engine.stats()["documents"]
