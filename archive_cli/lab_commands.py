@@ -124,3 +124,91 @@ def trend(args: argparse.Namespace, engine: SearchEngine) -> int:
         lines.append(f"« {s.query} » : {s.total} document(s), dont " + ", ".join(apart))
     _print(args, result.to_dict(), "\n".join(lines))
     return 0
+
+
+def dossier_add(args: argparse.Namespace, engine: SearchEngine) -> int:
+    from archive import dossiers
+
+    record = engine.document(args.id)
+    engine.close()
+    if record is None:
+        raise LabError(f"aucun document n'a l'id {args.id}")
+    added = dossiers.add(open_lab(args), args.name, record.id, record.title, args.note or "")
+    verb = "ajouté au" if added else "déjà dans le"
+    _print(
+        args,
+        {"dossier": args.name, "id": record.id, "added": added},
+        f"« {record.title} » {verb} dossier « {args.name} »",
+    )
+    return 0
+
+
+def dossier_remove(args: argparse.Namespace) -> int:
+    from archive import dossiers
+
+    if not dossiers.remove(open_lab(args), args.name, args.id):
+        raise LabError(f"le document {args.id} n'est pas dans le dossier « {args.name} »")
+    _print(args, {"dossier": args.name, "removed": args.id}, f"retiré du dossier « {args.name} » : {args.id}")
+    return 0
+
+
+def dossier_list(args: argparse.Namespace, engine: SearchEngine) -> int:
+    from archive import dossiers
+
+    lab = open_lab(args)
+    if not args.name:
+        rows = dossiers.names(lab)
+        engine.close()
+        _print(
+            args,
+            [{"name": n, "documents": c} for n, c in rows],
+            "\n".join(f"{n} ({c} document(s))" for n, c in rows) or "aucun dossier",
+        )
+        return 0
+    dossier = dossiers.get(lab, args.name)
+    if dossier is None:
+        raise LabError(f"aucun dossier ne s'appelle « {args.name} »")
+    rows = dossiers.resolved(dossier, engine)
+    engine.close()
+    data = {
+        "name": dossier.name,
+        "description": dossier.description,
+        "documents": [
+            {
+                "id": i.doc_id,
+                "position": i.position,
+                "note": i.note,
+                "title": r.title if r else i.title,
+                "in_archive": r is not None,
+                "path": r.path if r else None,
+            }
+            for i, r in rows
+        ],
+    }
+    _print(args, data, dossiers.inventory_markdown(dossier, rows).rstrip())
+    return 0
+
+
+def dossier_export(args: argparse.Namespace, engine: SearchEngine) -> int:
+    from archive import dossiers
+    from ui.exports import to_ris  # pure functions, shared with the app's exports
+
+    dossier = dossiers.get(open_lab(args), args.name)
+    if dossier is None:
+        raise LabError(f"aucun dossier ne s'appelle « {args.name} »")
+    rows = dossiers.resolved(dossier, engine)
+    engine.close()
+    if args.format == "csv":
+        data = dossiers.inventory_csv(rows)
+    elif args.format == "ris":
+        data = to_ris([r for _, r in rows if r is not None])
+    else:
+        data = dossiers.to_zip(dossier, rows, config.corpus_dir(args.corpus), to_ris)
+    if args.output:
+        Path(args.output).write_bytes(data)
+    elif args.format == "zip":
+        print("archive: un ZIP ne s'écrit pas dans le terminal : donnez -o FICHIER", file=sys.stderr)
+        return 2
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
