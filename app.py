@@ -13,7 +13,17 @@ import streamlit as st
 
 from archive.models import IndexMissing, IndexOutdated
 from indexer.lock import is_locked
-from ui import url, veille, view_document, view_search, view_status, view_timeline, view_trends, view_upload
+from ui import (
+    url,
+    veille,
+    view_document,
+    view_dossiers,
+    view_search,
+    view_status,
+    view_timeline,
+    view_trends,
+    view_upload,
+)
 from ui.access import readonly
 from ui.cards import CSS
 from ui.runtime import (
@@ -45,6 +55,7 @@ RENDERERS: dict[str, Callable[[UrlState], None]] = {
     "recherche": view_search.render,
     "chronologie": view_timeline.render,
     "evolution": view_trends.render,
+    "dossiers": view_dossiers.render,
     "document": view_document.render,
     "ajouter": view_upload.render,
     "etat": view_status.render,

@@ -18,6 +18,7 @@ VIEWS: dict[str, str] = {
     "recherche": "Recherche",
     "chronologie": "Chronologie",
     "evolution": "Évolution des termes",
+    "dossiers": "Dossiers",
     "document": "Document",
     "ajouter": "Ajouter des documents",
     "etat": "État de l'archive",
