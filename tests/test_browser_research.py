@@ -174,7 +174,7 @@ def test_term_trends_view_draws_lists_and_exports(browser, setup) -> None:
     expect(page.locator(".arc-card a").first).to_be_visible()
     # The SVG export is the chart drawn by Vega.
     page.get_by_text("Tableau des valeurs et exports").click()
-    with page.expect_download() as info:
+    with page.expect_download(timeout=120_000) as info:  # vl-convert starts its engine on first use
         page.get_by_role("button", name="Image SVG").click()
     svg = Path(info.value.path()).read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<svg") and "industrie" in svg
