@@ -13,7 +13,18 @@ import streamlit as st
 
 from archive.models import IndexMissing, IndexOutdated
 from indexer.lock import is_locked
-from ui import url, view_document, view_review, view_search, view_status, view_timeline, view_upload
+from ui import (
+    url,
+    veille,
+    view_document,
+    view_dossiers,
+    view_review,
+    view_search,
+    view_status,
+    view_timeline,
+    view_trends,
+    view_upload,
+)
 from ui.access import readonly
 from ui.cards import CSS
 from ui.runtime import (
@@ -44,6 +55,8 @@ FRENCH_WIDGETS = """
 RENDERERS: dict[str, Callable[[UrlState], None]] = {
     "recherche": view_search.render,
     "chronologie": view_timeline.render,
+    "evolution": view_trends.render,
+    "dossiers": view_dossiers.render,
     "document": view_document.render,
     "ajouter": view_upload.render,
     "verifier": view_review.render,
@@ -66,6 +79,7 @@ def navigation(state: UrlState) -> None:
         url.sync("w_vue", state.vue)
         st.radio("Vue", options=views, format_func=VIEWS.__getitem__, key="w_vue", on_change=_on_view)
         st.divider()
+    veille.sidebar(state)
 
 
 def wait_for_other_writer(poll: float = 2.0) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from archive.models import DocumentRecord, Hit, SearchRequest, SearchResult
+from archive.trends import Trend
 
 
 class SearchEngine(Protocol):
@@ -34,6 +35,22 @@ class SearchEngine(Protocol):
     def period_hits(self, request: SearchRequest, period: str) -> tuple[list[Hit], int]: ...
 
     def facet_values(self, facet: str) -> dict[str, int]: ...
+
+    def trend(
+        self,
+        requests: list[SearchRequest],
+        granularity: str = "year",
+        year_from: int | None = None,
+        year_to: int | None = None,
+    ) -> Trend:
+        """Documents of each request (query and filters) per year or month, with their share of all
+        the archive's documents of that period (« Évolution des termes », see archive/trends.py)."""
+        ...
+
+    def matching_ids(self, request: SearchRequest) -> list[str]:
+        """Ids of every document matching the request's query and filters (no partial matches), in
+        no particular order; raises QuerySyntaxError on an unreadable query."""
+        ...
 
     def stats(self) -> dict[str, Any]: ...
 

@@ -19,7 +19,7 @@ from whoosh.analysis import RegexTokenizer, Token
 from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
-from archive import store, whoosh_fixes  # noqa: F401  (applies local Whoosh fixes)
+from archive import store, trends, whoosh_fixes  # noqa: F401  (applies local Whoosh fixes)
 from archive.alternatives import alternatives, exclusion_notice
 from archive.analysis import fold, join_values
 from archive.facets import FacetTables
@@ -248,6 +248,12 @@ class _Snapshot:
     tables: FacetTables
     builder: QueryBuilder
     postings: Postings
+    ids: np.ndarray | None = None  # document number → id, read on first use
+
+    def id_table(self) -> np.ndarray:
+        if self.ids is None:
+            self.ids = _id_table(self.searcher.reader(), self.postings)
+        return self.ids
 
     def evaluator(self) -> QueryEvaluator:
         return QueryEvaluator(self.searcher, self.postings)
@@ -577,6 +583,39 @@ class WhooshEngine:
             snap = self._snapshot()
             return {snap.searcher.stored_fields(d)["id"] for d in snap.tables.live}
 
+    def trend(
+        self,
+        requests: list[SearchRequest],
+        granularity: str = "year",
+        year_from: int | None = None,
+        year_to: int | None = None,
+    ) -> trends.Trend:
+        with self._lock:
+            snap = self._snapshot()
+            evaluator = snap.evaluator()
+            masks: list[np.ndarray | None] = []
+            errors: list[str | None] = []
+            for request in requests[: trends.MAX_SERIES]:
+                try:
+                    parsed = snap.builder.build(request.query)
+                except QuerySyntaxError as exc:
+                    masks.append(None)
+                    errors.append(str(exc))
+                    continue
+                matched = self._matching_docs(snap, parsed, evaluator)
+                masks.append(_intersect(matched, self._selections(snap, request), None))
+                errors.append(None)
+            keys, live = snap.tables.datekeys, snap.tables.live_mask
+            lo, hi = trends.span(keys, live, year_from, year_to)
+            queries = [r.query for r in requests[: trends.MAX_SERIES]]
+            return trends.compute(keys, live, masks, queries, granularity, lo, hi, errors)
+
+    def matching_ids(self, request: SearchRequest) -> list[str]:
+        with self._lock:
+            snap = self._snapshot()
+            docs = self._final_docs(snap, request)
+            return snap.id_table()[np.asarray(docs, dtype=np.int64)].tolist()
+
     def detected_entities(self, limit: int = 50) -> list[tuple[str, str, list[str]]]:
         """« Acteurs détectés »: organisations and people found by named-entity recognition
         that the gazetteer does not know, as (name, kind, [document ids]), most documents
@@ -656,6 +695,23 @@ class WhooshEngine:
                 "last_update": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(toc.stat().st_mtime)) if toc else None,
                 "generation": snap.generation,
             }
+
+
+def _id_table(reader, postings: Postings) -> np.ndarray:
+    """Every live document's id by document number, from the id field's term index (an id term
+    names its one document there; only an id updated inside a segment needs its postings)."""
+    table = np.full(reader.doc_count_all(), "", dtype=object)
+    live = postings.live
+    for leaf, offset in reader.leaf_readers():
+        for text, info in leaf.iter_field("id"):
+            if info.doc_frequency() == 1:
+                docnum = info.min_id() + offset
+                if live[docnum]:
+                    table[docnum] = text.decode("utf-8")
+    missing = [d for d in np.flatnonzero(live & (table == "")).tolist()]
+    for docnum in missing:  # ids with a deleted older posting in the same segment
+        table[docnum] = reader.stored_fields(docnum)["id"]
+    return table
 
 
 def _timeline(tables: FacetTables, docs: list[int], granularity: str, split_by, top, series) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from archive import config, store
 from archive.engine import SearchEngine, open_engine
+from archive.lab import LabError
 from archive.models import SORTS, IndexMissing, IndexOutdated
 from archive.payloads import document_payload, search_payload, search_request, stats_payload
 from indexer.check import check_archive
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(_glue_sort_value(sys.argv[1:] if argv is None else argv))
     try:
         return args.run(args)
-    except (CliError, IndexBusy) as exc:
+    except (CliError, IndexBusy, LabError) as exc:
         print(f"archive: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -79,15 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("search", help="search the archive")
     common(sp)
     sp.add_argument("query", nargs="?", default="")
-    sp.add_argument("--year-from", type=int)
-    sp.add_argument("--year-to", type=int)
-    sp.add_argument("--actor", action="append", default=[])
-    sp.add_argument("--theme", action="append", default=[])
-    sp.add_argument("--place", action="append", default=[])
-    sp.add_argument("--scheme", action="append", default=[], help="programme or scheme (France 2030, PIA…)")
-    sp.add_argument("--type", dest="doc_type", action="append", default=[])
-    sp.add_argument("--lang", action="append", default=[])
-    sp.add_argument("--sort", choices=SORTS, default="relevance")
+    _search_filters(sp)
     sp.add_argument("--limit", type=_positive, default=10)
     sp.add_argument("--offset", type=_non_negative, default=0)
     sp.set_defaults(run=cmd_search)
@@ -118,7 +111,82 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--port", type=_port, default=8502, help="port (default: 8502; 0 picks a free one)")
     sp.add_argument("--workers", type=_positive, default=1, help="processes answering in parallel (default: 1)")
     sp.set_defaults(run=cmd_serve)
+    _lab_parsers(sub, common)
     return p
+
+
+def _search_filters(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--year-from", type=int)
+    sp.add_argument("--year-to", type=int)
+    sp.add_argument("--actor", action="append", default=[])
+    sp.add_argument("--theme", action="append", default=[])
+    sp.add_argument("--place", action="append", default=[])
+    sp.add_argument("--scheme", action="append", default=[], help="programme or scheme (France 2030, PIA…)")
+    sp.add_argument("--type", dest="doc_type", action="append", default=[])
+    sp.add_argument("--lang", action="append", default=[])
+    sp.add_argument("--sort", choices=SORTS, default="relevance")
+
+
+def _lab_parsers(sub, common) -> None:
+    from archive_cli import lab_commands
+
+    def lab_common(sp: argparse.ArgumentParser) -> None:
+        common(sp)
+        sp.add_argument("--lab", help="lab database (default: $ARCHIVE_LAB_DB or lab.sqlite beside the index)")
+
+    sp = sub.add_parser("saved", help="saved searches (« veille »)")
+    saved = sp.add_subparsers(dest="action", required=True)
+    sp = saved.add_parser("add", help="save a search under a name")
+    lab_common(sp)
+    sp.add_argument("name")
+    sp.add_argument("query", nargs="?", default="")
+    _search_filters(sp)
+    sp.set_defaults(run=lambda a: lab_commands.saved_add(a, _open(a)))
+    sp = saved.add_parser("list", help="the saved searches, with their new documents")
+    lab_common(sp)
+    sp.set_defaults(run=lambda a: lab_commands.saved_list(a, _open(a)))
+    sp = saved.add_parser("remove", help="delete a saved search")
+    lab_common(sp)
+    sp.add_argument("name")
+    sp.set_defaults(run=lab_commands.saved_remove)
+
+    sp = sub.add_parser("trend", help="documents per year or month for up to four queries (« évolution des termes »)")
+    common(sp)
+    sp.add_argument("queries", nargs="+", metavar="QUERY")
+    sp.add_argument("--by", choices=("year", "month"), default="year")
+    sp.add_argument("--year-from", type=int)
+    sp.add_argument("--year-to", type=int)
+    sp.set_defaults(run=lambda a: lab_commands.trend(a, _open(a)))
+
+    sp = sub.add_parser("dossier", help="dossiers of documents with notes")
+    dossier = sp.add_subparsers(dest="action", required=True)
+    sp = dossier.add_parser("add", help="add a document (by id) to a dossier, created if needed")
+    lab_common(sp)
+    sp.add_argument("name")
+    sp.add_argument("id")
+    sp.add_argument("--note", default="")
+    sp.set_defaults(run=lambda a: lab_commands.dossier_add(a, _open(a)))
+    sp = dossier.add_parser("remove", help="take a document out of a dossier")
+    lab_common(sp)
+    sp.add_argument("name")
+    sp.add_argument("id")
+    sp.set_defaults(run=lab_commands.dossier_remove)
+    sp = dossier.add_parser("list", help="the dossiers, or one dossier's documents")
+    lab_common(sp)
+    sp.add_argument("name", nargs="?")
+    sp.set_defaults(run=lambda a: lab_commands.dossier_list(a, _open(a)))
+    sp = dossier.add_parser("export", help="a dossier as CSV, RIS or ZIP (originals and inventory)")
+    lab_common(sp)
+    sp.add_argument("name")
+    sp.add_argument("--format", choices=("csv", "ris", "zip"), required=True)
+    sp.add_argument("-o", "--output")
+    sp.set_defaults(run=lambda a: lab_commands.dossier_export(a, _open(a)))
+
+    sp = sub.add_parser("feed", help="print the Atom feed of a saved search")
+    lab_common(sp)
+    sp.add_argument("name")
+    sp.add_argument("-o", "--output", help="write the feed to this file")
+    sp.set_defaults(run=lambda a: lab_commands.feed(a, _open(a)))
 
 
 def _positive(value: str) -> int:
@@ -227,6 +295,19 @@ def _terminal_progress(done: int, total: int, label: str) -> None:
         sys.stderr.flush()
 
 
+def request_filters(args: argparse.Namespace) -> dict[str, list[str]]:
+    """The facet options of `search` and `saved add` as the request's filters."""
+    filters = {
+        "actor": args.actor,
+        "theme": args.theme,
+        "place": args.place,
+        "scheme": args.scheme,
+        "doc_type": args.doc_type,
+        "language": args.lang,
+    }
+    return {k: v for k, v in filters.items() if v}
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     engine = _open(args)
     request = search_request(
@@ -332,7 +413,21 @@ def cmd_watch(args: argparse.Namespace) -> int:
     corpus, index = _paths(args)
     if not corpus.is_dir():
         raise CliError(f"corpus folder not found: {corpus}")
-    watch(corpus, index, jobs=args.jobs, settle=args.settle, log=lambda m: print(m, flush=True))
+    from archive.lab import lab_path
+    from archive.veille import FeedPublisher, feeds_dir
+
+    publisher = FeedPublisher(index, lab_path(None, index), feeds_dir())
+    try:
+        watch(
+            corpus,
+            index,
+            jobs=args.jobs,
+            settle=args.settle,
+            log=lambda m: print(m, flush=True),
+            after_batch=publisher,
+        )
+    finally:
+        publisher.close()
     return 0
 
 

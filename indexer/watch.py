@@ -130,6 +130,7 @@ class Watcher:
         max_delay: float = 15.0,
         rescan_every: float | None = 300.0,
         keep_warm: float | None = 600.0,
+        after_batch: Callable[[IndexReport], object] | None = None,
     ) -> None:
         """`settle`: seconds without events (and files unchanged) before indexing;
         `max_delay`: index anyway after that long under a continuous stream of
@@ -151,6 +152,7 @@ class Watcher:
         self.max_delay = max(max_delay, self.settle)
         self.rescan_every = rescan_every
         self.keep_warm = keep_warm
+        self.after_batch = after_batch
         self._log = log or (lambda message: None)
         self._cond = threading.Condition()
         self._dirty: set[str] = set()
@@ -446,6 +448,11 @@ class Watcher:
             if self._known_failed.get(path) != reason:
                 self._log(f"illisible : {path} : {reason}")
         self._known_failed = failed
+        if self.after_batch is not None and (reconcile or changed):
+            try:
+                self.after_batch(report)
+            except Exception as exc:  # the index is fine; say it and go on
+                self._log(f"flux de veille non mis à jour ({exc.__class__.__name__}: {exc})")
         data = {**report.to_dict(), "deferred": report.deferred, "repaired": report.repaired}
         with self._cond:
             self._set_locked(

@@ -40,6 +40,7 @@ CSS = """
 .arc-meta-table td{padding:.3rem 0;vertical-align:top;word-break:break-word}
 .arc-list{margin:.2rem 0 .2rem 1.1rem;padding:0}
 .arc-muted{color:rgba(120,120,120,1);font-size:.85rem}
+.arc-feed{font-size:.8rem;color:#b35900 !important;text-decoration:none}
 </style>
 """
 

@@ -80,7 +80,11 @@ def _watcher(corpus: str, index_root: str) -> Watcher | None:
         from indexer.watch import Watcher
     except ImportError:  # the watcher is optional
         return None
-    return Watcher(Path(corpus), Path(index_root), jobs=min(JOBS, 2))
+    from archive.lab import lab_path
+    from archive.veille import FeedPublisher, feeds_dir
+
+    publisher = FeedPublisher(Path(index_root), lab_path(None, Path(index_root)), feeds_dir())
+    return Watcher(Path(corpus), Path(index_root), jobs=min(JOBS, 2), after_batch=publisher)
 
 
 def watcher() -> Watcher | None:

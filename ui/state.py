@@ -17,6 +17,8 @@ from archive.models import SearchRequest
 VIEWS: dict[str, str] = {
     "recherche": "Recherche",
     "chronologie": "Chronologie",
+    "evolution": "Évolution des termes",
+    "dossiers": "Dossiers",
     "document": "Document",
     "ajouter": "Ajouter des documents",
     "verifier": "À vérifier",
@@ -76,6 +78,9 @@ class UrlState:
     couleur: str = "aucune"
     comparer: tuple[str, ...] = ()
     periode: str | None = None
+    termes: tuple[str, ...] = ()  # « Évolution des termes »: up to four queries (param t)
+    mesure: str = "nombre"  # or "part": share of all documents of the period
+    serie: int | None = None  # the series of the clicked point
 
     # -- reading and writing the URL ----------------------------------------------
 
@@ -96,6 +101,8 @@ class UrlState:
         pas, couleur = _first(params, "pas"), _first(params, "couleur")
         periode = _first(params, "periode")
         comparer = [v.strip() for v in params.get("comparer", []) if v.strip()]
+        termes = [v.strip()[:MAX_URL_QUERY_CHARS] for v in params.get("t", []) if v.strip()]
+        serie = _first(params, "serie")
         return cls(
             vue=vue if vue in VIEWS else DEFAULT_VIEW,
             q=_first(params, "q")[:MAX_URL_QUERY_CHARS],
@@ -109,6 +116,9 @@ class UrlState:
             couleur=couleur if couleur in SPLITS else "aucune",
             comparer=tuple(dict.fromkeys(comparer))[:3],
             periode=periode if _PERIOD.match(periode) else None,
+            termes=tuple(termes)[:4],
+            mesure="part" if _first(params, "mesure") == "part" else "nombre",
+            serie=int(serie) if serie in ("0", "1", "2", "3") else None,
         )
 
     def to_params(self) -> dict[str, str | list[str]]:
@@ -139,6 +149,12 @@ class UrlState:
             out["comparer"] = list(self.comparer)
         if self.periode:
             out["periode"] = self.periode
+        if self.termes:
+            out["t"] = list(self.termes)
+        if self.mesure != "nombre":
+            out["mesure"] = self.mesure
+        if self.serie is not None:
+            out["serie"] = str(self.serie)
         return out
 
     def link(self, **changes: object) -> str:

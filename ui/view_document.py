@@ -15,6 +15,7 @@ from ui.rules import rule
 from ui.runtime import corpus_path, engine
 from ui.state import UrlState
 from ui.text import esc, file_size, french_date, french_timestamp, language_name, md, number, safe_url
+from ui.view_dossiers import add_to_dossier
 
 PROVENANCE = {
     "extrait": ("extrait", "prov", "Trouvé automatiquement dans le document"),
@@ -181,6 +182,7 @@ def render(state: UrlState) -> None:
     main, side = st.columns([2.2, 1], gap="large")
     with side:
         download(record)
+        add_to_dossier(record)
         st.subheader("Documents similaires")
         similar = eng.similar(record.id, limit=5)
         if not similar:

@@ -24,6 +24,7 @@ from ui.exports import to_csv, to_ris
 from ui.runtime import engine
 from ui.state import PAGE_SIZE, SORT_LABELS, UrlState
 from ui.text import md, number, plural
+from ui.veille import save_button
 
 
 def all_records(eng: SearchEngine, request: SearchRequest) -> list[DocumentRecord]:
@@ -155,6 +156,7 @@ def render(state: UrlState) -> None:
     if result.error:
         st.error(f"Requête illisible : {md(result.error)}")
         return
+    save_button(state)
     for notice in result.notices:
         st.info(md(notice), icon=":material/info:")
     if result.corrected:
