@@ -26,6 +26,7 @@ from whoosh.qparser import (
     SingleQuotePlugin,
 )
 from whoosh.qparser.plugins import FuzzyTermPlugin
+from whoosh.util.text import rcompile
 
 from archive.analysis import fold
 from archive.models import QuerySyntaxError
@@ -85,6 +86,14 @@ _EMPTY_FIELD = re.compile(r'(?<![\w:])([^\W\d_]+):(?:""|(?=[\s()]|$))')
 # the start) excludes. Optional: a marker (+/-) and a field prefix (titre:) before it.
 _HYPHENATED = re.compile(r"(?<![^\s(])([+-]?)((?:[^\W\d_]+:)?)([^\s()\"]*?\w-\w[^\s()\"]*)")
 _INNER_HYPHENS = re.compile(r"(?<=\w)-+(?=\w)")
+# Limits that keep one query from stalling the server: Whoosh's fuzzy matching grows
+# exponentially with the edit distance (`réindustrialisation~7` took 168 s on five documents),
+# and every expanded word or OR-ed term is one more posting list to read.
+MAX_FUZZY_DISTANCE = 2
+MIN_FUZZY_PREFIX = 1  # letters a fuzzy word keeps as typed
+MAX_EXPANSIONS = 200  # words a prefix*, wildcard or fuzzy~ term may stand for
+MAX_QUERY_WORDS = 64
+_FUZZY_DISTANCE = re.compile(r"(?<=\S)~(\d+)")
 
 
 @dataclass
@@ -117,13 +126,14 @@ class QueryBuilder:
         p = MultifieldParser(list(TEXT_FIELDS), self.schema, group=group, fieldboosts=FIELD_BOOSTS)
         p.remove_plugin_class(SingleQuotePlugin)
         p.add_plugin(PlusMinusPlugin())
-        p.add_plugin(FuzzyTermPlugin())
+        p.add_plugin(BoundedFuzzyTermPlugin())
         p.add_plugin(FieldAliasPlugin({"title": ["titre"], "text": ["texte", "contenu"]}))
         return p
 
     def build(self, raw: str) -> ParsedQuery:
         notices: list[str] = []
         text = _shortened(raw.strip(), notices)
+        check_size(text)
         text = _drop_empty_fields(text, notices)
         text = _drop_dangling_operators(text, notices)
         text = _join_digit_groups(text)
@@ -281,6 +291,56 @@ def _is_binding(q: wq.Query) -> bool:
         return True
     fields = {getattr(leaf, "fieldname", None) for leaf in q.leaves()}
     return not (fields & set(TEXT_FIELDS)) or len(fields) == 1
+
+
+class BoundedFuzzyTermPlugin(FuzzyTermPlugin):
+    """`mot~N/P` with N capped at MAX_FUZZY_DISTANCE and P at least MIN_FUZZY_PREFIX.
+
+    Whoosh reads a single digit after `~` (`~12` became `~1` and a stray `2`); the whole
+    number is read here so that it can be capped.
+    """
+
+    expr = rcompile(r"(?<=\S)~(?P<maxdist>[0-9]+)?(/(?P<prefix>[0-9]+))?")
+
+    def create(self, parser, match):
+        node = super().create(parser, match)
+        node.maxdist = min(node.maxdist, MAX_FUZZY_DISTANCE)
+        node.prefixlength = max(node.prefixlength, MIN_FUZZY_PREFIX)
+        return node
+
+
+def check_size(raw: str) -> None:
+    """Refuse a query too long to answer quickly (a 10 000-word OR took 10 s)."""
+    words = [w for w in _WORD.findall(raw) if w not in _OPERATORS]
+    if len(words) > MAX_QUERY_WORDS:
+        raise QuerySyntaxError(
+            f"La requête compte {_count(len(words))} mots ({MAX_QUERY_WORDS} au plus) : "
+            "raccourcissez-la ou utilisez les filtres."
+        )
+
+
+def query_notices(raw: str) -> list[str]:
+    """What the search changed in what was typed (a fuzzy distance lowered), in French."""
+    out = []
+    for m in _FUZZY_DISTANCE.finditer(raw):
+        if int(m.group(1)) > MAX_FUZZY_DISTANCE:
+            out.append(
+                f"« ~{m.group(1)} » ramené à « ~{MAX_FUZZY_DISTANCE} » : une recherche approchée admet "
+                f"au plus {MAX_FUZZY_DISTANCE} lettres de différence."
+            )
+    return out
+
+
+def expansion_notice(q: wq.Query) -> str:
+    typed = q.text if isinstance(q, wq.Wildcard) else q.text + ("*" if isinstance(q, wq.Prefix) else "~")
+    return (
+        f"« {typed} » correspond à plus de {MAX_EXPANSIONS} mots : seuls les {MAX_EXPANSIONS} premiers "
+        "(par ordre alphabétique) sont cherchés. Précisez le début du mot."
+    )
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
 
 
 def text_terms(q: wq.Query) -> list[str]:

@@ -12,6 +12,7 @@ Query types this module does not know fall back to Whoosh for matching.
 
 from __future__ import annotations
 
+import time
 from math import log
 
 import numpy as np
@@ -20,10 +21,11 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from archive.postings import Postings
+from archive.query import MAX_EXPANSIONS, expansion_notice
 
 K1 = 1.2
 B = 0.75
-_EXPANDING = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Variations, wq.Regex)
+EXPANDING = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Variations, wq.Regex)
 
 
 class ArchiveBM25F(BM25F):
@@ -43,13 +45,28 @@ class ArchiveBM25F(BM25F):
 
 
 class QueryEvaluator:
-    """Matching and scoring for one search: postings read once are kept for the rest of it."""
+    """Matching and scoring for one search: postings read once are kept for the rest of it.
 
-    def __init__(self, searcher: Searcher, postings: Postings) -> None:
+    Past `deadline` (time.monotonic()), OR branches and word expansions not yet read are
+    skipped: the search answers with what it has, and `timed_out` tells so. Each prefix,
+    wildcard or fuzzy term stands for at most MAX_EXPANSIONS words; `notices` says when
+    one was cut.
+    """
+
+    def __init__(self, searcher: Searcher, postings: Postings, deadline: float | None = None) -> None:
         self.searcher = searcher
         self.postings = postings
         self.size = len(postings.live)
+        self.deadline = deadline
+        self.timed_out = False
+        self.notices: list[str] = []
         self._read: dict[tuple[str, str | bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self._expansions: dict[wq.Query, list[tuple[str, bytes]]] = {}
+
+    def expired(self) -> bool:
+        if not self.timed_out and self.deadline is not None and time.monotonic() >= self.deadline:
+            self.timed_out = True
+        return self.timed_out
 
     # -- matching ---------------------------------------------------------------
 
@@ -71,7 +88,9 @@ class QueryEvaluator:
             return out
         if isinstance(q, wq.Or) and getattr(q, "minmatch", 0) in (0, 1, None):
             out = self._empty()
-            for sub in q.subqueries:
+            for i, sub in enumerate(q.subqueries):
+                if i and self.expired():
+                    break
                 out |= self.match(sub)
             return out
         if kind is wq.Not:
@@ -82,7 +101,7 @@ class QueryEvaluator:
             return self.match(q.a)
         if kind is wq.Phrase and q.slop == 1:
             return self._phrase(q.fieldname, list(q.words))
-        if isinstance(q, _EXPANDING):
+        if isinstance(q, EXPANDING):
             out = self._empty()
             for fieldname, text in self._expanded(q):
                 out[self._term(fieldname, text)[0]] = True
@@ -130,7 +149,9 @@ class QueryEvaluator:
     def scores(self, q: wq.Query) -> np.ndarray:
         """BM25F score of every document for the positive terms of q."""
         total = np.zeros(self.size, dtype=np.float64)
-        for fieldname, text, boost in self._scored_terms(q, 1.0):
+        for i, (fieldname, text, boost) in enumerate(self._scored_terms(q, 1.0)):
+            if i and self.expired():
+                break
             if fieldname not in self.searcher.schema:
                 continue
             ids, weights = self._term(fieldname, text)
@@ -167,7 +188,7 @@ class QueryEvaluator:
             for word in q.words:
                 yield q.fieldname, word, boost
             return
-        if isinstance(q, _EXPANDING):
+        if isinstance(q, EXPANDING):
             for fieldname, text in self._expanded(q):
                 yield fieldname, text, boost
             return
@@ -184,8 +205,22 @@ class QueryEvaluator:
         return found
 
     def _expanded(self, q: wq.Query) -> list[tuple[str, bytes]]:
-        reader = self.searcher.reader()
-        return [(q.fieldname, text) for text in q._btexts(reader)]
+        found = self._expansions.get(q)
+        if found is None:
+            found = []
+            for text in q._btexts(self.searcher.reader()):
+                if len(found) >= MAX_EXPANSIONS:
+                    self._notice(expansion_notice(q))
+                    break
+                if found and self.expired():
+                    break
+                found.append((q.fieldname, text))
+            self._expansions[q] = found
+        return found
+
+    def _notice(self, text: str) -> None:
+        if text not in self.notices:
+            self.notices.append(text)
 
     def _mask(self, ids: np.ndarray) -> np.ndarray:
         out = self._empty()

@@ -6,8 +6,11 @@ import html
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +39,17 @@ from archive.models import (
 )
 from archive.postings import Postings
 from archive.query import (
+    MAX_EXPANSIONS,
     PROXIMITY_SLOP,
     TEXT_FIELDS,
     ParsedQuery,
     QueryBuilder,
     closest_window,
     lead_terms,
+    query_notices,
     word_units,
 )
-from archive.ranking import ArchiveBM25F, QueryEvaluator
+from archive.ranking import EXPANDING, ArchiveBM25F, QueryEvaluator
 from archive.review import review_flags
 from archive.schema import FACET_FIELDS, PreAnalysed, build_schema
 
@@ -243,11 +248,16 @@ class _MarkFormatter(highlight.HtmlFormatter):
 
 @dataclass
 class _Snapshot:
+    """One searcher on one index state, used by one thread at a time (Whoosh readers are not
+    thread-safe); its facet tables are shared with the other snapshots of the same state."""
+
     generation: str
+    directory: Path
     searcher: Searcher
     tables: FacetTables
     builder: QueryBuilder
     postings: Postings
+    deadline: float | None = None
     ids: np.ndarray | None = None  # document number → id, read on first use
 
     def id_table(self) -> np.ndarray:
@@ -256,59 +266,128 @@ class _Snapshot:
         return self.ids
 
     def evaluator(self) -> QueryEvaluator:
-        return QueryEvaluator(self.searcher, self.postings)
+        return QueryEvaluator(self.searcher, self.postings, self.deadline)
+
+
+# Searchers open at once: each concurrent search (one per session) takes its own, so a slow
+# query never makes the others wait; beyond this many, a search waits for one to be free.
+POOL_SIZE = 8
+# Seconds a search may spend matching and scoring before it answers with what it has.
+TIME_BUDGET = 3.0
+TIMEOUT_NOTICE = (
+    "La recherche a été interrompue au bout de {seconds} s : les résultats peuvent être incomplets. "
+    "Précisez la requête (moins de mots en OR, un début de mot plus long)."
+)
 
 
 class WhooshEngine:
-    """Reads the live generation through one searcher, refreshed when the index changes."""
+    """Reads the live generation through a pool of searchers, refreshed when the index changes.
+
+    Searches run side by side, each on a snapshot of its own; the engine's lock only
+    guards the pool's bookkeeping, never a search.
+    """
 
     def __init__(self, index_root: Path, allow_outdated: bool = False) -> None:
         self.root = Path(index_root)
         # An index of an older version can still be searched while its rebuild runs.
         self.allow_outdated = allow_outdated
         self.outdated = False
-        self._lock = threading.RLock()
+        self.time_budget = TIME_BUDGET
+        self._lock = threading.Condition()
         self._ix: Any = None
         self._dir: Path | None = None
-        self._snap: _Snapshot | None = None
+        self._idle: list[_Snapshot] = []
+        self._open = 0  # snapshots in existence, idle or in use
+        self._closed = False
+        # Facet tables of the newest snapshot's index state, shared by snapshots of that state.
+        self._shared_tables: tuple[str, FacetTables] | None = None
+        self._tables_lock = threading.Lock()
         # (generation, [(doc id, detected entities)]): read once per index generation.
         self._detected_cache: tuple[str, list[tuple[str, Any]]] | None = None
-        self._open_live()
+        with self._lock:
+            self._open_live()
 
     # -- opening and refreshing -------------------------------------------------
 
     def _open_live(self) -> None:
+        """Follow CURRENT to the live generation (called with the lock held)."""
         live = store.live_dir(self.root)
         if live is None or not windex.exists_in(str(live)):
             raise IndexMissing(f"no index in {self.root}")
         self.outdated = not store.is_current_version(live)
         if self.outdated and not self.allow_outdated:
             raise IndexOutdated(f"index version {store.index_version(live)} differs from this program's; rebuild it")
-        if self._snap is not None:
-            self._snap.searcher.close()
-            self._snap = None
         self._ix = windex.open_dir(str(live))
         self._dir = live
 
-    def _snapshot(self) -> _Snapshot:
-        live = store.live_dir(self.root)
-        if live != self._dir:
-            self._open_live()
-        snap = self._snap
-        if snap is not None and snap.searcher.up_to_date():
-            return snap
+    @contextmanager
+    def _checkout(self, budget: bool = False) -> Iterator[_Snapshot]:
+        """A snapshot of the live index for this thread alone, given back afterwards."""
+        snap = self._acquire()
+        snap.deadline = time.monotonic() + self.time_budget if budget else None
+        try:
+            yield snap
+        finally:
+            self._release(snap)
+
+    def _acquire(self) -> _Snapshot:
+        while True:
+            with self._lock:
+                if self._closed:
+                    raise IndexMissing(f"engine on {self.root} is closed")
+                live = store.live_dir(self.root)
+                if live != self._dir:
+                    self._open_live()
+                while not self._idle and self._open >= POOL_SIZE:
+                    self._lock.wait()
+                if not self._idle:
+                    self._open += 1
+                    ix, directory = self._ix, self._dir
+                    break
+                snap = self._idle.pop()
+            # Outside the lock: up_to_date() reads the index folder.
+            if snap.directory == self._dir and snap.searcher.up_to_date():
+                return snap
+            self._discard(snap)
+        try:
+            return self._new_snapshot(ix, directory)
+        except BaseException:
+            with self._lock:
+                self._open -= 1
+                self._lock.notify()
+            raise
+
+    def _release(self, snap: _Snapshot) -> None:
+        with self._lock:
+            if self._closed or snap.directory != self._dir:
+                self._open -= 1
+                snap.searcher.close()
+            else:
+                self._idle.append(snap)
+            self._lock.notify()
+
+    def _discard(self, snap: _Snapshot) -> None:
+        snap.searcher.close()
+        with self._lock:
+            self._open -= 1
+            self._lock.notify()
+
+    def _new_snapshot(self, ix, directory: Path) -> _Snapshot:
         # Not Searcher.refresh(): Whoosh's reader reuse keeps segments the new
         # generation dropped, so deleted or moved documents would still be found.
-        if snap is not None:
-            snap.searcher.close()
-            self._snap = None
-        searcher = self._ix.searcher(weighting=ArchiveBM25F())
+        searcher = ix.searcher(weighting=ArchiveBM25F())
+        gen = f"{directory.name}:{searcher.reader().generation()}"
         postings = Postings(searcher.reader())
-        tables = FacetTables(postings, TABLE_FIELDS)
-        builder = QueryBuilder(self._ix.schema, self._resolver(tables), _value_for_alias)
-        gen = f"{self._dir.name}:{searcher.reader().generation()}" if self._dir else ""
-        self._snap = _Snapshot(gen, searcher, tables, builder, postings)
-        return self._snap
+        with self._tables_lock:  # built once per index state, whichever thread comes first
+            shared = self._shared_tables
+            if shared is not None and shared[0] == gen:
+                tables = shared[1]
+            else:
+                tables = FacetTables(postings, TABLE_FIELDS)
+                self._shared_tables = (gen, tables)
+        postings.live = tables.live_mask
+        builder = QueryBuilder(ix.schema, self._resolver(tables), _value_for_alias)
+        return _Snapshot(gen, directory, searcher, tables, builder, postings)
 
     @staticmethod
     def _resolver(tables: FacetTables):
@@ -328,14 +407,16 @@ class WhooshEngine:
         return resolve
 
     def generation(self) -> str:
-        with self._lock:
-            return self._snapshot().generation
+        with self._checkout() as snap:
+            return snap.generation
 
     def close(self) -> None:
         with self._lock:
-            if self._snap is not None:
-                self._snap.searcher.close()
-                self._snap = None
+            self._closed = True
+            for snap in self._idle:
+                snap.searcher.close()
+                self._open -= 1
+            self._idle.clear()
             if self._ix is not None:
                 self._ix.close()
 
@@ -362,8 +443,7 @@ class WhooshEngine:
 
     def _search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        with self._lock:
-            snap = self._snapshot()
+        with self._checkout(budget=True) as snap:
             try:
                 parsed = snap.builder.build(request.query)
             except QuerySyntaxError as exc:
@@ -386,6 +466,7 @@ class WhooshEngine:
                 offered = alternatives(request.query, count, snap.builder.resolve_value)
                 excluded = exclusion_notice(request.query, count)
                 notices += [excluded] if excluded else []
+            notices += self._limit_notices(request, evaluator)
         return SearchResult(
             request.query, total, _ms(started), hits, facets, suggestion, notices=notices, alternatives=offered
         )
@@ -403,6 +484,13 @@ class WhooshEngine:
             return int(np.count_nonzero(_intersect(evaluator.match(parsed.required), selections, None)))
 
         return count
+
+    def _limit_notices(self, request: SearchRequest, evaluator: QueryEvaluator) -> list[str]:
+        """What the query limits changed: a fuzzy distance lowered, expansions cut, time up."""
+        out = query_notices(request.query) + evaluator.notices
+        if evaluator.timed_out:
+            out.append(TIMEOUT_NOTICE.format(seconds=f"{self.time_budget:g}"))
+        return out
 
     def _matching_docs(self, snap: _Snapshot, parsed: ParsedQuery, evaluator: QueryEvaluator) -> np.ndarray:
         if parsed.is_browse_all:
@@ -540,14 +628,13 @@ class WhooshEngine:
     # -- documents --------------------------------------------------------------
 
     def document(self, doc_id: str) -> DocumentRecord | None:
-        with self._lock:
-            fields = self._snapshot().searcher.document(id=doc_id)
+        with self._checkout() as snap:
+            fields = snap.searcher.document(id=doc_id)
         return _record_from_stored(fields) if fields else None
 
     def highlighted_text(self, doc_id: str, query: str) -> str | None:
         """The whole text of a document, escaped, with the query's terms in <mark>."""
-        with self._lock:
-            snap = self._snapshot()
+        with self._checkout() as snap:
             fields = snap.searcher.document(id=doc_id)
             if not fields:
                 return None
@@ -563,8 +650,7 @@ class WhooshEngine:
         return mark_all(text, terms, analyzer)
 
     def similar(self, doc_id: str, limit: int = 5) -> list[Hit]:
-        with self._lock:
-            snap = self._snapshot()
+        with self._checkout() as snap:
             docnum = snap.searcher.document_number(id=doc_id)
             if docnum is None:
                 return []
@@ -579,8 +665,7 @@ class WhooshEngine:
             return [self._hit(snap, browse, d, score, False, True) for d, score in ranked]
 
     def document_ids(self) -> set[str]:
-        with self._lock:
-            snap = self._snapshot()
+        with self._checkout() as snap:
             return {snap.searcher.stored_fields(d)["id"] for d in snap.tables.live}
 
     def trend(
@@ -623,8 +708,7 @@ class WhooshEngine:
         ``gazetteer.add_actor`` disappears from the list at once."""
         from archive.gazetteer import candidate_actors
 
-        with self._lock:
-            snap = self._snapshot()
+        with self._checkout() as snap:
             cached = self._detected_cache
             if cached is None or cached[0] != snap.generation:
                 rows = []
@@ -642,8 +726,8 @@ class WhooshEngine:
     # -- aggregates -------------------------------------------------------------
 
     def facet_values(self, facet: str) -> dict[str, int]:
-        with self._lock:
-            tables = self._snapshot().tables
+        with self._checkout() as snap:
+            tables = snap.tables
             counts = tables.count(FACET_FIELDS.get(facet, facet), tables.live_mask)
         return dict(counts.most_common())
 
@@ -655,8 +739,7 @@ class WhooshEngine:
         top: int = 5,
         series: list[str] | None = None,
     ) -> dict[str, Any]:
-        with self._lock:
-            snap = self._snapshot()
+        with self._checkout(budget=True) as snap:
             final = self._final_docs(snap, request)
             return _timeline(snap.tables, final, granularity, split_by, top, series)
 
@@ -664,8 +747,7 @@ class WhooshEngine:
         """The documents of one timeline period ("2020" or "2020-05") matching the request, oldest
         first, paged by request.offset/limit; and how many there are."""
         year, _, month = period.partition("-")
-        with self._lock:
-            snap = self._snapshot()
+        with self._checkout(budget=True) as snap:
             parsed = snap.builder.build(request.query)
             final = self._final_docs(snap, request)
             keys = snap.tables.datekeys
@@ -680,18 +762,17 @@ class WhooshEngine:
             return [self._hit(snap, parsed, d, 0.0, False, request.with_snippets) for d in page], len(docs)
 
     def stats(self) -> dict[str, Any]:
-        with self._lock:
-            snap = self._snapshot()
+        with self._checkout() as snap:
             tables, live = snap.tables, snap.tables.live_mask
-            state = store.read_state(self._dir)
-            toc = max(self._dir.glob("_MAIN_*.toc"), key=lambda p: p.stat().st_mtime, default=None)
+            state = store.read_state(snap.directory)
+            toc = max(snap.directory.glob("_MAIN_*.toc"), key=lambda p: p.stat().st_mtime, default=None)
             return {
                 "documents": int(np.count_nonzero(live)),
                 "failed": [{"path": p, **info} for p, info in sorted(state.get("failed", {}).items())],
                 "by_year": dict(sorted(tables.count("year", live).items())),
                 "by_language": dict(tables.count("language", live).most_common()),
                 "by_format": dict(tables.count("format", live).most_common()),
-                "index_bytes": store.directory_bytes(self._dir),
+                "index_bytes": store.directory_bytes(snap.directory),
                 "last_update": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(toc.stat().st_mtime)) if toc else None,
                 "generation": snap.generation,
             }
@@ -802,10 +883,14 @@ def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
         if isinstance(node, wq.AndNot):
             walk(node.a)
             return
+        if isinstance(node, EXPANDING):  # as many words as the search itself used, no more
+            if node.fieldname in TEXT_FIELDS:
+                out.update(_text(t) for t in islice(node._btexts(reader), MAX_EXPANSIONS))
+            return
         if node.is_leaf():
             for fieldname, text in node.existing_terms(reader, expand=True):
                 if fieldname in TEXT_FIELDS:
-                    out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+                    out.add(_text(text))
             return
         for child in node.children():
             walk(child)
@@ -928,3 +1013,7 @@ def live_ids(generation: Path) -> set[str]:
             return out
     finally:
         ix.close()
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term

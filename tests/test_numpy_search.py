@@ -65,7 +65,8 @@ def updated_engine(tmp_path_factory):
 
 
 def _snapshot(engine):
-    snap = engine._snapshot()
+    snap = engine._acquire()
+    engine._release(snap)  # back in the pool: the next call gets the same one (one thread here)
     assert len(snap.searcher.reader().leaf_readers()) >= 2, "the test needs several segments"
     assert snap.searcher.reader().has_deletions(), "the test needs deleted documents"
     return snap

@@ -26,13 +26,16 @@ SYNTAX_HELP = """
 | `Alès OR Gardanne` | l'un ou l'autre |
 | `Pont-de-Claix`, `sous-traitants` | le mot composé, écrit avec ou sans traits d'union |
 | `industrie NOT automobile`, `industrie -automobile` | exclut un mot (le tiret en début de mot seulement) |
-| `relocalis*` | les mots qui commencent par *relocalis* |
+| `relocalis*` | les mots qui commencent par *relocalis* (les 200 premiers au plus) |
+| `industrei~`, `réindustrialisaton~2` | les mots à 1 (ou 2) lettres près, la première lettre exacte ; `~2` au plus |
 | `acteur:CGT`, `thème:énergie`, `lieu:Isère`, `type:invitation`, `langue:fr` | recherche dans une métadonnée |
 | `dispositif:"France 2030"`, `dispositif:PIA` | les documents qui citent un programme (France 2030, France Relance, PIA…) |
 | `année:2020`, `année:2018-2021` | une année, une période |
 | `titre:relance` | un mot du titre |
 
 Sans mot-clé, la liste montre tous les documents : affinez-la avec les filtres de la barre latérale.
+Une requête compte 64 mots au plus ; une recherche qui dépasse 3 secondes s'arrête et montre ce
+qu'elle a trouvé, avec un avertissement.
 """
 
 

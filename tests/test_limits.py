@@ -1,0 +1,151 @@
+"""Query limits: no query can stall the server or the other sessions searching at the same time.
+
+Real indexes on disk, real engine; the blocking test holds one search inside the real
+evaluator (an event it waits on) to check, by ordering, that another search completes meanwhile.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from archive.engine import SearchEngine, open_engine
+from archive.models import SearchRequest
+from archive.query import MAX_EXPANSIONS, MAX_FUZZY_DISTANCE, MAX_QUERY_WORDS
+from archive.ranking import QueryEvaluator
+from indexer.pipeline import index_corpus
+
+
+def _search(engine: SearchEngine, query: str, **kw):
+    return engine.search(SearchRequest(query=query, **kw))
+
+
+def _in_thread(fn, timeout: float = 120):
+    """Run fn in a thread; its result, or fail when it does not finish (a hang)."""
+    out: dict = {}
+    worker = threading.Thread(target=lambda: out.setdefault("value", fn()), daemon=True)
+    worker.start()
+    worker.join(timeout)
+    assert not worker.is_alive(), "the search did not finish"
+    return out["value"]
+
+
+@pytest.fixture(scope="module")
+def seed_index(seed_archive) -> Path:
+    return seed_archive[1]
+
+
+def test_a_huge_fuzzy_distance_is_lowered_with_a_notice(seed_engine: SearchEngine) -> None:
+    # réindustrialisation~7 took 168 s on the five bundled documents.
+    result = _in_thread(lambda: _search(seed_engine, "réindustrialisation~7"))
+    assert result.error is None
+    assert result.total >= 1
+    assert any("~7" in n and f"~{MAX_FUZZY_DISTANCE}" in n for n in result.notices), result.notices
+    # A two-digit distance is read whole and lowered too (Whoosh read `~1` and a stray `2`).
+    result = _in_thread(lambda: _search(seed_engine, "industrie~12"))
+    assert any("~12" in n for n in result.notices), result.notices
+
+
+def test_an_allowed_fuzzy_distance_has_no_notice(seed_engine: SearchEngine) -> None:
+    result = _search(seed_engine, "industrei~2")
+    assert result.total >= 1 and result.notices == []
+
+
+def test_too_many_words_are_refused_in_french(seed_engine: SearchEngine) -> None:
+    words = " OR ".join(f"mot{i}" for i in range(MAX_QUERY_WORDS + 1))
+    result = _search(seed_engine, words)
+    assert result.total == 0 and result.hits == []
+    assert result.error and f"{MAX_QUERY_WORDS} au plus" in result.error
+    huge = " OR ".join(f"mot{i}" for i in range(10_000))
+    result = _in_thread(lambda: _search(seed_engine, huge))
+    assert result.error and "trop longue" in result.error
+
+
+def test_a_prefix_stands_for_a_bounded_number_of_words(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    words = " ".join(f"zorglub{i:04d}" for i in range(MAX_EXPANSIONS + 50))
+    (corpus / "mots.txt").write_text(f"Liste de mots\n\n{words}\n", encoding="utf-8")
+    (corpus / "autre.txt").write_text("Un autre document sur zorglub0001 seulement.\n", encoding="utf-8")
+    index_corpus(corpus, tmp_path / "index")
+    engine = open_engine(tmp_path / "index")
+    try:
+        result = _search(engine, "zorglub*")
+        assert result.total == 2
+        assert any(f"plus de {MAX_EXPANSIONS} mots" in n for n in result.notices), result.notices
+        assert _search(engine, "zorglub000*").notices == []  # ten words: nothing left out
+    finally:
+        engine.close()
+
+
+def test_a_query_past_its_time_budget_answers_with_what_it_has(seed_index: Path) -> None:
+    engine = open_engine(seed_index)
+    try:
+        full = _search(engine, "industrie OR hydrogène OR syndicat")
+        assert full.notices == []
+        engine.time_budget = 0.0  # every search is past its budget after its first branch
+        cut = _search(engine, "industrie OR hydrogène OR syndicat")
+        assert any("interrompue" in n for n in cut.notices), cut.notices
+        assert 0 < cut.total <= full.total
+        assert {h.id for h in cut.hits} <= {h.id for h in full.hits} | {h.id for h in cut.hits if h.partial}
+    finally:
+        engine.close()
+
+
+def test_a_slow_search_does_not_hold_up_another_one(seed_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one search is stuck in its word expansion, a plain search from another thread
+    completes (the engine held one lock for the whole of every search)."""
+    engine = open_engine(seed_index)
+    stuck, release = threading.Event(), threading.Event()
+    expand = QueryEvaluator._expanded
+
+    def slow_expansion(self, q):
+        if q.text.startswith("lent"):
+            stuck.set()
+            release.wait(120)
+        return expand(self, q)
+
+    monkeypatch.setattr(QueryEvaluator, "_expanded", slow_expansion)
+    slow_result: dict = {}
+    slow = threading.Thread(target=lambda: slow_result.setdefault("r", _search(engine, "lent*")), daemon=True)
+    try:
+        slow.start()
+        assert stuck.wait(60), "the slow search never started"
+        plain = threading.Thread(target=lambda: slow_result.setdefault("plain", _search(engine, "industrie")))
+        plain.start()
+        plain.join(60)
+        assert not plain.is_alive(), "the plain search waited for the slow one"
+        assert slow.is_alive(), "the slow search should still be running"
+        assert slow_result["plain"].total >= 1
+    finally:
+        release.set()
+        slow.join(60)
+        engine.close()
+    assert "r" in slow_result
+
+
+def test_concurrent_searches_give_the_same_answers_as_one_at_a_time(seed_index: Path) -> None:
+    engine = open_engine(seed_index)
+    queries = ["industrie", "emploi salariés", "hydrogène OR usine", "relocalis*", "acteur:CGT", "", "énergie -gaz"]
+    try:
+        expected = {q: [(h.id, h.snippet) for h in _search(engine, q).hits] for q in queries}
+        errors: list[str] = []
+
+        def worker(offset: int) -> None:
+            for i in range(20):
+                q = queries[(i + offset) % len(queries)]
+                got = [(h.id, h.snippet) for h in _search(engine, q).hits]
+                if got != expected[q]:
+                    errors.append(q)
+
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert errors == []
+        assert engine._open <= 6  # one searcher per concurrent search, at most
+    finally:
+        engine.close()
