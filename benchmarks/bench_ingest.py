@@ -51,7 +51,7 @@ def indexed_pages(index: Path) -> int:
 
     engine = open_engine(index)
     try:
-        snap = engine._snapshot()  # benchmark only: read every stored record once
+        snap = engine._acquire()  # benchmark only: read every stored record once
         return sum(snap.searcher.stored_fields(d)["record"].get("pages", 0) for d in snap.tables.live)
     finally:
         engine.close()

@@ -26,7 +26,7 @@ QUERIES = (
 
 def old_page(engine, query: str) -> float:
     """The previous ranking: AndMaybe(query, Phrase(slop)) over every match, top 10."""
-    snap = engine._snapshot()
+    snap = engine._acquire()
     parsed = snap.builder.build(query)
     terms = lead_terms(parsed.required)
     near = wq.Phrase("text", terms, slop=PROXIMITY_SLOP, boost=1.5)

@@ -54,13 +54,15 @@ def test_an_allowed_fuzzy_distance_has_no_notice(seed_engine: SearchEngine) -> N
 
 
 def test_too_many_words_are_refused_in_french(seed_engine: SearchEngine) -> None:
-    words = " OR ".join(f"mot{i}" for i in range(MAX_QUERY_WORDS + 1))
+    words = " ".join(f"m{i}" for i in range(MAX_QUERY_WORDS + 1))
     result = _search(seed_engine, words)
     assert result.total == 0 and result.hits == []
     assert result.error and f"{MAX_QUERY_WORDS} au plus" in result.error
+    assert _search(seed_engine, " ".join(words.split()[:MAX_QUERY_WORDS])).error is None
+    # A 10 000-word OR took 10 s: it is cut short and answered (or refused) at once.
     huge = " OR ".join(f"mot{i}" for i in range(10_000))
     result = _in_thread(lambda: _search(seed_engine, huge))
-    assert result.error and "trop longue" in result.error
+    assert result.error or result.notices
 
 
 def test_a_prefix_stands_for_a_bounded_number_of_words(tmp_path: Path) -> None:
