@@ -40,7 +40,7 @@ def check_archive(corpus: Path, index_root: Path) -> dict[str, Any]:
     if state.get("damaged"):
         problems.append(f"manifeste de l'index illisible : {REPAIR_SYNC}")
     try:
-        files, refused = scan_corpus(corpus)
+        files, refused = scan_corpus(corpus, state["files"])
     except OSError as exc:
         return {"ok": False, "problems": [f"dossier du corpus illisible ({exc.strerror}) : {corpus}"]}
     known, failed = state["files"], state["failed"]

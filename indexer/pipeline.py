@@ -34,7 +34,7 @@ from indexer.lock import DEFAULT_TIMEOUT, WriteLock
 from indexer.metadata import build_record
 from indexer.sandbox import ExtractorPool, Limits
 from indexer.scan import CorpusFile, document_id, scan_corpus, sha256_of
-from indexer.sidecar import SidecarError, read_sidecar
+from indexer.sidecar import SidecarError, read_sidecar_with_notes
 
 Progress = Callable[[int, int, str], None]
 BATCH_SIZE = 500
@@ -177,7 +177,7 @@ def _plan(
 ) -> _Plan:
     old_files: dict[str, dict[str, Any]] = state.get("files", {})
     old_failed: dict[str, dict[str, Any]] = state.get("failed", {})
-    scanned, refused = scan_corpus(corpus)
+    scanned, refused = scan_corpus(corpus, old_files)
     now_ns = time.time_ns()
     deferred: list[str] = []
     files: dict[str, dict[str, Any]] = {}
@@ -343,7 +343,7 @@ def record_or_reason(path: Path, extraction: Extraction, context: dict[str, Any]
     """The document record of one extraction, analysed for the index, or why it failed (runs
     in an extraction worker)."""
     try:
-        sidecar = read_sidecar(path)
+        sidecar, sidecar_notes = read_sidecar_with_notes(path)
     except SidecarError as exc:
         return str(exc)
     try:
@@ -355,6 +355,7 @@ def record_or_reason(path: Path, extraction: Extraction, context: dict[str, Any]
             sha256=context["sha256"],
             size=context["size"],
         )
+        record.notes.extend(sidecar_notes)
     except Exception as exc:  # a metadata bug must not stop the run; it is reported per file
         return f"erreur pendant l'analyse des métadonnées ({exc.__class__.__name__}: {exc})"
     return prepare_document(record)

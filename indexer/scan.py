@@ -43,8 +43,11 @@ def relative_name(path: Path, corpus: Path) -> str:
     return unicodedata.normalize("NFC", path.relative_to(corpus).as_posix())
 
 
-def scan_corpus(corpus: Path) -> tuple[list[CorpusFile], list[Refusal]]:
+def scan_corpus(corpus: Path, indexed: dict[str, dict] | None = None) -> tuple[list[CorpusFile], list[Refusal]]:
     """Documents to index, and files refused outright (unsupported, links, unreadable folders).
+
+    `indexed` is the manifest of indexed files ({rel: {"size", "mtime_ns", …}}): of two files
+    whose names differ only by their Unicode form, the one already indexed stays indexed.
 
     Raises OSError when the corpus folder itself cannot be listed: an unmounted
     or vanished folder must never be mistaken for an empty one.
@@ -86,7 +89,7 @@ def scan_corpus(corpus: Path) -> tuple[list[CorpusFile], list[Refusal]]:
             found = _scanned_file(entry, prefix, root, names)
             (files if isinstance(found, CorpusFile) else refused).append(found)
         pending.extend(reversed(subfolders))  # visited in name order, depth first
-    return _without_name_clashes(files, refused)
+    return _without_name_clashes(files, refused, indexed or {})
 
 
 def _is_folder(entry: os.DirEntry) -> bool:
@@ -130,11 +133,16 @@ def _link_problem(path: Path, root: Path) -> str | None:
     return None
 
 
-def _without_name_clashes(files: list[CorpusFile], refused: list[Refusal]) -> tuple[list[CorpusFile], list[Refusal]]:
+def _without_name_clashes(
+    files: list[CorpusFile], refused: list[Refusal], indexed: dict[str, dict]
+) -> tuple[list[CorpusFile], list[Refusal]]:
     """Refuse names that differ only by their Unicode form (é as one or two code points).
 
     Both would map to the same NFC path; indexing either would make the index
-    flip between two files. They are listed under that one path until renamed.
+    flip between two files. When one of them is the file already indexed (same size
+    and time as in the manifest), it stays indexed and the newcomer is refused under
+    its own spelling of the name: a new file never takes a document out of the index.
+    Otherwise both are listed under that one path until renamed.
     """
     seen: dict[str, int] = {}
     for f in files:
@@ -144,10 +152,35 @@ def _without_name_clashes(files: list[CorpusFile], refused: list[Refusal]) -> tu
     clashes = {rel for rel, count in seen.items() if count > 1}
     if not clashes:
         return files, refused
+    for rel in sorted(clashes):
+        entry = indexed.get(rel)
+        same = [f for f in files if f.rel == rel]
+        incumbent = [f for f in same if entry and entry.get("size") == f.size and entry.get("mtime_ns") == f.mtime_ns]
+        if len(incumbent) != 1 or any(r.rel == rel for r in refused):
+            continue
+        clashes.discard(rel)
+        for f in same:
+            if f is not incumbent[0]:
+                files.remove(f)
+                refused.append(Refusal(_own_spelling(f, rel), NEWCOMER_CLASH))
+    if not clashes:
+        return files, refused
     reason = "plusieurs fichiers portent ce nom (accents encodés différemment) : renommez l'un d'eux"
     kept = [f for f in files if f.rel not in clashes]
     listed = [r for r in refused if r.rel not in clashes] + [Refusal(rel, reason) for rel in sorted(clashes)]
     return kept, listed
+
+
+NEWCOMER_CLASH = (
+    "un fichier du même nom, aux accents encodés autrement, est déjà indexé dans ce dossier : "
+    "ce fichier-ci n'est pas indexé, renommez-le"
+)
+
+
+def _own_spelling(f: CorpusFile, rel: str) -> str:
+    """The newcomer's path as written on disk, distinct from the indexed file's NFC path."""
+    raw = rel.rsplit("/", 1)[0] + "/" + f.path.name if "/" in rel else f.path.name
+    return raw if raw != rel else unicodedata.normalize("NFD", rel)
 
 
 def _sidecar_mtime(path: Path) -> int:

@@ -45,13 +45,19 @@ def safe_name(filename: str) -> str:
     name = "".join(c for c in name if unicodedata.category(c) not in _STRIP_CATEGORIES)
     name = _FORBIDDEN.sub("_", name)
     name = _SPACES.sub(" ", name).strip().rstrip(" .")
-    if name.lower().endswith(SIDECAR_SUFFIX):
-        # A document must never be taken for another document's metadata sheet.
-        name = name[: -len(".yaml")] + "_yaml"
+    name = _not_a_sidecar(name)
     stem, ext = _split_extension(name)
     # No leading dot, dash or tilde: hidden, option-like or editor-temporary names.
     stem = stem.lstrip(_LEADING_JUNK).rstrip(" .") or DEFAULT_NAME
-    return _truncate(stem, ext)
+    # Checked again once cut: a long name can end in « ….txt.meta.yaml » only after truncation.
+    return _not_a_sidecar(_truncate(stem, ext))
+
+
+def _not_a_sidecar(name: str) -> str:
+    """A document must never be taken for another document's metadata sheet."""
+    if name.lower().endswith(SIDECAR_SUFFIX):
+        return name[: -len(".yaml")] + "_yaml"
+    return name
 
 
 def _split_extension(name: str) -> tuple[str, str]:
@@ -115,8 +121,12 @@ def save_upload(corpus: Path, filename: str, data: bytes, subdir: str = "uploads
 def _publish(temp: Path, folder: Path, name: str) -> Path:
     """Give the temporary file its final name without ever replacing an existing file."""
     stem, ext = _split_extension(name)
+    # Names already there, in NFC: « Réunion.txt » written by a Mac (NFD) is taken too.
+    taken = {unicodedata.normalize("NFC", n) for n in os.listdir(folder)}
     for n in range(1, 10_000):
         candidate = folder / _numbered(stem, ext, n)
+        if {candidate.name, candidate.name + SIDECAR_SUFFIX} & taken:
+            continue
         if candidate.exists() or candidate.with_name(candidate.name + SIDECAR_SUFFIX).exists():
             continue
         try:

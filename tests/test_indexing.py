@@ -232,6 +232,41 @@ def test_sidecar_overrides_extraction(workspace) -> None:
     assert record.provenance["title"] == "fiche" and record.source_url == "https://example.org"
 
 
+@pytest.mark.parametrize(
+    ("sheet", "ignored"),
+    [
+        ("title: Note interne\nactors: 5\n", "actors"),
+        ("title: Note interne\ndate: 2019-13-45\n", "date"),
+        ("title: Note interne\nthemes: {emploi: 1}\n", "themes"),
+        ("title: Note interne\nlanguage: [fr, en]\n", "language"),
+    ],
+)
+def test_a_sidecar_field_of_the_wrong_kind_is_ignored_with_a_note(workspace, sheet: str, ignored: str) -> None:
+    """`actors: 5` or `date: 2019-13-45` made the whole document fail (« erreur interne »)."""
+    corpus, index = workspace
+    (corpus / "note.txt").write_text("Réunion du 3 mars 2015 sur l'emploi industriel à Sochaux.", encoding="utf-8")
+    (corpus / "note.txt.meta.yaml").write_text(sheet, encoding="utf-8")
+    report = index_corpus(corpus, index)
+    assert report.failed == [] and report.documents == 1
+    (record,) = all_records(index).values()
+    assert record.title == "Note interne"  # the fields that are right still apply
+    assert any("note.txt.meta.yaml" in n and f"« {ignored} »" in n for n in record.notes), record.notes
+    engine = open_engine(index)
+    try:
+        assert engine.search(SearchRequest(query="Sochaux")).total == 1
+    finally:
+        engine.close()
+
+
+def test_a_sidecar_title_is_capped(workspace) -> None:
+    corpus, index = workspace
+    (corpus / "note.txt").write_text("Texte sur l'emploi.", encoding="utf-8")
+    (corpus / "note.txt.meta.yaml").write_text("title: " + "très long titre " * 200 + "\n", encoding="utf-8")
+    index_corpus(corpus, index)
+    (record,) = all_records(index).values()
+    assert 0 < len(record.title) <= 302 and any("titre raccourci" in n for n in record.notes)
+
+
 def test_version_change_triggers_rebuild(workspace, monkeypatch) -> None:
     corpus, index = workspace
     (corpus / "a.txt").write_text("Texte sur la filière automobile à Sochaux.", encoding="utf-8")

@@ -157,3 +157,59 @@ def test_safe_name_examples() -> None:
     assert safe_name("rapport<script>.pdf") == "rapport_script_.pdf"
     assert safe_name("  espaces   multiples .txt ") == "espaces multiples.txt"
     assert safe_name("") == "document"
+
+
+def test_a_long_name_cut_into_a_sidecar_name_is_not_a_sidecar() -> None:
+    """The `.meta.yaml` check ran before truncation: the cut name became another file's sheet."""
+    name = "a" * 136 + ".txt.meta.yaml" + ".averyverylongext"
+    cut = safe_name(name)
+    assert len(cut) <= MAX_NAME_CHARS
+    assert not cut.lower().endswith(".meta.yaml"), cut
+
+
+def test_an_upload_named_like_an_indexed_file_in_another_unicode_form_keeps_it_indexed(tmp_path: Path) -> None:
+    """« Réunion.txt » in NFD (from a Mac) is indexed; the same name uploaded (NFC) was saved beside
+    it, and the scan then refused both: the indexed document disappeared from search."""
+    from archive.engine import open_engine
+    from archive.models import SearchRequest
+    from indexer.pipeline import index_corpus
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    (corpus / "uploads").mkdir(parents=True)
+    nfd = unicodedata.normalize("NFD", "Réunion.txt")
+    (corpus / "uploads" / nfd).write_text("Compte rendu de la réunion sur Florange.", encoding="utf-8")
+    index_corpus(corpus, index)
+    saved = save_upload(corpus, "Réunion.txt", b"Un autre texte, sur Gardanne.")
+    assert unicodedata.normalize("NFC", saved.name) != "Réunion.txt"  # stored under a distinct name
+    report = index_corpus(corpus, index)
+    assert report.failed == []
+    engine = open_engine(index)
+    try:
+        assert engine.search(SearchRequest(query="Florange")).total == 1
+        assert engine.search(SearchRequest(query="Gardanne")).total == 1
+    finally:
+        engine.close()
+
+
+def test_a_file_dropped_beside_an_indexed_one_in_another_unicode_form_is_refused_not_the_indexed_one(
+    tmp_path: Path,
+) -> None:
+    from archive.engine import open_engine
+    from archive.models import SearchRequest
+    from indexer.check import check_archive
+    from indexer.pipeline import index_corpus
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / unicodedata.normalize("NFD", "Réunion.txt")).write_text("Réunion sur Florange.", encoding="utf-8")
+    index_corpus(corpus, index)
+    (corpus / unicodedata.normalize("NFC", "Réunion.txt")).write_text("Réunion sur Gardanne.", encoding="utf-8")
+    report = index_corpus(corpus, index)
+    assert len(report.failed) == 1 and "déjà indexé" in report.failed[0]["reason"]
+    engine = open_engine(index)
+    try:
+        assert engine.search(SearchRequest(query="Florange")).total == 1  # still found
+        assert engine.search(SearchRequest(query="Gardanne")).total == 0
+    finally:
+        engine.close()
+    assert check_archive(corpus, index)["ok"], check_archive(corpus, index)["problems"]
