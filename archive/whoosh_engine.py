@@ -245,6 +245,13 @@ class _MarkFormatter(highlight.HtmlFormatter):
     def __init__(self) -> None:
         super().__init__(tagname="mark", between=" … ")
 
+    def _text(self, text: str) -> str:
+        # A fragment is cut between tokens: a 200 000-character word beside a match came back whole.
+        if len(text) > SNIPPET_CHARS:
+            half = SNIPPET_CHARS // 4
+            text = text[:half] + " … " + text[-half:]
+        return super()._text(text)
+
 
 @dataclass
 class _Snapshot:
@@ -953,14 +960,24 @@ def _highlight_tokens(text: str, analyzer):
 
 
 def mark_all(text: str, terms: frozenset[str], analyzer) -> str:
-    """Escape the whole text and wrap every occurrence of the terms in <mark>."""
+    """Escape the whole text and wrap every occurrence of the terms in <mark>.
+
+    Tokens over the same characters (a compound and its parts: « Bpifrance », « bpi »,
+    « france ») make one mark, not « BpifranceBpifrance »."""
+    spans: list[list[int]] = []
+    for token in analyzer(text, chars=True, mode="index", removestops=True):
+        if token.text not in terms:
+            continue
+        if spans and token.startchar < spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], token.endchar)
+        else:
+            spans.append([token.startchar, token.endchar])
     out: list[str] = []
     last = 0
-    for token in analyzer(text, chars=True, mode="index", removestops=True):
-        if token.text in terms:
-            out.append(html.escape(text[last : token.startchar], quote=False))
-            out.append("<mark>" + html.escape(text[token.startchar : token.endchar], quote=False) + "</mark>")
-            last = token.endchar
+    for start, end in spans:
+        out.append(html.escape(text[last:start], quote=False))
+        out.append("<mark>" + html.escape(text[start:end], quote=False) + "</mark>")
+        last = end
     out.append(html.escape(text[last:], quote=False))
     return "".join(out)
 

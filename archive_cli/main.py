@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import sys
@@ -73,8 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--retry", action="append", default=[], metavar="PATH", help="try this failed file again (repeatable)"
     )
-    sp.add_argument("--timeout", type=float, default=60.0, help="per-file extraction time limit (s)")
-    sp.add_argument("--max-mb", type=float, default=100.0, help="per-file size limit (MB)")
+    sp.add_argument("--timeout", type=_positive_up_to(86_400), default=60.0, help="per-file extraction time limit (s)")
+    sp.add_argument("--max-mb", type=_positive_up_to(1_000_000), default=100.0, help="per-file size limit (MB)")
     sp.set_defaults(run=cmd_index)
 
     sp = sub.add_parser("search", help="search the archive")
@@ -101,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("watch", help="follow the corpus folder and index changes as they come")
     common(sp)
     sp.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1)
-    sp.add_argument("--settle", type=float, default=1.0, help="seconds a file must stay unchanged")
+    sp.add_argument("--settle", type=_finite_non_negative, default=1.0, help="seconds a file must stay unchanged")
     sp.set_defaults(run=cmd_watch)
 
     sp = sub.add_parser("serve", help="read-only HTTP API over the index (JSON, CSV, OpenAPI)")
@@ -194,6 +195,36 @@ def _positive(value: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return n
+
+
+def _positive_up_to(upper: float):
+    """A number above 0 and at most `upper` (-1, inf and nan gave an empty index, an
+    OverflowError or no limit at all)."""
+
+    def parse(value: str) -> float:
+        x = _finite(value)
+        if not 0 < x <= upper:
+            raise argparse.ArgumentTypeError(f"must be above 0 and at most {upper:g}, not {value!r}")
+        return x
+
+    return parse
+
+
+def _finite_non_negative(value: str) -> float:
+    x = _finite(value)
+    if x < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value!r}")
+    return x
+
+
+def _finite(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"must be a finite number, not {value!r}")
+    return x
 
 
 def _non_negative(value: str) -> int:

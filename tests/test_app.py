@@ -556,3 +556,30 @@ def test_outdated_index_stays_searchable_while_it_is_rebuilt(tmp_path: Path, mon
     while (store.live_dir(index) == old or is_locked(index)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert store.live_dir(index) != old and store.is_current_version(store.live_dir(index))
+
+
+def _toggle_watcher_callback() -> None:
+    """What a forged widget message would do: the toggle's callback with the toggle switched on."""
+    import streamlit as st
+
+    from ui.view_status import _on_watch_toggle
+
+    st.session_state["w_watch"] = True
+    _on_watch_toggle()
+
+
+def test_the_watcher_toggle_checks_the_password_in_its_callback(env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The toggle is disabled without the password; its callback must refuse too, not rely on
+    Streamlit (1.67) refusing changes to a disabled widget."""
+    from ui.runtime import watcher
+
+    monkeypatch.setenv("ARCHIVE_ADMIN_PASSWORD", "s3cret-é")
+    assert run(vue="etat").toggle(key="w_watch").disabled
+    at = AppTest.from_function(_toggle_watcher_callback, default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    w = watcher()
+    try:
+        assert w is not None and not w.running
+    finally:
+        if w is not None and w.running:
+            w.stop()

@@ -119,6 +119,22 @@ def test_exit_codes_and_messages(project: Path, tmp_path: Path) -> None:
     assert bad_query.returncode == 2 and "Traceback" not in bad_query.stderr
 
 
+@pytest.mark.parametrize(
+    "option",
+    [("--timeout", "-1"), ("--timeout", "inf"), ("--timeout", "nan"), ("--max-mb", "inf"), ("--max-mb", "nan")],
+)
+def test_limits_that_are_not_finite_positive_numbers_are_usage_errors(tmp_path: Path, option) -> None:
+    """They gave an empty index, an OverflowError or no limit at all."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    done = run(
+        "index", "--corpus", str(corpus), "--index", str(tmp_path / "idx"), f"{option[0]}={option[1]}", cwd=tmp_path
+    )
+    assert done.returncode == 2, done.stderr
+    assert option[0] in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "idx").exists()  # nothing was indexed
+
+
 def test_environment_overrides_locations(project: Path, tmp_path: Path) -> None:
     env = {"ARCHIVE_CORPUS": str(project / "corpus"), "ARCHIVE_INDEX": str(tmp_path / "idx")}
     done = run("index", "--json", cwd=tmp_path, env=env)

@@ -293,3 +293,24 @@ def test_fuzzy_term_finds_a_misspelled_name(seed_engine, typo: str, word: str) -
     assert expected
     assert ids(seed_engine, f'"{typo.rstrip("~")}"') == []
     assert ids(seed_engine, typo) == expected
+
+
+def test_snippets_are_capped_and_compound_marks_are_not_doubled(workspace) -> None:
+    """A 200 000-character word beside a match came back whole in the snippet; « Bpifrance »
+    (a compound that also splits into « bpi » + « france ») was marked twice in the full text."""
+    corpus, index = workspace
+    giant = "x" * 200_000
+    (corpus / "a.txt").write_text(
+        f"Titre\n\nLa banque Bpifrance soutient l'industrie {giant} usine fin.", encoding="utf-8"
+    )
+    index_corpus(corpus, index)
+    engine = open_engine(index)
+    try:
+        (hit,) = engine.search(SearchRequest(query="industrie")).hits
+        assert "<mark>industrie</mark>" in hit.snippet
+        assert len(hit.snippet) < 1000
+        full = engine.highlighted_text(hit.id, "Bpifrance")
+        assert "<mark>Bpifrance</mark> soutient" in full
+        assert "</mark><mark>" not in full and full.count("<mark>") == 1
+    finally:
+        engine.close()

@@ -83,6 +83,9 @@ def _on_watch_toggle() -> None:
     w = watcher()
     if w is None:
         return
+    if not can_modify():  # the toggle is disabled then, but the callback must not trust that alone
+        st.session_state["w_watch"] = w.running
+        return
     if st.session_state.get("w_watch"):
         w.start()
     else:
