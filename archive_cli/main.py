@@ -23,7 +23,7 @@ from archive.models import SORTS, IndexMissing, IndexOutdated
 from archive.payloads import document_payload, search_payload, search_request, stats_payload
 from indexer.check import check_archive
 from indexer.lock import IndexBusy
-from indexer.pipeline import index_corpus, needs_rebuild
+from indexer.pipeline import IndexRunFailed, index_corpus, needs_rebuild
 from indexer.scan import relative_name
 
 
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(_glue_sort_value(sys.argv[1:] if argv is None else argv))
     try:
         return args.run(args)
-    except (CliError, IndexBusy, LabError) as exc:
+    except (CliError, IndexBusy, LabError, IndexRunFailed) as exc:
         print(f"archive: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

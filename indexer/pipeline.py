@@ -9,6 +9,7 @@ any point is finished by the next one with nothing lost and nothing doubled.
 
 from __future__ import annotations
 
+import errno
 import os
 import time
 from collections import defaultdict
@@ -26,6 +27,7 @@ from archive.engine import (
     create_index,
     create_writer,
     indexed_ids,
+    open_engine,
     prepare_document,
     read_records,
 )
@@ -38,6 +40,50 @@ from indexer.sidecar import SidecarError, read_sidecar_with_notes
 
 Progress = Callable[[int, int, str], None]
 BATCH_SIZE = 500
+
+
+class IndexRunFailed(RuntimeError):
+    """An update stopped by an error that is not damage to the index (disk full, permission
+    denied, a file gone): the live index is as the last commit left it and still searchable,
+    and the next run resumes. The message is French, for the app and the command line."""
+
+
+_ERRNO_REASONS = {
+    errno.ENOSPC: "disque plein",
+    errno.EDQUOT: "quota de disque atteint",
+    errno.EFBIG: "fichier trop grand pour le système (limite de taille atteinte)",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.ENOENT: "un fichier a disparu pendant l'indexation",
+}
+
+
+def transient_reason(exc: BaseException) -> str:
+    cause = _ERRNO_REASONS.get(getattr(exc, "errno", None) or -1, exc.__class__.__name__)
+    detail = getattr(exc, "strerror", None) or str(exc)
+    where = f" ({getattr(exc, 'filename', None)})" if getattr(exc, "filename", None) else ""
+    return (
+        f"indexation interrompue : {cause} — {detail}{where}. L'index en service n'a pas changé depuis "
+        "sa dernière mise à jour et reste consultable ; relancez l'indexation une fois le problème réglé, "
+        "elle reprendra où elle s'est arrêtée."
+    )
+
+
+def live_index_damaged(index_root: Path) -> bool:
+    """Whether the live index itself fails to read (what `archive check` calls damaged)."""
+    try:
+        engine = open_engine(index_root, allow_outdated=True)
+    except Exception:
+        return True
+    try:
+        ids = engine.document_ids()
+        stored = engine.stats()["documents"]
+        return stored != len(ids)
+    except Exception:
+        return True
+    finally:
+        engine.close()
 FINISH = "indexer.pipeline:record_or_reason"  # what extraction workers do after extracting
 
 
@@ -132,6 +178,10 @@ def index_corpus(
         except Exception as exc:
             if fresh:
                 raise
+            if not live_index_damaged(index_root):
+                # Disk full, permission denied, a file gone…: a rebuild would fail the same way
+                # (and cost a full pass). What was committed is consistent; the next run resumes.
+                raise IndexRunFailed(transient_reason(exc)) from exc
             # The live index cannot be read or updated (deleted or truncated segment…):
             # what was committed so far is consistent, and the corpus has everything.
             result = _run(corpus, index_root, True, *options)
