@@ -84,6 +84,8 @@ def live_index_damaged(index_root: Path) -> bool:
         return True
     finally:
         engine.close()
+
+
 FINISH = "indexer.pipeline:record_or_reason"  # what extraction workers do after extracting
 
 

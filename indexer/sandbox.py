@@ -13,10 +13,12 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -169,6 +171,9 @@ class _Worker:
     """One worker process and the parent's end of its socket."""
 
     def __init__(self, limits: Limits) -> None:
+        # The worker's temporary folder (OCR page images…), removed by this process when the
+        # worker ends: a worker killed at its time limit cannot clean up after itself.
+        self.scratch = tempfile.mkdtemp(prefix="archive-worker-")
         ours, theirs = socket.socketpair()
         try:
             self.process = subprocess.Popen(
@@ -176,9 +181,11 @@ class _Worker:
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
+                env={**os.environ, "TMPDIR": self.scratch},
             )
         except BaseException:
             ours.close()
+            shutil.rmtree(self.scratch, ignore_errors=True)
             raise
         finally:
             theirs.close()
@@ -244,7 +251,9 @@ class _Worker:
             except OSError:
                 pass
         self.conn.close()
-        return self.process.wait()
+        status = self.process.wait()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        return status
 
 
 class ExtractorPool:

@@ -17,8 +17,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from archive import store
 from archive_testing import ROOT, assert_converged, ner_off, search_paths
+
+from archive import store
 from conftest import SEEDS
 from indexer.pipeline import index_corpus
 
