@@ -7,6 +7,7 @@ The app, the command line and the indexer only use `SearchEngine` and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,6 +19,8 @@ class SearchEngine(Protocol):
     def search(self, request: SearchRequest) -> SearchResult: ...
 
     def document(self, doc_id: str) -> DocumentRecord | None: ...
+
+    def records(self, request: SearchRequest, with_text: bool = False) -> Iterator[DocumentRecord]: ...
 
     def highlighted_text(self, doc_id: str, query: str) -> str | None: ...
 

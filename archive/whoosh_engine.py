@@ -231,9 +231,9 @@ def read_records(generation: Path, doc_ids: list[str]) -> dict[str, DocumentReco
         ix.close()
 
 
-def _record_from_stored(fields: dict[str, Any]) -> DocumentRecord:
+def _record_from_stored(fields: dict[str, Any], with_text: bool = True) -> DocumentRecord:
     data = dict(fields["record"])
-    data["text"] = fields.get("text", "")
+    data["text"] = fields.get("text", "") if with_text else ""
     return DocumentRecord.from_dict(data)
 
 
@@ -638,6 +638,28 @@ class WhooshEngine:
         with self._checkout() as snap:
             fields = snap.searcher.document(id=doc_id)
         return _record_from_stored(fields) if fields else None
+
+    def records(self, request: SearchRequest, with_text: bool = False) -> Iterator[DocumentRecord]:
+        """Every full match of a request, in the order the app lists them, read one at a time:
+        an export of 100 000 hits never holds them all. The text only when asked."""
+        with self._checkout(budget=True) as snap:
+            try:
+                parsed = snap.builder.build(request.query)
+            except QuerySyntaxError:
+                return
+            evaluator = snap.evaluator()
+            final = _intersect(self._matching_docs(snap, parsed, evaluator), self._selections(snap, request), None)
+            total = int(np.count_nonzero(final))
+            if request.sort == "relevance" and not parsed.is_browse_all:
+                # The first block as the result pages rank it, then the rest by score.
+                top = replace(request, offset=0, limit=min(total, RERANK_DEPTH), with_snippets=False)
+                head = [snap.searcher.document_number(id=h.id) for h in self._page(snap, parsed, top, final, evaluator)]
+                seen = set(head)
+                order = head + [d for d, _ in evaluator.top(parsed.required, final, total) if d not in seen]
+            else:
+                order = snap.tables.date_order(final, descending=request.sort != "date", stop=total)
+            for docnum in order:
+                yield _record_from_stored(snap.searcher.stored_fields(docnum), with_text)
 
     def highlighted_text(self, doc_id: str, query: str) -> str | None:
         """The whole text of a document, escaped, with the query's terms in <mark>."""

@@ -314,3 +314,25 @@ def test_snippets_are_capped_and_compound_marks_are_not_doubled(workspace) -> No
         assert "</mark><mark>" not in full and full.count("<mark>") == 1
     finally:
         engine.close()
+
+
+def test_records_for_export_come_one_at_a_time_in_list_order_without_text(seed_engine) -> None:
+    """Exports loaded the full text of every hit at once (100 000 records for a large result)."""
+    import inspect
+
+    from ui.exports import to_csv
+
+    for request in (
+        SearchRequest(query="industrie", limit=1000),
+        SearchRequest(query="", sort="date", limit=1000),
+        SearchRequest(query="emploi", filters={"language": ["fr"]}, sort="-date", limit=1000),
+    ):
+        listed = [h.id for h in seed_engine.search(request).hits if not h.partial]
+        stream = seed_engine.records(request)
+        assert inspect.isgenerator(stream)
+        records = list(stream)
+        assert [r.id for r in records] == listed and listed
+        assert all(r.text == "" for r in records)
+    with_text = list(seed_engine.records(SearchRequest(query="industrie"), with_text=True))
+    assert all(r.text for r in with_text)
+    assert to_csv(with_text).decode("utf-8-sig").count("\r\n") == len(with_text) + 1

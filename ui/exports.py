@@ -6,6 +6,7 @@ Pure functions over `DocumentRecord`s; no Streamlit here.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 
 from archive.csv_export import CSV_COLUMNS, LIST_SEPARATOR, csv_rows, to_csv  # noqa: F401  (the app's CSV export)
@@ -54,8 +55,11 @@ def ris_record(record: DocumentRecord) -> list[tuple[str, str]]:
 
 
 def to_ris(records: Iterable[DocumentRecord]) -> bytes:
-    out = []
+    """One RIS record after another, written as the records come (`records` may be a generator)."""
+    buffer = io.BytesIO()
+    first = True
     for record in records:
-        out.extend(f"{tag}  - {value}" for tag, value in ris_record(record))
-        out.append("")
-    return "\r\n".join(out).encode("utf-8")
+        lines = [f"{tag}  - {value}" for tag, value in ris_record(record)] + [""]
+        buffer.write((("" if first else "\r\n") + "\r\n".join(lines)).encode("utf-8"))
+        first = False
+    return buffer.getvalue()

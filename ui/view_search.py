@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 
 import streamlit as st
 
 from archive.engine import SearchEngine
-from archive.models import DocumentRecord, SearchRequest, SearchResult
+from archive.models import SearchResult
 from ui import url
 from ui.cards import hit_card
 from ui.controls import (
@@ -27,17 +26,6 @@ from ui.text import md, number, plural
 from ui.veille import save_button
 
 
-def all_records(eng: SearchEngine, request: SearchRequest) -> list[DocumentRecord]:
-    """Every document of the result set (not only the page shown), in the chosen order."""
-    light = dataclasses.replace(request, offset=0, with_facets=False, with_snippets=False)
-    total = eng.search(dataclasses.replace(light, limit=1)).total
-    if total == 0:
-        return []
-    hits = eng.search(dataclasses.replace(light, limit=total)).hits
-    records = (eng.document(h.id) for h in hits if not h.partial)
-    return [r for r in records if r is not None]
-
-
 def _on_sort() -> None:
     chosen = url.widget("w_sort") or "pertinence"
     url.go(url.current().replace(tri=chosen, page=1))
@@ -50,10 +38,10 @@ def _to_page(page: int) -> None:
 def export_buttons(eng: SearchEngine, state: UrlState) -> None:
     request = state.request()
     stamp = time.strftime("%Y%m%d")
-    with st.container(horizontal=True, horizontal_alignment="right"):
+    with st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center"):
         st.download_button(
             "Exporter en CSV",
-            data=lambda: to_csv(all_records(eng, request)),
+            data=lambda: to_csv(eng.records(request)),
             file_name=f"archive-{stamp}.csv",
             mime="text/csv",
             icon=":material/table:",
@@ -62,7 +50,7 @@ def export_buttons(eng: SearchEngine, state: UrlState) -> None:
         )
         st.download_button(
             "Exporter en RIS (Zotero)",
-            data=lambda: to_ris(all_records(eng, request)),
+            data=lambda: to_ris(eng.records(request)),
             file_name=f"archive-{stamp}.ris",
             mime="application/x-research-info-systems",
             icon=":material/menu_book:",
