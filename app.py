@@ -27,14 +27,16 @@ from ui import (
 )
 from ui.access import readonly
 from ui.cards import CSS
+from ui.jobs import job_panel
 from ui.runtime import (
     background_sync,
     corpus_path,
+    index_jobs,
     index_missing,
     index_path,
     old_index_searchable,
     report_summary,
-    run_indexing,
+    start_indexing,
 )
 from ui.state import VIEWS, UrlState
 from ui.text import md
@@ -116,16 +118,30 @@ def ensure_index() -> bool:
     if not corpus.is_dir():
         st.error(f"Dossier du corpus introuvable : {md(corpus)}. Réglez ARCHIVE_CORPUS ou créez le dossier.")
         return False
-    if is_locked(index_path()):
-        wait_for_other_writer()
-        return False
     st.info("Première ouverture : l'index est construit à partir du dossier du corpus. Cela ne se fait qu'une fois.")
-    report = run_indexing("Construction de l'index")
-    if report is None:
-        return False
-    st.session_state["app_toast"] = "Index construit : " + report_summary(report)
-    st.rerun()
-    return True
+    failed = st.session_state.get("build_error")
+    if failed and BUILD_JOB not in st.session_state:
+        st.error(f"La construction de l'index n'a pas abouti : {md(failed)}")
+        if not st.button("Réessayer", key="w_build_retry"):
+            return False
+        st.session_state.pop("build_error", None)
+    if BUILD_JOB not in st.session_state:
+        if is_locked(index_path()) and not index_jobs().busy():
+            wait_for_other_writer()
+            return False
+        start_indexing(BUILD_JOB, "Construction de l'index")
+    job_panel(BUILD_JOB, _built)
+    return False
+
+
+BUILD_JOB = "job_build"
+
+
+def _built(job) -> None:
+    if job.report is not None and job.error is None:
+        st.session_state["app_toast"] = "Index construit : " + report_summary(job.report)
+    else:
+        st.session_state["build_error"] = job.error or "raison inconnue"
 
 
 def main() -> None:

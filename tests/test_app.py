@@ -67,6 +67,17 @@ def run(**params: str | list[str]) -> AppTest:
     return at
 
 
+def until_job_done(at: AppTest, key: str, timeout: float = 120) -> AppTest:
+    """Rerun the page (as its polling does) until the indexing job it started is over."""
+    deadline = time.monotonic() + timeout
+    while key in at.session_state and time.monotonic() < deadline:
+        time.sleep(0.3)
+        at.run()
+    assert key not in at.session_state, "the indexing job did not finish"
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def cards(at: AppTest) -> list[str]:
     return [h.value for h in at.html if 'class="arc-card"' in h.value]
 
@@ -420,6 +431,7 @@ def test_upload_indexes_and_detects_duplicates(tmp_path: Path, monkeypatch: pyte
     )
     at.form_submit_button[0].click().run()
     assert not at.exception, [e.value for e in at.exception]
+    until_job_done(at, "job_upload")
     assert any("indexé" in s.value and "nouveau.txt" in s.value for s in at.success)
     assert any("doublon" in i.value for i in at.info)
     assert (corpus / "uploads" / "nouveau.txt").read_bytes() == new_text

@@ -1,13 +1,14 @@
-"""Process-wide resources of the app: paths, the cached engine, indexing runs with a progress bar."""
+"""Process-wide resources of the app: paths, the cached engine, the indexing jobs and the watcher."""
 
 from __future__ import annotations
 
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -15,7 +16,8 @@ from archive import config
 from archive.engine import SearchEngine, open_engine
 from indexer.pipeline import IndexReport, needs_rebuild
 from indexer.upload import index_with_retry
-from ui.text import md, number, plural
+from ui.jobs import IndexJob, IndexJobs
+from ui.text import number, plural
 
 if TYPE_CHECKING:
     from indexer.watch import Watcher
@@ -104,6 +106,24 @@ def old_index_searchable() -> bool:
         return False
 
 
+@st.cache_resource(show_spinner=False)
+def _index_jobs(corpus: str, index_root: str) -> IndexJobs:
+    return IndexJobs(Path(corpus), Path(index_root), JOBS)
+
+
+def index_jobs() -> IndexJobs:
+    """The server's queue of indexing runs (one worker thread for the whole process)."""
+    return _index_jobs(str(corpus_path()), str(index_path()))
+
+
+def start_indexing(key: str, label: str, after: Callable[[IndexJob], Any] | None = None, **options: Any) -> IndexJob:
+    """Submit an indexing run to the server's worker; its id goes to st.session_state[key] so
+    that the page can show its progress with `job_panel(key, …)`."""
+    job = index_jobs().submit(label, after, **options)
+    st.session_state[key] = job.id
+    return job
+
+
 def run_indexing(
     label: str,
     *,
@@ -112,7 +132,9 @@ def run_indexing(
     only_paths: set[str] | None = None,
     reextract: set[str] | None = None,
 ) -> IndexReport | None:
-    """One indexing run in the page, with a progress bar; None (and a message) if it failed."""
+    """One indexing run in the page, with a progress bar; None (and a message) if it failed.
+
+    Still used by views not yet moved to `start_indexing` (a click during it cancels it)."""
     bar = st.progress(0.0, text=f"{label} : préparation…")
     notice = st.empty()
 

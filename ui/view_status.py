@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from ui.access import can_modify, may_modify, readonly
-from ui.runtime import background_sync, engine, report_summary, run_indexing, watcher
+from ui.jobs import IndexJob, job_panel
+from ui.runtime import background_sync, engine, report_summary, start_indexing, watcher
 from ui.state import UrlState
 from ui.text import file_size, french_timestamp, language_name, md, number, plural
 
@@ -43,18 +44,36 @@ def _flash(message: str, level: str = "success") -> None:
     st.session_state["status_flash"] = (level, message)
 
 
+STATUS_JOB = "job_status"
+
+
 def retry(paths: set[str] | None) -> None:
     label = "Nouvel essai" if paths and len(paths) == 1 else "Nouvel essai des fichiers illisibles"
-    report = run_indexing(label, retry_failed=True, only_paths=paths)
-    if report is not None:
-        still = {f["path"] for f in report.failed}
+
+    def outcome(job: IndexJob) -> tuple[str, str] | None:
+        if job.report is None:
+            return None
+        still = {f["path"] for f in job.report.failed}
         wanted = paths or still
         fixed = [p for p in wanted if p not in still]
         if fixed:
-            _flash(f"{plural(len(fixed), 'fichier indexé', 'fichiers indexés')} : " + ", ".join(md(p) for p in fixed))
-        else:
-            _flash("Toujours illisible : " + ", ".join(md(p) for p in sorted(wanted)), "warning")
-        st.rerun()
+            return "success", f"{plural(len(fixed), 'fichier indexé', 'fichiers indexés')} : " + ", ".join(
+                md(p) for p in fixed
+            )
+        return "warning", "Toujours illisible : " + ", ".join(md(p) for p in sorted(wanted))
+
+    start_indexing(STATUS_JOB, label, after=outcome, retry_failed=True, only_paths=paths)
+    st.rerun()
+
+
+def _status_job_done(job: IndexJob) -> None:
+    """A job started from this page is over: its outcome (or its error) as the page's message."""
+    if job.error is not None or job.report is None:
+        _flash(f"L'indexation n'a pas abouti : {md(job.error or 'raison inconnue')}", "warning")
+    elif isinstance(job.result, tuple):
+        _flash(job.result[1], job.result[0])
+    else:
+        _flash(f"{job.label} terminée : " + report_summary(job.report))
 
 
 def failed_files(failed: list[dict[str, Any]], allowed: bool) -> None:
@@ -135,10 +154,8 @@ def maintenance() -> None:
     if not may_modify():
         return
     if st.button("Réindexer tout le corpus", key="w_rebuild", icon=":material/build:"):
-        report = run_indexing("Réindexation", rebuild=True)
-        if report is not None:
-            _flash("Réindexation terminée : " + report_summary(report))
-            st.rerun()
+        start_indexing(STATUS_JOB, "Réindexation", rebuild=True)
+        st.rerun()
 
 
 def sync_notice() -> None:
@@ -162,6 +179,7 @@ def render(state: UrlState) -> None:
     if flash:
         level, message = flash if isinstance(flash, tuple) else ("success", flash)
         (st.warning if level == "warning" else st.success)(message)
+    job_panel(STATUS_JOB, _status_job_done)
     sync_notice()
     stats = engine().stats()
     by_year = stats.get("by_year", {})

@@ -12,7 +12,8 @@ from indexer.scan import SUPPORTED_SUFFIXES
 from indexer.sidecar import write_sidecar
 from indexer.upload import UploadOutcome, content_id, outcomes_after_indexing, save_upload
 from ui.access import may_modify
-from ui.runtime import corpus_path, engine, report_summary, run_indexing
+from ui.jobs import IndexJob, job_panel
+from ui.runtime import corpus_path, engine, report_summary, start_indexing
 from ui.state import UrlState
 from ui.text import md
 
@@ -60,8 +61,12 @@ def metadata_form() -> dict[str, Any]:
     }
 
 
-def process(files: list[tuple[str, bytes]], meta: dict[str, Any]) -> list[UploadOutcome]:
-    """Save the new files (duplicates are not saved), index them, and say what became of each."""
+UPLOAD_JOB = "job_upload"
+
+
+def process(files: list[tuple[str, bytes]], meta: dict[str, Any]) -> None:
+    """Save the new files (duplicates are not saved) and have the server index them; what became
+    of each is stored in the session when the indexing is over (see `_uploaded`)."""
     eng = engine()
     corpus = corpus_path()
     outcomes: list[UploadOutcome] = []
@@ -85,19 +90,33 @@ def process(files: list[tuple[str, bytes]], meta: dict[str, Any]) -> list[Upload
             continue
         batch[doc_id] = path.relative_to(corpus).as_posix()
         saved.append((name, path, doc_id))
-    if saved:
-        report = run_indexing("Indexation des nouveaux fichiers")
-        if report is None:
-            outcomes += [
+    order = {name: i for i, (name, _) in enumerate(files)}
+
+    def outcome(job: IndexJob) -> dict[str, Any]:
+        """Run by the server's indexing thread once the new files are indexed."""
+        found = list(outcomes)
+        if job.report is None:
+            found += [
                 UploadOutcome(n, "échec", None, batch[i], "l'indexation n'a pas abouti ; réessayez depuis « État »")
                 for n, _, i in saved
             ]
         else:
             known = {i for _, _, i in saved if eng.document(i) is not None}
-            outcomes += outcomes_after_indexing(corpus, saved, report, known)
-            st.session_state["upload_summary"] = report_summary(report)
-    order = {name: i for i, (name, _) in enumerate(files)}
-    return sorted(outcomes, key=lambda o: order.get(o.name, 0))
+            found += outcomes_after_indexing(corpus, saved, job.report, known)
+        found.sort(key=lambda o: order.get(o.name, 0))
+        summary = report_summary(job.report) if job.report is not None else None
+        return {"outcomes": [asdict(o) for o in found], "summary": summary}
+
+    if saved:
+        start_indexing(UPLOAD_JOB, "Indexation des nouveaux fichiers", after=outcome)
+    else:
+        st.session_state["upload_outcomes"] = [asdict(o) for o in sorted(outcomes, key=lambda o: order.get(o.name, 0))]
+
+
+def _uploaded(job: IndexJob) -> None:
+    result = job.result or {"outcomes": [], "summary": None}
+    st.session_state["upload_outcomes"] = result["outcomes"]
+    st.session_state["upload_summary"] = result["summary"]
 
 
 def show_outcomes(outcomes: list[dict[str, Any]]) -> None:
@@ -143,11 +162,12 @@ def render(state: UrlState) -> None:
             st.warning("Choisissez d'abord un ou plusieurs fichiers.")
         else:
             st.session_state.pop("upload_summary", None)
-            outcomes = process([(f.name, f.getvalue()) for f in files], meta)
-            st.session_state["upload_outcomes"] = [asdict(o) for o in outcomes]
+            st.session_state.pop("upload_outcomes", None)
+            process([(f.name, f.getvalue()) for f in files], meta)
             st.session_state["upload_round"] = round_ + 1
             for key in ("w_meta_title", "w_meta_date", "w_meta_actors", "w_meta_themes", "w_meta_source"):
                 st.session_state.pop(key, None)
             st.rerun()
+    job_panel(UPLOAD_JOB, _uploaded)
     if st.session_state.get("upload_outcomes"):
         show_outcomes(st.session_state["upload_outcomes"])

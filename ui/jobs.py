@@ -1,0 +1,147 @@
+"""Indexing runs started from the app, done by one worker thread of the server process.
+
+A run started in the page itself was cancelled by any click during it: Streamlit stops a
+script run to start the next one by raising in it, and that exception reached the progress
+callback. Here a page only submits a job; the server's worker thread runs the jobs one after
+the other, whatever the sessions do, and pages poll a job's progress (see `job_panel`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from indexer.pipeline import IndexReport
+from indexer.upload import index_with_retry
+from ui.text import md
+
+KEEP_FINISHED = 50  # finished jobs remembered, for sessions that come back to read the outcome
+
+
+@dataclass
+class IndexJob:
+    id: int
+    label: str
+    options: dict[str, Any]
+    # Run in the worker thread once the indexing is over: turns the report into the page's outcome.
+    after: Callable[[IndexJob], Any] | None = None
+    state: str = "en attente"
+    progress: tuple[int, int, str] = (0, 0, "")
+    report: IndexReport | None = None
+    error: str | None = None
+    result: Any = None
+    finished: bool = False
+    submitted: float = field(default_factory=time.monotonic)
+
+
+class IndexJobs:
+    """The queue of indexing jobs of one corpus and index, and the thread that runs them."""
+
+    def __init__(self, corpus: Path, index_root: Path, jobs: int) -> None:
+        self.corpus, self.index_root, self.jobs = corpus, index_root, jobs
+        self._queue: queue.Queue[IndexJob] = queue.Queue()
+        self._jobs: dict[int, IndexJob] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._work, name="archive-index-jobs", daemon=True)
+        self._thread.start()
+
+    def submit(self, label: str, after: Callable[[IndexJob], Any] | None = None, **options: Any) -> IndexJob:
+        """Queue a run (index_corpus options); a same run already waiting is reused."""
+        with self._lock:
+            for job in self._jobs.values():
+                if job.state == "en attente" and job.after is None and after is None and job.options == options:
+                    return job
+            job = IndexJob(next(self._ids), label, options, after)
+            self._jobs[job.id] = job
+            finished = [j for j in self._jobs.values() if j.finished]
+            for old in finished[: max(0, len(finished) - KEEP_FINISHED)]:
+                del self._jobs[old.id]
+        self._queue.put(job)
+        return job
+
+    def get(self, job_id: int | None) -> IndexJob | None:
+        with self._lock:
+            return self._jobs.get(job_id) if job_id is not None else None
+
+    def busy(self) -> bool:
+        with self._lock:
+            return any(not j.finished for j in self._jobs.values())
+
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            job.state = "en cours"
+
+            def progress(done: int, total: int, what: str, job: IndexJob = job) -> None:
+                job.progress = (done, total, what)
+
+            def busy(attempt: int, job: IndexJob = job) -> None:
+                job.progress = (0, 0, f"index occupé, nouvel essai ({attempt})")
+
+            try:
+                job.report = index_with_retry(
+                    self.corpus, self.index_root, jobs=self.jobs, progress=progress, on_busy=busy, **job.options
+                )
+                if job.after is not None:
+                    job.result = job.after(job)
+                job.state = "terminé"
+            except Exception as exc:  # shown in the page that asked; the next job runs anyway
+                job.error = str(exc) or exc.__class__.__name__
+                job.state = "échec"
+                if job.after is not None:
+                    try:
+                        job.result = job.after(job)
+                    except Exception:
+                        job.result = None
+            finally:
+                job.finished = True
+
+
+def job_panel(key: str, on_finish: Callable[[IndexJob], None]) -> bool:
+    """Progress of the job whose id is in st.session_state[key]; True while one is pending.
+
+    Polls every second; when the job is over, calls on_finish(job) once and reruns the page.
+    Clicking elsewhere meanwhile only stops the polling, never the job.
+    """
+    from ui.runtime import index_jobs
+
+    job = index_jobs().get(st.session_state.get(key))
+    if job is None:
+        st.session_state.pop(key, None)
+        return False
+    _poll(key, on_finish)
+    return True
+
+
+@st.fragment(run_every=1.0)
+def _poll(key: str, on_finish: Callable[[IndexJob], None]) -> None:
+    from ui.runtime import index_jobs
+
+    job = index_jobs().get(st.session_state.get(key))
+    if job is None:
+        return
+    if not job.finished:
+        done, total, what = job.progress
+        if job.state == "en attente":
+            text = f"{job.label} : en attente de la fin d'une autre indexation…"
+        elif what == "scan":
+            text = f"{job.label} : lecture du dossier…"
+        elif total:
+            text = f"{job.label} : {done}/{total} — {md(what)}"
+        else:
+            text = f"{job.label} : {md(what) or 'préparation…'}"
+        st.progress(min(done / total, 1.0) if total else 0.0, text=text)
+        st.caption("Vous pouvez continuer à naviguer : l'indexation se poursuit sur le serveur.")
+        return
+    st.session_state.pop(key, None)
+    on_finish(job)
+    st.rerun()
