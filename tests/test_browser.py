@@ -350,11 +350,6 @@ def all_hits(index: Path) -> list:
         engine.close()
 
 
-def test_timeline_shows_the_documents_per_year(page, server, archive) -> None:
-    _, index = archive
-    hits = all_hits(index)
-
-
 def test_clicking_during_an_upload_indexing_does_not_cancel_it(page, server, archive, tmp_path: Path) -> None:
     """The indexing ran in the page: any click (a Streamlit rerun) cancelled it and the uploaded
     files stayed unindexed. It now runs in the server's worker; the page only polls it."""
@@ -389,7 +384,9 @@ def test_clicking_during_an_upload_indexing_does_not_cancel_it(page, server, arc
     expect(cards(page)).to_have_count(len(files))
 
 
-def test_timeline_and_status_views(page, server) -> None:
+def test_timeline_shows_the_documents_per_year(page, server, archive) -> None:
+    _, index = archive
+    hits = all_hits(index)
     open_app(page, server, "?vue=chronologie")
     expect(page.get_by_role("heading", name="Chronologie")).to_be_visible()
     per_year = Counter(str(h.year) for h in hits if h.year)

@@ -17,7 +17,7 @@ from archive.engine import SearchEngine, open_engine
 from indexer.pipeline import IndexReport, needs_rebuild
 from indexer.upload import index_with_retry
 from ui.jobs import IndexJob, IndexJobs
-from ui.text import number, plural
+from ui.text import md, number, plural
 
 if TYPE_CHECKING:
     from indexer.watch import Watcher
