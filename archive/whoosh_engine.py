@@ -704,8 +704,7 @@ class WhooshEngine:
         year_from: int | None = None,
         year_to: int | None = None,
     ) -> trends.Trend:
-        with self._lock:
-            snap = self._snapshot()
+        with self._checkout(budget=True) as snap:
             evaluator = snap.evaluator()
             masks: list[np.ndarray | None] = []
             errors: list[str | None] = []
@@ -725,8 +724,7 @@ class WhooshEngine:
             return trends.compute(keys, live, masks, queries, granularity, lo, hi, errors)
 
     def matching_ids(self, request: SearchRequest) -> list[str]:
-        with self._lock:
-            snap = self._snapshot()
+        with self._checkout(budget=True) as snap:
             docs = self._final_docs(snap, request)
             return snap.id_table()[np.asarray(docs, dtype=np.int64)].tolist()
 
