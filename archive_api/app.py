@@ -11,7 +11,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.middleware.cors import CORSMiddleware
 
 from archive.csv_export import csv_chunks
@@ -262,6 +269,30 @@ def create_app(settings: Settings) -> FastAPI:
     )
     async def stats() -> JSONResponse:
         return JSONResponse(stats_payload(await access.run(lambda eng: eng.stats())))
+
+    @app.get(
+        "/api/saved/{name}.atom",
+        summary="Flux Atom d'une recherche enregistrée",
+        description="Les 50 documents les plus récemment entrés dans la recherche enregistrée (veille), "
+        "comme `archive feed NAME`. Lire le flux met à jour l'historique de la recherche, jamais l'archive.",
+        responses={
+            200: {"description": "Le flux (RFC 4287)", "content": {"application/atom+xml": {}}},
+            404: _error("Aucune recherche enregistrée de ce nom"),
+        },
+    )
+    async def saved_feed(name: Annotated[str, PathParam(max_length=200)]) -> Response:
+        from archive import veille
+        from archive.lab import LabDB, lab_path
+
+        def work(eng: SearchEngine) -> bytes:
+            path = lab_path(None, settings.index)
+            lab = LabDB(path) if path.exists() else None  # a GET never creates the base
+            search = lab.search_named(name) if lab is not None else None
+            if search is None or lab is None:
+                raise ApiError(404, f"Aucune recherche enregistrée ne s'appelle « {name} ».")
+            return veille.atom_feed(lab, eng, search)
+
+        return Response(await access.run(work), media_type="application/atom+xml; charset=utf-8")
 
     # Outermost last: CORS answers preflights before the token is asked for.
     app.add_middleware(BodyCap, cap=settings.max_body)

@@ -18,7 +18,7 @@ from api_server import running_server, server_process
 from archive_testing import children_of, cli, gone, ner_off, wait_for
 
 from archive.engine import open_engine
-from archive.models import DocumentRecord
+from archive.models import DocumentRecord, SearchRequest
 from archive_api.app import original_file
 from conftest import SEEDS
 from indexer.pipeline import index_corpus
@@ -447,3 +447,26 @@ def test_concurrent_requests_while_the_indexer_adds_documents(tmp_path: Path) ->
     assert sum(len(seen) for seen in totals.values()) >= 6
     assert max(max(seen) for seen in totals.values() if seen) <= 5 + batches * per_batch
     assert found["total"] == batches * per_batch
+
+
+def test_a_saved_search_s_atom_feed(tmp_path: Path) -> None:
+    import feedparser
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(SEEDS, corpus)
+    with ner_off():
+        assert index_corpus(corpus, index, jobs=1).failed == []
+    lab = tmp_path / "labo.sqlite"
+    done = cli("saved", "add", "Vencorex", "Vencorex", "--index", str(index), "--lab", str(lab))
+    assert done.returncode == 0, done.stderr
+    with running_server(index, corpus, env={"ARCHIVE_LAB_DB": str(lab)}) as url:
+        feed = httpx.get(f"{url}/api/saved/Vencorex.atom", timeout=60)
+        missing = httpx.get(f"{url}/api/saved/inconnue.atom", timeout=60)
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/atom+xml")
+    parsed = feedparser.parse(feed.content)
+    assert parsed.version == "atom10" and parsed.feed.title == "Veille : Vencorex"
+    engine = open_engine(index)
+    expected = {h.title for h in engine.search(SearchRequest("Vencorex", limit=50)).hits if not h.partial}
+    engine.close()
+    assert expected and {e.title for e in parsed.entries} == expected
+    assert missing.status_code == 404 and "inconnue" in missing.json()["message"]
