@@ -407,10 +407,10 @@ def test_password_protects_changes_but_not_search(env, monkeypatch: pytest.Monke
     assert len(cards(at)) == 3
     at = run(vue="ajouter")
     assert not at.file_uploader
-    at.text_input(key="w_password").input("mauvais")
+    at.text_input(key="w_password_page").input("mauvais")
     at.form_submit_button[0].click().run()
     assert at.error and "incorrect" in at.error[0].value
-    at.text_input(key="w_password").input("s3cret-é")
+    at.text_input(key="w_password_page").input("s3cret-é")
     at.form_submit_button[0].click().run()
     assert at.file_uploader
 

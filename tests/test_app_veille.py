@@ -139,8 +139,8 @@ def test_password_mode_asks_before_saving(env, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("ARCHIVE_ADMIN_PASSWORD", "secret-labo")
     at = run(q="industrie")
     assert not [t for t in at.text_input if t.key == "w_save_name"]
-    assert [t for t in at.text_input if t.key == "w_password"]
-    at.text_input(key="w_password").input("secret-labo")
+    assert [t for t in at.text_input if t.key == "w_password_save_search"]
+    at.text_input(key="w_password_save_search").input("secret-labo")
     at.button[[b.label for b in at.button].index("Se connecter")].click().run()
     at.text_input(key="w_save_name").input("Industrie")
     at.button(key="w_save").click().run()

@@ -59,7 +59,7 @@ def form(record: DocumentRecord) -> None:
     if flash:
         getattr(st, flash[0])(flash[1])
     with st.expander("Corriger les métadonnées", expanded=False, key="exp_correct"):
-        if not may_modify():
+        if not may_modify("correct"):
             return
         st.caption(
             "Les corrections sont écrites dans la fiche du document (fichier .meta.yaml à côté de l'original, "

@@ -133,7 +133,7 @@ def save_button(state: UrlState) -> None:
     if readonly():
         return
     with st.popover("Enregistrer la recherche", icon=":material/bookmark_add:"):
-        if not may_modify():
+        if not may_modify("save_search"):
             return
         st.caption(
             "La recherche (mots, filtres, tri) sera listée dans la barre latérale pour tous les "
@@ -187,7 +187,7 @@ def sidebar(state: UrlState) -> None:
                 )
         if not readonly():
             with st.expander("Gérer les recherches enregistrées"):
-                if may_modify():
+                if may_modify("saved_searches"):
                     for search in searches:
                         st.button(
                             f"Supprimer « {md(search.name)} »",

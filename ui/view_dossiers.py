@@ -40,7 +40,7 @@ def add_to_dossier(record: DocumentRecord) -> None:
     if readonly():
         return
     with st.popover("Ajouter au dossier", icon=":material/folder_open:"):
-        if not may_modify():
+        if not may_modify("add_to_dossier"):
             return
         existing = [n for n, _ in dossiers.names(lab())]
         choice = st.selectbox("Dossier", existing + [NEW], key="w_dossier_pick")
@@ -90,7 +90,7 @@ def render(state: UrlState) -> None:
     if dossier is None:
         return
     rows = dossiers.resolved(dossier, engine())
-    editable = not readonly() and may_modify()
+    editable = not readonly() and may_modify("dossiers")
     with st.container(horizontal=True):
         st.download_button("Inventaire CSV", dossiers.inventory_csv(rows), f"{name}.csv", "text/csv", on_click="ignore")
         st.download_button(
