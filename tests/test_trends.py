@@ -161,3 +161,16 @@ def test_exports_csv_with_french_separator_and_images(indexed) -> None:
     assert image(spec, "png")[:8] == b"\x89PNG\r\n\x1a\n"
     svg = image(spec, "svg").decode("utf-8")
     assert svg.lstrip().startswith("<svg") and "1. acier" in svg
+
+
+def test_trends_image_export_is_the_chart_drawn_by_vega() -> None:
+    import altair as alt
+    import pandas as pd
+
+    from ui.view_trends import image
+
+    data = pd.DataFrame({"période": ["2011", "2012"], "valeur": [3, 5], "série": ["1. industrie"] * 2})
+    chart = alt.Chart(data).mark_line(point=True).encode(x="période", y="valeur", color="série")
+    svg = image(chart, "svg").decode("utf-8")
+    assert svg.lstrip().startswith("<svg") and "1. industrie" in svg
+    assert image(chart, "png").startswith(b"\x89PNG")
