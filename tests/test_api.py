@@ -369,6 +369,7 @@ def test_read_only_by_construction(api) -> None:
         "/api/facets/{facet}",
         "/api/timeline",
         "/api/stats",
+        "/api/saved/{name}.atom",
     }
     # The server process never loads the indexer (the only writer of the index).
     code = (
