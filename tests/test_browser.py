@@ -19,6 +19,7 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -99,13 +100,22 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def server(archive: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     corpus, index = archive
+    with streamlit_server(corpus, index, tmp_path_factory.mktemp("log")) as base:
+        yield base
+
+
+@contextmanager
+def streamlit_server(corpus: Path, index: Path, log_dir: Path, admin_password: str | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on a free port over this corpus and index; yields its base URL."""
     port = free_port()
     # Named-entity recognition off: loading spaCy in each extraction worker counts against the
     # per-file time limit, which a loaded machine can exceed (uploads then fail by time-out).
     env = dict(os.environ, ARCHIVE_CORPUS=str(corpus), ARCHIVE_INDEX=str(index), ARCHIVE_NER="0")
     for name in ("ARCHIVE_READONLY", "ARCHIVE_ADMIN_PASSWORD"):
         env.pop(name, None)
-    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("wb")
+    if admin_password is not None:
+        env["ARCHIVE_ADMIN_PASSWORD"] = admin_password
+    log = (log_dir / "streamlit.log").open("wb")
     process = subprocess.Popen(
         [
             sys.executable,

@@ -3,17 +3,14 @@ federations), and correcting a document's metadata in the app behind the admin p
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, free_port, wait_until_up
+from test_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, streamlit_server
 
 from archive.engine import open_engine
 from archive.models import SearchRequest
@@ -51,41 +48,8 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def server(archive: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     corpus, index = archive
-    port = free_port()
-    env = dict(os.environ, ARCHIVE_CORPUS=str(corpus), ARCHIVE_INDEX=str(index), ARCHIVE_NER="0")
-    env["ARCHIVE_ADMIN_PASSWORD"] = PASSWORD
-    env.pop("ARCHIVE_READONLY", None)
-    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://localhost:{port}"
-    try:
-        wait_until_up(base, process)
+    with streamlit_server(corpus, index, tmp_path_factory.mktemp("log"), admin_password=PASSWORD) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture
