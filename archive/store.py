@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -109,4 +110,24 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 def directory_bytes(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    """Bytes under path. The writer may remove files while we walk (merged segments, temporary
+    files): those count as zero instead of failing the caller."""
+    total = 0
+    for folder, _dirs, files in os.walk(path):  # os.walk skips folders that vanish
+        for name in files:
+            try:
+                total += os.stat(os.path.join(folder, name)).st_size
+            except FileNotFoundError:
+                continue
+    return total
+
+
+def newest_mtime(paths: Iterable[Path]) -> float | None:
+    """The latest modification time among paths that still exist when asked."""
+    times = []
+    for path in paths:
+        try:
+            times.append(path.stat().st_mtime)
+        except FileNotFoundError:
+            continue
+    return max(times, default=None)

@@ -792,7 +792,7 @@ class WhooshEngine:
         with self._checkout() as snap:
             tables, live = snap.tables, snap.tables.live_mask
             state = store.read_state(snap.directory)
-            toc = max(snap.directory.glob("_MAIN_*.toc"), key=lambda p: p.stat().st_mtime, default=None)
+            updated = store.newest_mtime(snap.directory.glob("_MAIN_*.toc"))
             return {
                 "documents": int(np.count_nonzero(live)),
                 "failed": [{"path": p, **info} for p, info in sorted(state.get("failed", {}).items())],
@@ -800,7 +800,7 @@ class WhooshEngine:
                 "by_language": dict(tables.count("language", live).most_common()),
                 "by_format": dict(tables.count("format", live).most_common()),
                 "index_bytes": store.directory_bytes(snap.directory),
-                "last_update": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(toc.stat().st_mtime)) if toc else None,
+                "last_update": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(updated)) if updated else None,
                 "generation": snap.generation,
             }
 

@@ -198,3 +198,23 @@ def test_a_second_writer_waits_its_turn_or_reports_index_busy(tmp_path: Path) ->
         release.set()
         holder.join()
     assert_converged(corpus, index)
+
+
+def test_index_size_and_age_ignore_files_the_writer_removes_meanwhile(tmp_path: Path, monkeypatch) -> None:
+    """A merge deletes segment files while `stats` walks the folder (the API answered 500)."""
+    (tmp_path / "kept.seg").write_bytes(b"x" * 10)
+    (tmp_path / "merged.seg").write_bytes(b"y" * 5)
+    real_stat = os.stat
+
+    def stat_after_merge(path, *args, **kwargs):
+        if str(path).endswith("merged.seg"):
+            raise FileNotFoundError(path)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat_after_merge)
+    assert store.directory_bytes(tmp_path) == 10
+    assert store.newest_mtime([tmp_path / "merged.seg"]) is None
+    assert (
+        store.newest_mtime([tmp_path / "merged.seg", tmp_path / "kept.seg"])
+        == real_stat(tmp_path / "kept.seg").st_mtime
+    )
