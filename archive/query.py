@@ -302,11 +302,83 @@ class BoundedFuzzyTermPlugin(FuzzyTermPlugin):
 
     expr = rcompile(r"(?<=\S)~(?P<maxdist>[0-9]+)?(/(?P<prefix>[0-9]+))?")
 
+    class FuzzyTermNode(FuzzyTermPlugin.FuzzyTermNode):
+        def query(self, parser):
+            if self.fieldname not in TEXT_FIELDS or SPELLING_FIELD not in parser.schema:
+                return super().query(parser)
+            words = list(parser.schema[SPELLING_FIELD].process_text(self.text, mode="query"))
+            if len(words) != 1:  # a stop word, or several words: Whoosh's own reading
+                return super().query(parser)
+            stemmed = super().query(parser)
+            if not isinstance(stemmed, wq.FuzzyTerm):
+                return stemmed
+            return WordFuzzyTerm(
+                self.fieldname,
+                words[0],
+                stem=stemmed.text,
+                boost=self.boost,
+                maxdist=self.maxdist,
+                prefixlength=self.prefixlength,
+            )
+
     def create(self, parser, match):
         node = super().create(parser, match)
         node.maxdist = min(node.maxdist, MAX_FUZZY_DISTANCE)
         node.prefixlength = max(node.prefixlength, MIN_FUZZY_PREFIX)
         return node
+
+
+SPELLING_FIELD = "spell"  # the archive's words as written (folded, not stemmed)
+
+
+class WordFuzzyTerm(wq.FuzzyTerm):
+    """`mot~N`: the typed word is compared with the archive's words as written, a swap of two
+    neighbouring letters counting as one edit, and the words found are then stemmed like the text.
+
+    Whoosh compares the stem of the misspelling with the index's stems, and a misspelt word
+    seldom stems like the word meant: `indsutrie~` (stem « indsutr ») found nothing. The stems
+    near the typed word's stem are kept too (`Vencoreks~` → « vencorek » → « vencorex »).
+    """
+
+    def __init__(self, fieldname: str, text: str, stem: str, **kwargs) -> None:
+        super().__init__(fieldname, text, **kwargs)
+        self.stem = stem
+
+    def __eq__(self, other) -> bool:
+        return super().__eq__(other) and self.stem == getattr(other, "stem", None)
+
+    def __hash__(self) -> int:
+        return super().__hash__() ^ hash(self.stem)
+
+    def _btexts(self, ixreader):
+        field = ixreader.schema[self.fieldname]
+        stems = set(ixreader.terms_within(self.fieldname, self.stem, self.maxdist, prefix=self.prefixlength))
+        stems = {field.to_bytes(stem) for stem in stems}
+        for word in words_within(ixreader, self.text, self.maxdist, self.prefixlength):
+            for stem in field.process_text(word, mode="query"):
+                btext = field.to_bytes(stem)
+                if (self.fieldname, btext) in ixreader:
+                    stems.add(btext)
+        return iter(sorted(stems))
+
+
+def words_within(reader, word: str, maxdist: int, prefix: int) -> set[str]:
+    """Words of the spelling lexicon within maxdist edits of word (Damerau: a transposition
+    is one edit), sharing its first `prefix` letters. Each segment's own automaton does the
+    search; a transposition is probed as its swapped spelling at one edit less."""
+    probes = [(word, maxdist)]
+    probes += [
+        (word[:i] + word[i + 1] + word[i] + word[i + 2 :], maxdist - 1)
+        for i in range(prefix, len(word) - 1)
+        if word[i] != word[i + 1]
+    ]
+    found: set[str] = set()
+    for leaf, _offset in reader.leaf_readers():
+        if SPELLING_FIELD not in leaf.indexed_field_names():
+            continue
+        for probe, distance in probes:
+            found.update(leaf.terms_within(SPELLING_FIELD, probe, distance, prefix=prefix))
+    return found
 
 
 def check_size(raw: str) -> None:
