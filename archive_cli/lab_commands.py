@@ -191,7 +191,7 @@ def dossier_list(args: argparse.Namespace, engine: SearchEngine) -> int:
 
 def dossier_export(args: argparse.Namespace, engine: SearchEngine) -> int:
     from archive import dossiers
-    from ui.exports import to_ris  # pure functions, shared with the app's exports
+    from archive.ris_export import to_ris
 
     dossier = dossiers.get(open_lab(args), args.name)
     if dossier is None:

@@ -77,9 +77,10 @@ def build(index: Path, docs: int, words: int) -> None:
 
 def measure(index: str, mode: str, query: str) -> dict:
     """Run in a child process: one export, its peak memory above the warm engine's."""
+    from archive.csv_export import to_csv
     from archive.engine import open_engine
     from archive.models import SearchRequest
-    from ui.exports import to_csv, to_ris
+    from archive.ris_export import to_ris
 
     engine = open_engine(Path(index))
     request = SearchRequest(query=query, with_facets=False, with_snippets=False)

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+import rispy
 from streamlit.testing.v1 import AppTest
 
+from archive.csv_export import csv_rows, to_csv
 from archive.engine import open_engine
 from archive.models import DocumentRecord, Hit, SearchRequest
+from archive.ris_export import ris_entry, to_ris
 from indexer.pipeline import index_corpus
-from ui.exports import csv_rows, ris_record, to_csv, to_ris
 from ui.state import UrlState
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -507,19 +509,21 @@ def test_csv_rows_have_every_field() -> None:
     assert parsed[1][1] == "Rapport sur la filière"
 
 
-def test_ris_records() -> None:
-    lines = ris_record(record())
-    assert lines[0] == ("TY", "RPRT") and lines[-1] == ("ER", "")
-    tags = dict(lines)
-    assert tags["TI"] == "Rapport sur la filière" and tags["DA"] == "2020/09/17/" and tags["PY"] == "2020"
-    assert ("KW", "CGT") in lines and ("KW", "emploi") in lines
-    assert tags["UR"] == "https://exemple.org/r.pdf" and tags["N1"] == "a/rapport.pdf"
-    assert ris_record(record(doc_type="communiqué de presse"))[0] == ("TY", "PRESS")
-    assert ris_record(record(doc_type="invitation"))[0] == ("TY", "GEN")
-    assert dict(ris_record(record(date="2026-03")))["DA"] == "2026/03//"
+def test_ris_records_read_back_as_written() -> None:
+    entry = ris_entry(record())
+    assert entry["type_of_reference"] == "RPRT"
+    assert entry["title"] == "Rapport sur la filière" and entry["date"] == "2020/09/17/" and entry["year"] == "2020"
+    assert {"CGT", "emploi"} <= set(entry["keywords"])
+    assert entry["urls"] == ["https://exemple.org/r.pdf"] and entry["notes"] == ["a/rapport.pdf"]
+    assert ris_entry(record(doc_type="communiqué de presse"))["type_of_reference"] == "PRESS"
+    assert ris_entry(record(doc_type="invitation"))["type_of_reference"] == "GEN"
+    assert ris_entry(record(date="2026-03"))["date"] == "2026/03//"
     text = to_ris([record(), record(id="x", title="Deux\nlignes")]).decode()
-    assert text.count("TY  - ") == 2 and text.count("ER  - ") == 2
-    assert "TI  - Deux lignes" in text and "\r\n" in text
+    assert text.startswith("TY  - RPRT\r\n") and text.count("ER  - ") == 2 and "\n1." not in text
+    read_back = rispy.loads(text)
+    assert [r["id"] for r in read_back] == [record().id, "x"]
+    assert read_back[1]["title"] == "Deux lignes"
+    assert read_back[0]["keywords"] == entry["keywords"]
 
 
 # -- URL state (pure) ---------------------------------------------------------------------------

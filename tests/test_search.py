@@ -341,7 +341,7 @@ def test_records_for_export_come_one_at_a_time_in_list_order_without_text(seed_e
     """Exports loaded the full text of every hit at once (100 000 records for a large result)."""
     import inspect
 
-    from ui.exports import to_csv
+    from archive.csv_export import to_csv
 
     for request in (
         SearchRequest(query="industrie", limit=1000),

@@ -8,10 +8,10 @@ import streamlit as st
 from archive import dossiers
 from archive.lab import LabError
 from archive.models import DocumentRecord
+from archive.ris_export import to_ris
 from ui import url
 from ui.access import may_modify, readonly
 from ui.cards import document_href
-from ui.exports import to_ris
 from ui.runtime import corpus_path, engine
 from ui.state import UrlState
 from ui.text import esc, french_date, md, plural

@@ -7,8 +7,10 @@ import time
 
 import streamlit as st
 
+from archive.csv_export import to_csv
 from archive.engine import SearchEngine
 from archive.models import SearchResult
+from archive.ris_export import to_ris
 from ui import url
 from ui.cards import hit_card
 from ui.controls import (
@@ -19,7 +21,6 @@ from ui.controls import (
     set_query,
     sidebar_facets,
 )
-from ui.exports import to_csv, to_ris
 from ui.runtime import engine
 from ui.state import PAGE_SIZE, SORT_LABELS, UrlState
 from ui.text import md, number, plural

@@ -1,0 +1,75 @@
+"""RIS of a result set (for Zotero and other reference managers), written by `rispy`.
+
+Shared by the app's export, the CLI (`archive dossier export --format ris`) and anything else
+that hands over `DocumentRecord`s. Line ends are CRLF, as the RIS specification asks.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+import rispy
+
+from archive.models import DocumentRecord
+
+RIS_TYPES = {
+    "communiqué de presse": "PRESS",
+    "rapport": "RPRT",
+    "étude": "RPRT",
+    "compte rendu": "RPRT",
+}
+RIS_DEFAULT_TYPE = "GEN"
+
+
+class _ArchiveRisWriter(rispy.RisWriter):
+    """rispy's writer without its « 1. » numbering line, which reference managers do not expect."""
+
+    NEWLINE = "\r\n"
+    DEFAULT_REFERENCE_TYPE = RIS_DEFAULT_TYPE
+
+    def set_header(self, count: int) -> str:
+        return ""
+
+
+def ris_entry(record: DocumentRecord) -> dict[str, Any]:
+    """One document as a rispy entry (field names as rispy maps them to RIS tags)."""
+    entry: dict[str, Any] = {
+        "type_of_reference": RIS_TYPES.get(record.doc_type, RIS_DEFAULT_TYPE),
+        "title": _one_line(record.title),
+    }
+    if record.date:
+        entry["date"] = _ris_date(record.date)
+    if record.year:
+        entry["year"] = str(record.year)
+    if record.doc_type:
+        entry["type_of_work"] = _one_line(record.doc_type)
+    keywords = [_one_line(v) for v in (*record.actors, *record.schemes, *record.themes, *record.places)]
+    if keywords:
+        entry["keywords"] = keywords
+    if record.language:
+        entry["language"] = _one_line(record.language)
+    if record.source_url:
+        entry["urls"] = [_one_line(record.source_url)]
+    if record.paths:
+        entry["notes"] = [_one_line(p) for p in record.paths]
+    entry["id"] = record.id
+    return entry
+
+
+def to_ris(records: Iterable[DocumentRecord]) -> bytes:
+    """One RIS record after another (`records` may be a generator)."""
+    buffer = io.StringIO()
+    rispy.dump([ris_entry(r) for r in records], buffer, implementation=_ArchiveRisWriter)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _one_line(value: str) -> str:
+    return " ".join(str(value).split())
+
+
+def _ris_date(date: str) -> str:
+    """RIS DA field: YYYY/MM/DD/ with the known parts only."""
+    parts = date.split("-")[:3]
+    return "/".join(parts + [""] * (3 - len(parts))) + "/"
