@@ -44,7 +44,7 @@ PLACE_KINDS = ("région", "département", "commune")
 
 # Theme scoring (see match_themes).
 STRONG_WEIGHT = 3.0
-WEAK_WEIGHT = 0.5  # words every industrial text uses (« millions d'euros », « salariés »)
+WEAK_WEIGHT = 0.25  # words every industrial text uses (« millions d'euros », « salariés »)
 REPEAT_BONUS = 0.25
 REPEAT_CAP = 5
 TITLE_BONUS = 2.0
@@ -52,6 +52,8 @@ LEAD_BONUS = 1.0  # per term of the first paragraph (see match_themes)
 MIN_SECONDARY_SCORE = 2.0
 RELATIVE_THRESHOLD = 0.15
 MAX_THEMES = 3
+COUNTED_WEIGHT = 1.0  # a number of the label's counted nouns (« 281 salariés »), see themes.yaml
+COUNTED_TERM = "N …"  # the term under which such counts are scored (evidence shows the first one)
 
 
 @dataclass(frozen=True)
@@ -877,6 +879,19 @@ class _ThemeGazetteer:
     terms: dict[str, _TermInfo]
     stars: list[tuple[str, _TermInfo]]
     regex: re.Pattern[str]
+    # label -> pattern of « a number, then one of the label's counted nouns » (« 281 salariés »)
+    counted: dict[str, re.Pattern[str]] = field(default_factory=dict)
+
+
+# « 1 350 emplois », « 8 000 postes », « 3,000 jobs », « plus de 300 nouveaux emplois »: a number
+# of jobs says the document is about jobs whatever else it names.
+_NUMBER = r"(?<![\w.,])\d{1,3}(?:[ .,]\d{3})*(?:,\d+)?(?: ?(?:000|millions?|mille))?"
+_COUNT_FILLER = r"(?:(?:nouveaux|nouvelles|autres|de|d'|new|neue|weitere) ){0,2}"
+
+
+def _counted_pattern(nouns: Iterable[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(_norm(n)) for n in sorted(nouns, key=len, reverse=True))
+    return re.compile(rf"{_NUMBER} {_COUNT_FILLER}(?:{alternatives})(?!\w)")
 
 
 def _theme_term_key(term: str) -> str:
@@ -904,7 +919,8 @@ def _theme_gazetteer() -> _ThemeGazetteer:
     for phrase in ignored:  # read (the longest match wins) and never counted
         terms.setdefault(_theme_term_key(phrase), {})
     stars = sorted(((k[:-1], v) for k, v in terms.items() if k.endswith(_STAR)), key=lambda kv: -len(kv[0]))
-    return _ThemeGazetteer(labels=labels, terms=terms, stars=stars, regex=_compile(terms))
+    counted = {item["label"]: _counted_pattern(map(str, item["counted"])) for item in items if item.get("counted")}
+    return _ThemeGazetteer(labels=labels, terms=terms, stars=stars, regex=_compile(terms), counted=counted)
 
 
 def is_theme_term(word: str) -> bool:
@@ -958,6 +974,13 @@ def _term_counts(
             if term.endswith(_STAR):
                 shown.setdefault(term, _surface(prepared, m.start(), m.end()).lower())
             counts[label, term] = (weight, counts.get((label, term), (weight, 0))[1] + 1)
+    for label, pattern in gaz.counted.items():
+        for m in pattern.finditer(folded):
+            if skipped and any(s <= m.start() and m.end() <= e for s, e in skipped):
+                continue
+            term = COUNTED_TERM
+            shown.setdefault(term, _surface(prepared, m.start(), m.end()))
+            counts[label, term] = (COUNTED_WEIGHT, counts.get((label, term), (COUNTED_WEIGHT, 0))[1] + 1)
     return counts
 
 
@@ -982,7 +1005,7 @@ def match_themes(
     """One to three themes, best first, with their triggering terms; [] if no term at all.
 
     Score of a theme = Σ over its distinct terms of weight × (1 + 0.25 per repeat, up
-    to 5 occurrences), weight 3 for strong terms, 0.5 for weak ones and 1 otherwise, plus
+    to 5 occurrences), weight 3 for strong terms, 0.25 for weak ones and 1 otherwise, plus
     2 × weight for a term found in the title and 1 × weight for a term of the first
     paragraph (text up to ``lead_end``). The best theme is always kept; others are kept when
     they score at least MIN_SECONDARY_SCORE and at least RELATIVE_THRESHOLD of the best,
