@@ -89,6 +89,7 @@ _NOT_NAMES = frozenset(
     "Direction Service Tribunal Janvier Février Mars Avril Mai Juin Juillet Août Septembre Octobre "
     "Novembre Décembre Lundi Mardi Mercredi Jeudi Vendredi Samedi Dimanche CSE CE PSE".split()
 )
+_HONORIFICS = frozenset({"Me", "Maître", "Mgr", "Dr", "Pr"})
 _LEGAL_TAIL = re.compile(r"[ \u00a0](?:SA|SAS|SASU|SARL|SE|SCOP|SCA|GmbH|AG|Ltd|Inc|NV|BV|S\.A\.S?\.?)$")
 
 
@@ -104,6 +105,8 @@ def _clean_org(name: str) -> str | None:
 
 def _clean_person(name: str) -> str | None:
     words = " ".join(name.replace("’", "'").split()).split()
+    if words and words[0] in _HONORIFICS:
+        words = words[1:]  # « Me Bruno Sapin » (Maître) → Bruno Sapin
     if len(words) < 2 or words[0] in _NOT_NAMES or words[-1] in _NOT_NAMES:
         return None
     # « Jean DUPONT » → « Jean Dupont »

@@ -118,7 +118,7 @@ _INSTITUTION_FIRST = frozenset(
     "haut haute cour tribunal université école laboratoire collectif coopérative fondation".split()
 )
 _LEADING_ARTICLE = re.compile(
-    r"^(?:l['’]|la |le |les |du |des |de la |de l['’]|d['’]|m\. |mme |mmes |monsieur |madame |the |der |die |das )",
+    r"^(?:l['’]|la |le |les |du |des |de la |de l['’]|d['’]|m\. |mme |mmes |me |maître |monsieur |madame |the |der |die |das )",
     re.IGNORECASE,
 )
 # News outlets and agencies (a byline is not an actor), cookie-banner buttons.
@@ -167,9 +167,27 @@ def lead_end(text: str) -> int:
     pos = 0
     for block in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text[:LEAD_MAX]):
         pos = block.end()
-        if len(block.group()) >= 200 and pos >= LEAD_MIN:
+        if len(block.group().strip()) >= 200 and pos >= LEAD_MIN:  # a masked (blank) block is no paragraph
             break
     return max(LEAD_MIN, min(pos, LEAD_MAX))
+
+
+WRAPPED_LINE_MIN = 40  # a line this long that runs on into the next was wrapped (PDF columns)
+_LINE_BREAK = re.compile(rf"(?<=[^\n]{{{WRAPPED_LINE_MIN}}})\n(?=[^\W\d_])")
+_NEXT_LINE = re.compile(r"[^\n]*")
+
+
+def unwrap_lines(text: str) -> str:
+    """Lines of a wrapped paragraph joined by a space (same length: offsets kept), so that
+    « le tribunal de commerce\nde Lyon » or « Séverine\nDejoux » read as one name. Only a
+    long line is joined to the next, and only when that one is long too or ends a sentence:
+    a title stays apart from « Communiqué de presse » under it."""
+    out = list(text)
+    for m in _LINE_BREAK.finditer(text):
+        following = _NEXT_LINE.match(text, m.end()).group().rstrip()
+        if len(following) >= WRAPPED_LINE_MIN or following.endswith((".", "!", "?", "»", ";", ",")):
+            out[m.start()] = " "
+    return "".join(out)
 
 
 def _count(text: str, name: str, kind: str) -> int:
@@ -210,7 +228,7 @@ def detect_actors(
             return
         found[key] = {"name": name, "kind": kind, "start": start, "rule": rule}
 
-    for c in actor_rules.find_candidates(head):
+    for c in actor_rules.find_candidates(unwrap_lines(head)):
         if any(s < c.start + len(c.name) and c.start < e for s, e in spans):
             continue
         if gazetteer.actor_for_alias(c.name) or gazetteer.place_info(c.name) or _stop(c.name):
@@ -301,7 +319,7 @@ def detect_entities(
         if not available() or _FAILED:
             return []
     try:
-        doc = (nlp or _nlp())(text[:NER_CHARS])
+        doc = (nlp or _nlp())(unwrap_lines(text[:NER_CHARS]))
     except Exception as exc:  # noqa: BLE001 - optional: a model that cannot load (memory cap of
         # an extraction worker, broken install) must never cost the document its record
         if nlp is None:

@@ -15,6 +15,7 @@ from indexer.dates import document_date, events, find_dates, parse_date
 from indexer.doctype import detect_doc_type
 from indexer.extract import Extraction
 from indexer.language import detect_language
+from indexer.metadata_chrome import mask_chrome
 
 EXTRACTED, SIDECAR, CORRECTED = "extrait", "fiche", "modifié"
 TITLE_MAX = 140
@@ -69,6 +70,9 @@ def build_record(
     if sidecar.get("date") and found_date.source != "sidecar":
         notes.append(f"date de la fiche illisible : {sidecar['date']!r}")
 
+    # Actors, themes, places and schemes are read without the site chrome that a web page
+    # printed to PDF keeps (menus, « Les plus lus » teasers, cookie banner, footer).
+    text = mask_chrome(text)
     found_actors = gazetteer.find_actors(text)
     office_mentions = offices.mentions(text, found_date.value)
     actors = _from_sidecar_or(
@@ -87,7 +91,7 @@ def build_record(
     # Those with strong evidence (title, first paragraph, or named twice) join the actors and
     # are listed in actors_detected; all are proposals (« acteurs détectés ») to confirm.
     detection = entities.detect_actors(
-        head,
+        text[:HEAD_CHARS],
         title=title,
         language=language,
         known_spans=[(s, e) for _, s, e in found_actors.spans if e <= HEAD_CHARS],

@@ -184,6 +184,22 @@ def test_rules_find_companies_courts_and_people_without_a_model(monkeypatch: pyt
     assert {p["rule"] for p in found.proposals} == {"tribunal", "société", "forme juridique", "fonction"}
 
 
+def test_names_wrapped_over_two_lines_of_a_pdf_column_are_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVE_NER", "0")
+    text = (
+        "Zorbex : la justice tranche\nCommuniqué de presse\n\n"
+        "Trois jours plus tôt, jeudi 10 avril, le tribunal de commerce\n"
+        "de Lyon avait retenu l'offre du repreneur, et l'administrateur\n"
+        "judiciaire qu'il a désigné, Me Bruno Talon, a pris la gestion."
+    )
+    assert entities.unwrap_lines(text) == text.replace("commerce\nde", "commerce de").replace(
+        "administrateur\njudiciaire", "administrateur judiciaire"
+    )  # a title stays apart from the short line under it
+    found = entities.detect_actors(text, language="fr")
+    assert "Tribunal de commerce de Lyon" in found.actors
+    assert "Bruno Talon" in found.actors  # « Me » (Maître) is not part of the name
+
+
 def test_model_failure_costs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(_text: str):
         raise MemoryError

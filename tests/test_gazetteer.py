@@ -617,3 +617,25 @@ def test_weak_terms_weigh_less_and_the_first_paragraph_more() -> None:
     lead_first = "La fermeture du site est décidée.\n\n" + "Texte. " * 50 + "La relocalisation est en cours."
     assert g.match_themes(lead_first, lead_end=40)[0].value == "fermeture et restructuration"
     assert g.match_themes(body, lead_end=40)[0].value == "relocalisation"
+
+
+def test_a_number_of_jobs_counts_for_emploi() -> None:
+    text = (
+        "La papeterie de Condat arrête sa ligne de production. La direction annonce 187 postes "
+        "supprimés ; au total 1 350 salariés et 42 intérimaires sont concernés sur les deux sites."
+    )
+    matches = {m.value: m.evidence for m in g.match_themes(text)}
+    assert "emploi" in matches
+    assert matches["emploi"][0] == "187 postes"  # the first count found explains the theme
+    without = text.replace("187 postes", "des postes").replace("1 350 salariés", "les salariés")
+    without = without.replace("42 intérimaires", "les intérimaires")
+    evidence = {m.value: m.evidence for m in g.match_themes(without)}.get("emploi", ())
+    assert not any(c.isdigit() for term in evidence for c in term)
+
+
+def test_shipbuilding_and_defence_words_give_their_theme() -> None:
+    text = (
+        "Les chantiers de Saint-Nazaire livrent un paquebot et préparent deux frégates pour la "
+        "Marine ; la DGA confirme la commande de patrouilleurs prévue par la loi de programmation militaire."
+    )
+    assert theme_names(text)[0] == "aéronautique et défense"
