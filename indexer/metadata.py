@@ -252,7 +252,31 @@ def _actor_names(
     in_title = {m.value for m in gazetteer.match_actors(title)} if title else set()
     lead = entities.lead_end(text) if text else 0
     kept = [n for n in first if _salient(n, len(starts[n]), n in in_title, first[n] < lead, n in acting)]
+    # A company or local authority named once, as an example (« des clients comme la SNCF »,
+    # « notamment Engie », « wie SNCF und RATP ») or in brackets, is not what the text is about.
+    kept = [
+        n
+        for n in kept
+        if n in in_title
+        or n in acting
+        or len(starts[n]) > 1
+        or gazetteer.actor_kind(n) not in _EXAMPLE_KINDS
+        or not _as_example(prepared, first[n])
+    ]
     return sorted(kept, key=lambda n: (first[n], n))
+
+
+_EXAMPLE_KINDS = ("entreprises", "collectivités")
+_EXAMPLE_MARK = re.compile(
+    r"(?:\b(?:comme|notamment|tels? que|telles? que|parmi lesquel(?:le)?s|à l'instar d[eu]|à commencer par|"
+    r"such as|including|like|wie|darunter|etwa)\b|\()[^.;:!?()\n]{0,60}$",
+    re.IGNORECASE,
+)
+
+
+def _as_example(prepared: str, start: int) -> bool:
+    """The mention at ``start`` follows « comme », « notamment », « tels que »… in its sentence, or a bracket."""
+    return bool(prepared) and _EXAMPLE_MARK.search(prepared, max(0, start - 70), start) is not None
 
 
 def _salient(name: str, mentions: int, in_title: bool, in_lead: bool, acting: bool) -> bool:

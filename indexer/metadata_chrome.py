@@ -18,7 +18,10 @@ __all__ = ["mask_chrome"]
 
 SHORT_LINE = 32  # teaser lines in a printed page's side column are shorter than this
 TEASER_MIN_LINES = 3
-TEASER_MIN_COLONS = 2  # « Denain : le marché », « Soitec : résultats », « EDF: Reaktoren »
+TEASER_MIN_COLONS = 2
+MENU_BLOCK_LINES = (
+    3  # a menu bar and the site's name above it  # « Denain : le marché », « Soitec : résultats », « EDF: Reaktoren »
+)
 
 _BLOCK = re.compile(r"[^\n]+(?:\n[^\n]+)*")
 # Headings of teaser boxes and link lists.
@@ -55,9 +58,10 @@ def mask_chrome(text: str) -> str:
     after_heading = False  # the previous block is « Les plus lus », « Dossiers », « Mehr zum Thema »…
     for m in _BLOCK.finditer(text.replace("\x0c", "\n")):  # a page break ends a line
         lines = [line.strip() for line in m.group().split("\n")]
-        if _is_chrome(lines) or (after_heading and _all_short(lines)):
-            _blank(out, m.start(), m.end())
-        else:  # a menu bar under the site's name: « L'Écho du Hainaut / Accueil Économie Sport »
+        menu = [line for line in lines if _MENU.match(line) and not _SENTENCE_END.search(line)]
+        if _is_chrome(lines) or (after_heading and _all_short(lines)) or (menu and len(lines) <= MENU_BLOCK_LINES):
+            _blank(out, m.start(), m.end())  # a menu bar with the site's name: « L'Écho du Hainaut / Accueil … »
+        elif menu:
             offset = m.start()
             for line in m.group().split("\n"):
                 if _MENU.match(line.strip()) and not _SENTENCE_END.search(line):

@@ -130,3 +130,16 @@ def test_a_dateline_is_never_a_title(text: str) -> None:
 def test_a_place_inside_a_company_name_found_by_rule_is_not_a_place() -> None:
     rec = record("Reprise de la société Ardennes Forge\n\nLa société Ardennes Forge, à Lille, est reprise.")
     assert [p["name"] for p in rec.place_details] == ["Lille"]
+
+
+def test_a_company_named_once_as_an_example_is_not_an_actor() -> None:
+    text = (
+        "Valdunes retrouve un repreneur\n\n"
+        "Le fabricant de roues ferroviaires Valdunes a été repris mardi à Trith-Saint-Léger. "
+        "Ses clients historiques, comme la SNCF, se sont tournés vers d'autres fournisseurs. "
+        "Engie fournira l'électricité du site et Engie a signé un contrat de dix ans."
+    )
+    actors = record(text).actors
+    assert "SNCF" not in actors  # named once, as an example
+    assert "Engie" in actors  # named twice: an actor
+    assert "SNCF" in record(text.replace("comme la SNCF", "la SNCF")).actors
