@@ -599,3 +599,91 @@ def test_the_watcher_toggle_checks_the_password_in_its_callback(env, monkeypatch
     finally:
         if w is not None and w.running:
             w.stop()
+
+
+def _record_of(index: Path, doc_id: str) -> DocumentRecord | None:
+    engine = open_engine(index)
+    try:
+        return engine.document(doc_id)
+    finally:
+        engine.close()
+
+
+def test_a_decision_on_a_detected_actor_is_applied_by_the_server_not_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The decision's new analysis ran in the page: while another writer held the index the page
+    hung (then gave up), and a click or a closed tab cancelled the analysis. Now the decision and
+    the analysis are one job of the server's indexing thread: the page answers at once, cannot send
+    the decision twice, and the job finishes with nobody looking."""
+    from archive import gazetteer
+    from indexer.lock import WriteLock
+
+    corpus, index, vocab = tmp_path / "corpus", tmp_path / "index", tmp_path / "vocab"
+    corpus.mkdir()
+    (corpus / "zorglub.txt").write_text("La société Zorglub Industries ouvre une usine à Dunkerque.", encoding="utf-8")
+    (corpus / "chimie.txt").write_text("Rien à signaler sur la filière chimie.", encoding="utf-8")
+    shutil.copytree(gazetteer.VOCAB_DIR, vocab)  # the decision is written here, not in the project's
+    for name, value in (("ARCHIVE_CORPUS", corpus), ("ARCHIVE_INDEX", index), ("ARCHIVE_VOCAB_DIR", vocab)):
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.setenv("ARCHIVE_NER", "0")  # « la société … » is a wording rule: no model needed
+    monkeypatch.delenv("ARCHIVE_READONLY", raising=False)
+    monkeypatch.delenv("ARCHIVE_ADMIN_PASSWORD", raising=False)
+    gazetteer.clear_caches()
+    try:
+        index_corpus(corpus, index)
+        engine = open_engine(index)
+        try:
+            ((name, _, (doc,)),) = engine.detected_entities()
+        finally:
+            engine.close()
+        assert name == "Zorglub Industries"
+
+        lock = WriteLock(index, timeout=5, purpose="test : un autre processus écrit")
+        lock.acquire()  # another writer (the watcher's batch, `archive index`) holds the index
+        try:
+            at = run(vue="verifier")
+            assert "Zorglub Industries" in texts(at)
+            at.button(key="w_det_confirm_0").click().run()  # answers although the index is held
+            assert not at.exception, [e.value for e in at.exception]
+            job = at.session_state["job_review"]
+            assert _server_jobs().get(job) is not None  # the server's queue, that the test can wait for
+            assert "Vous pouvez continuer à naviguer" in texts(at)
+            assert at.button(key="w_det_confirm_0").disabled  # no second decision while this one runs
+            assert at.button(key="w_det_reject_0").disabled
+            at.run()
+            assert at.session_state["job_review"] == job
+        finally:
+            lock.release()
+        # The tab is gone: the server's thread applies the decision anyway.
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            record = _record_of(index, doc)
+            if record is not None and not record.actors_detected:
+                break
+            time.sleep(0.5)
+        assert record is not None and "Zorglub Industries" in record.actors and record.actors_detected == []
+        decided = [d for d in gazetteer.load_decisions() if d["name"] == "Zorglub Industries"]
+        assert [d["decision"] for d in decided] == ["confirmed"]
+        assert (vocab / "actors.yaml").read_text(encoding="utf-8").count("Zorglub Industries") == 1
+        # A page still open shows the outcome in French when it polls.
+        until_job_done(at, "job_review")
+        assert any("« Zorglub Industries » ajouté aux acteurs" in s.value for s in at.success), texts(at)
+        assert any("1 document réanalysé" in s.value for s in at.success)
+    finally:
+        _wait_for_jobs()  # never let the server's thread write after the private gazetteer is gone
+        monkeypatch.delenv("ARCHIVE_VOCAB_DIR")
+        gazetteer.clear_caches()
+
+
+def _server_jobs():
+    from ui.runtime import index_jobs
+
+    return index_jobs()
+
+
+def _wait_for_jobs(timeout: float = 300) -> None:
+    jobs = _server_jobs()
+    deadline = time.monotonic() + timeout
+    while jobs.busy() and time.monotonic() < deadline:
+        time.sleep(0.2)

@@ -2,7 +2,9 @@
 
 Corrections go to the document's sidecar (never to the original) through indexer.corrections,
 then the document is indexed again at once; only allowed when the archive may be changed
-(read-only mode and the administrator password, see ui.access).
+(read-only mode and the administrator password, see ui.access). Both the write and the indexing
+are one job of the server's indexing thread (ui.jobs): a click, a rerun or a closed tab neither
+loses the correction nor makes it twice.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ import streamlit as st
 
 from archive import gazetteer, schemes
 from archive.models import DocumentRecord
-from indexer.corrections import CorrectionError, document_file, write_correction
+from indexer.corrections import CorrectionError, document_file, validate, write_correction
 from indexer.doctype import DOC_TYPES
 from ui.access import may_modify, readonly
-from ui.runtime import corpus_path, run_indexing
+from ui.jobs import IndexJob, job_panel, job_pending
+from ui.runtime import corpus_path, start_indexing
 from ui.text import md
 
 FLASH = "doc_flash"
+CORRECT_JOB = "job_correct"
 
 
 def named_places(record: DocumentRecord) -> list[str]:
@@ -41,15 +45,35 @@ def changed_values(record: DocumentRecord, typed: dict[str, object]) -> dict[str
 
 
 def _save(record: DocumentRecord, changes: dict[str, object], label: str) -> None:
-    try:
-        write_correction(document_file(corpus_path(), record.path), changes)
+    if job_pending(CORRECT_JOB):  # a second click while the first correction is being indexed
+        st.session_state[FLASH] = ("info", "Une correction est déjà en cours d'enregistrement : attendez sa fin.")
+        st.rerun()
+    try:  # checked here for an immediate message; the worker checks again when it writes
+        validate({k: v for k, v in changes.items() if v is not None})
     except CorrectionError as exc:
-        st.session_state[FLASH] = ("error", str(exc))
-        return
-    report = run_indexing(label)
-    if report is not None:
-        st.session_state[FLASH] = ("success", "Corrections enregistrées dans la fiche du document et réindexées.")
+        st.session_state[FLASH] = ("error", md(exc))
+        st.rerun()
+    corpus, rel = corpus_path(), record.path
+
+    def write() -> None:
+        write_correction(document_file(corpus, rel), changes)
+
+    start_indexing(CORRECT_JOB, f"{label} « {md(record.title)} »", write=write)
     st.rerun()
+
+
+def _corrected(job: IndexJob) -> None:
+    """The correction job is over: its outcome as the page's message."""
+    if not job.wrote:
+        st.session_state[FLASH] = ("error", f"Correction non enregistrée : {md(job.error or 'raison inconnue')}")
+    elif job.report is None:
+        st.session_state[FLASH] = (
+            "warning",
+            "Corrections enregistrées dans la fiche du document, mais la réindexation n'a pas abouti "
+            f"({md(job.error or 'raison inconnue')}) : elles seront prises en compte à la prochaine indexation.",
+        )
+    else:
+        st.session_state[FLASH] = ("success", "Corrections enregistrées dans la fiche du document et réindexées.")
 
 
 def form(record: DocumentRecord) -> None:
@@ -58,6 +82,7 @@ def form(record: DocumentRecord) -> None:
     flash = st.session_state.pop(FLASH, None)
     if flash:
         getattr(st, flash[0])(flash[1])
+    busy = job_panel(CORRECT_JOB, _corrected)
     with st.expander("Corriger les métadonnées", expanded=False, key="exp_correct"):
         if not may_modify("correct"):
             return
@@ -92,7 +117,7 @@ def form(record: DocumentRecord) -> None:
                     "Lieux", places, default=named_places(record), accept_new_options=True, key=f"w_c_places_{key}"
                 ),
             }
-            submitted = st.form_submit_button("Enregistrer les corrections", type="primary")
+            submitted = st.form_submit_button("Enregistrer les corrections", type="primary", disabled=busy)
         if submitted:
             changes = changed_values(record, typed)
             if not changes:
@@ -103,6 +128,7 @@ def form(record: DocumentRecord) -> None:
         if corrected and st.button(
             "Revenir aux valeurs trouvées automatiquement",
             key=f"w_c_reset_{key}",
+            disabled=busy,
             help="Retire les corrections faites dans l'application : " + md(", ".join(corrected)),
         ):
             _save(record, dict.fromkeys(corrected), "Réindexation du document")

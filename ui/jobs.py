@@ -24,6 +24,9 @@ from indexer.upload import index_with_retry
 from ui.text import md
 
 KEEP_FINISHED = 50  # finished jobs remembered, for sessions that come back to read the outcome
+# Nobody waits in a page for these runs: while another writer (the watcher's batch, `archive index`)
+# holds the index, try again for a few minutes rather than fail a change the researcher asked for.
+ATTEMPTS, WAIT = 12, 5.0
 
 
 @dataclass
@@ -33,6 +36,11 @@ class IndexJob:
     options: dict[str, Any]
     # Run in the worker thread once the indexing is over: turns the report into the page's outcome.
     after: Callable[[IndexJob], Any] | None = None
+    # The change to the archive (a sidecar, a decision) that this run indexes, made by the worker
+    # just before it: the page only submits, so no rerun can fall between the write and its indexing.
+    write: Callable[[], Any] | None = None
+    wrote: bool = False  # the write was made (the job may still fail at indexing)
+    written: Any = None  # what the write returned
     state: str = "en attente"
     progress: tuple[int, int, str] = (0, 0, "")
     report: IndexReport | None = None
@@ -54,13 +62,20 @@ class IndexJobs:
         self._thread = threading.Thread(target=self._work, name="archive-index-jobs", daemon=True)
         self._thread.start()
 
-    def submit(self, label: str, after: Callable[[IndexJob], Any] | None = None, **options: Any) -> IndexJob:
-        """Queue a run (index_corpus options); a same run already waiting is reused."""
+    def submit(
+        self,
+        label: str,
+        after: Callable[[IndexJob], Any] | None = None,
+        write: Callable[[], Any] | None = None,
+        **options: Any,
+    ) -> IndexJob:
+        """Queue a run (index_corpus options); a same plain run already waiting is reused."""
         with self._lock:
             for job in self._jobs.values():
-                if job.state == "en attente" and job.after is None and after is None and job.options == options:
+                plain = job.after is None and after is None and job.write is None and write is None
+                if job.state == "en attente" and plain and job.options == options:
                     return job
-            job = IndexJob(next(self._ids), label, options, after)
+            job = IndexJob(next(self._ids), label, options, after, write)
             self._jobs[job.id] = job
             finished = [j for j in self._jobs.values() if j.finished]
             for old in finished[: max(0, len(finished) - KEEP_FINISHED)]:
@@ -88,8 +103,19 @@ class IndexJobs:
                 job.progress = (0, 0, f"index occupé, nouvel essai ({attempt})")
 
             try:
+                if job.write is not None:
+                    job.progress = (0, 0, "enregistrement de la modification…")
+                    job.written = job.write()
+                    job.wrote = True
                 job.report = index_with_retry(
-                    self.corpus, self.index_root, jobs=self.jobs, progress=progress, on_busy=busy, **job.options
+                    self.corpus,
+                    self.index_root,
+                    jobs=self.jobs,
+                    attempts=ATTEMPTS,
+                    wait=WAIT,
+                    progress=progress,
+                    on_busy=busy,
+                    **job.options,
                 )
                 if job.after is not None:
                     job.result = job.after(job)
@@ -104,6 +130,15 @@ class IndexJobs:
                         job.result = None
             finally:
                 job.finished = True
+
+
+def job_pending(key: str) -> bool:
+    """A job started under st.session_state[key] is not over yet (a second click must not
+    write or queue the same change again)."""
+    from ui.runtime import index_jobs
+
+    job = index_jobs().get(st.session_state.get(key))
+    return job is not None and not job.finished
 
 
 def job_panel(key: str, on_finish: Callable[[IndexJob], None]) -> bool:

@@ -17,7 +17,7 @@ from archive.engine import SearchEngine, open_engine
 from indexer.pipeline import IndexReport, needs_rebuild
 from indexer.upload import index_with_retry
 from ui.jobs import IndexJob, IndexJobs
-from ui.text import md, number, plural
+from ui.text import number, plural
 
 if TYPE_CHECKING:
     from indexer.watch import Watcher
@@ -116,57 +116,19 @@ def index_jobs() -> IndexJobs:
     return _index_jobs(str(corpus_path()), str(index_path()))
 
 
-def start_indexing(key: str, label: str, after: Callable[[IndexJob], Any] | None = None, **options: Any) -> IndexJob:
-    """Submit an indexing run to the server's worker; its id goes to st.session_state[key] so
-    that the page can show its progress with `job_panel(key, …)`."""
-    job = index_jobs().submit(label, after, **options)
+def start_indexing(
+    key: str,
+    label: str,
+    after: Callable[[IndexJob], Any] | None = None,
+    write: Callable[[], Any] | None = None,
+    **options: Any,
+) -> IndexJob:
+    """Submit an indexing run to the server's worker (with the change it indexes, `write`, made by
+    the worker first); its id goes to st.session_state[key] so that the page can show its progress
+    with `job_panel(key, …)`."""
+    job = index_jobs().submit(label, after, write, **options)
     st.session_state[key] = job.id
     return job
-
-
-def run_indexing(
-    label: str,
-    *,
-    rebuild: bool = False,
-    retry_failed: bool = False,
-    only_paths: set[str] | None = None,
-    reextract: set[str] | None = None,
-) -> IndexReport | None:
-    """One indexing run in the page, with a progress bar; None (and a message) if it failed.
-
-    Still used by views not yet moved to `start_indexing` (a click during it cancels it)."""
-    bar = st.progress(0.0, text=f"{label} : préparation…")
-    notice = st.empty()
-
-    def progress(done: int, total: int, what: str) -> None:
-        if what == "scan":
-            bar.progress(0.0, text=f"{label} : lecture du dossier…")
-        elif what == "done":
-            bar.progress(1.0, text=f"{label} : terminé")
-        elif total:
-            bar.progress(min(done / total, 1.0), text=f"{label} : {done}/{total} — {md(what)}")
-
-    def busy(attempt: int) -> None:
-        notice.info(f"Index occupé, nouvel essai… ({attempt})")
-
-    try:
-        report = index_with_retry(
-            corpus_path(),
-            index_path(),
-            jobs=JOBS,
-            rebuild=rebuild,
-            retry_failed=retry_failed,
-            only_paths=only_paths,
-            reextract=reextract,
-            progress=progress,
-            on_busy=busy,
-        )
-    except Exception as exc:
-        bar.empty()
-        notice.error(f"L'indexation n'a pas abouti : {md(exc)}")
-        return None
-    notice.empty()
-    return report
 
 
 def report_summary(report: IndexReport) -> str:

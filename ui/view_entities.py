@@ -2,7 +2,9 @@
 
 Names found by entity recognition that the gazetteer does not know. Each decision is kept
 in the gazetteer folder (archive.decisions), so it survives every rebuild, and the
-documents concerned are analysed again at once.
+documents concerned are analysed again at once. The decision and the new analysis are one job
+of the server's indexing thread (ui.jobs): a click, a rerun or a closed tab neither loses the
+decision nor takes it twice.
 """
 
 from __future__ import annotations
@@ -13,28 +15,43 @@ import streamlit as st
 
 from archive import decisions, gazetteer
 from ui.access import can_modify
-from ui.runtime import engine, run_indexing
+from ui.jobs import IndexJob, job_panel, job_pending
+from ui.runtime import engine, start_indexing
 from ui.text import md, number, plural
 
 SHOWN = 25
 KIND_OF_DETECTED = {"personne": "personnalités", "organisation": "entreprises"}
 FLASH = "review_flash"
+REVIEW_JOB = "job_review"
 
 
-def _decide(action: Callable[[], str], doc_ids: list[str], label: str) -> None:
-    try:
-        message = action()
-    except ValueError as exc:
-        st.session_state[FLASH] = ("warning", str(exc))
+def _decide(action: Callable[[], str], doc_ids: list[str], name: str) -> None:
+    """Have the server record the decision, then analyse its documents again."""
+    if job_pending(REVIEW_JOB):  # a second click while the first decision is being applied
+        st.session_state[FLASH] = ("info", "Une décision est déjà en cours d'application : attendez sa fin.")
         st.rerun()
-        return
-    report = run_indexing(label, reextract=set(doc_ids))
-    if report is not None:
-        st.session_state[FLASH] = (
-            "success",
-            f"{message} ; {plural(len(doc_ids), 'document réanalysé', 'documents réanalysés')}.",
-        )
+    start_indexing(
+        REVIEW_JOB, f"Nouvelle analyse des documents de « {md(name)} »", write=action, reextract=set(doc_ids)
+    )
     st.rerun()
+
+
+def _decided(job: IndexJob) -> None:
+    """The decision job is over: its outcome as the view's message."""
+    if not job.wrote:
+        st.session_state[FLASH] = ("warning", md(job.error or "décision impossible"))
+        return
+    n = len(job.options.get("reextract") or ())
+    if job.report is None:
+        st.session_state[FLASH] = (
+            "warning",
+            f"{md(job.written)}, mais les documents concernés n'ont pas pu être réanalysés "
+            f"({md(job.error or 'raison inconnue')}) : « Réindexer tout le corpus » (État de l'archive) "
+            "les mettra à jour.",
+        )
+        return
+    done = plural(n, "document réanalysé", "documents réanalysés")
+    st.session_state[FLASH] = ("success", f"{md(job.written)} ; {done}.")
 
 
 def confirm(name: str, kind: str, doc_ids: list[str]) -> None:
@@ -42,7 +59,7 @@ def confirm(name: str, kind: str, doc_ids: list[str]) -> None:
         decisions.confirm(name, kind)
         return f"« {name} » ajouté aux acteurs ({kind})"
 
-    _decide(act, doc_ids, f"Nouvelle analyse des documents de « {name} »")
+    _decide(act, doc_ids, name)
 
 
 def merge(name: str, into: str, doc_ids: list[str]) -> None:
@@ -50,7 +67,7 @@ def merge(name: str, into: str, doc_ids: list[str]) -> None:
         target = decisions.merge(name, into)
         return f"« {name} » fusionné dans « {target} »"
 
-    _decide(act, doc_ids, f"Nouvelle analyse des documents de « {name} »")
+    _decide(act, doc_ids, name)
 
 
 def reject(name: str, doc_ids: list[str]) -> None:
@@ -58,7 +75,7 @@ def reject(name: str, doc_ids: list[str]) -> None:
         decisions.reject(name)
         return f"« {name} » rejeté : il ne sera plus proposé"
 
-    _decide(act, doc_ids, f"Nouvelle analyse des documents de « {name} »")
+    _decide(act, doc_ids, name)
 
 
 def render() -> None:
@@ -66,6 +83,7 @@ def render() -> None:
     flash = st.session_state.pop(FLASH, None)
     if flash:
         getattr(st, flash[0])(flash[1])
+    busy = job_panel(REVIEW_JOB, _decided)
     detected = engine().detected_entities(limit=SHOWN)
     if not detected:
         st.caption(
@@ -94,12 +112,12 @@ def render() -> None:
             chosen = c1.selectbox(
                 "Catégorie", gazetteer.ACTOR_KINDS, index=gazetteer.ACTOR_KINDS.index(default), key=f"w_det_kind_{i}"
             )
-            if c2.button("Confirmer", key=f"w_det_confirm_{i}", help="Ajouter au gazetteer des acteurs"):
+            if c2.button("Confirmer", key=f"w_det_confirm_{i}", help="Ajouter au gazetteer des acteurs", disabled=busy):
                 confirm(name, chosen, doc_ids)
             target = c3.selectbox(
                 "Fusionner dans", known, index=None, placeholder="Acteur connu…", key=f"w_det_into_{i}"
             )
-            if c4.button("Fusionner", key=f"w_det_merge_{i}", disabled=target is None):
+            if c4.button("Fusionner", key=f"w_det_merge_{i}", disabled=busy or target is None):
                 merge(name, target or "", doc_ids)
-            if c5.button("Rejeter", key=f"w_det_reject_{i}", help="Ne plus proposer ce nom"):
+            if c5.button("Rejeter", key=f"w_det_reject_{i}", help="Ne plus proposer ce nom", disabled=busy):
                 reject(name, doc_ids)
