@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -14,6 +15,7 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, streamlit_server
 
 from archive.engine import open_engine
 from archive.models import SearchRequest
+from indexer.lock import WriteLock
 from indexer.pipeline import index_corpus
 from indexer.sidecar import read_sidecar
 
@@ -29,6 +31,7 @@ FTM = (
     "pour les salaires.\n"
 )
 UNDATED = "Note sur les plateformes chimiques\n\nLa plateforme de Roussillon attend des investissements.\n"
+FORGE = "Note sur la forge de Rive-de-Gier\n\nLa forge attend un repreneur pour ses presses.\n"
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +41,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     shutil.copytree(ROOT / "corpus", corpus)
     (corpus / "tract-ftm.txt").write_text(FTM, encoding="utf-8")
     (corpus / "note-sans-date.txt").write_text(UNDATED, encoding="utf-8")
+    (corpus / "note-forge.txt").write_text(FORGE, encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ARCHIVE_NER", "0")
         report = index_corpus(corpus, index)
@@ -157,3 +161,48 @@ def test_correct_a_document_behind_the_password(page, server, archive) -> None:
     open_app(page, server, "?dispositif=" + quote("France 2030"))
     expect(cards(page)).to_have_count(1)
     expect(cards(page).first).to_contain_text("Note sur les plateformes chimiques")
+
+
+def date_of(index: Path, doc: str) -> str | None:
+    engine = open_engine(index)
+    try:
+        record = engine.document(doc)
+        return record.date if record is not None else None
+    finally:
+        engine.close()
+
+
+def test_a_correction_survives_clicking_away_and_closing_the_tab(page, server, archive) -> None:
+    """The correction's indexing ran in the page, which stayed blocked while another writer held
+    the index (and a rerun could cancel or replay it). The write and the indexing are now one job
+    of the server's indexing thread: the page says so in French, the researcher can leave, close
+    the tab, and the correction still reaches search."""
+    corpus, index = archive
+    doc = doc_id(index, "note-forge.txt")
+    assert date_of(index, doc) is None
+    lock = WriteLock(index, timeout=5, purpose="test : un autre processus écrit")
+    lock.acquire()  # another writer (the watcher's batch, `archive index`) holds the index meanwhile
+    try:
+        open_app(page, server, f"?vue=document&doc={doc}")
+        page.get_by_text("Corriger les métadonnées").click()
+        page.get_by_label("Mot de passe administrateur").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        date_box = page.get_by_label("Date (2020, 2020-09 ou 2020-09-17)")
+        date_box.fill("2017-11")
+        page.get_by_role("button", name="Enregistrer les corrections").click()
+        expect(page.locator('[data-testid="stProgress"]').first).to_be_visible()
+        expect(
+            page.get_by_text("Vous pouvez continuer à naviguer : l'indexation se poursuit sur le serveur.")
+        ).to_be_visible()
+        expect(page.locator('[data-testid="stProgress"]').first).to_contain_text("Réindexation du document corrigé")
+        page.locator('[data-testid="stSidebar"]').get_by_text("Recherche", exact=True).click()  # click away
+        expect(page.get_by_role("textbox", name="Rechercher dans l'archive")).to_be_visible()
+        page.close()  # and close the tab
+    finally:
+        lock.release()
+    deadline = time.monotonic() + 180
+    while date_of(index, doc) != "2017-11" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert date_of(index, doc) == "2017-11"
+    side = read_sidecar(corpus / "note-forge.txt")
+    assert side["date"] == "2017-11" and side["corrected"] == ["date"]
