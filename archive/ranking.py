@@ -204,6 +204,11 @@ class QueryEvaluator:
             found = self._read[key] = self.postings.postings(fieldname, text)
         return found
 
+    def expansions(self, q: wq.Query) -> list[bytes]:
+        """The words an expanding term (prefix, fuzzy…) stands for in this search: read once,
+        at most MAX_EXPANSIONS of them, and no more once the time budget is spent."""
+        return [text for _, text in self._expanded(q)]
+
     def _expanded(self, q: wq.Query) -> list[tuple[str, bytes]]:
         found = self._expansions.get(q)
         if found is None:

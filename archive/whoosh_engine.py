@@ -6,11 +6,10 @@ import html
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,6 @@ from archive.models import (
 )
 from archive.postings import Postings
 from archive.query import (
-    MAX_EXPANSIONS,
     PROXIMITY_SLOP,
     TEXT_FIELDS,
     ParsedQuery,
@@ -556,7 +554,8 @@ class WhooshEngine:
         else:
             ordered = snap.tables.date_order(final, descending=request.sort != "date", stop=stop)
             scored = [(d, 0.0) for d in ordered[start:stop]]
-        return [self._hit(snap, parsed, d, score, False, request.with_snippets) for d, score in scored]
+        terms = self._terms(snap, parsed, evaluator, request.with_snippets)
+        return [self._hit(snap, d, score, False, terms) for d, score in scored]
 
     def _partial_hits(self, snap, parsed, request, selections, final, room, evaluator) -> list[Hit]:
         if parsed.any_word is None or room <= 0:
@@ -570,12 +569,16 @@ class WhooshEngine:
         if lead:
             ranked = _rerank_by_positions(snap.searcher.reader(), lead, ranked)
         ranked = ranked[: min(room, PARTIAL_FILL)]
-        return [self._hit(snap, parsed, d, score, True, request.with_snippets) for d, score in ranked]
+        terms = self._terms(snap, parsed, evaluator, request.with_snippets)
+        return [self._hit(snap, d, score, True, terms) for d, score in ranked]
 
-    def _hit(self, snap, parsed, docnum: int, score: float, partial: bool, snippets: bool) -> Hit:
+    def _hit(self, snap, docnum: int, score: float, partial: bool, terms: frozenset[str] | None) -> Hit:
+        """A listed document; with a snippet around `terms` unless they are None (no snippets)."""
         fields = snap.searcher.stored_fields(docnum)
         rec = fields["record"]
-        snippet = self._snippet(snap, parsed, fields.get("text", "")) if snippets else ""
+        snippet = (
+            _snippet(fields.get("text", ""), terms, snap.searcher.schema["text"].analyzer) if terms is not None else ""
+        )
         return Hit(
             id=rec["id"],
             path=(rec.get("paths") or [""])[0],
@@ -594,14 +597,18 @@ class WhooshEngine:
             actors_detected=list(rec.get("actors_detected", [])),
         )
 
-    def _snippet(self, snap: _Snapshot, parsed: ParsedQuery, text: str) -> str:
-        if not parsed.is_browse_all:
-            terms = _highlight_terms(parsed.any_word or parsed.required, snap.searcher.reader())
-            if terms:
-                fragment = highlight_text(text, terms, snap.searcher.schema["text"].analyzer)
-                if fragment:
-                    return fragment
-        return html.escape(_lead(text), quote=False)
+    @staticmethod
+    def _terms(
+        snap: _Snapshot, parsed: ParsedQuery, evaluator: QueryEvaluator, snippets: bool
+    ) -> frozenset[str] | None:
+        """The words to mark in the snippets of one search (None: no snippets). Expanding terms
+        stand for the words the search itself read (once, within its time budget): expanded
+        again for every hit, a prefix-and-fuzzy query spent 17 s of CPU past its 3 s budget."""
+        if not snippets:
+            return None
+        if parsed.is_browse_all:
+            return frozenset()
+        return _highlight_terms(parsed.any_word or parsed.required, snap.searcher.reader(), evaluator.expansions)
 
     def _suggest(self, snap: _Snapshot, parsed: ParsedQuery, evaluator: QueryEvaluator) -> str | None:
         """A corrected query that finds something (filters aside), or None."""
@@ -663,7 +670,7 @@ class WhooshEngine:
 
     def highlighted_text(self, doc_id: str, query: str) -> str | None:
         """The whole text of a document, escaped, with the query's terms in <mark>."""
-        with self._checkout() as snap:
+        with self._checkout(budget=True) as snap:
             fields = snap.searcher.document(id=doc_id)
             if not fields:
                 return None
@@ -674,7 +681,8 @@ class WhooshEngine:
                 return html.escape(text, quote=False)
             if parsed.is_browse_all:
                 return html.escape(text, quote=False)
-            terms = _highlight_terms(parsed.any_word or parsed.required, snap.searcher.reader())
+            expand = snap.evaluator().expansions
+            terms = _highlight_terms(parsed.any_word or parsed.required, snap.searcher.reader(), expand)
             analyzer = snap.searcher.schema["text"].analyzer
         return mark_all(text, terms, analyzer)
 
@@ -689,9 +697,8 @@ class WhooshEngine:
             evaluator = snap.evaluator()
             allowed = evaluator.match(q)
             allowed[docnum] = False
-            browse = ParsedQuery("", wq.Every(), None, True)
             ranked = evaluator.top(q, allowed, limit)
-            return [self._hit(snap, browse, d, score, False, True) for d, score in ranked]
+            return [self._hit(snap, d, score, False, frozenset()) for d, score in ranked]
 
     def document_ids(self) -> set[str]:
         with self._checkout() as snap:
@@ -786,7 +793,8 @@ class WhooshEngine:
             docs = docs[(keys[docs] != 0) & (keys[docs] // div == wanted)]
             docs = docs[np.argsort(keys[docs], kind="stable")].tolist()
             page = docs[request.offset : request.offset + request.limit]
-            return [self._hit(snap, parsed, d, 0.0, False, request.with_snippets) for d in page], len(docs)
+            terms = self._terms(snap, parsed, snap.evaluator(), request.with_snippets)
+            return [self._hit(snap, d, 0.0, False, terms) for d in page], len(docs)
 
     def stats(self) -> dict[str, Any]:
         with self._checkout() as snap:
@@ -900,8 +908,8 @@ def _intersect(matched: np.ndarray, selections: dict[str, np.ndarray], exclude: 
     return out
 
 
-def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
-    """Analysed text terms to highlight (prefixes expanded, negated parts skipped)."""
+def _highlight_terms(q: wq.Query, reader, expand: Callable[[wq.Query], list[bytes]]) -> frozenset[str]:
+    """Analysed text terms to highlight (prefixes expanded by `expand`, negated parts skipped)."""
     out: set[str] = set()
 
     def walk(node: wq.Query) -> None:
@@ -912,7 +920,7 @@ def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
             return
         if isinstance(node, EXPANDING):  # as many words as the search itself used, no more
             if node.fieldname in TEXT_FIELDS:
-                out.update(_text(t) for t in islice(node._btexts(reader), MAX_EXPANSIONS))
+                out.update(_text(t) for t in expand(node))
             return
         if node.is_leaf():
             for fieldname, text in node.existing_terms(reader, expand=True):
@@ -924,6 +932,15 @@ def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
 
     walk(q)
     return frozenset(out)
+
+
+def _snippet(text: str, terms: frozenset[str], analyzer) -> str:
+    """Up to two marked fragments around the terms, else the document's opening lines."""
+    if terms:
+        fragment = highlight_text(text, terms, analyzer)
+        if fragment:
+            return fragment
+    return html.escape(_lead(text), quote=False)
 
 
 def highlight_text(text: str, terms: frozenset[str], analyzer) -> str:
