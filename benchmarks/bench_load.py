@@ -89,6 +89,7 @@ PATHOLOGICAL = " OR ".join(
 COUNT = r"documents? trouvés?|Aucun document ne correspond"
 FACET_VALUE = re.compile(r"\(\d[\d\s\u202f\u00a0]*\)")  # « CGT (12) »
 DROP_DIR = "depots"
+SHOTS = Path(os.environ["BENCH_LOAD_SHOTS"]) if os.environ.get("BENCH_LOAD_SHOTS") else None  # error screenshots
 
 # The answer is on screen: the URL changed (and holds `needle`), and an element of the current
 # script run (not marked stale) shows text matching `pattern` that differs from `before`.
@@ -284,7 +285,14 @@ async def timed(stats: Stats, action: str, page, coro) -> bool:
     try:
         await coro
     except Exception as exc:  # a time-out or a detached element: counted, and the session goes on
-        stats.error(action, f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:160]}")
+        stats.error(action, f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:160]} at {page.url}")
+        if SHOTS:
+            try:
+                await page.screenshot(
+                    path=str(SHOTS / f"error-{sum(map(len, stats.errors.values()))}.png"), full_page=True
+                )
+            except Exception:
+                pass
         return False
     stats.add(action, time.perf_counter() - started)
     await check_page(page, stats, action)
