@@ -12,6 +12,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from archive.models import IndexMissing, IndexOutdated
+from archive.text import PERIOD
 from indexer.lock import is_locked
 from ui import (
     url,
@@ -77,7 +78,7 @@ def navigation(state: UrlState) -> None:
         views.append(state.vue)
     with st.sidebar:
         st.markdown("### Archive de la politique industrielle")
-        st.caption("Documents français, 2011–2026")
+        st.caption(f"Documents français, {PERIOD}")
         url.sync("w_vue", state.vue)
         st.radio("Vue", options=views, format_func=VIEWS.__getitem__, key="w_vue", on_change=_on_view)
         st.divider()

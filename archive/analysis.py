@@ -15,7 +15,6 @@ feminine conflation that folding alone would weaken.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 
 from whoosh.analysis import (
@@ -227,9 +226,3 @@ class ValueTokenizer(Tokenizer):
 
 def join_values(values: list[str] | tuple[str, ...]) -> str:
     return ValueTokenizer.SEPARATOR.join(v.replace(ValueTokenizer.SEPARATOR, " ") for v in values)
-
-
-def fold(text: str) -> str:
-    """Lowercase, accent-free, apostrophes unified: for comparing user input to values."""
-    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHE_VARIANTS).lower()
-    return " ".join(text.translate(FOLD_MAP).split())

@@ -15,8 +15,8 @@ from functools import cached_property
 
 import numpy as np
 
-from archive.gazetteer import fold
 from archive.postings import Postings
+from archive.text import fold_name
 
 
 class FacetTables:
@@ -92,8 +92,8 @@ class FacetTables:
 
     def resolve(self, fieldname: str, typed: str) -> list[str]:
         """Indexed values equal to what was typed, ignoring case, accents and hyphens between words."""
-        wanted = fold(typed)
-        return [v for v in self._names[fieldname] if fold(v) == wanted]
+        wanted = fold_name(typed)
+        return [v for v in self._names[fieldname] if fold_name(v) == wanted]
 
     def _mask(self, docs: Iterable[int] | np.ndarray) -> np.ndarray:
         """Boolean mask of a document set (or of a mask or array of document numbers); the last

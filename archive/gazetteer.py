@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from archive.text import APOSTROPHES, DASHES, INVISIBLE, LEADING_ARTICLE, SPACES, fold_name, strip_accents
+
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
 
@@ -88,18 +90,9 @@ class Place:
 # Folding
 # ---------------------------------------------------------------------------
 
-_APOSTROPHES = "\u2019\u2018\u02bc\u02b9\u0060\u00b4\u2032\u201b"
-_SPACES = "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000"
-_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
-_COMBINING = re.compile("[\u0300-\u036f]")
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 _WS = re.compile(r"\s+")
 _APOS_WS = re.compile(r"'\s+")
-_HYPHEN_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011\u2012\u2013](?=[^\W\d_])")
-
-
-def _strip_accents(char: str) -> str:
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", char))
 
 
 def _build_align_table(lower: bool) -> dict[int, str]:
@@ -107,30 +100,19 @@ def _build_align_table(lower: bool) -> dict[int, str]:
     table: dict[int, str] = {}
     for cp in range(0xC0, 0x250):
         char = chr(cp)
-        base = _strip_accents(char)
+        base = strip_accents(char)
         base = base.lower() if lower else base
         if len(base) == 1 and base != char:
             table[cp] = base
-    for char in _APOSTROPHES:
+    for char in APOSTROPHES[1:]:
         table[ord(char)] = "'"
-    for char in _SPACES:
-        table[ord(char)] = " "
-    for char in _DASHES:
+    for char in SPACES + DASHES:
         table[ord(char)] = " "
     return table
 
 
 _ALIGN = _build_align_table(lower=True)
 _ALIGN_KEEP_CASE = _build_align_table(lower=False)
-_FOLD = {ord(c): "'" for c in _APOSTROPHES} | {ord(c): " " for c in _SPACES}
-_FOLD |= {ord("œ"): "oe", ord("æ"): "ae"} | _INVISIBLE
-
-
-def fold(text: str) -> str:
-    """Lowercase, accent-free, unified apostrophes and spaces, hyphens between letters as spaces."""
-    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower().translate(_FOLD)
-    text = _HYPHEN_BETWEEN_LETTERS.sub(" ", text)
-    return _WS.sub(" ", text).strip()
 
 
 def _prepare(text: str) -> str:
@@ -479,7 +461,7 @@ def rejected_names() -> frozenset[str]:
 def _rejected_at(path: str, stamp: int) -> frozenset[str]:
     if not stamp:
         return frozenset()
-    return frozenset(fold(str(d["name"])) for d in load_decisions(Path(path)) if d.get("decision") == "rejected")
+    return frozenset(fold_name(str(d["name"])) for d in load_decisions(Path(path)) if d.get("decision") == "rejected")
 
 
 def _merge_entries(merges: list[dict[str, Any]], by_name: dict[str, Actor], entries: dict[str, _Entry]) -> None:
@@ -683,7 +665,7 @@ def candidate_actors(
             if not name:
                 continue
             kind = (item.get("kind") if isinstance(item, dict) else None) or "organisation"
-            key = fold(name)
+            key = fold_name(name)
             docs.setdefault(key, {})[doc_id] = None
             spellings.setdefault(key, {})
             spellings[key][name] = spellings[key].get(name, 0) + 1
@@ -697,7 +679,7 @@ def candidate_actors(
             continue
         kind = max(kinds[key].items(), key=lambda kv: (kv[1], kv[0]))[0]
         out.append((name, kind, sorted(ids)))
-    out.sort(key=lambda x: (-len(x[2]), fold(x[0])))
+    out.sort(key=lambda x: (-len(x[2]), fold_name(x[0])))
     return out[:limit] if limit is not None else out
 
 
@@ -718,7 +700,7 @@ def actor_offices(name: str) -> list[dict[str, Any]]:
     return list(_actor_gazetteer().offices.get(name, []))
 
 
-_LEADING_ARTICLE = re.compile(r"^(?:la|le|les|l'|du|de la|de l'|des|d')\s*")
+_LEADING_ARTICLE = re.compile(rf"^{LEADING_ARTICLE}")
 
 
 def actor_for_alias(phrase: str) -> str | None:
@@ -811,7 +793,7 @@ def _capitalised_like(surface: str, model: str) -> bool:
 def _next_to_other_name(prepared: str, start: int, end: int) -> bool:
     """True when a capitalised non-title word touches the surname (another person's name)."""
     prev = _PREV_TOKEN.search(prepared, max(0, start - 40), start)
-    if prev and prev.group(1)[0].isupper() and fold(prev.group(1)) not in _TITLE_WORDS:
+    if prev and prev.group(1)[0].isupper() and fold_name(prev.group(1)) not in _TITLE_WORDS:
         return True
     nxt = _NEXT_TOKEN.match(prepared, end, min(len(prepared), end + 40))
     return bool(nxt and nxt.group(1)[0].isupper())

@@ -28,9 +28,9 @@ from whoosh.qparser import (
 from whoosh.qparser.plugins import FuzzyTermPlugin
 from whoosh.util.text import rcompile
 
-from archive.analysis import fold
 from archive.models import QuerySyntaxError
 from archive.schema import FACET_FIELDS
+from archive.text import fold_words
 
 TEXT_FIELDS = ("title", "text")
 FIELD_BOOSTS = {"title": 2.0, "text": 1.0}
@@ -178,7 +178,7 @@ class QueryBuilder:
 
     def _cut_facet_clauses(self, text: str, slots: dict[str, wq.Query], notices: list[str]) -> str:
         def replace(m: re.Match[str]) -> str:
-            facet = FACET_ALIASES.get(fold(m.group(1)))
+            facet = FACET_ALIASES.get(fold_words(m.group(1)))
             if facet is None:
                 return m.group(0)  # titre:, texte: and unknown names stay for Whoosh
             value = m.group(3) if m.group(3) is not None else m.group(2)

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-FIRST_YEAR, LAST_YEAR = 2011, 2026  # the archive's span: always drawn, empty periods included
+from archive.text import FIRST_YEAR, LAST_YEAR, MONTHS_SHORT  # the archive's span: always drawn
+
 MAX_SERIES = 4
-_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 
 
 @dataclass
@@ -51,7 +51,7 @@ def span(datekeys: np.ndarray, live: np.ndarray, year_from: int | None, year_to:
 
 def month_label(period: str) -> str:
     year, _, month = period.partition("-")
-    return f"{_MONTHS[int(month) - 1]} {year}" if month else year
+    return f"{MONTHS_SHORT[int(month) - 1]} {year}" if month else year
 
 
 def compute(

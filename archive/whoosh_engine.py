@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from whoosh.searching import Searcher
 
 from archive import store, trends, whoosh_fixes  # noqa: F401  (applies local Whoosh fixes)
 from archive.alternatives import alternatives, exclusion_notice
-from archive.analysis import fold, join_values
+from archive.analysis import join_values
 from archive.facets import FacetTables
 from archive.gazetteer import roll_up_actors
 from archive.models import (
@@ -50,6 +50,7 @@ from archive.query import (
 from archive.ranking import EXPANDING, ArchiveBM25F, QueryEvaluator
 from archive.review import review_flags
 from archive.schema import FACET_FIELDS, PreAnalysed, build_schema
+from archive.text import fold_name
 
 TABLE_FIELDS = ("actors", "themes", "places", "schemes", "doc_type", "language", "year", "format", "review")
 PARTIAL_FILL = 10
@@ -66,6 +67,8 @@ LEAD_BONUS = 0.5
 MAX_PROXIMITY_TERMS = 8
 SNIPPET_CHARS = 240
 _SPELL_WORD = re.compile(r"[^\W\d_]{3,}")
+# Facet values sort by their name fold; the same values come back search after search.
+_name_key = lru_cache(maxsize=1 << 16)(fold_name)
 
 
 def create_whoosh_index(generation: Path) -> None:
@@ -537,7 +540,7 @@ class WhooshEngine:
             if facet == "year":
                 out[facet] = {k: counts[k] for k in sorted(counts)}
             else:
-                out[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], fold(kv[0]))))
+                out[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], _name_key(kv[0]))))
         return out
 
     def _page(self, snap, parsed: ParsedQuery, request: SearchRequest, final, evaluator) -> list[Hit]:

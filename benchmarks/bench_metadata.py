@@ -45,6 +45,7 @@ if str(ROOT) not in sys.path:
 
 from archive import gazetteer  # noqa: E402
 from archive.models import DocumentRecord  # noqa: E402
+from archive.text import fold_name  # noqa: E402
 from indexer.doctype import detect_doc_type  # noqa: E402
 from indexer.extract import extract  # noqa: E402
 from indexer.metadata import build_record  # noqa: E402
@@ -164,7 +165,7 @@ def actor_key(name: str) -> str:
     """How two actor names are compared: folded, without a legal form, the gazetteer's
     canonical name when it knows the name as an alias."""
     canonical = gazetteer.actor_for_alias(name) or name
-    return _LEGAL.sub("", gazetteer.fold(canonical))
+    return _LEGAL.sub("", fold_name(canonical))
 
 
 def record_for(path: Path) -> DocumentRecord:
@@ -200,7 +201,7 @@ def _entity_names(record: DocumentRecord) -> set[str]:
     for item in record.detected_entities:
         name = item.get("name") if isinstance(item, dict) else str(item)
         if name:
-            out.add(gazetteer.fold(name))
+            out.add(fold_name(name))
     return out
 
 
@@ -258,7 +259,7 @@ def _evaluate_folder(folder: Path, ev: Evaluation, with_entities: bool, keep_err
         else:
             errors.append(f"language {record.language} ≠ {exp['language']}")
         if with_entities:
-            wanted_entities = {gazetteer.fold(e) for e in exp.get("entities") or []}
+            wanted_entities = {fold_name(e) for e in exp.get("entities") or []}
             ev.entities.add(_entity_names(record) & wanted_entities, wanted_entities)
         if errors and keep_errors:
             ev.errors[prefix + name] = errors

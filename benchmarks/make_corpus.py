@@ -24,7 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 VOCAB = ROOT / "archive" / "vocab"
 sys.path.insert(0, str(ROOT / "tests"))
-from archive.french import MONTHS  # noqa: E402
+from archive.text import MONTHS  # noqa: E402
 from pdfgen import make_pdf  # noqa: E402  (tests/pdfgen.py: dependency-free PDF writer)
 
 COMMON = """

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
+
+from archive.text import (
+    ENGLISH_MONTHS,
+    MONTHS,
+    MONTHS_SHORT,
+    SPACES,
+    WEEKDAYS,
+    fold_words,
+    in_period,
+    strip_accents,
+)
 
 __all__ = [
     "DateMention",
@@ -24,7 +34,6 @@ __all__ = [
     "parse_date",
 ]
 
-IN_RANGE_MIN, IN_RANGE_MAX = 2011, 2026
 BARE_YEAR_MIN, BARE_YEAR_MAX = 1990, 2035
 PDF_YEAR_MIN, PDF_YEAR_MAX = 1995, 2035
 EXPLICIT_YEAR_MIN, EXPLICIT_YEAR_MAX = 1800, 2099
@@ -51,7 +60,7 @@ class DocumentDate:
     value: str | None
     precision: str | None
     source: str  # sidecar|header|publication|pdf|filename|event|none
-    in_range: bool  # IN_RANGE_MIN <= year <= IN_RANGE_MAX
+    in_range: bool  # the year is within the archive's period (archive.text.in_period)
 
 
 @dataclass(frozen=True)
@@ -70,68 +79,45 @@ class _Hit:
 # Regular expressions
 # --------------------------------------------------------------------------
 
-_WS = r"[ \t\u00a0\u202f\u2009\u2007]"
+_WS = rf"[ \t{SPACES}]"
 _SEP = rf"(?:{_WS}+(?:\r?\n{_WS}*)?|\r?\n{_WS}*)"  # spaces, at most one newline
 
+# Abbreviations read besides those of French typography (MONTHS_SHORT): « jan. », « fév. », « sep. ».
+_EXTRA_SHORT = {1: ("jan",), 2: ("fév",), 9: ("sep",)}
+# German names that differ from the English ones (matched only when capitalised, as English ones).
+_GERMAN_MONTHS = ("Januar", "Februar", "März", "Maerz", "Juni", "Juli", "Oktober", "Dezember")
+_GERMAN_NUMBERS = (1, 2, 3, 3, 6, 7, 10, 12)
+
+
+def _french_spellings(number: int) -> tuple[str, ...]:
+    """A month's full name, then its abbreviations, longest first: « septembre », « sept », « sep »."""
+    full, short = MONTHS[number - 1], MONTHS_SHORT[number - 1].rstrip(".")
+    shorts = ((short,) if short != full else ()) + _EXTRA_SHORT.get(number, ())
+    return (full, *sorted(shorts, key=len, reverse=True))
+
+
+def _accent_tolerant(word: str) -> str:
+    """« février » → « f[ée]vrier »: the word with or without its accents."""
+    return "".join(f"[{c}{strip_accents(c)}]" if strip_accents(c) != c else re.escape(c) for c in word)
+
+
 _MONTHS: dict[str, int] = {
-    "janvier": 1,
-    "janv": 1,
-    "jan": 1,
-    "fevrier": 2,
-    "fevr": 2,
-    "fev": 2,
-    "mars": 3,
-    "avril": 4,
-    "avr": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "juil": 7,
-    "aout": 8,
-    "septembre": 9,
-    "sept": 9,
-    "sep": 9,
-    "octobre": 10,
-    "oct": 10,
-    "novembre": 11,
-    "nov": 11,
-    "decembre": 12,
-    "dec": 12,
-    # English and German full names (matched only when capitalised, see _FOREIGN_MONTH)
-    "january": 1,
-    "february": 2,
-    "march": 3,
-    "april": 4,
-    "may": 5,
-    "june": 6,
-    "july": 7,
-    "august": 8,
-    "september": 9,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-    "januar": 1,
-    "februar": 2,
-    "marz": 3,
-    "maerz": 3,
-    "juni": 6,
-    "juli": 7,
-    "oktober": 10,
-    "dezember": 12,
+    **{fold_words(w): n for n in range(1, 13) for w in _french_spellings(n)},
+    **{w.lower(): n for n, w in enumerate(ENGLISH_MONTHS, 1)},
+    **{fold_words(w): n for w, n in zip(_GERMAN_MONTHS, _GERMAN_NUMBERS, strict=True)},
 }
 _FULL_MONTH_NAMES = frozenset(k for k in _MONTHS if len(k) > 4 or k in ("mars", "mai", "juin", "aout"))
 
 # English and German month names, case-sensitive so that « may » or « august » (adjective) are not read.
-_FOREIGN_MONTH = (
-    r"(?-i:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Januar|Februar|März|Maerz|Juni|Juli|Oktober|Dezember)"
-)
+_FOREIGN_MONTH = rf"(?-i:{'|'.join(ENGLISH_MONTHS + _GERMAN_MONTHS)})"
 _MONTH = (
-    r"(?:janvier|janv\.?|jan\.?|f[ée]vrier|f[ée]vr\.?|f[ée]v\.?|mars|avril|avr\.?"
-    r"|mai|juin|juillet|juil\.?|ao[uû]t|septembre|sept\.?|sep\.?|octobre|oct\.?"
-    rf"|novembre|nov\.?|d[ée]cembre|d[ée]c\.?|{_FOREIGN_MONTH})(?![^\W\d_])"
+    "(?:"
+    + "|".join(
+        _accent_tolerant(w) + (r"\.?" if i else "") for n in range(1, 13) for i, w in enumerate(_french_spellings(n))
+    )
+    + rf"|{_FOREIGN_MONTH})(?![^\W\d_])"
 )
-_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_WEEKDAYS = WEEKDAYS
 _WD = rf"(?:(?P<wd>{'|'.join(_WEEKDAYS)}),?{_SEP})?"
 _DAY = rf"(?<![\w.,/:])(?P<d>[0-3]?\d)(?:{_WS}?(?:er|ᵉʳ))?(?![\d\w])"
 _YEAR = r"(?P<y>\d{4})(?![\d\w]|[.,]\d)"
@@ -240,27 +226,21 @@ _PAST_CUE = re.compile(r"lancé|signé|signature|depuis|créé|adopté|décidé|
 # --------------------------------------------------------------------------
 
 
-def _fold(s: str) -> str:
-    """Lower-case and strip accents."""
-    nfd = unicodedata.normalize("NFD", s.lower())
-    return "".join(c for c in nfd if not unicodedata.combining(c))
-
-
 def _month_number(token: str) -> int | None:
     """Month number of a (possibly abbreviated, unaccented) French month name."""
-    return _MONTHS.get(_fold(token).rstrip("."))
+    return _MONTHS.get(fold_words(token).rstrip("."))
 
 
 def _is_full_month(token: str) -> bool:
     """True for a full month name or an abbreviation written with a dot."""
-    return token.endswith(".") or _fold(token) in _FULL_MONTH_NAMES
+    return token.endswith(".") or fold_words(token) in _FULL_MONTH_NAMES
 
 
 def _weekday_number(token: str | None) -> int | None:
     """0 for lundi ... 6 for dimanche."""
     if not token:
         return None
-    return _WEEKDAYS.index(_fold(token))
+    return _WEEKDAYS.index(fold_words(token))
 
 
 def _expand_year(y: str) -> int:
@@ -454,7 +434,7 @@ def _scan_day_months(sc: _Scanner) -> None:
         mo, d = _month_number(m.group("m")), int(m.group("d"))
         if not _valid_day(2000, mo, d):  # 2000 is a leap year: 29 février allowed
             continue
-        rel = _fold(m.group("rel")) if m.group("rel") else None
+        rel = fold_words(m.group("rel")) if m.group("rel") else None
         placeholder = _mention(sc.text, m.start(), m.end(), "", "day")
         wd = _weekday_number(m.group("wd"))
         sc.add(_Hit(placeholder, False, wd, rel, d, mo))
@@ -830,7 +810,7 @@ def _result(m: DateMention | None, source: str) -> DocumentDate:
     """Wrap a mention into a DocumentDate."""
     if m is None:
         return DocumentDate(None, None, "none", False)
-    in_range = IN_RANGE_MIN <= int(m.value[:4]) <= IN_RANGE_MAX
+    in_range = in_period(int(m.value[:4]))
     return DocumentDate(m.value, m.precision, source, in_range)
 
 

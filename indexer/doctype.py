@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from archive.text import fold_words
 
 __all__ = ["DEFAULT_TYPE", "DOC_TYPES", "detect_doc_type", "type_scores"]
 
@@ -33,7 +34,8 @@ _PROMISES = (
     r"|faciliterons|mettrons en place|agirons|soutiendrons|defendrons)\b"
 )
 
-# Cues are matched on folded text: lower case, no accents, straight apostrophes.
+# Cues are matched on folded text (archive.text.fold_words): lower case, no accents, straight
+# apostrophes, plain spaces; hyphens and line breaks kept.
 _CUES: dict[str, tuple[tuple, ...]] = {
     "communiqué de presse": (
         (r"communique de presse", 5),
@@ -150,13 +152,6 @@ _HEADER_LABELS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 HEADER_LINES = 3
 
 
-def _fold(text: str) -> str:
-    """Lower case, accents removed, typographic apostrophes and spaces made plain."""
-    text = text.replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " ")
-    nfd = unicodedata.normalize("NFD", text.lower())
-    return "".join(c for c in nfd if not unicodedata.combining(c))
-
-
 def _cue_score(
     body: str, head: str, cues: tuple[tuple[re.Pattern[str], float, bool], ...], voice: str | None = None
 ) -> float:
@@ -175,9 +170,9 @@ def _cue_score(
 
 def type_scores(text: str, title: str = "") -> dict[str, float]:
     """Score of every document type (for debugging and tests)."""
-    body = _fold(f"{title}\n{text}")
-    head = _fold(f"{title}\n{text.lstrip()[:HEAD_CHARS]}")
-    voice = _fold(f"{title}\n{_own_voice(text)}")
+    body = fold_words(f"{title}\n{text}")
+    head = fold_words(f"{title}\n{text.lstrip()[:HEAD_CHARS]}")
+    voice = fold_words(f"{title}\n{_own_voice(text)}")
     return {kind: _cue_score(body, head, cues, voice) for kind, cues in _COMPILED.items()}
 
 
@@ -201,7 +196,7 @@ def header_type(text: str) -> str | None:
     """The type a header line states (« Communiqué de presse », « Compte rendu »), if any."""
     lines = [line.strip(" \t*#-–—•|") for line in (text or "").lstrip().splitlines()[:12]]
     for line in [x for x in lines if x][:HEADER_LINES]:
-        folded = _fold(line)
+        folded = fold_words(line)
         for pattern, kind in _HEADER_LABELS:
             if pattern.match(folded):
                 return kind

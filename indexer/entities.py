@@ -27,6 +27,15 @@ from functools import lru_cache
 from typing import Any
 
 from archive import gazetteer
+from archive.text import (
+    ENGLISH_MONTHS,
+    ENGLISH_WEEKDAYS,
+    LEADING_ARTICLE,
+    MONTHS,
+    WEEKDAYS,
+    fold_name,
+    with_and_without_accents,
+)
 
 __all__ = [
     "KINDS",
@@ -51,7 +60,7 @@ MAX_PER_WORDS = 4
 
 _PARTICLES = frozenset("de du des d' la le von van der den di da bin ben el al".split())
 _STOP_NAMES = frozenset(
-    gazetteer.fold(w)
+    fold_name(w)
     for w in (
         "France",
         "Europe",
@@ -87,9 +96,7 @@ _STOP_NAMES = frozenset(
     )
 )
 _CALENDAR = re.compile(
-    r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|février|fevrier|mars|avril|mai|juin"
-    r"|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|monday|tuesday|wednesday|thursday"
-    r"|friday|january|february|march|april|may|june|july|august|september|october|november|december)\b",
+    rf"\b(?:{'|'.join(with_and_without_accents(MONTHS + WEEKDAYS) + ENGLISH_MONTHS + ENGLISH_WEEKDAYS)})\b",
     re.IGNORECASE,
 )
 _OFFICE = re.compile(
@@ -105,21 +112,20 @@ _NOT_ORGS = frozenset(
 )
 # First words of event and policy names (« Salon du Bourget », « Pacte de responsabilité »).
 _NOT_ORG_FIRST = frozenset(
-    gazetteer.fold(w)
+    fold_name(w)
     for w in "salon semaine journée journées assises sommet plan pacte loi programme rapport projet "
     "stratégie accord contrat appel dispositif".split()
 )
 # Organisations written with a single capital start with one of these (« Centre national
 # d'études des télécommunications », « Fonds stratégique d'investissement »).
 _INSTITUTION_FIRST = frozenset(
-    gazetteer.fold(w)
+    fold_name(w)
     for w in "centre fonds institut agence office conseil comité fédération syndicat union association "
     "société groupe banque caisse commission autorité observatoire chambre confédération mouvement "
     "haut haute cour tribunal université école laboratoire collectif coopérative fondation".split()
 )
 _LEADING_ARTICLE = re.compile(
-    r"^(?:l['’]|la |le |les |du |des |de la |de l['’]|d['’]|m\. |mme |mmes |me |maître |monsieur |madame |the |der |die |das )",
-    re.IGNORECASE,
+    rf"^(?:{LEADING_ARTICLE}|(?:m\.|mme|mmes|me|maître|monsieur|madame|the|der|die|das) )", re.IGNORECASE
 )
 # News outlets and agencies (a byline is not an actor), cookie-banner buttons.
 _MEDIA = re.compile(
@@ -128,7 +134,7 @@ _MEDIA = re.compile(
     re.IGNORECASE,
 )
 # Names that are not actors of a document in the archive's sense.
-_NOT_ACTORS = frozenset(gazetteer.fold(x) for x in ("Union européenne", "Choose France", "Brexit", "Europe", "UE"))
+_NOT_ACTORS = frozenset(fold_name(x) for x in ("Union européenne", "Choose France", "Brexit", "Europe", "UE"))
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 _LEGAL_TAIL = re.compile(r"[ \u00a0](?:SA|SAS|SASU|SARL|SE|SCOP|SCA|GmbH|AG|Ltd|Inc|NV|BV|S\.A\.S?\.?)$")
 
@@ -192,8 +198,8 @@ def unwrap_lines(text: str) -> str:
 
 def _count(text: str, name: str, kind: str) -> int:
     """Mentions of a name; a person also by surname alone (« M. Dupont »)."""
-    folded = gazetteer.fold(text)
-    target = gazetteer.fold(name)
+    folded = fold_name(text)
+    target = fold_name(name)
     if kind == "personne" and len(target.split()) >= 2:
         target = target.split()[-1]
     return len(re.findall(rf"(?<!\w){re.escape(target)}(?!\w)", folded))
@@ -219,7 +225,7 @@ def detect_actors(
     found: dict[str, dict[str, Any]] = {}
 
     def add(name: str, kind: str, start: int, rule: str) -> None:
-        key = gazetteer.fold(name)
+        key = fold_name(name)
         if key in found:
             item = found[key]
             item["start"] = min(item["start"], start)
@@ -238,13 +244,13 @@ def detect_actors(
         start = head.find(e.name)
         add(e.name, e.kind, start if start >= 0 else len(head), "ner")
     lead = lead_end(head)
-    folded_title = gazetteer.fold(title)
+    folded_title = fold_name(title)
     actors: list[tuple[int, str]] = []
     proposals = []
     for item in sorted(found.values(), key=lambda x: x["start"]):
         mentions = max(1, _count(head, item["name"], item["kind"]))
         in_lead = item["start"] < lead or (
-            bool(folded_title) and re.search(rf"(?<!\w){re.escape(gazetteer.fold(item['name']))}(?!\w)", folded_title)
+            bool(folded_title) and re.search(rf"(?<!\w){re.escape(fold_name(item['name']))}(?!\w)", folded_title)
         )
         strong = bool(in_lead) or mentions >= MIN_MENTIONS or (item["rule"], item["kind"]) in STATED_ROLES
         proposals.append(
@@ -263,7 +269,7 @@ _COMPANY_RULES = ("société", "forme juridique")
 
 
 def _stop(name: str) -> bool:
-    return gazetteer.fold(name) in _STOP_NAMES or gazetteer.fold(name) in _NOT_ORGS
+    return fold_name(name) in _STOP_NAMES or fold_name(name) in _NOT_ORGS
 
 
 def enabled() -> bool:
@@ -338,7 +344,7 @@ def detect_entities(
         name = _clean(ent.text)
         if not name or not _plausible(name, ent.label_, text, strict=language != "fr"):
             continue
-        key = gazetteer.fold(name)
+        key = fold_name(name)
         first.setdefault(key, ent.start_char)
         surfaces.setdefault(key, Counter())[name] += 1
         labels.setdefault(key, Counter())[ent.label_] += 1
@@ -377,7 +383,7 @@ def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
     model): every word of the name must be capitalised."""
     if "\n" in name or len(name) < 3 or _CALENDAR.search(name) or _OFFICE.search(name):
         return False
-    if _MEDIA.search(name) or gazetteer.fold(name) in _NOT_ACTORS:
+    if _MEDIA.search(name) or fold_name(name) in _NOT_ACTORS:
         return False
     words_all = name.split()
     if all(w.isupper() for w in words_all if any(c.isalpha() for c in w)) and any(
@@ -389,7 +395,7 @@ def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
     if _INNER_JUNK.search(name):
         return False
     words = _WORD.findall(name)
-    if not words or gazetteer.fold(name) in _STOP_NAMES:
+    if not words or fold_name(name) in _STOP_NAMES:
         return False
     if gazetteer.actor_for_alias(name) or gazetteer.place_info(name):
         return False
@@ -405,12 +411,12 @@ def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
         return not any(_in_lower_case(w, text) or gazetteer.is_theme_term(w) for w in significant)
     if len(words) > MAX_ORG_WORDS or not (name[0].isupper() or name[0].isdigit()):
         return False
-    folded = [gazetteer.fold(w) for w in words]
+    folded = [fold_name(w) for w in words]
     if folded[0] in _NOT_ORG_FIRST:
         return False
     if len(words) == 1:
         word = words[0]
-        if gazetteer.fold(word) in _NOT_ORGS:
+        if fold_name(word) in _NOT_ORGS:
             return False
         if gazetteer.is_theme_term(word):
             return False  # « SCOP », « Relocalisation »

@@ -10,6 +10,7 @@ from typing import Any
 
 from archive import gazetteer, offices, schemes
 from archive.models import DocumentRecord
+from archive.text import PERIOD, WEEKDAYS, fold_name
 from indexer import entities
 from indexer.dates import document_date, events, find_dates, parse_date
 from indexer.doctype import detect_doc_type
@@ -21,7 +22,7 @@ EXTRACTED, SIDECAR, CORRECTED = "extrait", "fiche", "modifié"
 TITLE_MAX = 140
 GAZETTEER_CHARS = 1_000_000  # actors, themes and places
 HEAD_CHARS = 100_000  # dates, type, title, language, named entities
-_DATE_ONLY = re.compile(r"^[\W\d_]*(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)?[\s\d\w.,/-]*$")
+_DATE_ONLY = re.compile(rf"^[\W\d_]*(?:{'|'.join(WEEKDAYS)})?[\s\d\w.,/-]*$")
 _SKIP_LINE = re.compile(
     r"^(?:https?://|www\.|réf\.?\s*:|ref\.?\s*:|page \d+|revenir à|par |by |von |publié|mis à jour|mise à jour)",
     re.IGNORECASE,
@@ -66,7 +67,7 @@ def build_record(
     if len(full_text) > GAZETTEER_CHARS:
         notes.append("texte très long : métadonnées lues sur son premier million de caractères")
     if found_date.value and not found_date.in_range:
-        notes.append(f"date hors de la période 2011–2026 ({found_date.value})")
+        notes.append(f"date hors de la période {PERIOD} ({found_date.value})")
     if sidecar.get("date") and found_date.source != "sidecar":
         notes.append(f"date de la fiche illisible : {sidecar['date']!r}")
 
@@ -97,12 +98,12 @@ def build_record(
         known_spans=[(s, e) for _, s, e in found_actors.spans if e <= HEAD_CHARS],
     )
     # Names a researcher rejected (« À vérifier ») are never proposed again.
-    known = {gazetteer.fold(a) for a in actors} | gazetteer.rejected_names()
+    known = {fold_name(a) for a in actors} | gazetteer.rejected_names()
     actors_detected: list[str] = []
     if provenance["actors"] == EXTRACTED:
-        actors_detected = [a for a in detection.actors if gazetteer.fold(a) not in known]
+        actors_detected = [a for a in detection.actors if fold_name(a) not in known]
         actors = actors + actors_detected
-    detected = [p for p in detection.proposals if gazetteer.fold(p["name"]) not in known]
+    detected = [p for p in detection.proposals if fold_name(p["name"]) not in known]
     # A place inside a company's name (« Ford Aquitaine Industries », « la société Ardennes
     # Forge ») is not a place named.
     company_spans = found_actors.spans_of_kind("entreprises") + detection.company_spans
@@ -115,9 +116,9 @@ def build_record(
     scheme_matches = schemes.match_schemes(text, year)
     found_schemes = _from_sidecar_or(sidecar, "schemes", lambda: [m.value for m in scheme_matches], provenance)
     # A programme is a scheme, never an actor, whoever detected it.
-    programmes = {gazetteer.fold(name) for name in found_schemes}
-    actors = [a for a in actors if gazetteer.fold(a) not in programmes]
-    actors_detected = [a for a in actors_detected if gazetteer.fold(a) not in programmes]
+    programmes = {fold_name(name) for name in found_schemes}
+    actors = [a for a in actors if fold_name(a) not in programmes]
+    actors_detected = [a for a in actors_detected if fold_name(a) not in programmes]
 
     record = DocumentRecord(
         id=doc_id,
@@ -159,12 +160,12 @@ def _drop_rejected(record: DocumentRecord) -> None:
     if not rejected:
         return
     known = {a for a in record.actors if gazetteer.actor_for_alias(a)}
-    record.actors = [a for a in record.actors if a in known or gazetteer.fold(a) not in rejected]
+    record.actors = [a for a in record.actors if a in known or fold_name(a) not in rejected]
     detected = getattr(record, "actors_detected", None)
     if isinstance(detected, list):
-        record.actors_detected = [a for a in detected if gazetteer.fold(a) not in rejected]
+        record.actors_detected = [a for a in detected if fold_name(a) not in rejected]
     record.detected_entities = [
-        e for e in record.detected_entities if gazetteer.fold(str(e.get("name", ""))) not in rejected
+        e for e in record.detected_entities if fold_name(str(e.get("name", ""))) not in rejected
     ]
 
 

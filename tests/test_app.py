@@ -174,6 +174,55 @@ def test_query_params_restore_the_state(env) -> None:
     assert dates == sorted(dates, reverse=True)
 
 
+# Sixteen towns: more than the place facet lists at once, so its filter box is shown.
+TOWNS = [
+    "Pont-de-Claix",
+    "Alès",
+    "Florange",
+    "Dunkerque",
+    "Fos-sur-Mer",
+    "Béthune",
+    "Sochaux",
+    "Gardanne",
+    "Belfort",
+    "Hayange",
+    "Roussillon",
+    "Lannion",
+    "Crolles",
+    "Cherbourg",
+    "Blanquefort",
+    "Jarrie",
+]
+
+
+@pytest.fixture(scope="module")
+def towns_archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("towns")
+    corpus, index = base / "corpus", base / "index"
+    corpus.mkdir()
+    (corpus / "tournee.txt").write_text(
+        "Tournée des sites industriels : réunions avec les salariés et les élus de chaque bassin d'emploi.\n",
+        encoding="utf-8",
+    )
+    (corpus / "tournee.txt.meta.yaml").write_text(f"places: [{', '.join(TOWNS)}]\n", encoding="utf-8")
+    report = index_corpus(corpus, index)
+    assert report.failed == []
+    return corpus, index
+
+
+@pytest.mark.parametrize("typed", ["pont de claix", "Pont-de-Claix", "PONT DE CLAIX", "claix"])
+def test_place_filter_box_folds_like_the_field_search(towns_archive, monkeypatch, typed: str) -> None:
+    corpus, index = towns_archive
+    monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
+    monkeypatch.setenv("ARCHIVE_INDEX", str(index))
+    at = run()
+    places = [c.key for c in at.checkbox if c.key.startswith("w_f_lieu_")]
+    assert "w_f_lieu_Pont-de-Claix" not in places  # beyond the first values: the box is needed
+    at.text_input(key="w_filter_lieu").input(typed).run()
+    assert [c.key for c in at.checkbox if c.key.startswith("w_f_lieu_")] == ["w_f_lieu_Pont-de-Claix"]
+    assert "Aucune valeur ne correspond" not in texts(at)
+
+
 @pytest.mark.parametrize("sort", ["date", "-date"])
 def test_sort_by_date_orders_the_results(env, sort: str) -> None:
     _, index = env

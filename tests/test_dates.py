@@ -54,6 +54,9 @@ def _values(text: str) -> list[tuple[str, str, str | None]]:
         (f"17{NBSP}septembre{NBSP}2020", "2020-09-17", "day", None),
         (f"17{NNBSP}septembre{NNBSP}2020", "2020-09-17", "day", None),
         (f"Jeudi{NBSP}17{NNBSP}septembre 2020", "2020-09-17", "day", None),
+        # Every space of archive.text.SPACES (the date reader used to know four of them).
+        ("17\u2002septembre\u2003 2020", "2020-09-17", "day", None),
+        ("Jeudi\u3000 17\u205fseptembre 2020", "2020-09-17", "day", None),
         ("JEUDI 17 SEPTEMBRE 2020", "2020-09-17", "day", None),
         ("3 janv. 2020", "2020-01-03", "day", None),
         ("12 févr. 2021", "2021-02-12", "day", None),

@@ -102,6 +102,14 @@ def test_file_name_is_a_cue() -> None:
 def test_typographic_apostrophes_and_spaces() -> None:
     text = "La réunion s’est tenue à Alès\u00a0; les élus se sont rendus à l’usine."
     assert detect_doc_type(text) == "compte rendu"
+    # Cues are read on archive.text.fold_words: any apostrophe, compatibility forms (« 1ᵉʳ »).
+    assert (
+        type_scores("la réunion s\u02bcest tenue")["compte rendu"]
+        == type_scores("la réunion s'est tenue")["compte rendu"]
+    )
+    assert (
+        type_scores("Article 1ᵉʳ du décret")["texte officiel"] == type_scores("Article 1er du décret")["texte officiel"]
+    )
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from archive import gazetteer as g
+from archive.text import fold_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpus"
@@ -350,7 +351,7 @@ def test_no_alias_shared_by_two_actors() -> None:
     owners: dict[str, set[str]] = defaultdict(set)
     for item in load("actors.yaml"):
         for alias in [item["name"], *(item.get("aliases") or []), *(item.get("case_sensitive") or [])]:
-            owners[g.fold(alias)].add(item["name"])
+            owners[fold_name(alias)].add(item["name"])
     shared = {alias: names for alias, names in owners.items() if len(names) > 1}
     assert shared == {}
 
@@ -393,14 +394,24 @@ def test_industrial_towns_present(town: str) -> None:
     assert place is not None and place.kind == "commune" and place.region
 
 
-# --- fold ------------------------------------------------------------------------
+# --- leading articles (archive.text.LEADING_ARTICLE) ----------------------------------
 
 
-def test_fold() -> None:
-    assert g.fold("L\u2019ÉTAT\u00a0et  Pont-de-Claix") == "l'etat et pont de claix"
-    assert g.fold("Île-de-France\u202f") == "ile de france"
-    assert g.fold("cœur") == "coeur"
-    assert g.fold("2011-2026") == "2011-2026"
+@pytest.mark.parametrize(
+    ("phrase", "actor"),
+    [
+        ("la CGT", "CGT"),
+        ("L’État", "État"),
+        ("l\u02bcÉtat", "État"),
+        ("le Maire", "Bruno Le Maire"),
+        # An article is a word of its own: « Lebreton » is not « le » + Breton.
+        ("Lebreton", None),
+        ("Leborne", None),
+        ("Desbertrand", None),
+    ],
+)
+def test_actor_for_alias_drops_only_a_whole_leading_article(phrase: str, actor: str | None) -> None:
+    assert g.actor_for_alias(phrase) == actor
 
 
 # --- pitfalls met in the annotated set ------------------------------------------------

@@ -6,8 +6,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from archive.analysis import fold
 from archive.models import SearchResult
+from archive.text import fold_name
 from ui import url
 from ui.actor_groups import group_actors
 from ui.runtime import engine, index_path
@@ -164,8 +164,8 @@ def facet_list(state: UrlState, param: str, counts: dict[str, int]) -> None:
             )
         shown = values
         if needle:
-            wanted = fold(needle)
-            shown = [(v, n) for v, n in values if wanted in fold(value_label(param, v))]
+            wanted = fold_name(needle)
+            shown = [(v, n) for v, n in values if wanted in fold_name(value_label(param, v))]
         if param == "acteur":
             hidden = _actor_groups(dict(shown), selected, counts)
         else:

@@ -13,6 +13,7 @@ import streamlit as st
 
 from archive import gazetteer, schemes
 from archive.models import DocumentRecord
+from archive.text import fold_name
 from indexer.corrections import CorrectionError, document_file, validate, write_correction
 from indexer.doctype import DOC_TYPES
 from ui.access import may_modify, readonly
@@ -91,8 +92,8 @@ def form(record: DocumentRecord) -> None:
             "qui n'est jamais modifié), puis le document est réindexé."
         )
         key = f"{record.id}_{record.indexed_at}"
-        actors = sorted({a.name for a in gazetteer.actors()} | set(record.actors), key=gazetteer.fold)
-        places = sorted(set(gazetteer.place_names()) | set(named_places(record)), key=gazetteer.fold)
+        actors = sorted({a.name for a in gazetteer.actors()} | set(record.actors), key=fold_name)
+        places = sorted(set(gazetteer.place_names()) | set(named_places(record)), key=fold_name)
         type_index = DOC_TYPES.index(record.doc_type) if record.doc_type in DOC_TYPES else 0
         with st.form(f"w_correct_{key}"):
             typed = {

@@ -6,7 +6,7 @@ import html
 import re
 from urllib.parse import urlparse
 
-from archive.french import MONTHS
+from archive.text import MONTHS
 
 LANGUAGES = {
     "fr": "français",

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from archive.models import SearchRequest
+from archive.text import FIRST_YEAR, LAST_YEAR
 from archive.trends import MAX_SERIES, Trend
 from ui import url
 from ui.cards import compact_row
@@ -190,7 +191,7 @@ def render(state: UrlState) -> None:
             required=True,
         )
     if not terms:
-        st.info("Tapez une ou plusieurs recherches pour voir leur évolution de 2011 à 2026.")
+        st.info(f"Tapez une ou plusieurs recherches pour voir leur évolution de {FIRST_YEAR} à {LAST_YEAR}.")
         return
     eng = engine()
     granularity = "month" if state.pas == "mois" else "year"
