@@ -33,6 +33,8 @@ from whoosh.support.charset import accent_map
 # Bump when anything below changes the terms produced: the index is then rebuilt.
 ANALYSIS_VERSION = 4
 
+# The tokenizer's own classes: they decide the terms written into the index, so they change only
+# with ANALYSIS_VERSION (archive.text holds the wider classes used to compare names and words).
 APOSTROPHES = "'\u2019\u02bc\u2018"
 INCLUSIVE_DOTS = "\u00b7\u2022\u2027\u22c5"
 NUMBER_SPACES = " \u00a0\u202f\u2009"

@@ -28,6 +28,7 @@ from whoosh.qparser import (
 from whoosh.qparser.plugins import FuzzyTermPlugin
 from whoosh.util.text import rcompile
 
+from archive.analysis import NUMBER_SPACES
 from archive.models import QuerySyntaxError
 from archive.schema import FACET_FIELDS
 from archive.text import fold_words
@@ -61,7 +62,7 @@ FACET_ALIASES: dict[str, str] = {
 _FIELD_CLAUSE = re.compile(r'(?<![\w:])([^\W\d_]+):("([^"]*)"|[^\s()"]+)')
 _QUOTED = re.compile(r'(?<![\w:])"([^"]+)"')
 _WORD = re.compile(r"[^\s()\"]+")
-_DIGIT_GROUP = re.compile(r"(?<![\d])(\d{1,3})[ \u00a0\u202f](?=\d{3}(?!\d))")
+_DIGIT_GROUP = re.compile(rf"(?<![\d])(\d{{1,3}})[{NUMBER_SPACES}](?=\d{{3}}(?!\d))")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 _EXCLUSION = re.compile(r"(^|[\s(])-\s*(?=[^\s-])")
 _YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:-|\.\.|à|a|to)\s*(\d{4})$")
