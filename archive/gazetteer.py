@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from archive import config
 from archive.text import APOSTROPHES, DASHES, INVISIBLE, LEADING_ARTICLE, SPACES, fold_name, strip_accents
 
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
@@ -30,7 +31,7 @@ VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
 def vocab_dir() -> Path:
     """The gazetteer folder: ARCHIVE_VOCAB_DIR when set (a lab's own copy), else the bundled one."""
-    return Path(os.environ.get("ARCHIVE_VOCAB_DIR") or VOCAB_DIR)
+    return config.vocab_dir() or VOCAB_DIR
 
 
 ACTOR_KINDS = (

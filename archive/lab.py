@@ -81,7 +81,7 @@ class LabError(ValueError):
 
 def lab_path(explicit: str | os.PathLike[str] | None = None, index: Path | None = None) -> Path:
     """`explicit`, else $ARCHIVE_LAB_DB, else `lab.sqlite` beside the index folder."""
-    chosen = explicit or os.environ.get("ARCHIVE_LAB_DB")
+    chosen = explicit or config.lab_db()
     if chosen:
         return Path(chosen)
     return (index or config.index_dir()).absolute().parent / "lab.sqlite"

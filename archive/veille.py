@@ -16,26 +16,13 @@ from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 
+from archive.config import base_url, feeds_dir
 from archive.engine import SearchEngine
 from archive.lab import LabDB, SavedSearch
 from archive.models import QuerySyntaxError
 
 FEED_SIZE = 50
-DEFAULT_FEEDS = "static/feeds"
-DEFAULT_BASE_URL = "http://localhost:8501/"
 SUMMARY_CHARS = 400
-
-
-def feeds_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """Where feed files are written: `static/feeds/` of the current folder, which the app serves
-    at `/app/static/feeds/` when started from its folder ($ARCHIVE_FEEDS_DIR moves it)."""
-    return Path(explicit or os.environ.get("ARCHIVE_FEEDS_DIR") or DEFAULT_FEEDS)
-
-
-def base_url() -> str:
-    """The app's public address, for links in feeds ($ARCHIVE_BASE_URL)."""
-    url = os.environ.get("ARCHIVE_BASE_URL") or DEFAULT_BASE_URL
-    return url if url.endswith("/") else url + "/"
 
 
 def feed_file_name(search: SavedSearch) -> str:

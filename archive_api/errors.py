@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-log = logging.getLogger("archive_api")
+log = logging.getLogger("archive.api")
 
 INDEX_NOT_READY = (
     "L'index n'est pas encore prêt : il est en cours de construction, ou à construire avec « archive index ». "

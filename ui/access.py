@@ -8,21 +8,18 @@ archive needs it once per browser session; searching never does.
 from __future__ import annotations
 
 import hmac
-import os
 import time
 
 import streamlit as st
 
-TRUE_VALUES = {"1", "true", "yes", "oui", "on"}
+from archive import config
+from archive.config import readonly
+
 SESSION_KEY = "admin_ok"
 
 
-def readonly() -> bool:
-    return os.environ.get("ARCHIVE_READONLY", "").strip().lower() in TRUE_VALUES
-
-
 def admin_password() -> str | None:
-    password = os.environ.get("ARCHIVE_ADMIN_PASSWORD")
+    password = config.admin_password()
     if password:
         return password
     try:

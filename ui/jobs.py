@@ -9,6 +9,7 @@ the other, whatever the sessions do, and pages poll a job's progress (see `job_p
 from __future__ import annotations
 
 import itertools
+import logging
 import queue
 import threading
 import time
@@ -22,6 +23,8 @@ import streamlit as st
 from indexer.pipeline import IndexReport
 from indexer.upload import index_with_retry
 from ui.text import md
+
+log = logging.getLogger(f"archive.{__name__}")
 
 KEEP_FINISHED = 50  # finished jobs remembered, for sessions that come back to read the outcome
 # Nobody waits in a page for these runs: while another writer (the watcher's batch, `archive index`)
@@ -121,12 +124,14 @@ class IndexJobs:
                     job.result = job.after(job)
                 job.state = "terminé"
             except Exception as exc:  # shown in the page that asked; the next job runs anyway
+                log.exception("indexing job failed: %s", job.label)
                 job.error = str(exc) or exc.__class__.__name__
                 job.state = "échec"
                 if job.after is not None:
                     try:
                         job.result = job.after(job)
                     except Exception:
+                        log.exception("what follows a failed indexing job failed: %s", job.label)
                         job.result = None
             finally:
                 job.finished = True

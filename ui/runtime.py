@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -18,6 +19,8 @@ from indexer.pipeline import IndexReport, needs_rebuild
 from indexer.upload import index_with_retry
 from ui.jobs import IndexJob, IndexJobs
 from ui.text import number, plural
+
+log = logging.getLogger(f"archive.{__name__}")
 
 if TYPE_CHECKING:
     from indexer.watch import Watcher
@@ -62,6 +65,7 @@ def _background_sync(corpus: str, index_root: str) -> SyncState:
         try:
             state.report = index_with_retry(Path(corpus), Path(index_root), jobs=JOBS, attempts=30, wait=5.0)
         except Exception as exc:  # shown on the status page; searching goes on with the index as it is
+            log.exception("bringing the index up to date at start-up failed")
             state.error = f"{exc.__class__.__name__} : {exc}"
         finally:
             state.running = False
@@ -82,8 +86,9 @@ def _watcher(corpus: str, index_root: str) -> Watcher | None:
         from indexer.watch import Watcher
     except ImportError:  # the watcher is optional
         return None
+    from archive.config import feeds_dir
     from archive.lab import lab_path
-    from archive.veille import FeedPublisher, feeds_dir
+    from archive.veille import FeedPublisher
 
     publisher = FeedPublisher(Path(index_root), lab_path(None, Path(index_root)), feeds_dir())
     return Watcher(Path(corpus), Path(index_root), jobs=min(JOBS, 2), after_batch=publisher)
@@ -103,6 +108,7 @@ def old_index_searchable() -> bool:
     try:
         return bool(getattr(engine(), "outdated", False))
     except Exception:  # missing or damaged: nothing to search meanwhile (failures are not cached)
+        log.debug("no older index to search meanwhile", exc_info=True)
         return False
 
 

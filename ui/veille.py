@@ -7,19 +7,22 @@ one and a tiny script stores it; later visits read it back from the request.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from pathlib import Path
 
 import streamlit as st
 
-from archive import veille
+from archive import config, veille
 from archive.lab import LabDB, LabError, SavedSearch, lab_path
 from ui import url
 from ui.access import may_modify, readonly
 from ui.runtime import engine, index_path
 from ui.state import FACET_PARAMS, SORTS, UrlState
 from ui.text import esc, md, plural
+
+log = logging.getLogger(f"archive.{__name__}")
 
 COOKIE = "archive_lecteur"
 _BROWSER_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -37,7 +40,7 @@ def lab() -> LabDB:
 
 
 def feeds_folder() -> Path:
-    return veille.feeds_dir().absolute()
+    return config.feeds_dir().absolute()
 
 
 def browser_id() -> str:
@@ -163,8 +166,8 @@ def sidebar(state: UrlState) -> None:
             return
         try:
             veille.bring_up_to_date(db, engine(), feeds_folder())
-        except OSError:
-            pass  # the counts below are right; only the feed files could not be written
+        except OSError as exc:  # the counts below are right; only the feed files could not be written
+            log.info("feed files not written: %s", exc)
         me = browser_id()
         for search in searches:
             new = db.new_count(search.id, me)
