@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from archive.engine import open_engine
+from archive.engine import SearchEngine, open_engine
 from archive.models import SearchRequest
 from indexer.check import check_archive
 from indexer.scan import is_transient
@@ -52,6 +52,21 @@ def ner_off() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ARCHIVE_NER", "0")
         yield
+
+
+@contextmanager
+def indexed(corpus: Path, index: Path) -> Iterator[SearchEngine]:
+    """An engine on ``corpus`` indexed by the real pipeline (recognition off, nothing failing)."""
+    from indexer.pipeline import index_corpus
+
+    with ner_off():
+        report = index_corpus(corpus, index)
+    assert report.failed == [], report.failed
+    engine = open_engine(index)
+    try:
+        yield engine
+    finally:
+        engine.close()
 
 
 def cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -11,11 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from archive_testing import ner_off
+from archive_testing import indexed
 
-from archive.engine import SearchEngine, open_engine
+from archive.engine import SearchEngine
 from archive.models import SearchRequest
-from indexer.pipeline import index_corpus
 
 FRENCH = (
     "Le comité de suivi de la filière s'est réuni pour examiner la situation des usines de la région. "
@@ -75,12 +74,8 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
         # A distinct sentence per file: identical texts would be one document.
         (corpus / name).write_text(f"Note numéro {i} : {name}.\n\n{text}\n", encoding="utf-8")
         (corpus / f"{name}.meta.yaml").write_text(_sidecar(date, themes, doc_type), encoding="utf-8")
-    with ner_off():
-        report = index_corpus(corpus, index)
-    assert report.failed == [], report.failed
-    eng = open_engine(index)
-    yield eng
-    eng.close()
+    with indexed(corpus, index) as eng:
+        yield eng
 
 
 def names(engine: SearchEngine, query: str = "", **kw) -> set[str]:

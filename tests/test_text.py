@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from archive_testing import ner_off
+from archive_testing import indexed
 
 from archive import text
-from archive.engine import SearchEngine, open_engine
+from archive.engine import SearchEngine
 from archive.models import SearchRequest
 from archive.text import fold_name, fold_words
-from indexer.pipeline import index_corpus
 
 
 def test_fold_name() -> None:
@@ -54,12 +53,8 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
     (corpus / "note.txt").write_text(DOC + "\n", encoding="utf-8")
     # Two actors with the same count: the facet lists them by their name fold.
     (corpus / "note.txt.meta.yaml").write_text("actors: [Saint Louis Sucre, Saint-Gobain]\n", encoding="utf-8")
-    with ner_off():
-        report = index_corpus(corpus, index)
-    assert report.failed == [], report.failed
-    eng = open_engine(index)
-    yield eng
-    eng.close()
+    with indexed(corpus, index) as eng:
+        yield eng
 
 
 def test_field_search_folds_a_place_name(engine: SearchEngine) -> None:
