@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from archive.engine import open_engine  # noqa: E402
 from archive.models import SearchRequest  # noqa: E402
+from archive.text import FIRST_YEAR, LAST_YEAR  # noqa: E402
 
 SETS = [
     ["industrie", "emploi", "énergie", "usine"],
@@ -52,7 +53,7 @@ def synthetic(n: int, rounds: int) -> None:
         times = []
         for _ in range(rounds * 4):
             t0 = time.perf_counter()
-            compute(keys, live, masks, ["a", "b", "c", "d"], granularity, 2011, 2026)
+            compute(keys, live, masks, ["a", "b", "c", "d"], granularity, FIRST_YEAR, LAST_YEAR)
             times.append((time.perf_counter() - t0) * 1000)
         print(
             f"compute, {n} documents, 4 series by {granularity}: p50 {statistics.median(times):.1f} ms, "

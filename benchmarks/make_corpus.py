@@ -24,7 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 VOCAB = ROOT / "archive" / "vocab"
 sys.path.insert(0, str(ROOT / "tests"))
-from archive.text import MONTHS  # noqa: E402
+from archive.text import FIRST_YEAR, LAST_YEAR, MONTHS  # noqa: E402
 from pdfgen import make_pdf  # noqa: E402  (tests/pdfgen.py: dependency-free PDF writer)
 
 COMMON = """
@@ -114,7 +114,7 @@ def document(vocab: Vocabulary, seed: int, i: int) -> tuple[str, list[str], str]
     """(title, pages, file stem) of document i; pages hold ~450 words each."""
     rng = random.Random(f"{seed}:{i}")
     n_words = int(min(5000, max(200, rng.lognormvariate(math.log(480), 0.62))))
-    year = rng.randint(2011, 2026)
+    year = rng.randint(FIRST_YEAR, LAST_YEAR)
     month = rng.randint(1, 12)
     day = rng.randint(1, 28)
     themes = rng.sample(range(len(vocab.themes)), rng.randint(1, 3))
