@@ -14,14 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from archive.facet_registry import TYPED_AS_WORDS
 from archive.models import Alternative
-from archive.query import FACET_QUERY_NAMES
 
 Counter = Callable[[str], int]
 Resolver = Callable[[str, str], list[str]]
 
-# Facets whose names a researcher types as plain words, most specific first.
-_NAMED_FACETS = ("place", "actor", "scheme", "theme", "doc_type")
 _FIELD = re.compile(r'(?<![\w:])[^\W\d_]+:("[^"]*"|\S+)')
 _SYNTAX = re.compile(r"(?:^|\s)[-+]|[:*?~()^]|\b(?:OR|NOT|AND)\b")
 _EXCLUSION = re.compile(r'(?:^|(?<=[\s(]))-("[^"]*"|\([^)]*\)|\S+)|\bNOT\s+("[^"]*"|\([^)]*\)|\S+)')
@@ -34,10 +32,10 @@ def alternatives(raw: str, count: Counter, resolve: Resolver) -> list[Alternativ
     out: list[Alternative] = []
     seen: set[str] = {raw.strip()}
     if words:
-        for facet in _NAMED_FACETS:
-            for value in resolve(facet, words)[:2]:
-                query = f"{FACET_QUERY_NAMES[facet]}:{_quoted(value)}"
-                _offer(out, seen, query, count, f"{_facet_label(facet)} « {value} »")
+        for spec in TYPED_AS_WORDS:  # facets whose values a researcher types as plain words
+            for value in resolve(spec.name, words)[:2]:
+                query = f"{spec.query_name}:{_quoted(value)}"
+                _offer(out, seen, query, count, f"{spec.mention} « {value} »")
     plain = _plain_words(words)
     if _SYNTAX.search(raw) and plain:
         _offer(out, seen, f'"{plain}"', count, "la phrase exacte")
@@ -75,8 +73,3 @@ def _offer(out: list[Alternative], seen: set[str], query: str, count: Counter, r
 
 def _quoted(value: str) -> str:
     return f'"{value}"' if re.search(r"[\s()]", value) else value
-
-
-def _facet_label(facet: str) -> str:
-    labels = {"place": "le lieu", "actor": "l’acteur", "scheme": "le dispositif", "theme": "le thème"}
-    return labels.get(facet, "le type")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-FACETS = ("year", "actor", "theme", "place", "scheme", "doc_type", "language")
+from archive.facet_registry import COUNTED
+
+FACETS = tuple(spec.name for spec in COUNTED)  # the facets of SearchResult.facets, in this order
 SORTS = ("relevance", "date", "-date")
 
 

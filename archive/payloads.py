@@ -6,9 +6,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from archive.facet_registry import FILTER_OPTIONS
 from archive.models import DocumentRecord, SearchRequest, SearchResult
 
 STATS_KEYS = ("documents", "failed", "by_year", "by_language", "by_format", "index_bytes")
@@ -19,32 +20,21 @@ def search_request(
     *,
     year_from: int | None = None,
     year_to: int | None = None,
-    actor: Sequence[str] = (),
-    theme: Sequence[str] = (),
-    place: Sequence[str] = (),
-    scheme: Sequence[str] = (),
-    doc_type: Sequence[str] = (),
-    lang: Sequence[str] = (),
+    filters: Mapping[str, Sequence[str]] | None = None,
     sort: str = "relevance",
     limit: int = 10,
     offset: int = 0,
     with_facets: bool = True,
     with_snippets: bool = True,
 ) -> SearchRequest:
-    """A request from the parameters of `archive search` (the facet options may repeat)."""
-    filters = {
-        "actor": actor,
-        "theme": theme,
-        "place": place,
-        "scheme": scheme,
-        "doc_type": doc_type,
-        "language": lang,
-    }
+    """A request from the parameters of `archive search`: `filters` maps a facet name to the
+    values of its repeatable option (facets without values are left out)."""
+    given = filters or {}
     return SearchRequest(
         query=query,
         year_from=year_from,
         year_to=year_to,
-        filters={k: list(v) for k, v in filters.items() if v},
+        filters={s.name: list(given[s.name]) for s in FILTER_OPTIONS if given.get(s.name)},
         sort=sort,
         limit=limit,
         offset=offset,

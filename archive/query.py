@@ -29,6 +29,7 @@ from whoosh.qparser.plugins import FuzzyTermPlugin
 from whoosh.util.text import rcompile
 
 from archive.analysis import NUMBER_SPACES
+from archive.facet_registry import REGISTRY
 from archive.models import QuerySyntaxError
 from archive.schema import FACET_FIELDS
 from archive.text import fold_words
@@ -36,28 +37,8 @@ from archive.text import fold_words
 TEXT_FIELDS = ("title", "text")
 FIELD_BOOSTS = {"title": 2.0, "text": 1.0}
 
-# French (and English) names researchers type → facet name.
-FACET_ALIASES: dict[str, str] = {
-    "acteur": "actor",
-    "acteurs": "actor",
-    "actor": "actor",
-    "theme": "theme",
-    "themes": "theme",
-    "annee": "year",
-    "annees": "year",
-    "year": "year",
-    "lieu": "place",
-    "lieux": "place",
-    "place": "place",
-    "dispositif": "scheme",
-    "dispositifs": "scheme",
-    "scheme": "scheme",
-    "schemes": "scheme",
-    "type": "doc_type",
-    "langue": "language",
-    "language": "language",
-    "lang": "language",
-}
+# French (and English) names researchers type, folded → facet name.
+FACET_ALIASES: dict[str, str] = {fold_words(typed): spec.name for spec in REGISTRY for typed in spec.query_names}
 
 _FIELD_CLAUSE = re.compile(r'(?<![\w:])([^\W\d_]+):("([^"]*)"|[^\s()"]+)')
 _QUOTED = re.compile(r'(?<![\w:])"([^"]+)"')
@@ -71,15 +52,7 @@ MAX_ALIAS_WORDS = 6
 MAX_QUERY_CHARS = 500
 EMPTY_QUERY_NOTICE = "Recherche vide : tous les documents sont listés."
 # The French name shown back to the user for each facet.
-FACET_QUERY_NAMES = {
-    "actor": "acteur",
-    "theme": "thème",
-    "year": "année",
-    "place": "lieu",
-    "scheme": "dispositif",
-    "doc_type": "type",
-    "language": "langue",
-}
+FACET_QUERY_NAMES = {spec.name: spec.query_name for spec in REGISTRY if spec.query_names}
 _EMPTY_FIELD = re.compile(r'(?<![\w:])([^\W\d_]+):(?:""|(?=[\s()]|$))')
 
 # A hyphen between two letters or digits joins the parts of one word (Pont-de-Claix,

@@ -9,6 +9,7 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence, Positions
 
 from archive.analysis import ANALYSIS_VERSION, ValueTokenizer, french_analyzer, spelling_analyzer
+from archive.facet_registry import REGISTRY
 
 # Bump when fields change; together with ANALYSIS_VERSION it decides a rebuild.
 # 3: stored records carry place roll-up, date_rule and detected entities
@@ -18,18 +19,9 @@ from archive.analysis import ANALYSIS_VERSION, ValueTokenizer, french_analyzer, 
 SCHEMA_VERSION = 6
 INDEX_VERSION = f"{SCHEMA_VERSION}.{ANALYSIS_VERSION}"
 
-# Facet name (as in the JSON contract) → index field.
-FACET_FIELDS: dict[str, str] = {
-    "year": "year",
-    "actor": "actors",
-    "theme": "themes",
-    "place": "places",
-    "scheme": "schemes",
-    "doc_type": "doc_type",
-    "language": "language",
-    # Not counted with every search (not in models.FACETS): the « À vérifier » list filters on it.
-    "review": "review",
-}
+# Facet name (as in the JSON contract) → index field; "review" is not counted with every
+# search (not in models.FACETS): the « À vérifier » list filters on it.
+FACET_FIELDS: dict[str, str] = {spec.name: spec.field for spec in REGISTRY}
 
 
 class PreAnalysed(tuple):

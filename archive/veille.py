@@ -18,6 +18,7 @@ from feedgen.feed import FeedGenerator
 
 from archive.config import base_url, feeds_dir
 from archive.engine import SearchEngine
+from archive.facet_registry import BY_NAME
 from archive.lab import LabDB, SavedSearch
 from archive.models import QuerySyntaxError
 
@@ -135,10 +136,10 @@ def publish(lab: LabDB, engine: SearchEngine, folder: Path, url: str | None = No
 
 def describe(search: SavedSearch) -> str:
     """The search in words: its query and filters (« industrie ; acteur : CGT ; 2018–2020 »)."""
-    labels = {"actor": "acteur", "theme": "thème", "place": "lieu", "doc_type": "type", "language": "langue"}
     parts = [search.query] if search.query else []
     for facet, values in search.filters.items():
-        parts.append(f"{labels.get(facet, facet)} : {', '.join(values)}")
+        name = BY_NAME[facet].query_name if facet in BY_NAME else facet
+        parts.append(f"{name} : {', '.join(values)}")
     if search.year_from is not None or search.year_to is not None:
         parts.append(f"{search.year_from or '…'}–{search.year_to or '…'}")
     return " ; ".join(parts) or "tous les documents"
@@ -151,9 +152,9 @@ def search_link(search: SavedSearch) -> str:
     params: list[tuple[str, str]] = []
     if search.query:
         params.append(("q", search.query))
-    names = {"actor": "acteur", "theme": "theme", "place": "lieu", "doc_type": "type", "language": "langue"}
     for facet, values in search.filters.items():
-        params += [(names[facet], v) for v in values if facet in names]
+        param = BY_NAME[facet].param if facet in BY_NAME else None
+        params += [(param, v) for v in values if param is not None]
     if search.year_from is not None:
         params.append(("de", str(search.year_from)))
     if search.year_to is not None:

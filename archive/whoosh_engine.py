@@ -52,7 +52,8 @@ from archive.review import review_flags
 from archive.schema import FACET_FIELDS, PreAnalysed, build_schema
 from archive.text import fold_name
 
-TABLE_FIELDS = ("actors", "themes", "places", "schemes", "doc_type", "language", "year", "format", "review")
+# Fields read into FacetTables: every facet's, and the format (counted by stats()).
+TABLE_FIELDS = (*FACET_FIELDS.values(), "format")
 PARTIAL_FILL = 10
 # Partial matches: score × (share of the query's words held) ** this power.
 PARTIAL_COVERAGE_POWER = 1.0

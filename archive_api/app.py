@@ -4,6 +4,7 @@ a document id looked up in the index."""
 
 from __future__ import annotations
 
+import inspect
 import mimetypes
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from archive.csv_export import csv_chunks
 from archive.engine import SearchEngine
+from archive.facet_registry import FILTER_OPTIONS, TIMELINE_SPLITS
 from archive.models import FACETS, SORTS, DocumentRecord, SearchRequest
 from archive.payloads import document_payload, search_payload, search_request, stats_payload
 from archive_api import docs, errors
@@ -34,41 +36,50 @@ from archive_api.settings import MAX_LIMIT, MAX_OFFSET, Settings
 TITLE = "Archive de la politique industrielle française — API"
 MAX_VALUES = 50  # repeated filter values per parameter
 MAX_TEXT = 2000  # characters of a text parameter (the engine reads 500 of a query)
+SPLITS = tuple(spec.name for spec in TIMELINE_SPLITS)  # facets that can split the timeline
 
 
 def search_params(
-    q: Annotated[str, Query(max_length=MAX_TEXT, description="Requête, avec la syntaxe de l'app")] = "",
-    year_from: Annotated[int | None, Query(ge=1, le=9999, description="Année de début (incluse)")] = None,
-    year_to: Annotated[int | None, Query(ge=1, le=9999, description="Année de fin (incluse)")] = None,
-    actor: Annotated[list[str], Query(max_length=MAX_VALUES, description="Acteur (répétable : l'un ou l'autre)")] = [],  # noqa: B006
-    theme: Annotated[list[str], Query(max_length=MAX_VALUES, description="Thème (répétable)")] = [],  # noqa: B006
-    place: Annotated[list[str], Query(max_length=MAX_VALUES, description="Lieu (répétable)")] = [],  # noqa: B006
-    scheme: Annotated[list[str], Query(max_length=MAX_VALUES, description="Dispositif (répétable)")] = [],  # noqa: B006
-    doc_type: Annotated[
-        list[str], Query(alias="type", max_length=MAX_VALUES, description="Type de document (répétable)")
-    ] = [],  # noqa: B006
-    lang: Annotated[list[str], Query(max_length=MAX_VALUES, description="Langue, code ISO 639-1 (répétable)")] = [],  # noqa: B006
-    sort: Annotated[
-        Literal[SORTS], Query(description="Ordre : pertinence, date croissante ou décroissante")
-    ] = "relevance",  # type: ignore[valid-type]
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Nombre de résultats (au plus {MAX_LIMIT})")] = 10,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Résultats à sauter (pagination)")] = 0,
+    q: str, year_from: int | None, year_to: int | None, sort: str, limit: int, offset: int, **facets: list[str]
 ) -> SearchRequest:
-    """The parameters of `archive search`, under the same names."""
+    """The parameters of `archive search`, under the same names (its signature for FastAPI,
+    with one repeatable parameter per facet option of the registry, is set just below)."""
+    filters = {spec.name: facets.get(spec.name, []) for spec in FILTER_OPTIONS}
     return search_request(
-        q,
-        year_from=year_from,
-        year_to=year_to,
-        actor=actor,
-        theme=theme,
-        place=place,
-        scheme=scheme,
-        doc_type=doc_type,
-        lang=lang,
-        sort=sort,
-        limit=limit,
-        offset=offset,
+        q, year_from=year_from, year_to=year_to, filters=filters, sort=sort, limit=limit, offset=offset
     )
+
+
+def _param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+
+
+search_params.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [
+        _param("q", Annotated[str, Query(max_length=MAX_TEXT, description="Requête, avec la syntaxe de l'app")], ""),
+        _param("year_from", Annotated[int | None, Query(ge=1, le=9999, description="Année de début (incluse)")], None),
+        _param("year_to", Annotated[int | None, Query(ge=1, le=9999, description="Année de fin (incluse)")], None),
+        *(
+            _param(
+                spec.name,
+                Annotated[list[str], Query(alias=spec.option, max_length=MAX_VALUES, description=spec.api_help)],
+                [],
+            )
+            for spec in FILTER_OPTIONS
+        ),
+        _param(
+            "sort",
+            Annotated[Literal[SORTS], Query(description="Ordre : pertinence, date croissante ou décroissante")],  # type: ignore[valid-type]
+            "relevance",
+        ),
+        _param(
+            "limit",
+            Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Nombre de résultats (au plus {MAX_LIMIT})")],
+            10,
+        ),
+        _param("offset", Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Résultats à sauter (pagination)")], 0),
+    ]
+)
 
 
 Search = Annotated[SearchRequest, Depends(search_params)]
@@ -246,7 +257,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def timeline(
         wanted: Search,
         granularity: Annotated[Literal["year", "month"], Query(description="year ou month")] = "year",
-        split: Annotated[Literal["theme", "actor"] | None, Query(description="Une série par thème ou acteur")] = None,
+        split: Annotated[Literal[SPLITS] | None, Query(description="Une série par thème ou acteur")] = None,  # type: ignore[valid-type]
         top: Annotated[int, Query(ge=1, le=20, description="Séries les plus fréquentes (le reste : « autres »)")] = 5,
         series: Annotated[
             list[str],

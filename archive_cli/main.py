@@ -19,6 +19,7 @@ from typing import Any
 
 from archive import config, store
 from archive.engine import SearchEngine, open_engine
+from archive.facet_registry import FILTER_OPTIONS
 from archive.lab import LabError
 from archive.models import SORTS, IndexMissing, IndexOutdated
 from archive.payloads import document_payload, search_payload, search_request, stats_payload
@@ -140,12 +141,8 @@ def _parser() -> argparse.ArgumentParser:
 def _search_filters(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--year-from", type=int)
     sp.add_argument("--year-to", type=int)
-    sp.add_argument("--actor", action="append", default=[])
-    sp.add_argument("--theme", action="append", default=[])
-    sp.add_argument("--place", action="append", default=[])
-    sp.add_argument("--scheme", action="append", default=[], help="programme or scheme (France 2030, PIA…)")
-    sp.add_argument("--type", dest="doc_type", action="append", default=[])
-    sp.add_argument("--lang", action="append", default=[])
+    for spec in FILTER_OPTIONS:  # --actor, --theme, …, --type, --lang: repeatable
+        sp.add_argument(f"--{spec.option}", dest=spec.name, action="append", default=[], help=spec.cli_help)
     sp.add_argument("--sort", choices=SORTS, default="relevance")
 
 
@@ -349,15 +346,7 @@ def _terminal_progress(done: int, total: int, label: str) -> None:
 
 def request_filters(args: argparse.Namespace) -> dict[str, list[str]]:
     """The facet options of `search` and `saved add` as the request's filters."""
-    filters = {
-        "actor": args.actor,
-        "theme": args.theme,
-        "place": args.place,
-        "scheme": args.scheme,
-        "doc_type": args.doc_type,
-        "language": args.lang,
-    }
-    return {k: v for k, v in filters.items() if v}
+    return {spec.name: getattr(args, spec.name) for spec in FILTER_OPTIONS if getattr(args, spec.name)}
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -366,12 +355,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         args.query,
         year_from=args.year_from,
         year_to=args.year_to,
-        actor=args.actor,
-        theme=args.theme,
-        place=args.place,
-        scheme=args.scheme,
-        doc_type=args.doc_type,
-        lang=args.lang,
+        filters=request_filters(args),
         sort=args.sort,
         limit=args.limit,
         offset=args.offset,

@@ -4,8 +4,9 @@ library are inserted as they are."""
 
 from __future__ import annotations
 
+from archive.facet_registry import BY_NAME, WITH_CHIPS
 from archive.models import Hit
-from ui.state import UrlState
+from ui.state import PARAM_OF, UrlState
 from ui.text import esc, french_date, language_name
 
 CSS = """
@@ -44,7 +45,7 @@ CSS = """
 </style>
 """
 
-KIND_TO_PARAM = {"actor": "acteur", "theme": "theme", "place": "lieu", "scheme": "dispositif"}
+KIND_TO_PARAM = {spec.name: PARAM_OF[spec.name] for spec in WITH_CHIPS}  # badge kind (facet) → URL param
 
 
 def badge(text: str, kind: str, href: str | None = None, title: str | None = None) -> str:
@@ -75,7 +76,7 @@ def facet_badges(
         shown = values if limit is None else values[:limit]
         for value in shown:
             href = state.toggle(param, value, True).replace(vue="recherche", doc=None).link()
-            out.append(badge(value, kind, href, title=f"Filtrer sur « {value} »"))
+            out.append(badge(value, BY_NAME[kind].chip or kind, href, title=f"Filtrer sur « {value} »"))
         if len(shown) < len(values):
             out.append(f'<span class="arc-muted">+{len(values) - len(shown)}</span>')
     return f'<div class="arc-badges">{"".join(out)}</div>' if out else ""

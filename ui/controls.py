@@ -11,7 +11,7 @@ from archive.text import fold_name
 from ui import url
 from ui.actor_groups import group_actors
 from ui.runtime import engine, index_path
-from ui.state import FACET_LABELS, FACET_PARAMS, UrlState
+from ui.state import FACET_LABELS, FACET_PARAMS, FACET_SPECS, UrlState
 from ui.text import language_name, md, number
 
 TOP_VALUES = 15
@@ -149,7 +149,7 @@ def year_filter(state: UrlState, counts: dict[str, int]) -> None:
 def facet_list(state: UrlState, param: str, counts: dict[str, int]) -> None:
     heading, _ = FACET_LABELS[param]
     selected = state.selected(param)
-    with st.expander(heading, expanded=bool(selected) or param in ("acteur", "theme"), key=f"exp_{param}"):
+    with st.expander(heading, expanded=bool(selected) or FACET_SPECS[param].expanded, key=f"exp_{param}"):
         values = list(counts.items())
         if not values:
             st.caption("Aucune valeur pour cette recherche.")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from archive.facet_registry import IN_SIDEBAR, TIMELINE_SPLITS, FacetSpec
 from archive.models import SearchRequest
 
 VIEWS: dict[str, str] = {
@@ -26,26 +27,17 @@ VIEWS: dict[str, str] = {
 }
 DEFAULT_VIEW = "recherche"
 # URL parameter → library facet, in the order the sidebar shows them.
-FACET_PARAMS: dict[str, str] = {
-    "acteur": "actor",
-    "theme": "theme",
-    "lieu": "place",
-    "dispositif": "scheme",
-    "type": "doc_type",
-    "langue": "language",
-}
+FACET_SPECS: dict[str, FacetSpec] = {spec.param: spec for spec in IN_SIDEBAR if spec.param}
+FACET_PARAMS: dict[str, str] = {param: spec.name for param, spec in FACET_SPECS.items()}
+PARAM_OF: dict[str, str] = {facet: param for param, facet in FACET_PARAMS.items()}  # facet → URL parameter
 FACET_LABELS: dict[str, tuple[str, str]] = {  # param → (plural heading, singular chip label)
-    "acteur": ("Acteurs", "Acteur"),
-    "theme": ("Thèmes", "Thème"),
-    "lieu": ("Lieux", "Lieu"),
-    "dispositif": ("Dispositifs", "Dispositif"),
-    "type": ("Types", "Type"),
-    "langue": ("Langues", "Langue"),
+    param: (spec.heading, spec.label) for param, spec in FACET_SPECS.items()
 }
 SORTS: dict[str, str] = {"pertinence": "relevance", "date": "date", "-date": "-date"}
 SORT_LABELS: dict[str, str] = {"pertinence": "Pertinence", "date": "Date ↑", "-date": "Date ↓"}
 GRANULARITIES: dict[str, str] = {"annee": "year", "mois": "month"}
-SPLITS: dict[str, str | None] = {"aucune": None, "theme": "theme", "acteur": "actor"}
+# Timeline « Couleurs »: URL value → facet with one series per value (None: one series).
+SPLITS: dict[str, str | None] = {"aucune": None} | {s.param: s.name for s in TIMELINE_SPLITS if s.param}
 PAGE_SIZE = 10
 # A bound on what the URL may carry; the engine itself shortens long queries with a notice.
 MAX_URL_QUERY_CHARS = 2000

@@ -19,14 +19,13 @@ from archive.lab import LabDB, LabError, SavedSearch, lab_path
 from ui import url
 from ui.access import may_modify, readonly
 from ui.runtime import engine, index_path
-from ui.state import FACET_PARAMS, SORTS, UrlState
+from ui.state import PARAM_OF, SORTS, UrlState
 from ui.text import esc, md, plural
 
 log = logging.getLogger(f"archive.{__name__}")
 
 COOKIE = "archive_lecteur"
 _BROWSER_ID = re.compile(r"^[0-9a-f]{32}$")
-_FACET_TO_PARAM = {facet: param for param, facet in FACET_PARAMS.items()}
 _SORT_TO_PARAM = {sort: param for param, sort in SORTS.items()}
 
 
@@ -68,9 +67,7 @@ def remember_browser() -> None:
 
 def url_state(search: SavedSearch) -> UrlState:
     filters = {
-        _FACET_TO_PARAM[facet]: tuple(values)
-        for facet, values in search.filters.items()
-        if facet in _FACET_TO_PARAM and values
+        PARAM_OF[facet]: tuple(values) for facet, values in search.filters.items() if facet in PARAM_OF and values
     }
     return UrlState(
         vue="recherche",

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from archive.engine import SearchEngine
+from archive.facet_registry import BY_NAME
 from archive.models import Hit
 from ui import url
 from ui.cards import compact_row
@@ -22,7 +23,9 @@ TOP_SERIES = 6
 LIST_SIZE = 20
 ALL_PERIODS = "__toutes__"
 GRANULARITY_LABELS = {"annee": "Par année", "mois": "Par mois"}
-SPLIT_LABELS = {"aucune": "Sans couleur", "theme": "Par thème", "acteur": "Par acteur"}
+SPLIT_LABELS = {"aucune": "Sans couleur"} | {
+    param: f"Par {BY_NAME[facet].label.lower()}" for param, facet in SPLITS.items() if facet
+}
 
 
 def _on_choice(widget_key: str, field: str) -> None:
@@ -132,7 +135,7 @@ def controls(state: UrlState, facets: dict[str, dict[str, int]]) -> None:
     options = list(facets.get(split, {}))
     options += [v for v in state.comparer if v not in options]
     url.sync("w_compare", list(state.comparer))
-    what = "acteurs" if split == "actor" else "thèmes"
+    what = BY_NAME[split].heading.lower()
     st.multiselect(
         f"Comparer 2 ou 3 {what}",
         options=options,
@@ -194,7 +197,7 @@ def render(state: UrlState) -> None:
         if data["undated"]:
             notes.append(f"{plural(data['undated'], 'document', 'documents')} sans date (hors graphique)")
         if split is not None:
-            notes.append("un document peut compter pour plusieurs " + ("acteurs" if split == "actor" else "thèmes"))
+            notes.append("un document peut compter pour plusieurs " + BY_NAME[split].heading.lower())
         st.caption(" · ".join(notes) + ".")
         period_picker(state, data)
     hits, total = period_documents(eng, state)
