@@ -8,6 +8,7 @@ from typing import Any
 from archive import store
 from archive.engine import open_engine
 from archive.models import IndexMissing, IndexOutdated
+from indexer.manifest import Manifest
 from indexer.scan import scan_corpus
 
 REPAIR_SYNC = "lancez `archive index` pour resynchroniser"
@@ -36,21 +37,21 @@ def check_archive(corpus: Path, index_root: Path) -> dict[str, Any]:
     engine.close()
     if stored != len(indexed_ids):
         problems.append(f"{stored - len(indexed_ids)} document(s) en double dans l'index : {REPAIR_REBUILD}")
-    state = store.read_state(store.live_dir(index_root))
-    if state.get("damaged"):
+    manifest = Manifest.read(store.live_dir(index_root))
+    if manifest.damaged:
         problems.append(f"manifeste de l'index illisible : {REPAIR_SYNC}")
     try:
-        files, refused = scan_corpus(corpus, state["files"])
+        files, refused = scan_corpus(corpus, manifest.files)
     except OSError as exc:
         return {"ok": False, "problems": [f"dossier du corpus illisible ({exc.strerror}) : {corpus}"]}
-    known, failed = state["files"], state["failed"]
+    known, failed = manifest.files, manifest.failed
     for f in files:
         entry = known.get(f.rel)
         if entry is None and f.rel not in failed:
             problems.append(f"fichier non indexé : {f.rel} ({REPAIR_SYNC})")
-        elif entry is not None and (entry["size"] != f.size or entry["mtime_ns"] != f.mtime_ns):
+        elif entry is not None and (entry.size != f.size or entry.mtime_ns != f.mtime_ns):
             problems.append(f"fichier modifié depuis l'indexation : {f.rel} ({REPAIR_SYNC})")
-        elif entry is not None and entry["id"] not in indexed_ids:
+        elif entry is not None and entry.id not in indexed_ids:
             problems.append(f"document absent de l'index : {f.rel} ({REPAIR_SYNC})")
     for r in refused:
         if r.rel not in failed:
@@ -58,7 +59,7 @@ def check_archive(corpus: Path, index_root: Path) -> dict[str, Any]:
     on_disk = {f.rel for f in files}
     for rel in sorted(set(known) - on_disk):
         problems.append(f"document indexé sans fichier : {rel} ({REPAIR_SYNC})")
-    manifest_ids = {e["id"] for e in known.values()}
+    manifest_ids = {e.id for e in known.values()}
     for doc_id in sorted(indexed_ids - manifest_ids):
         problems.append(f"document {doc_id} dans l'index mais dans aucun fichier ({REPAIR_SYNC})")
     return {"ok": not problems, "problems": problems}

@@ -33,6 +33,7 @@ from archive.engine import (
 )
 from indexer.extract import Extraction, ExtractionError
 from indexer.lock import DEFAULT_TIMEOUT, WriteLock
+from indexer.manifest import Failure, FileEntry, Manifest
 from indexer.metadata import build_record
 from indexer.sandbox import ExtractorPool, Limits
 from indexer.scan import CorpusFile, document_id, scan_corpus, sha256_of
@@ -86,9 +87,6 @@ def live_index_damaged(index_root: Path) -> bool:
         engine.close()
 
 
-FINISH = "indexer.pipeline:record_or_reason"  # what extraction workers do after extracting
-
-
 @dataclass
 class IndexReport:
     added: int = 0
@@ -114,10 +112,43 @@ class IndexReport:
         }
 
 
+@dataclass(frozen=True)
+class Workers:
+    """Who extracts: a started pool to reuse (the watcher keeps one warm), else up to `jobs`
+    new workers under `limits`, for this run only."""
+
+    jobs: int = 1
+    limits: Limits | None = None
+    pool: ExtractorPool | None = None
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What one `index_corpus` call asked for, passed as one value to every step."""
+
+    report: Progress
+    workers: Workers
+    retry_failed: bool = False
+    only_paths: frozenset[str] | None = None  # retry only these failed files
+    min_age: float = 0.0
+    reextract: frozenset[str] = frozenset()
+    batch_size: int = BATCH_SIZE
+
+
+@dataclass(frozen=True)
+class ExtractionContext:
+    """What an extraction worker needs besides the file to build its document record."""
+
+    doc_id: str
+    paths: list[str]
+    sha256: str
+    size: int
+
+
 @dataclass
 class _Plan:
-    files: dict[str, dict[str, Any]]  # rel → manifest entry after this run
-    failed: dict[str, dict[str, Any]]
+    files: dict[str, FileEntry]  # rel → manifest entry after this run
+    failed: dict[str, Failure]
     by_id: dict[str, list[str]]  # id → sorted paths after this run
     removed_ids: set[str]
     extract_ids: list[str]  # new content, or its sidecar changed
@@ -126,7 +157,7 @@ class _Plan:
     deferred: list[str] = field(default_factory=list)
     # rel → the file's real path: an NFD name on disk has an NFC rel.
     on_disk: dict[str, Path] = field(default_factory=dict)
-    earlier_failures: dict[str, dict[str, Any]] = field(default_factory=dict)  # to count tries
+    earlier_failures: dict[str, Failure] = field(default_factory=dict)  # to count tries
 
 
 def needs_rebuild(index_root: Path) -> bool:
@@ -162,7 +193,7 @@ def index_corpus(
     still being written) for a later run: they keep their previous version, if
     any, and are listed in `report.deferred` (the watcher uses it).
     A live index that cannot be read is rebuilt from the corpus (`report.repaired`).
-    `pool`: a started ExtractorPool(finish=FINISH) to reuse instead of starting
+    `pool`: a started ExtractorPool(finish=record_or_reason) to reuse instead of starting
     workers for this run (the watcher keeps one warm); use it from its own thread.
     `reextract`: ids of documents to analyse again even though their files did not
     change (after an actor was added to the gazetteer, say).
@@ -170,13 +201,21 @@ def index_corpus(
     started = time.monotonic()
     corpus, index_root = Path(corpus), Path(index_root)
     report = _progress_or_noop(progress)
-    options = (retry_failed, only_paths, jobs, limits, report, batch_size, min_age, pool, reextract or set())
+    options = RunOptions(
+        report=report,
+        workers=Workers(jobs, limits, pool),
+        retry_failed=retry_failed,
+        only_paths=frozenset(only_paths) if only_paths is not None else None,
+        min_age=min_age,
+        reextract=frozenset(reextract or ()),
+        batch_size=batch_size,
+    )
     with WriteLock(index_root, timeout=lock_timeout):
         os.listdir(corpus)  # a missing corpus is an error, never an empty folder
         store.discard_unfinished(index_root)  # generations left by a killed rebuild
         fresh = rebuild or needs_rebuild(index_root)
         try:
-            result = _run(corpus, index_root, fresh, *options)
+            result = _run(corpus, index_root, fresh, options)
         except Exception as exc:
             if fresh:
                 raise
@@ -186,84 +225,79 @@ def index_corpus(
                 raise IndexRunFailed(transient_reason(exc)) from exc
             # The live index cannot be read or updated (deleted or truncated segment…):
             # what was committed so far is consistent, and the corpus has everything.
-            result = _run(corpus, index_root, True, *options)
+            result = _run(corpus, index_root, True, options)
             result.repaired = f"index endommagé ({exc.__class__.__name__}: {exc}) : reconstruit depuis le corpus"
     result.seconds = time.monotonic() - started
     report(1, 1, "done")
     return result
 
 
-def _run(
-    corpus, index_root, fresh, retry_failed, only_paths, jobs, limits, report, batch_size, min_age, pool, reextract
-) -> IndexReport:
+def _run(corpus: Path, index_root: Path, fresh: bool, options: RunOptions) -> IndexReport:
     """One pass under the lock: into a new generation (fresh) or the live one."""
     if fresh:
         generation = store.new_generation_dir(index_root)
         create_index(generation)
-        state: dict[str, Any] = {"files": {}, "failed": {}}
+        manifest = Manifest()
         present: set[str] = set()
     else:
-        generation = store.live_dir(index_root)
-        assert generation is not None
+        live = store.live_dir(index_root)
+        assert live is not None
+        generation = live
         present = indexed_ids(generation)  # raises on a damaged index
-        state = store.read_state(generation)
-    report(0, 0, "scan")
-    plan = _plan(corpus, state, retry_failed, only_paths, min_age)
-    _force_extraction(plan, reextract)
+        manifest = Manifest.read(generation)
+    options.report(0, 0, "scan")
+    plan = _plan(corpus, manifest, options)
+    _force_extraction(plan, options.reextract)
     # Documents committed by a run killed before it saved its manifest.
     plan.removed_ids |= present - set(plan.by_id)
     result = IndexReport(rebuilt=fresh, unchanged=plan.unchanged, removed=len(plan.removed_ids))
     result.deferred = plan.deferred
-    old_ids = {e["id"] for e in state["files"].values()}
-    if fresh or not _nothing_to_do(plan, state):  # a no-op run writes nothing: searchers keep their caches
-        _write(corpus, generation, state, plan, old_ids, result, (jobs, limits, pool), report, fresh, batch_size)
+    if fresh or not _nothing_to_do(plan, manifest):  # a no-op run writes nothing: searchers keep their caches
+        _write(corpus, generation, manifest, plan, result, options, fresh)
     if fresh:
         store.switch_to(index_root, generation)
     result.documents = len(plan.by_id)
-    result.failed = [{"path": p, "reason": f["reason"]} for p, f in sorted(plan.failed.items())]
+    result.failed = [{"path": p, "reason": f.reason} for p, f in sorted(plan.failed.items())]
     return result
 
 
-def _plan(
-    corpus: Path, state: dict[str, Any], retry_failed: bool, only_paths: set[str] | None, min_age: float = 0.0
-) -> _Plan:
-    old_files: dict[str, dict[str, Any]] = state.get("files", {})
-    old_failed: dict[str, dict[str, Any]] = state.get("failed", {})
+def _plan(corpus: Path, manifest: Manifest, options: RunOptions) -> _Plan:
+    old_files, old_failed = manifest.files, manifest.failed
     scanned, refused = scan_corpus(corpus, old_files)
     now_ns = time.time_ns()
     deferred: list[str] = []
-    files: dict[str, dict[str, Any]] = {}
-    failed: dict[str, dict[str, Any]] = {}
+    files: dict[str, FileEntry] = {}
+    failed: dict[str, Failure] = {}
     for r in refused:
         previous = old_failed.get(r.rel)
-        same = previous is not None and previous.get("reason") == r.reason
-        failed[r.rel] = previous if same else _failure(previous, r.reason, None)
+        same = previous is not None and previous.reason == r.reason
+        failed[r.rel] = previous if previous is not None and same else Failure.after(previous, r.reason, None)
     dirty: set[str] = set()
     for f in scanned:
         old = old_files.get(f.rel)
-        if old and _same_stat(old, f):
+        if old and old.same_stat(f):
             files[f.rel] = old
             continue
         was_failed = old_failed.get(f.rel)
-        if min_age > 0 and _recent(f, now_ns, min_age):
+        if options.min_age > 0 and _recent(f, now_ns, options.min_age):
             if old:  # keep the previous version searchable until the new one settles
                 files[f.rel] = old
             if was_failed:
                 failed[f.rel] = was_failed
             deferred.append(f.rel)
             continue
-        wants_retry = retry_failed and (only_paths is None or f.rel in only_paths)
-        if was_failed and _same_stat(was_failed, f) and not wants_retry:
+        wants_retry = options.retry_failed and (options.only_paths is None or f.rel in options.only_paths)
+        if was_failed and was_failed.same_stat(f) and not wants_retry:
             failed[f.rel] = was_failed
             continue
         try:
             sha = sha256_of(f.path)
         except OSError as exc:
-            failed[f.rel] = _failure(was_failed, f"fichier illisible ({exc.strerror})", f)
+            failed[f.rel] = Failure.after(was_failed, f"fichier illisible ({exc.strerror})", f)
             continue
-        entry = _entry(f, sha)
+        entry = FileEntry(document_id(sha), sha, f.size, f.mtime_ns, f.sidecar_mtime_ns)
         files[f.rel] = entry
-        if not (old and old["sha256"] == sha and old.get("sidecar_mtime_ns", 0) == f.sidecar_mtime_ns):
+        if not (old and old.sha256 == sha and old.sidecar_mtime_ns == f.sidecar_mtime_ns):
             dirty.add(f.rel)
         if was_failed:
             failed.pop(f.rel, None)
@@ -285,10 +319,10 @@ def _plan(
     return _Plan(files, failed, by_id, removed, extract_ids, repath_ids, unchanged, deferred, on_disk, old_failed)
 
 
-def _nothing_to_do(plan: _Plan, state: dict[str, Any]) -> bool:
-    if plan.removed_ids or plan.extract_ids or plan.repath_ids or state.get("damaged"):
+def _nothing_to_do(plan: _Plan, manifest: Manifest) -> bool:
+    if plan.removed_ids or plan.extract_ids or plan.repath_ids or manifest.damaged:
         return False
-    return plan.files == state.get("files") and plan.failed == state.get("failed")
+    return plan.files == manifest.files and plan.failed == manifest.failed
 
 
 def _recent(f: CorpusFile, now_ns: int, min_age: float) -> bool:
@@ -297,17 +331,27 @@ def _recent(f: CorpusFile, now_ns: int, min_age: float) -> bool:
     return any(abs(now_ns - t) < window for t in (f.mtime_ns, f.sidecar_mtime_ns) if t)
 
 
-def _write(corpus, generation, state, plan: _Plan, old_ids, result, workers, report, fresh, batch_size) -> None:
-    committed = {"files": dict(state.get("files", {})), "failed": dict(plan.failed)}
+def _write(
+    corpus: Path,
+    generation: Path,
+    manifest: Manifest,
+    plan: _Plan,
+    result: IndexReport,
+    options: RunOptions,
+    fresh: bool,
+) -> None:
+    old_ids = {e.id for e in manifest.files.values()}
+    committed = Manifest(dict(manifest.files), dict(plan.failed))
+    batch_size = options.batch_size
     writer = create_writer(generation, bulk=fresh)
     pending: list[str] = []
 
     def commit_batch() -> None:
         nonlocal writer
         writer.commit()
-        _commit_paths(committed["files"], plan, pending)
+        _commit_paths(committed.files, plan, pending)
         pending.clear()
-        store.write_state(generation, committed)
+        committed.write(generation)
         writer = create_writer(generation, bulk=fresh)
 
     try:
@@ -330,9 +374,9 @@ def _write(corpus, generation, state, plan: _Plan, old_ids, result, workers, rep
                 commit_batch()
         total = len(plan.extract_ids)
         done = 0
-        for doc_id, outcome in _extract_all(corpus, plan, *workers):
+        for doc_id, outcome in _extract_all(corpus, plan, options.workers):
             done += 1
-            report(done, total, plan.by_id[doc_id][0])
+            options.report(done, total, plan.by_id[doc_id][0])
             if isinstance(outcome, str):
                 _fail_id(plan, committed, doc_id, outcome)
                 writer.delete(doc_id)
@@ -354,10 +398,10 @@ def _write(corpus, generation, state, plan: _Plan, old_ids, result, workers, rep
             error.add_note(f"cancelling the index writer failed too: {cancel_error!r}")
         raise
     # Everything is committed: the manifest is now exactly the plan.
-    store.write_state(generation, {"files": dict(plan.files), "failed": plan.failed})
+    Manifest(dict(plan.files), plan.failed).write(generation)
 
 
-def _extract_all(corpus: Path, plan: _Plan, jobs: int, limits: Limits | None, pool: ExtractorPool | None = None):
+def _extract_all(corpus: Path, plan: _Plan, workers: Workers):
     """(id, record or failure reason) for every id to extract, as workers finish.
 
     Metadata (build_record: gazetteer, dates, language) runs in the worker
@@ -369,20 +413,16 @@ def _extract_all(corpus: Path, plan: _Plan, jobs: int, limits: Limits | None, po
     context = {}
     for path, doc_id in primary.items():
         entry = plan.files[plan.by_id[doc_id][0]]
-        context[path] = {
-            "doc_id": doc_id,
-            "paths": plan.by_id[doc_id],
-            "sha256": entry["sha256"],
-            "size": entry["size"],
-        }
-    if pool is not None:
-        yield from _outcomes(pool, primary, context)
+        context[path] = ExtractionContext(doc_id, plan.by_id[doc_id], entry.sha256, entry.size)
+    if workers.pool is not None:
+        yield from _outcomes(workers.pool, primary, context)
         return
-    with ExtractorPool(max(1, min(jobs, len(primary))), limits or Limits(), finish=FINISH) as own:
+    jobs = max(1, min(workers.jobs, len(primary)))
+    with ExtractorPool(jobs, workers.limits or Limits(), finish=record_or_reason) as own:
         yield from _outcomes(own, primary, context)
 
 
-def _outcomes(pool: ExtractorPool, primary: dict[Path, str], context: dict[Path, Any]):
+def _outcomes(pool: ExtractorPool, primary: dict[Path, str], context: dict[Path, ExtractionContext]):
     for path, outcome in pool.imap_unordered(list(primary), context):
         doc_id = primary[path]
         if isinstance(outcome, ExtractionError):
@@ -391,21 +431,21 @@ def _outcomes(pool: ExtractorPool, primary: dict[Path, str], context: dict[Path,
         yield doc_id, outcome
 
 
-def record_or_reason(path: Path, extraction: Extraction, context: dict[str, Any]) -> PreparedDocument | str:
+def record_or_reason(path: Path, extraction: Extraction, context: ExtractionContext) -> PreparedDocument | str:
     """The document record of one extraction, analysed for the index, or why it failed (runs
-    in an extraction worker)."""
+    in an extraction worker: the pool's `finish`)."""
     try:
         sidecar, sidecar_notes = read_sidecar_with_notes(path)
     except SidecarError as exc:
         return str(exc)
     try:
         record = build_record(
-            doc_id=context["doc_id"],
-            paths=context["paths"],
+            doc_id=context.doc_id,
+            paths=context.paths,
             extraction=extraction,
             sidecar=sidecar,
-            sha256=context["sha256"],
-            size=context["size"],
+            sha256=context.sha256,
+            size=context.size,
         )
         record.notes.extend(sidecar_notes)
     except Exception as exc:  # a metadata bug must not stop the run; it is reported per file
@@ -417,28 +457,28 @@ def _reason(error: ExtractionError) -> str:
     return str(error.args[0]) if error.args else "extraction impossible"
 
 
-def _fail_id(plan: _Plan, committed: dict[str, Any], doc_id: str, reason: str) -> None:
+def _fail_id(plan: _Plan, committed: Manifest, doc_id: str, reason: str) -> None:
     for rel in plan.by_id.pop(doc_id, []):
         entry = plan.files.pop(rel)
-        previous = committed["failed"].get(rel) or plan.earlier_failures.get(rel)
-        plan.failed[rel] = _failure(previous, reason, entry)
-        committed["failed"][rel] = plan.failed[rel]
-        committed["files"].pop(rel, None)
+        previous = committed.failed.get(rel) or plan.earlier_failures.get(rel)
+        plan.failed[rel] = Failure.after(previous, reason, entry)
+        committed.failed[rel] = plan.failed[rel]
+        committed.files.pop(rel, None)
 
 
-def _commit_paths(files: dict[str, dict[str, Any]], plan: _Plan, doc_ids: list[str]) -> None:
+def _commit_paths(files: dict[str, FileEntry], plan: _Plan, doc_ids: list[str]) -> None:
     """The manifest now holds the committed paths of `doc_ids` (one pass over it per batch, not per id)."""
     ids = dict.fromkeys(doc_ids)
     if not ids:
         return
-    for rel in [r for r, e in files.items() if e["id"] in ids]:
+    for rel in [r for r, e in files.items() if e.id in ids]:
         files.pop(rel)
     for doc_id in ids:
         for rel in plan.by_id.get(doc_id, []):
             files[rel] = plan.files[rel]
 
 
-def _force_extraction(plan: _Plan, ids: set[str]) -> None:
+def _force_extraction(plan: _Plan, ids: frozenset[str]) -> None:
     """Analyse these known documents again although their files are unchanged."""
     for doc_id in sorted(ids & set(plan.by_id)):
         if doc_id in plan.extract_ids:
@@ -450,43 +490,15 @@ def _force_extraction(plan: _Plan, ids: set[str]) -> None:
         plan.extract_ids.append(doc_id)
 
 
-def _same_stat(entry: dict[str, Any], f: CorpusFile) -> bool:
-    return (
-        entry.get("size") == f.size
-        and entry.get("mtime_ns") == f.mtime_ns
-        and entry.get("sidecar_mtime_ns", 0) == f.sidecar_mtime_ns
-    )
-
-
-def _entry(f: CorpusFile, sha: str) -> dict[str, Any]:
-    return {
-        "id": document_id(sha),
-        "sha256": sha,
-        "size": f.size,
-        "mtime_ns": f.mtime_ns,
-        "sidecar_mtime_ns": f.sidecar_mtime_ns,
-    }
-
-
-def _failure(previous: dict[str, Any] | None, reason: str, f: CorpusFile | dict[str, Any] | None) -> dict[str, Any]:
-    stat = {}
-    if isinstance(f, CorpusFile):
-        stat = {"size": f.size, "mtime_ns": f.mtime_ns, "sidecar_mtime_ns": f.sidecar_mtime_ns}
-    elif isinstance(f, dict):
-        stat = {k: f[k] for k in ("size", "mtime_ns", "sidecar_mtime_ns") if k in f}
-    tries = (previous or {}).get("tries", 0) + 1
-    return {"reason": reason, "when": time.strftime("%Y-%m-%dT%H:%M:%S"), "tries": tries, **stat}
-
-
-def _group(files: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+def _group(files: dict[str, FileEntry]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
     for rel in sorted(files):
-        out[files[rel]["id"]].append(rel)
+        out[files[rel].id].append(rel)
     return dict(out)
 
 
-def _sidecar_of(files: dict[str, dict[str, Any]], paths: list[str]) -> int:
-    return files[paths[0]].get("sidecar_mtime_ns", 0)
+def _sidecar_of(files: dict[str, FileEntry], paths: list[str]) -> int:
+    return files[paths[0]].sidecar_mtime_ns
 
 
 def _progress_or_noop(progress: Progress | None) -> Progress:

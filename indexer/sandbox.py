@@ -10,7 +10,6 @@ fresh one.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import shutil
@@ -21,15 +20,20 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from indexer.extract import DEFAULT_MAX_BYTES, Extraction, ExtractionError, die_with_parent, extract
 
 __all__ = ["Limits", "ExtractorPool", "extract_isolated", "MEMORY_REASON"]
+
+# What a worker does with an extraction before sending it back: finish(path, extraction, context)
+# (a module-level function: see ExtractorPool).
+Finish = Callable[[Path, Extraction, Any], object]
 
 MEMORY_REASON = "mémoire dépassée pendant l'extraction"
 UNREADABLE_REASON = (
@@ -117,9 +121,9 @@ def _worker_main(conn: Connection, limits: Limits, parent_pid: int) -> None:
         return
 
 
-def _run_one(message: str | tuple[str, str, object], max_bytes: int) -> tuple[str, object]:
+def _run_one(message: str | tuple[str, Finish, object], max_bytes: int) -> tuple[str, object]:
     finish, context = None, None
-    if isinstance(message, tuple):  # (path, "module:function", context): post-process in the worker
+    if isinstance(message, tuple):  # (path, finish, context): post-process in the worker
         path, finish, context = message
     else:
         path = message
@@ -127,7 +131,7 @@ def _run_one(message: str | tuple[str, str, object], max_bytes: int) -> tuple[st
         extraction = extract(Path(path), max_bytes)
         if finish is None:
             return ("ok", extraction)
-        return ("ok", _resolve(finish)(Path(path), extraction, context))
+        return ("ok", finish(Path(path), extraction, context))
     except ExtractionError as exc:
         return ("error", exc.reason)
     except MemoryError:
@@ -136,12 +140,6 @@ def _run_one(message: str | tuple[str, str, object], max_bytes: int) -> tuple[st
         return ("error", "l'extraction a échoué (structure trop imbriquée)")
     except Exception as exc:  # a bug in a parser must not kill the worker
         return ("error", f"l'extraction a échoué (erreur interne : {type(exc).__name__})")
-
-
-def _resolve(spec: str):
-    """The function named "package.module:function" (imported once per worker)."""
-    module, _, name = spec.partition(":")
-    return getattr(importlib.import_module(module), name)
 
 
 def _limit_memory(memory_bytes: int) -> None:
@@ -199,7 +197,7 @@ class _Worker:
         self.started = 0.0
         self.cpu_at_start: float | None = None
 
-    def send(self, task: _Task, seconds: float, finish: str | None = None) -> None:
+    def send(self, task: _Task, seconds: float, finish: Finish | None = None) -> None:
         path = os.fspath(Path(task.path).absolute())
         self.cpu_at_start = self.cpu_seconds()
         self.conn.send(path if finish is None else (path, finish, task.context))
@@ -262,15 +260,17 @@ class ExtractorPool:
     A hung, crashed or memory-exhausted worker is replaced. Use as a context
     manager; imap_unordered(paths) yields (path, Extraction | ExtractionError).
 
-    `finish` ("package.module:function") moves post-processing into the
-    workers: each worker then calls function(path, extraction, context) and
-    the pool yields its (picklable) return value instead of the Extraction;
-    `context` of imap_unordered maps a path to its context argument.
+    `finish` moves post-processing into the workers: each worker then calls
+    finish(path, extraction, context) and the pool yields its (picklable) return
+    value instead of the Extraction; `context` of imap_unordered maps a path to
+    its context argument. The workers are separate programs: `finish` reaches
+    them pickled, that is by its module and name, so it must be a module-level
+    function (not a lambda, a closure or a bound method), imported there once.
     Not thread-safe: iterate from one thread at a time, the one that owns the
     pool (on Linux workers die when the thread that started them exits).
     """
 
-    def __init__(self, jobs: int, limits: Limits = Limits(), finish: str | None = None) -> None:  # noqa: B008
+    def __init__(self, jobs: int, limits: Limits = Limits(), finish: Finish | None = None) -> None:  # noqa: B008
         self.jobs = max(1, int(jobs))
         self.limits = limits
         self.finish = finish

@@ -6,8 +6,13 @@ import hashlib
 import os
 import stat
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from indexer.manifest import FileEntry
 
 SIDECAR_SUFFIX = ".meta.yaml"
 SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md", ".html", ".htm", ".docx", ".odt")
@@ -43,10 +48,10 @@ def relative_name(path: Path, corpus: Path) -> str:
     return unicodedata.normalize("NFC", path.relative_to(corpus).as_posix())
 
 
-def scan_corpus(corpus: Path, indexed: dict[str, dict] | None = None) -> tuple[list[CorpusFile], list[Refusal]]:
+def scan_corpus(corpus: Path, indexed: Mapping[str, FileEntry] | None = None) -> tuple[list[CorpusFile], list[Refusal]]:
     """Documents to index, and files refused outright (unsupported, links, unreadable folders).
 
-    `indexed` is the manifest of indexed files ({rel: {"size", "mtime_ns", …}}): of two files
+    `indexed` is the manifest of indexed files (rel → entry): of two files
     whose names differ only by their Unicode form, the one already indexed stays indexed.
 
     Raises OSError when the corpus folder itself cannot be listed: an unmounted
@@ -134,7 +139,7 @@ def _link_problem(path: Path, root: Path) -> str | None:
 
 
 def _without_name_clashes(
-    files: list[CorpusFile], refused: list[Refusal], indexed: dict[str, dict]
+    files: list[CorpusFile], refused: list[Refusal], indexed: Mapping[str, FileEntry]
 ) -> tuple[list[CorpusFile], list[Refusal]]:
     """Refuse names that differ only by their Unicode form (é as one or two code points).
 
@@ -155,7 +160,7 @@ def _without_name_clashes(
     for rel in sorted(clashes):
         entry = indexed.get(rel)
         same = [f for f in files if f.rel == rel]
-        incumbent = [f for f in same if entry and entry.get("size") == f.size and entry.get("mtime_ns") == f.mtime_ns]
+        incumbent = [f for f in same if entry and entry.size == f.size and entry.mtime_ns == f.mtime_ns]
         if len(incumbent) != 1 or any(r.rel == rel for r in refused):
             continue
         clashes.discard(rel)

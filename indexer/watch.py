@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -42,25 +43,44 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from indexer.lock import IndexBusy
-from indexer.pipeline import FINISH, IndexReport, index_corpus
+from indexer.pipeline import IndexReport, index_corpus, record_or_reason
 from indexer.sandbox import ExtractorPool, Limits
 from indexer.scan import is_transient
 
 log = logging.getLogger(f"archive.{__name__}")
 
-__all__ = ["WatchStatus", "Watcher", "watch"]
+__all__ = ["WatchState", "WatchStatus", "Watcher", "watch"]
 
 Log = Callable[[str], None]
 
-# States shown to researchers (the app displays them as they are).
-STOPPED = "arrêté"
-STARTING = "démarrage"
-SYNCING = "synchronisation avec le dossier"
-IDLE = "à jour"
-WAITING = "changements en cours"
-INDEXING = "indexation"
-BUSY = "index occupé, nouvel essai bientôt"
-ERROR = "erreur, nouvel essai bientôt"
+
+class WatchState(StrEnum):
+    """What the watcher is doing; `label` is what researchers read in the app."""
+
+    STOPPED = "stopped"
+    STARTING = "starting"
+    SYNCING = "syncing"
+    IDLE = "idle"
+    WAITING = "waiting"
+    INDEXING = "indexing"
+    BUSY = "busy"
+    ERROR = "error"
+
+    @property
+    def label(self) -> str:
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {
+    WatchState.STOPPED: "arrêté",
+    WatchState.STARTING: "démarrage",
+    WatchState.SYNCING: "synchronisation avec le dossier",
+    WatchState.IDLE: "à jour",
+    WatchState.WAITING: "changements en cours",
+    WatchState.INDEXING: "indexation",
+    WatchState.BUSY: "index occupé, nouvel essai bientôt",
+    WatchState.ERROR: "erreur, nouvel essai bientôt",
+}
 
 _EVENTS = {"created", "modified", "moved", "deleted", "closed"}  # "opened"/"closed_no_write" are our own reads
 _LOOK_LIMIT = 20_000  # files stat'ed under one changed folder before giving up on the second look
@@ -71,7 +91,7 @@ _WARM_TEXT = "Communiqué du 17 septembre 2020 : la CGT et Bpifrance soutiennent
 class WatchStatus:
     """A snapshot of the watcher for display (the app) and tests."""
 
-    state: str = STOPPED
+    state: WatchState = WatchState.STOPPED
     running: bool = False
     observer: str | None = None  # "inotify", "polling"…
     pending: int = 0  # changed paths not indexed yet
@@ -178,11 +198,11 @@ class Watcher:
         if self._thread is not None and self._thread.is_alive():
             return
         self._stop.clear()
-        self._set(state=STARTING, running=True, synced=False, idle=False, last_error=None)
+        self._set(state=WatchState.STARTING, running=True, synced=False, idle=False, last_error=None)
         try:
             self._observer, kind = self._start_observer()
         except Exception:  # e.g. the corpus folder does not exist: the caller is told
-            self._set(state=STOPPED, running=False)
+            self._set(state=WatchState.STOPPED, running=False)
             raise
         self._set(observer=kind)
         self._thread = threading.Thread(target=self._loop, name="archive-watch", daemon=True)
@@ -203,7 +223,7 @@ class Watcher:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
-        self._set(state=STOPPED, running=False, idle=False, progress=None)
+        self._set(state=WatchState.STOPPED, running=False, idle=False, progress=None)
 
     @property
     def status(self) -> WatchStatus:
@@ -292,7 +312,7 @@ class Watcher:
             self._release_pool()
 
     def _follow(self) -> None:
-        self._set(state=SYNCING)
+        self._set(state=WatchState.SYNCING)
         self._log(f"synchronisation de {self.corpus} avec l'index {self.index}")
         while not self._stop.is_set() and not self._run(set(), reconcile=True):
             self._pause(self.retry_wait)
@@ -329,7 +349,7 @@ class Watcher:
 
     def _warm_pool(self) -> ExtractorPool:
         if self._pool is None:
-            self._pool = ExtractorPool(self.jobs, self.limits or Limits(), finish=FINISH)
+            self._pool = ExtractorPool(self.jobs, self.limits or Limits(), finish=record_or_reason)
             self._pool.start()
         return self._pool
 
@@ -366,7 +386,7 @@ class Watcher:
     def _settle(self) -> set[str] | None:
         """The dirty paths once quiet and stable for `settle` seconds (then cleared), else None."""
         with self._cond:
-            self._set_locked(state=WAITING)
+            self._set_locked(state=WatchState.WAITING)
             while not self._stop.is_set():
                 now = time.monotonic()
                 quiet_for = now - self._last_event
@@ -390,7 +410,7 @@ class Watcher:
 
     def _run(self, paths: set[str], reconcile: bool = False) -> bool:
         """One index_corpus run; False (paths marked dirty again) when it must be retried."""
-        self._set(state=SYNCING if reconcile else INDEXING, progress=None)
+        self._set(state=WatchState.SYNCING if reconcile else WatchState.INDEXING, progress=None)
 
         def progress(done: int, total: int, label: str) -> None:
             if self._stop.is_set():
@@ -415,14 +435,14 @@ class Watcher:
         except IndexBusy as exc:
             self._say_once("busy", f"{exc} : nouvel essai dans {self.retry_wait:g} s")
             self._requeue(paths)
-            self._set(state=BUSY, last_error=str(exc), progress=None)
+            self._set(state=WatchState.BUSY, last_error=str(exc), progress=None)
             return False
         except Exception as exc:  # never let the thread die: say it, wait, try again
             log.debug("indexing run failed", exc_info=True)
             message = f"{exc.__class__.__name__}: {exc}"
             self._say_once(message, f"indexation impossible ({message}) : nouvel essai dans {self.retry_wait:g} s")
             self._requeue(paths)
-            self._set(state=ERROR, last_error=message, progress=None)
+            self._set(state=WatchState.ERROR, last_error=message, progress=None)
             return False
         if self._said is not None:
             self._log("indexation reprise")
@@ -476,10 +496,10 @@ class Watcher:
 
     def _settled_state(self) -> None:
         with self._cond:
-            if self._status.state in (BUSY, ERROR) and self._dirty:
+            if self._status.state in (WatchState.BUSY, WatchState.ERROR) and self._dirty:
                 return
             idle = not self._dirty and self._status.synced
-            self._set_locked(state=IDLE if idle else WAITING, idle=idle)
+            self._set_locked(state=WatchState.IDLE if idle else WatchState.WAITING, idle=idle)
 
     def _pause(self, seconds: float) -> bool:
         """Sleep, waking early on stop(); True if stopping."""

@@ -23,7 +23,7 @@ from archive import store
 from indexer.lock import IndexBusy, WriteLock
 from indexer.pipeline import index_corpus
 from indexer.upload import index_with_retry, save_upload
-from indexer.watch import ERROR, Watcher
+from indexer.watch import Watcher, WatchState
 
 SEARCHER = """\
 import json, sys, time
@@ -143,7 +143,7 @@ def test_watcher_upload_and_archive_index_write_at_the_same_time(tmp_path: Path)
         watcher.stop()
     result = stop_searcher(searcher, stop)
     assert result["errors"] == [] and len(result["answers"]) > 10
-    assert status.state != ERROR and status.last_error is None, status
+    assert status.state != WatchState.ERROR and status.last_error is None, status
     assert not any("Traceback" in line for line in logs)
     assert search_paths(index, "motformulaire") == {"uploads/formulaire.txt"}
     assert search_paths(index, "motenvoi5") == {"uploads/envoi-5.txt"}

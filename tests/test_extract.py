@@ -19,6 +19,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from archive_testing import unreadable_result
 
 import indexer.extract as extract_module
 from indexer.extract import (
@@ -715,7 +716,7 @@ def test_no_orphan_workers_when_parent_dies(tmp_path: Path) -> None:
 
 def test_an_answer_the_parent_cannot_read_fails_that_file_only(tmp_path: Path) -> None:
     files = [make_pdf(tmp_path / f"d{n}.pdf", [PHRASE]) for n in range(3)]
-    with ExtractorPool(1, finish="archive_testing:unreadable_result") as pool:
+    with ExtractorPool(1, finish=unreadable_result) as pool:
         results = dict(pool.imap_unordered(files))
     assert sorted(results) == sorted(files)
     for outcome in results.values():

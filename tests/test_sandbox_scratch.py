@@ -25,7 +25,7 @@ def test_a_worker_killed_at_its_time_limit_leaves_no_temporary_files(tmp_path: P
     doc = tmp_path / "a.txt"
     doc.write_text("Un texte.", encoding="utf-8")
     note = tmp_path / "scratch.txt"
-    pool = ExtractorPool(1, Limits(seconds=3.0), finish=f"{__name__}:leave_a_file_and_hang")
+    pool = ExtractorPool(1, Limits(seconds=3.0), finish=leave_a_file_and_hang)
     with pool:
         ((path, outcome),) = list(pool.imap_unordered([doc], {doc: str(note)}))
     assert isinstance(outcome, ExtractionError) and "interrompue" in str(outcome)

@@ -26,7 +26,7 @@ from archive.engine import SearchEngine, open_engine
 from archive.models import SearchRequest
 from indexer.lock import WriteLock
 from indexer.pipeline import index_corpus
-from indexer.watch import BUSY, Watcher
+from indexer.watch import Watcher, WatchState
 from pdfgen import make_pdf
 
 POLL = 8.0  # seconds search is polled for a change
@@ -172,7 +172,7 @@ def test_failed_file_replaced_by_a_good_version_leaves_the_list(watched: Watched
 def test_a_busy_index_is_waited_for_then_indexed(watched: Watched) -> None:
     with WriteLock(watched.index, timeout=5, purpose="test"):
         (watched.corpus / "attente.txt").write_text("Écrit pendant un verrou motverrou", encoding="utf-8")
-        assert wait_for(lambda: watched.watcher.status.state == BUSY, POLL), watched.watcher.status
+        assert wait_for(lambda: watched.watcher.status.state == WatchState.BUSY, POLL), watched.watcher.status
         assert any("index occupé" in line for line in watched.logs)
         assert watched.found("motverrou") == set()
         assert watched.watcher.running

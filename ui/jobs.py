@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,13 @@ KEEP_FINISHED = 50  # finished jobs remembered, for sessions that come back to r
 ATTEMPTS, WAIT = 12, 5.0
 
 
+class JobState(StrEnum):
+    WAITING = "waiting"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 @dataclass
 class IndexJob:
     id: int
@@ -44,7 +52,7 @@ class IndexJob:
     write: Callable[[], Any] | None = None
     wrote: bool = False  # the write was made (the job may still fail at indexing)
     written: Any = None  # what the write returned
-    state: str = "en attente"
+    state: JobState = JobState.WAITING
     progress: tuple[int, int, str] = (0, 0, "")
     report: IndexReport | None = None
     error: str | None = None
@@ -76,7 +84,7 @@ class IndexJobs:
         with self._lock:
             for job in self._jobs.values():
                 plain = job.after is None and after is None and job.write is None and write is None
-                if job.state == "en attente" and plain and job.options == options:
+                if job.state is JobState.WAITING and plain and job.options == options:
                     return job
             job = IndexJob(next(self._ids), label, options, after, write)
             self._jobs[job.id] = job
@@ -97,7 +105,7 @@ class IndexJobs:
     def _work(self) -> None:
         while True:
             job = self._queue.get()
-            job.state = "en cours"
+            job.state = JobState.RUNNING
 
             def progress(done: int, total: int, what: str, job: IndexJob = job) -> None:
                 job.progress = (done, total, what)
@@ -122,11 +130,11 @@ class IndexJobs:
                 )
                 if job.after is not None:
                     job.result = job.after(job)
-                job.state = "terminé"
+                job.state = JobState.DONE
             except Exception as exc:  # shown in the page that asked; the next job runs anyway
                 log.exception("indexing job failed: %s", job.label)
                 job.error = str(exc) or exc.__class__.__name__
-                job.state = "échec"
+                job.state = JobState.FAILED
                 if job.after is not None:
                     try:
                         job.result = job.after(job)
@@ -171,7 +179,7 @@ def _poll(key: str, on_finish: Callable[[IndexJob], None]) -> None:
         return
     if not job.finished:
         done, total, what = job.progress
-        if job.state == "en attente":
+        if job.state is JobState.WAITING:
             text = f"{job.label} : en attente de la fin d'une autre indexation…"
         elif what == "scan":
             text = f"{job.label} : lecture du dossier…"

@@ -117,7 +117,7 @@ def watch_status() -> None:
     if w is None or not w.running:
         return
     status = w.status
-    parts = [f"État : **{md(status.state)}**"]
+    parts = [f"État : **{md(status.state.label)}**"]
     if status.progress:
         done, total = status.progress
         parts.append(f"{number(done)}/{number(total)} fichiers")
