@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from archive.models import DocumentRecord, Hit, SearchRequest, SearchResult
+from archive.models import DocumentRecord, Hit, IndexStats, SearchRequest, SearchResult, Timeline
 from archive.trends import Trend
 
 
@@ -33,7 +33,7 @@ class SearchEngine(Protocol):
         split_by: str | None = None,
         top: int = 5,
         series: list[str] | None = None,
-    ) -> dict[str, Any]: ...
+    ) -> Timeline: ...
 
     def period_hits(self, request: SearchRequest, period: str) -> tuple[list[Hit], int]: ...
 
@@ -55,7 +55,7 @@ class SearchEngine(Protocol):
         no particular order; raises QuerySyntaxError on an unreadable query."""
         ...
 
-    def stats(self) -> dict[str, Any]: ...
+    def stats(self) -> IndexStats: ...
 
     def document_ids(self) -> set[str]: ...
 

@@ -145,6 +145,39 @@ class SearchResult:
         }
 
 
+@dataclass
+class Timeline:
+    """Documents per period (« 2020 » or « 2020-05 », every period from the first to the last
+    dated one, empty ones included), in one series or one per facet value (the rest under
+    « autres »); `undated` counts the documents left out (no date, or no month in the month view)."""
+
+    granularity: str  # "year" or "month"
+    periods: list[str]
+    series: dict[str, list[int]]  # series name → count per period
+    undated: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of /api/timeline."""
+        return asdict(self)
+
+
+@dataclass
+class IndexStats:
+    """What « État de l'archive », `archive stats` and /api/stats show of the index."""
+
+    documents: int
+    failed: list[dict[str, Any]]  # {"path", "reason", "when", "tries", …} per unreadable file
+    by_year: dict[str, int]
+    by_language: dict[str, int]
+    by_format: dict[str, int]
+    index_bytes: int
+    last_update: str | None  # local time of the last commit
+    generation: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 class QuerySyntaxError(ValueError):
     """A query the parser cannot read; the message is French and shown as is."""
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from archive.facet_registry import FILTER_OPTIONS
-from archive.models import DocumentRecord, SearchRequest, SearchResult
+from archive.models import DocumentRecord, IndexStats, SearchRequest, SearchResult
 
 STATS_KEYS = ("documents", "failed", "by_year", "by_language", "by_format", "index_bytes")
 
@@ -58,6 +58,7 @@ def document_payload(record: DocumentRecord) -> dict[str, Any]:
     return record.to_dict()
 
 
-def stats_payload(stats: dict[str, Any]) -> dict[str, Any]:
+def stats_payload(stats: IndexStats) -> dict[str, Any]:
     """`archive stats --json`: counts, failed files, index size."""
-    return {k: stats[k] for k in STATS_KEYS}
+    data = stats.to_dict()
+    return {k: data[k] for k in STATS_KEYS}

@@ -32,9 +32,11 @@ from archive.models import (
     Hit,
     IndexMissing,
     IndexOutdated,
+    IndexStats,
     QuerySyntaxError,
     SearchRequest,
     SearchResult,
+    Timeline,
 )
 from archive.postings import Postings
 from archive.query import (
@@ -559,7 +561,7 @@ class WhooshEngine:
             ordered = snap.tables.date_order(final, descending=request.sort != "date", stop=stop)
             scored = [(d, 0.0) for d in ordered[start:stop]]
         terms = self._terms(snap, parsed, evaluator, request.with_snippets)
-        return [self._hit(snap, d, score, False, terms) for d, score in scored]
+        return [self._hit(snap, d, score, partial=False, terms=terms) for d, score in scored]
 
     def _partial_hits(self, snap, parsed, request, selections, final, room, evaluator) -> list[Hit]:
         if parsed.any_word is None or room <= 0:
@@ -574,9 +576,9 @@ class WhooshEngine:
             ranked = _rerank_by_positions(snap.searcher.reader(), lead, ranked)
         ranked = ranked[: min(room, PARTIAL_FILL)]
         terms = self._terms(snap, parsed, evaluator, request.with_snippets)
-        return [self._hit(snap, d, score, True, terms) for d, score in ranked]
+        return [self._hit(snap, d, score, partial=True, terms=terms) for d, score in ranked]
 
-    def _hit(self, snap, docnum: int, score: float, partial: bool, terms: frozenset[str] | None) -> Hit:
+    def _hit(self, snap, docnum: int, score: float, *, partial: bool, terms: frozenset[str] | None) -> Hit:
         """A listed document; with a snippet around `terms` unless they are None (no snippets)."""
         fields = snap.searcher.stored_fields(docnum)
         rec = fields["record"]
@@ -702,7 +704,7 @@ class WhooshEngine:
             allowed = evaluator.match(q)
             allowed[docnum] = False
             ranked = evaluator.top(q, allowed, limit)
-            return [self._hit(snap, d, score, False, frozenset()) for d, score in ranked]
+            return [self._hit(snap, d, score, partial=False, terms=frozenset()) for d, score in ranked]
 
     def document_ids(self) -> set[str]:
         with self._checkout() as snap:
@@ -776,7 +778,7 @@ class WhooshEngine:
         split_by: str | None = None,
         top: int = 5,
         series: list[str] | None = None,
-    ) -> dict[str, Any]:
+    ) -> Timeline:
         with self._checkout(budget=True) as snap:
             final = self._final_docs(snap, request)
             return _timeline(snap.tables, final, granularity, split_by, top, series)
@@ -798,23 +800,23 @@ class WhooshEngine:
             docs = docs[np.argsort(keys[docs], kind="stable")].tolist()
             page = docs[request.offset : request.offset + request.limit]
             terms = self._terms(snap, parsed, snap.evaluator(), request.with_snippets)
-            return [self._hit(snap, d, 0.0, False, terms) for d in page], len(docs)
+            return [self._hit(snap, d, 0.0, partial=False, terms=terms) for d in page], len(docs)
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> IndexStats:
         with self._checkout() as snap:
             tables, live = snap.tables, snap.tables.live_mask
             state = store.read_state(snap.directory)
             updated = store.newest_mtime(snap.directory.glob("_MAIN_*.toc"))
-            return {
-                "documents": int(np.count_nonzero(live)),
-                "failed": [{"path": p, **info} for p, info in sorted(state.get("failed", {}).items())],
-                "by_year": dict(sorted(tables.count("year", live).items())),
-                "by_language": dict(tables.count("language", live).most_common()),
-                "by_format": dict(tables.count("format", live).most_common()),
-                "index_bytes": store.directory_bytes(snap.directory),
-                "last_update": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(updated)) if updated else None,
-                "generation": snap.generation,
-            }
+            return IndexStats(
+                documents=int(np.count_nonzero(live)),
+                failed=[{"path": p, **info} for p, info in sorted(state.get("failed", {}).items())],
+                by_year=dict(sorted(tables.count("year", live).items())),
+                by_language=dict(tables.count("language", live).most_common()),
+                by_format=dict(tables.count("format", live).most_common()),
+                index_bytes=store.directory_bytes(snap.directory),
+                last_update=time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(updated)) if updated else None,
+                generation=snap.generation,
+            )
 
 
 def _id_table(reader, postings: Postings) -> np.ndarray:
@@ -834,7 +836,7 @@ def _id_table(reader, postings: Postings) -> np.ndarray:
     return table
 
 
-def _timeline(tables: FacetTables, docs: list[int], granularity: str, split_by, top, series) -> dict[str, Any]:
+def _timeline(tables: FacetTables, docs: list[int], granularity: str, split_by, top, series) -> Timeline:
     monthly = granularity == "month"
     docs_array = np.asarray(docs, dtype=np.int64)
     keys = tables.datekeys[docs_array]
@@ -861,7 +863,7 @@ def _timeline(tables: FacetTables, docs: list[int], granularity: str, split_by, 
         others = per_period(~tables.value_mask(fieldname, chosen)[dated])
         if any(others) and not series:
             out["autres"] = others
-    return {"granularity": granularity, "periods": periods, "series": out, "undated": undated}
+    return Timeline(granularity, periods, out, undated)
 
 
 def _period_labels(first: int, last: int, monthly: bool) -> list[str]:

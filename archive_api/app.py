@@ -268,7 +268,7 @@ def create_app(settings: Settings) -> FastAPI:
             check = eng.search(_light(wanted, limit=1))
             if check.error:
                 raise ApiError(400, check.error)
-            return eng.timeline(_light(wanted), granularity, split, top, series or None)
+            return eng.timeline(_light(wanted), granularity, split, top, series or None).to_dict()
 
         return JSONResponse(await access.run(work))
 

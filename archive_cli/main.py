@@ -423,13 +423,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
     stats = engine.stats()
     engine.close()
     data = stats_payload(stats)
-    lines = [f"{stats['documents']} documents, index {stats['index_bytes'] / 1e6:.1f} MB"]
-    lines.append("by year: " + ", ".join(f"{k}: {v}" for k, v in stats["by_year"].items()))
-    lines.append("by language: " + ", ".join(f"{k}: {v}" for k, v in stats["by_language"].items()))
-    lines.append("by format: " + ", ".join(f"{k}: {v}" for k, v in stats["by_format"].items()))
+    lines = [f"{stats.documents} documents, index {stats.index_bytes / 1e6:.1f} MB"]
+    lines.append("by year: " + ", ".join(f"{k}: {v}" for k, v in stats.by_year.items()))
+    lines.append("by language: " + ", ".join(f"{k}: {v}" for k, v in stats.by_language.items()))
+    lines.append("by format: " + ", ".join(f"{k}: {v}" for k, v in stats.by_format.items()))
     lines += [
         f"failed: {f['path']}: {f['reason']} (tries: {f.get('tries', 1)}, last: {f.get('when', '?')})"
-        for f in stats["failed"]
+        for f in stats.failed
     ]
     _emit(args, data, "\n".join(lines))
     return 0

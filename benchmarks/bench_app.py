@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
         result = engine.search(SearchRequest(query=q, limit=1))
         actor = next(a for a, n in result.facets["actor"].items() if 0 < n < result.total)
         expected[q] = (result.total, actor, result.facets["actor"][actor])
-    documents = engine.stats()["documents"]
+    documents = engine.stats().documents
     engine.close()
 
     times: dict[str, list[float]] = {"query": [], "facet click": [], "timeline": [], "document": []}

@@ -151,7 +151,7 @@ def bench_archive(index: Path, rounds: int) -> tuple[dict, list[Case], dict[str,
             assert len(result.hits) == min(10, result.total) or result.total > 0
             totals[c.name] = result.total
     rss, hwm, anon, filed = rss_mb()
-    docs = engine.stats()["documents"]
+    docs = engine.stats().documents
     live = store.live_dir(index)
     index_bytes = store.directory_bytes(live)
     engine.close()

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
         ap.error("--index or --synthetic")
     started = time.perf_counter()
     engine = open_engine(args.index)
-    documents = engine.stats()["documents"]
+    documents = engine.stats().documents
     print(f"index {args.index}: {documents} documents, opened in {time.perf_counter() - started:.2f} s")
     for granularity in ("year", "month"):
         times = []

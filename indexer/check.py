@@ -30,7 +30,7 @@ def check_archive(corpus: Path, index_root: Path) -> dict[str, Any]:
         return {"ok": False, "problems": [f"index endommagé ({exc.__class__.__name__}: {exc}) : {REPAIR_REBUILD}"]}
     try:
         indexed_ids = engine.document_ids()
-        stored = engine.stats()["documents"]
+        stored = engine.stats().documents
     except Exception as exc:
         engine.close()
         return {"ok": False, "problems": [f"index endommagé ({exc.__class__.__name__}: {exc}) : {REPAIR_REBUILD}"]}

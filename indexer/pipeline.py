@@ -79,7 +79,7 @@ def live_index_damaged(index_root: Path) -> bool:
         return True
     try:
         ids = engine.document_ids()
-        stored = engine.stats()["documents"]
+        stored = engine.stats().documents
         return stored != len(ids)
     except Exception:
         return True

@@ -107,7 +107,7 @@ def indexed_documents(index: Path) -> tuple[dict[str, list[str]], int]:
             record = engine.document(hit.id)
             assert record is not None
             docs[hit.id] = sorted(record.paths)
-        return docs, engine.stats()["documents"]
+        return docs, engine.stats().documents
     finally:
         engine.close()
 

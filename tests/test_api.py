@@ -172,7 +172,7 @@ def test_timeline_is_the_series_of_the_chronologie_view(api, archive) -> None:
     engine = open_engine(archive[1])
     try:
         request = search_request("industrie", with_facets=False, with_snippets=False)
-        assert got.json() == engine.timeline(request, "month", "theme", 3, None)
+        assert got.json() == engine.timeline(request, "month", "theme", 3, None).to_dict()
     finally:
         engine.close()
     plain = api.get("/api/timeline").json()

@@ -353,7 +353,7 @@ def test_period_hits_agree_with_the_timeline(env) -> None:
     try:
         for granularity in ("year", "month"):
             data = engine.timeline(SearchRequest(), granularity=granularity)
-            for period, n in zip(data["periods"], data["series"]["documents"], strict=True):
+            for period, n in zip(data.periods, data.series["documents"], strict=True):
                 hits, total = engine.period_hits(SearchRequest(limit=50, with_snippets=False), period)
                 assert total == n == len(hits)
                 assert all((h.date or "").startswith(period) for h in hits)

@@ -200,7 +200,7 @@ def test_bad_files_are_listed_and_the_rest_indexed(workspace) -> None:
     assert all(reason and "\n" not in reason for reason in failed.values())
     assert {p.name: p.read_bytes() for p in corpus.iterdir()} == before  # originals untouched
     engine = open_engine(index)
-    assert {f["path"] for f in engine.stats()["failed"]} == set(failed)
+    assert {f["path"] for f in engine.stats().failed} == set(failed)
     engine.close()
     # A failed file replaced by a good version leaves the list by itself.
     (corpus / "broken.pdf").unlink()

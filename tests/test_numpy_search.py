@@ -317,6 +317,6 @@ def test_counts_over_the_whole_archive_leave_deleted_documents_out(updated_engin
     live = len(list(snap.searcher.reader().all_doc_ids()))
     assert live < snap.searcher.reader().doc_count_all()  # the index does hold deleted documents
     stats = updated_engine.stats()
-    assert stats["documents"] == live
-    assert sum(stats["by_language"].values()) == live
+    assert stats.documents == live
+    assert sum(stats.by_language.values()) == live
     assert sum(updated_engine.facet_values("language").values()) == live

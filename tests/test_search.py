@@ -252,12 +252,12 @@ def test_similar_documents(seed_engine) -> None:
 
 def test_timeline_has_empty_years(seed_engine) -> None:
     timeline = seed_engine.timeline(SearchRequest(), granularity="year")
-    periods = timeline["periods"]
+    periods = timeline.periods
     assert periods[0] == "2011" and periods[-1] == "2026"
     assert len(periods) == 16
-    counts = dict(zip(periods, timeline["series"]["documents"], strict=True))
+    counts = dict(zip(periods, timeline.series["documents"], strict=True))
     assert counts["2015"] == 0 and counts["2020"] == 1
-    assert timeline["undated"] == 1
+    assert timeline.undated == 1
 
 
 def test_no_suggestion_that_leads_nowhere(workspace) -> None:

@@ -59,7 +59,7 @@ class Watched:
         return delay
 
     def failed(self) -> dict[str, str]:
-        return {f["path"]: f["reason"] for f in self.engine.stats()["failed"]}
+        return {f["path"]: f["reason"] for f in self.engine.stats().failed}
 
 
 @pytest.fixture(scope="module")
@@ -184,12 +184,12 @@ def test_a_burst_of_500_files_is_batched(watched: Watched) -> None:
     assert watched.watcher.wait_idle(30)
     runs = watched.watcher.status.runs
     commits = int(watched.engine.generation().rsplit(":", 1)[1])
-    documents = watched.engine.stats()["documents"]
+    documents = watched.engine.stats().documents
     folder = watched.corpus / "rafale"
     folder.mkdir()
     for n in range(500):
         (folder / f"note-{n:03d}.txt").write_text(f"Note de rafale {n} motrafale{n:03d}", encoding="utf-8")
-    assert wait_for(lambda: watched.engine.stats()["documents"] == documents + 500, 60, interval=0.2)
+    assert wait_for(lambda: watched.engine.stats().documents == documents + 500, 60, interval=0.2)
     assert watched.found("motrafale499") == {"rafale/note-499.txt"}
     assert watched.watcher.wait_idle(30)
     new_runs = watched.watcher.status.runs - runs

@@ -11,7 +11,7 @@ import streamlit as st
 
 from archive.engine import SearchEngine
 from archive.facet_registry import BY_NAME
-from archive.models import Hit
+from archive.models import Hit, Timeline
 from ui import url
 from ui.cards import compact_row
 from ui.controls import active_filters, query_box, sidebar_facets
@@ -57,23 +57,23 @@ def _to_page(page: int) -> None:
     url.go(url.current().replace(page=page))
 
 
-def chart_frame(data: dict[str, Any]) -> pd.DataFrame:
+def chart_frame(data: Timeline) -> pd.DataFrame:
     rows = []
-    for name, counts in data["series"].items():
-        for period, n in zip(data["periods"], counts, strict=True):
+    for name, counts in data.series.items():
+        for period, n in zip(data.periods, counts, strict=True):
             rows.append({"période": period, "libellé": french_period(period), "série": name, "documents": n})
     return pd.DataFrame(rows, columns=["période", "libellé", "série", "documents"])
 
 
-def timeline_chart(data: dict[str, Any], compare: bool, selected: str | None) -> alt.Chart:
+def timeline_chart(data: Timeline, compare: bool, selected: str | None) -> alt.Chart:
     frame = chart_frame(data)
     pick = alt.selection_point(name="periode_choisie", fields=["période"], on="click", clear="dblclick")
-    split = list(data["series"]) != ["documents"]
+    split = list(data.series) != ["documents"]
     x = alt.X(
         "période:O",
         title=None,
-        sort=data["periods"],
-        axis=alt.Axis(labelAngle=-45 if data["granularity"] == "month" else 0, labelOverlap=True),
+        sort=data.periods,
+        axis=alt.Axis(labelAngle=-45 if data.granularity == "month" else 0, labelOverlap=True),
     )
     y = alt.Y("documents:Q", title="Documents", axis=alt.Axis(tickMinStep=1))
     tooltip = [
@@ -147,8 +147,8 @@ def controls(state: UrlState, facets: dict[str, dict[str, int]]) -> None:
 
 
 def period_picker(state: UrlState, data: dict[str, Any]) -> None:
-    totals = [sum(values) for values in zip(*data["series"].values(), strict=True)] if data["series"] else []
-    periods = [p for p, n in zip(data["periods"], totals, strict=True) if n] if totals else []
+    totals = [sum(values) for values in zip(*data.series.values(), strict=True)] if data.series else []
+    periods = [p for p, n in zip(data.periods, totals, strict=True) if n] if totals else []
     options = [ALL_PERIODS] + periods
     if state.periode and state.periode not in options:
         options.append(state.periode)
@@ -183,7 +183,7 @@ def render(state: UrlState) -> None:
         top=TOP_SERIES,
         series=list(state.comparer) if compare else None,
     )
-    if not data["periods"]:
+    if not data.periods:
         st.info("Aucun document daté ne correspond à cette recherche.")
     else:
         st.altair_chart(
@@ -194,8 +194,8 @@ def render(state: UrlState) -> None:
             width="stretch",
         )
         notes = [plural(result.total, "document", "documents") + " correspondent à la recherche"]
-        if data["undated"]:
-            notes.append(f"{plural(data['undated'], 'document', 'documents')} sans date (hors graphique)")
+        if data.undated:
+            notes.append(f"{plural(data.undated, 'document', 'documents')} sans date (hors graphique)")
         if split is not None:
             notes.append("un document peut compter pour plusieurs " + BY_NAME[split].heading.lower())
         st.caption(" · ".join(notes) + ".")
