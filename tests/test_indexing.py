@@ -15,7 +15,9 @@ from archive import store
 from archive.engine import open_engine
 from archive.models import IndexOutdated, SearchRequest
 from conftest import SEEDS, seed_id
+from indexer.manifest import Failure, Manifest
 from indexer.pipeline import index_corpus, needs_rebuild
+from indexer.scan import document_id
 
 
 def search_ids(index: Path, query: str) -> set[str]:
@@ -300,6 +302,31 @@ def test_state_file_is_json_with_failures(workspace) -> None:
     index_corpus(corpus, index)
     state = json.loads((store.live_dir(index) / store.STATE_FILE).read_text(encoding="utf-8"))
     assert state["failed"]["x.xyz"]["tries"] == 1  # an unchanged refusal is not retried
+
+
+def test_the_typed_manifest_reads_and_writes_state_json_key_for_key(workspace, tmp_path) -> None:
+    """state.json written by the indexer (indexed files, a refused and an unreadable file, a
+    failure from before the typed manifest without its stat) reads into FileEntry/Failure and
+    writes back the same JSON."""
+    corpus, index = workspace
+    (corpus / "good.txt").write_text("La réindustrialisation de la vallée.", encoding="utf-8")
+    (corpus / "x.xyz").write_text("?", encoding="utf-8")
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog")
+    index_corpus(corpus, index)
+    live = store.live_dir(index)
+    state = json.loads((live / store.STATE_FILE).read_text(encoding="utf-8"))
+    state["failed"]["old.pdf"] = {"reason": "illisible", "when": "2024-01-01T00:00:00", "tries": 3}
+    store.write_state(live, state)
+    manifest = Manifest.read(live)
+    assert manifest.files["good.txt"].id == document_id(manifest.files["good.txt"].sha256)
+    assert manifest.failed["broken.pdf"].size == (corpus / "broken.pdf").stat().st_size
+    assert manifest.failed["x.xyz"].size is None and manifest.failed["old.pdf"].tries == 3
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    manifest.write(copy)
+    assert json.loads((copy / store.STATE_FILE).read_text(encoding="utf-8")) == state
+    again = Failure.after(manifest.failed["old.pdf"], "toujours illisible", None)
+    assert (again.tries, again.reason, again.size) == (4, "toujours illisible", None)
 
 
 def test_seed_copy_is_unmodified(tmp_path) -> None:

@@ -299,3 +299,9 @@ def test_archive_watch_command(workspace) -> None:
 def test_watch_needs_an_existing_corpus(tmp_path: Path) -> None:
     done = cli("watch", "--corpus", str(tmp_path / "absent"), "--index", str(tmp_path / "index"))
     assert done.returncode == 1 and "corpus folder not found" in done.stderr
+
+
+def test_every_watch_state_has_a_french_label() -> None:
+    labels = {state: state.label for state in WatchState}
+    assert labels[WatchState.IDLE] == "à jour" and labels[WatchState.BUSY].startswith("index occupé")
+    assert len(set(labels.values())) == len(labels)  # the app tells every state apart
