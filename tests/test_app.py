@@ -736,3 +736,17 @@ def _wait_for_jobs(timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while jobs.busy() and time.monotonic() < deadline:
         time.sleep(0.2)
+
+
+def test_the_running_watcher_s_state_is_shown_in_french(env) -> None:
+    from ui.runtime import watcher
+
+    w = watcher()
+    assert w is not None
+    w.start()
+    try:
+        assert w.wait_idle(120), w.status
+        at = run(vue="etat")
+        assert any("État : **à jour**" in m.value for m in at.markdown), [m.value for m in at.markdown]
+    finally:
+        w.stop()
