@@ -215,7 +215,7 @@ def index_corpus(
         store.discard_unfinished(index_root)  # generations left by a killed rebuild
         fresh = rebuild or needs_rebuild(index_root)
         try:
-            result = _run(corpus, index_root, fresh, options)
+            result = _run(corpus, index_root, options, fresh=fresh)
         except Exception as exc:
             if fresh:
                 raise
@@ -225,14 +225,14 @@ def index_corpus(
                 raise IndexRunFailed(transient_reason(exc)) from exc
             # The live index cannot be read or updated (deleted or truncated segment…):
             # what was committed so far is consistent, and the corpus has everything.
-            result = _run(corpus, index_root, True, options)
+            result = _run(corpus, index_root, options, fresh=True)
             result.repaired = f"index endommagé ({exc.__class__.__name__}: {exc}) : reconstruit depuis le corpus"
     result.seconds = time.monotonic() - started
     report(1, 1, "done")
     return result
 
 
-def _run(corpus: Path, index_root: Path, fresh: bool, options: RunOptions) -> IndexReport:
+def _run(corpus: Path, index_root: Path, options: RunOptions, *, fresh: bool) -> IndexReport:
     """One pass under the lock: into a new generation (fresh) or the live one."""
     if fresh:
         generation = store.new_generation_dir(index_root)
@@ -253,7 +253,7 @@ def _run(corpus: Path, index_root: Path, fresh: bool, options: RunOptions) -> In
     result = IndexReport(rebuilt=fresh, unchanged=plan.unchanged, removed=len(plan.removed_ids))
     result.deferred = plan.deferred
     if fresh or not _nothing_to_do(plan, manifest):  # a no-op run writes nothing: searchers keep their caches
-        _write(corpus, generation, manifest, plan, result, options, fresh)
+        _write(corpus, generation, manifest, plan, result, options, fresh=fresh)
     if fresh:
         store.switch_to(index_root, generation)
     result.documents = len(plan.by_id)
@@ -338,6 +338,7 @@ def _write(
     plan: _Plan,
     result: IndexReport,
     options: RunOptions,
+    *,
     fresh: bool,
 ) -> None:
     old_ids = {e.id for e in manifest.files.values()}
