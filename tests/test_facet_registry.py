@@ -15,7 +15,6 @@ import pytest
 from api_server import running_server
 
 from archive import veille
-from archive.analysis import fold
 from archive.engine import SearchEngine
 from archive.facet_registry import (
     BY_NAME,
@@ -28,6 +27,7 @@ from archive.facet_registry import (
 )
 from archive.lab import SavedSearch
 from archive.models import FACETS, SearchRequest
+from archive.text import fold_words as fold
 from archive_cli.main import _parser, request_filters
 from ui.state import FACET_LABELS, SPLITS, UrlState
 
