@@ -53,6 +53,10 @@ def search_params(
     ] = "relevance",  # type: ignore[valid-type]
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Nombre de résultats (au plus {MAX_LIMIT})")] = 10,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Résultats à sauter (pagination)")] = 0,
+    group: Annotated[
+        bool,
+        Query(description="Versions d'un même texte comptées une fois (la mieux datée) ; false les liste toutes"),
+    ] = True,
 ) -> SearchRequest:
     """The parameters of `archive search`, under the same names."""
     return search_request(
@@ -68,6 +72,7 @@ def search_params(
         sort=sort,
         limit=limit,
         offset=offset,
+        group=group,
     )
 
 
@@ -112,6 +117,7 @@ HIT_SCHEMA = {
         "score": {"type": "number"},
         "snippet": {"type": "string", "description": "Extrait, mots trouvés entre <mark> (HTML échappé)"},
         "partial": {"type": "boolean", "description": "Résultat approchant (tous les mots n'y sont pas)"},
+        "versions": {**_STRINGS, "description": "Identifiants des autres versions du même texte"},
     },
 }
 SEARCH_SCHEMA = {
@@ -127,12 +133,26 @@ SEARCH_SCHEMA = {
         "notices": _STRINGS,
         "alternatives": {"type": "array", "items": {"type": "object", "required": ["query", "total", "reason"]}},
         "corrected": {"type": ["string", "null"]},
+        "grouped": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Documents trouvés non comptés : autres versions d'un texte compté",
+        },
     },
 }
 DOCUMENT_SCHEMA = {
     "type": "object",
     "required": [*HIT_SCHEMA["required"], "paths", "text", "sha256"],
-    "properties": {**HIT_SCHEMA["properties"], "paths": _STRINGS, "text": {"type": "string"}},
+    "properties": {
+        **HIT_SCHEMA["properties"],
+        "paths": _STRINGS,
+        "text": {"type": "string"},
+        "versions": {
+            "type": "array",
+            "description": "Les autres versions du même texte",
+            "items": {"type": "object", "required": ["id", "title", "date", "similarity"]},
+        },
+    },
 }
 
 
@@ -200,7 +220,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     async def document(doc_id: Annotated[str, PathParam(max_length=200)]) -> JSONResponse:
         record = await access.run(lambda eng: eng.document(doc_id))
-        return JSONResponse(document_payload(_known(record, doc_id)))
+        others = await access.run(lambda eng: eng.versions(doc_id))
+        return JSONResponse(document_payload(_known(record, doc_id), others))
 
     @app.get(
         "/api/documents/{doc_id}/original",
