@@ -187,7 +187,7 @@ def render(state: UrlState) -> None:
         if versions:
             st.subheader("Autres versions de ce texte")
             st.caption(f"{versions_label(len(versions))} : le même texte, à quelques différences près.")
-            st.html(f'<ul class="arc-list">{version_items(versions, state)}</ul>')
+            st.html(f'<ul class="arc-list arc-version-list">{version_items(versions, state)}</ul>')
         st.subheader("Documents similaires")
         same_text = {v.id for v in versions}
         similar = [h for h in eng.similar(record.id, limit=5 + len(same_text)) if h.id not in same_text][:5]
