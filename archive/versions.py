@@ -70,7 +70,8 @@ def signature(text: str) -> bytes | None:
         return None
     from datasketch import MinHash  # imported when needed: datasketch loads scipy (1–2 s)
 
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
+    # The scheme named: signatures stored in an index must stay comparable across datasketch releases.
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
     minhash.update_batch(list(grams))
     return np.asarray(minhash.hashvalues, dtype="<u4").tobytes()
 
