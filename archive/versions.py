@@ -120,7 +120,9 @@ class VersionStore:
     def __init__(self, directory: Path, readonly: bool = False) -> None:
         path = Path(directory) / STORE_FILE
         if readonly:
-            self.db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=10, check_same_thread=False)
+            # resolve(): an index given as a relative path (`--index .archive/index`) has no file URI.
+            uri = f"{path.resolve().as_uri()}?mode=ro"
+            self.db = sqlite3.connect(uri, uri=True, timeout=10, check_same_thread=False)
         else:
             self.db = sqlite3.connect(path, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")

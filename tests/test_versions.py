@@ -75,6 +75,17 @@ def test_band_keys_are_those_minhashlsh_chooses_for_the_threshold() -> None:
     assert versions.similarity(sig, sig) == 1.0
 
 
+def test_a_store_under_a_relative_path_opens_read_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `archive search --index .archive/index` failed: a relative path has no file URI.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "g-1").mkdir()
+    sig = versions.signature(" ".join(REPORT))
+    with versions.VersionStore(Path("g-1")) as kept:
+        kept.apply({"a": sig, "b": sig, "c": None})
+    with versions.VersionStore(Path("g-1"), readonly=True) as kept:
+        assert kept.pairs() == [("a", "b", 1.0)] and kept.count() == 2
+
+
 # -- grouping on the real index ---------------------------------------------------------
 
 
