@@ -2,7 +2,9 @@
 sites, a PDF and its HTML page, a draft and its final version).
 
 Each text gets a MinHash signature over its word shingles (`datasketch`), computed at indexing
-time in the extraction workers. The indexer keeps the signatures in `versions.sqlite` beside the
+time: the extraction workers hash the shingles (the costly part, in parallel), the indexer turns the
+hashes into the signature (datasketch loads scipy, 1–2 s: once per indexing process rather than in
+every worker). The indexer keeps the signatures in `versions.sqlite` beside the
 index files, with their LSH band keys (the bands and rows `MinHashLSH` chooses for the threshold)
 so a new document finds its candidates with one indexed lookup instead of comparing itself with
 every document; a candidate whose estimated Jaccard similarity reaches the threshold is stored as
@@ -36,9 +38,10 @@ SHINGLE_WORDS = 3
 # Estimated Jaccard similarity of the shingle sets from which two documents are versions of one
 # text (benchmarks/bench_versions.py measures precision and recall around it).
 THRESHOLD = 0.5
-# Texts with fewer shingles than this are never grouped: too short to tell a version from a
-# shared formula (an invitation's two lines, a title page).
-MIN_SHINGLES = 30
+# Texts with fewer shingles (about as many words) are never grouped: too short to tell a version
+# from a shared formula (an invitation's two lines, a title page), or numbered notes of one
+# template, where the few words that differ are the whole difference.
+MIN_SHINGLES = 50
 _WORD = re.compile(r"\w+")
 _SQL_CHUNK = 500
 
@@ -63,17 +66,29 @@ def shingles(text: str) -> set[bytes]:
     return {" ".join(words[i : i + n]).encode("utf-8") for i in range(len(words) - n + 1)}
 
 
-def signature(text: str) -> bytes | None:
-    """The MinHash signature of a text (NUM_PERM little-endian uint32), None when too short."""
+def shingle_hashes(text: str) -> bytes | None:
+    """The 32-bit hashes of a text's shingles (SHA-1, as datasketch's default `sha1_hash32`), as
+    little-endian uint32; None when the text is too short to be grouped."""
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return None
+    return b"".join(hashlib.sha1(g).digest()[:4] for g in sorted(grams))
+
+
+def signature_of(hashes: bytes) -> bytes:
+    """The MinHash signature (NUM_PERM little-endian uint32) of shingle hashes."""
     from datasketch import MinHash  # imported when needed: datasketch loads scipy (1–2 s)
 
     # The scheme named: signatures stored in an index must stay comparable across datasketch releases.
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
-    minhash.update_batch(list(grams))
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashfunc=int)
+    minhash.update_batch(np.frombuffer(hashes, dtype="<u4").tolist())
     return np.asarray(minhash.hashvalues, dtype="<u4").tobytes()
+
+
+def signature(text: str) -> bytes | None:
+    """The MinHash signature of a text, None when too short to be grouped."""
+    hashes = shingle_hashes(text)
+    return None if hashes is None else signature_of(hashes)
 
 
 def similarity(a: bytes, b: bytes) -> float:

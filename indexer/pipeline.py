@@ -92,10 +92,11 @@ FINISH = "indexer.pipeline:record_or_reason"  # what extraction workers do after
 @dataclass
 class Analysed:
     """What an extraction worker hands the writer: the document prepared for the index and the
-    MinHash signature of its text (None when too short to compare; archive/versions.py)."""
+    hashes of its text's shingles, which the writer turns into a MinHash signature (None when
+    too short to compare; archive/versions.py)."""
 
     document: PreparedDocument
-    signature: bytes | None
+    shingles: bytes | None
 
 
 @dataclass
@@ -363,7 +364,7 @@ def _write(corpus, generation, state, plan: _Plan, old_ids, result, workers, rep
                 pending.append(doc_id)
                 continue
             writer.upsert(outcome.document)
-            signatures[doc_id] = outcome.signature
+            signatures[doc_id] = versions.signature_of(outcome.shingles) if outcome.shingles else None
             dropped.discard(doc_id)
             pending.append(doc_id)
             if doc_id in old_ids:
@@ -419,8 +420,8 @@ def _outcomes(pool: ExtractorPool, primary: dict[Path, str], context: dict[Path,
 
 
 def record_or_reason(path: Path, extraction: Extraction, context: dict[str, Any]) -> Analysed | str:
-    """The document record of one extraction, analysed for the index with the signature of its
-    text, or why it failed (runs in an extraction worker)."""
+    """The document record of one extraction, analysed for the index with the hashes of its
+    text's shingles, or why it failed (runs in an extraction worker)."""
     try:
         sidecar, sidecar_notes = read_sidecar_with_notes(path)
     except SidecarError as exc:
@@ -437,7 +438,7 @@ def record_or_reason(path: Path, extraction: Extraction, context: dict[str, Any]
         record.notes.extend(sidecar_notes)
     except Exception as exc:  # a metadata bug must not stop the run; it is reported per file
         return f"erreur pendant l'analyse des métadonnées ({exc.__class__.__name__}: {exc})"
-    return Analysed(prepare_document(record), versions.signature(record.text))
+    return Analysed(prepare_document(record), versions.shingle_hashes(record.text))
 
 
 def _reason(error: ExtractionError) -> str:
