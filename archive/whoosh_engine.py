@@ -784,7 +784,7 @@ class WhooshEngine:
                     errors.append(str(exc))
                     continue
                 matched = self._matching_docs(snap, parsed, evaluator)
-                masks.append(_intersect(matched, self._selections(snap, request), None))
+                masks.append(self._collapse(snap, request, _intersect(matched, self._selections(snap, request), None)))
                 errors.append(None)
             keys, live = snap.tables.datekeys, snap.tables.live_mask
             lo, hi = trends.span(keys, live, year_from, year_to)

@@ -255,3 +255,14 @@ def test_api_search_and_document_carry_versions(archive) -> None:
     assert every["total"] == grouped["total"] + 1 and grouped["grouped"] == 1
     assert [v["id"] for v in document["versions"]] == [ids["release_pdf"]]
     assert bad.status_code == 400 and "group" in bad.json()["message"]
+
+
+def test_term_trends_count_a_group_once_like_the_search(archive) -> None:
+    _, engine, _ = archive
+    grouped = SearchRequest(query="hydrogène Belfort")
+    every = SearchRequest(query="hydrogène Belfort", group=False)
+    trend = engine.trend([grouped, every])
+    year = trend.periods.index("2021")
+    assert [s.counts[year] for s in trend.series] == [1, 2]
+    assert trend.series[0].total == engine.search(grouped).total
+    assert trend.series[1].total == engine.search(every).total == trend.series[0].total + 1
