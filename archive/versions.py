@@ -44,6 +44,7 @@ THRESHOLD = 0.5
 MIN_SHINGLES = 50
 _WORD = re.compile(r"\w+")
 _SQL_CHUNK = 500
+_BATCH = 4096  # shingle hashes permuted at once: 4 MB of uint64, whatever the text's length
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,9 @@ def signature_of(hashes: bytes) -> bytes:
 
     # The scheme named: signatures stored in an index must stay comparable across datasketch releases.
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashfunc=int)
-    minhash.update_batch(np.frombuffer(hashes, dtype="<u4").tolist())
+    values = np.frombuffer(hashes, dtype="<u4").tolist()
+    for start in range(0, len(values), _BATCH):  # datasketch permutes a (values × NUM_PERM) matrix
+        minhash.update_batch(values[start : start + _BATCH])
     return np.asarray(minhash.hashvalues, dtype="<u4").tobytes()
 
 

@@ -266,3 +266,12 @@ def test_term_trends_count_a_group_once_like_the_search(archive) -> None:
     assert [s.counts[year] for s in trend.series] == [1, 2]
     assert trend.series[0].total == engine.search(grouped).total
     assert trend.series[1].total == engine.search(every).total == trend.series[0].total + 1
+
+
+def test_a_long_text_signs_in_batches_as_in_one_go() -> None:
+    from datasketch import MinHash
+
+    text = " ".join(f"mot{i}" for i in range(10_000))
+    whole = MinHash(num_perm=versions.NUM_PERM, seed=versions.SEED, scheme="affine32")
+    whole.update_batch(sorted(versions.shingles(text)))
+    assert versions.signature(text) == whole.hashvalues.astype("<u4").tobytes()
