@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archive.analysis import fold
+from archive.text import fold_words as fold
 
 STORE_FILE = "versions.sqlite"
 NUM_PERM = 128
