@@ -13,6 +13,7 @@ from typing import Protocol
 
 from archive.models import DocumentRecord, Hit, IndexStats, SearchRequest, SearchResult, Timeline
 from archive.trends import Trend
+from archive.versions import Version
 
 
 class SearchEngine(Protocol):
@@ -25,6 +26,11 @@ class SearchEngine(Protocol):
     def highlighted_text(self, doc_id: str, query: str) -> str | None: ...
 
     def similar(self, doc_id: str, limit: int = 5) -> list[Hit]: ...
+
+    def versions(self, doc_id: str) -> list[Version]:
+        """The other versions of a document's text (near-duplicates grouped at indexing time,
+        archive/versions.py), oldest first; [] when it has none."""
+        ...
 
     def timeline(
         self,

@@ -90,6 +90,8 @@ class SearchRequest:
     offset: int = 0
     with_facets: bool = True
     with_snippets: bool = True
+    # Versions of one text (archive/versions.py) count once and show as one hit, the best-dated.
+    group: bool = True
 
 
 @dataclass
@@ -100,6 +102,8 @@ class Hit(DocumentSummary):
     partial: bool = False
     schemes: list[str] = field(default_factory=list)
     actors_detected: list[str] = field(default_factory=list)
+    # Ids of the other versions of the same text (« N autres versions »), grouping on or off.
+    versions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -129,6 +133,9 @@ class SearchResult:
     alternatives: list[Alternative] = field(default_factory=list)
     # The spelling correction whose results are shown, when the typed query found nothing.
     corrected: str | None = None
+    # Matching documents left out of `total`, facets and hits as versions of a document counted
+    # (0 when grouping is off).
+    grouped: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -142,6 +149,7 @@ class SearchResult:
             "notices": list(self.notices),
             "alternatives": [asdict(a) for a in self.alternatives],
             "corrected": self.corrected,
+            "grouped": self.grouped,
         }
 
 

@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from archive.facet_registry import FILTER_OPTIONS
 from archive.models import DocumentRecord, IndexStats, SearchRequest, SearchResult
+from archive.versions import Version
 
 STATS_KEYS = ("documents", "failed", "by_year", "by_language", "by_format", "index_bytes")
 
@@ -26,6 +28,7 @@ def search_request(
     offset: int = 0,
     with_facets: bool = True,
     with_snippets: bool = True,
+    group: bool = True,
 ) -> SearchRequest:
     """A request from the parameters of `archive search`: `filters` maps a facet name to the
     values of its repeatable option (facets without values are left out)."""
@@ -40,6 +43,7 @@ def search_request(
         offset=offset,
         with_facets=with_facets,
         with_snippets=with_snippets,
+        group=group,
     )
 
 
@@ -53,9 +57,10 @@ def search_payload(result: SearchResult) -> dict[str, Any]:
     return data
 
 
-def document_payload(record: DocumentRecord) -> dict[str, Any]:
-    """`archive show --json`: every field of the record, its full text included."""
-    return record.to_dict()
+def document_payload(record: DocumentRecord, versions: Sequence[Version] = ()) -> dict[str, Any]:
+    """`archive show --json`: every field of the record, its full text included, and the other
+    versions of its text (id, title, date, type, path, similarity)."""
+    return {**record.to_dict(), "versions": [asdict(v) for v in versions]}
 
 
 def stats_payload(stats: IndexStats) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from archive.facet_registry import REGISTRY
 # 4: compact positions, each spelling word indexed once, posting blocks as typed arrays
 # 5: schemes (« dispositifs ») facet; actors facet rolls federations up into confederations
 # 6: records carry actors_detected (actors found outside the gazetteer with strong evidence)
-SCHEMA_VERSION = 6
+# 7: versions.sqlite beside the index files: MinHash signatures and pairs of versions of one text
+SCHEMA_VERSION = 7
 INDEX_VERSION = f"{SCHEMA_VERSION}.{ANALYSIS_VERSION}"
 
 # Facet name (as in the JSON contract) → index field; "review" is not counted with every

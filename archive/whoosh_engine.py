@@ -21,7 +21,7 @@ from whoosh.analysis import RegexTokenizer, Token
 from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
-from archive import store, trends, whoosh_fixes  # noqa: F401  (applies local Whoosh fixes)
+from archive import store, trends, versions, whoosh_fixes  # noqa: F401  (applies local Whoosh fixes)
 from archive.alternatives import alternatives, exclusion_notice
 from archive.analysis import join_values
 from archive.facets import FacetTables
@@ -462,14 +462,17 @@ class WhooshEngine:
             evaluator = snap.evaluator()
             matched = self._matching_docs(snap, parsed, evaluator)
             selections = self._selections(snap, request)
-            final = _intersect(matched, selections, exclude=None)
+            every = _intersect(matched, selections, exclude=None)
+            final = self._collapse(snap, request, every)
             total = int(np.count_nonzero(final))
             facets = self._facet_counts(snap, request, matched, selections, final) if request.with_facets else {}
             hits = self._page(snap, parsed, request, final, evaluator)
             # Fewer than 10 full matches: the list goes on with the closest partial ones.
             if total < PARTIAL_FILL and len(hits) < request.limit and request.offset + len(hits) >= total:
                 room = request.limit - len(hits)
-                hits += self._partial_hits(snap, parsed, request, selections, final, room, evaluator)
+                hits += self._partial_hits(snap, parsed, request, selections, every, room, evaluator)
+            self._add_versions(snap, hits)
+            grouped = int(np.count_nonzero(every)) - total
             suggestion = self._suggest(snap, parsed, evaluator) if total == 0 else None
             notices, offered = list(parsed.notices), []
             if total == 0 and not parsed.is_browse_all:
@@ -479,7 +482,15 @@ class WhooshEngine:
                 notices += [excluded] if excluded else []
             notices += self._limit_notices(request, evaluator)
         return SearchResult(
-            request.query, total, _ms(started), hits, facets, suggestion, notices=notices, alternatives=offered
+            request.query,
+            total,
+            _ms(started),
+            hits,
+            facets,
+            suggestion,
+            notices=notices,
+            alternatives=offered,
+            grouped=grouped,
         )
 
     def _counter(self, snap: _Snapshot, selections: dict[str, np.ndarray], evaluator: QueryEvaluator):
@@ -535,7 +546,9 @@ class WhooshEngine:
         out: dict[str, dict[str, int]] = {}
         for facet in FACETS:
             fieldname = FACET_FIELDS[facet]
-            base = _intersect(matched, selections, exclude=facet) if facet in selections else final
+            base = (
+                self._collapse(snap, request, _intersect(matched, selections, facet)) if facet in selections else final
+            )
             counts = snap.tables.count(fieldname, base)
             for typed in request.filters.get(facet, []):
                 for value in snap.builder.resolve_value(facet, typed) or [typed]:
@@ -545,6 +558,50 @@ class WhooshEngine:
             else:
                 out[facet] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], _name_key(kv[0]))))
         return out
+
+    # -- versions of one text (archive/versions.py) ------------------------------
+
+    def _grouping(self, snap: _Snapshot) -> versions.Grouping:
+        return versions.grouping_for(
+            snap.directory,
+            snap.generation,
+            lambda doc_id: snap.searcher.document_number(id=doc_id),
+            snap.tables.doc_count_all,
+        )
+
+    def _collapse(self, snap: _Snapshot, request: SearchRequest, mask: np.ndarray) -> np.ndarray:
+        """The documents of `mask`, each group of versions counted once, when the request groups."""
+        if not request.group:
+            return mask
+        return self._grouping(snap).collapse(mask, snap.tables.datekeys)
+
+    def _add_versions(self, snap: _Snapshot, hits: list[Hit]) -> None:
+        grouping = self._grouping(snap)
+        for hit in hits:
+            hit.versions = grouping.others(hit.id)
+
+    def versions(self, doc_id: str) -> list[versions.Version]:
+        with self._checkout() as snap:
+            others = self._grouping(snap).others(doc_id)
+            scores = versions.pair_similarities(snap.directory, doc_id, others)
+            out = []
+            for other in others:
+                fields = snap.searcher.document(id=other)
+                if not fields:
+                    continue
+                rec = fields["record"]
+                path = (rec.get("paths") or [""])[0]
+                out.append(
+                    versions.Version(
+                        other,
+                        rec.get("title", ""),
+                        rec.get("date"),
+                        rec.get("doc_type", ""),
+                        path,
+                        scores.get(other, 0.0),
+                    )
+                )
+        return sorted(out, key=lambda v: (v.date is None, v.date or "", v.id))
 
     def _page(self, snap, parsed: ParsedQuery, request: SearchRequest, final, evaluator) -> list[Hit]:
         if not final.any():
@@ -662,6 +719,7 @@ class WhooshEngine:
                 return
             evaluator = snap.evaluator()
             final = _intersect(self._matching_docs(snap, parsed, evaluator), self._selections(snap, request), None)
+            final = self._collapse(snap, request, final)
             total = int(np.count_nonzero(final))
             if request.sort == "relevance" and not parsed.is_browse_all:
                 # The first block as the result pages rank it, then the rest by score.
@@ -729,7 +787,7 @@ class WhooshEngine:
                     errors.append(str(exc))
                     continue
                 matched = self._matching_docs(snap, parsed, evaluator)
-                masks.append(_intersect(matched, self._selections(snap, request), None))
+                masks.append(self._collapse(snap, request, _intersect(matched, self._selections(snap, request), None)))
                 errors.append(None)
             keys, live = snap.tables.datekeys, snap.tables.live_mask
             lo, hi = trends.span(keys, live, year_from, year_to)

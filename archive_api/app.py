@@ -40,13 +40,20 @@ SPLITS = tuple(spec.name for spec in TIMELINE_SPLITS)  # facets that can split t
 
 
 def search_params(
-    q: str, year_from: int | None, year_to: int | None, sort: str, limit: int, offset: int, **facets: list[str]
+    q: str,
+    year_from: int | None,
+    year_to: int | None,
+    sort: str,
+    limit: int,
+    offset: int,
+    group: bool = True,
+    **facets: list[str],
 ) -> SearchRequest:
     """The parameters of `archive search`, under the same names (its signature for FastAPI,
     with one repeatable parameter per facet option of the registry, is set just below)."""
     filters = {spec.name: facets.get(spec.name, []) for spec in FILTER_OPTIONS}
     return search_request(
-        q, year_from=year_from, year_to=year_to, filters=filters, sort=sort, limit=limit, offset=offset
+        q, year_from=year_from, year_to=year_to, filters=filters, sort=sort, limit=limit, offset=offset, group=group
     )
 
 
@@ -78,6 +85,16 @@ search_params.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
             10,
         ),
         _param("offset", Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Résultats à sauter (pagination)")], 0),
+        _param(
+            "group",
+            Annotated[
+                bool,
+                Query(
+                    description="Versions d'un même texte comptées une fois (la mieux datée) ; false les liste toutes"
+                ),
+            ],
+            True,
+        ),
     ]
 )
 
@@ -123,6 +140,7 @@ HIT_SCHEMA = {
         "score": {"type": "number"},
         "snippet": {"type": "string", "description": "Extrait, mots trouvés entre <mark> (HTML échappé)"},
         "partial": {"type": "boolean", "description": "Résultat approchant (tous les mots n'y sont pas)"},
+        "versions": {**_STRINGS, "description": "Identifiants des autres versions du même texte"},
     },
 }
 SEARCH_SCHEMA = {
@@ -138,12 +156,26 @@ SEARCH_SCHEMA = {
         "notices": _STRINGS,
         "alternatives": {"type": "array", "items": {"type": "object", "required": ["query", "total", "reason"]}},
         "corrected": {"type": ["string", "null"]},
+        "grouped": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Documents trouvés non comptés : autres versions d'un texte compté",
+        },
     },
 }
 DOCUMENT_SCHEMA = {
     "type": "object",
     "required": [*HIT_SCHEMA["required"], "paths", "text", "sha256"],
-    "properties": {**HIT_SCHEMA["properties"], "paths": _STRINGS, "text": {"type": "string"}},
+    "properties": {
+        **HIT_SCHEMA["properties"],
+        "paths": _STRINGS,
+        "text": {"type": "string"},
+        "versions": {
+            "type": "array",
+            "description": "Les autres versions du même texte",
+            "items": {"type": "object", "required": ["id", "title", "date", "similarity"]},
+        },
+    },
 }
 
 
@@ -211,7 +243,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     async def document(doc_id: Annotated[str, PathParam(max_length=200)]) -> JSONResponse:
         record = await access.run(lambda eng: eng.document(doc_id))
-        return JSONResponse(document_payload(_known(record, doc_id)))
+        others = await access.run(lambda eng: eng.versions(doc_id))
+        return JSONResponse(document_payload(_known(record, doc_id), others))
 
     @app.get(
         "/api/documents/{doc_id}/original",

@@ -106,6 +106,12 @@ def _parser() -> argparse.ArgumentParser:
     _search_filters(sp)
     sp.add_argument("--limit", type=_positive, default=10)
     sp.add_argument("--offset", type=_non_negative, default=0)
+    sp.add_argument(
+        "--no-group",
+        dest="group",
+        action="store_false",
+        help="list every version of a text (by default versions count once, as the best-dated one)",
+    )
     sp.set_defaults(run=cmd_search)
 
     sp = sub.add_parser("show", help="one document with its full text")
@@ -359,6 +365,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         sort=args.sort,
         limit=args.limit,
         offset=args.offset,
+        group=args.group,
     )
     result = engine.search(request)
     engine.close()
@@ -371,6 +378,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def _search_text(result) -> str:
     out = [f"{result.total} document(s) for {result.query!r} ({result.took_ms:.0f} ms)"]
+    if result.grouped:
+        out.append(f"note: {result.grouped} other version(s) of these texts not counted (--no-group lists them)")
     out += [f"note: {notice}" for notice in result.notices]
     if result.suggestion:
         out.append(f"did you mean: {result.suggestion}")
@@ -378,6 +387,8 @@ def _search_text(result) -> str:
     for hit in result.hits:
         mark = " [partial]" if hit.partial else ""
         out.append(f"\n{hit.date or '----'}  {hit.title}{mark}\n  id {hit.id}  {hit.path}")
+        if hit.versions:
+            out.append(f"  other versions: {', '.join(hit.versions)}")
         out.append("  " + _plain(hit.snippet))
     for facet, counts in result.facets.items():
         if counts:
@@ -395,10 +406,11 @@ def _plain(snippet: str) -> str:
 def cmd_show(args: argparse.Namespace) -> int:
     engine = _open(args)
     record = engine.document(args.id)
+    others = engine.versions(args.id) if record is not None else []
     engine.close()
     if record is None:
         raise CliError(f"no document with id {args.id}")
-    data = document_payload(record)
+    data = document_payload(record, others)
     text = "\n".join(
         [
             record.title,
@@ -410,6 +422,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             f"places: {', '.join(record.places) or '-'}",
             f"schemes: {', '.join(record.schemes) or '-'}",
             f"type: {record.doc_type}   language: {record.language}   pages: {record.pages}",
+            *[f"other version: {v.id}  {v.date or '----'}  {v.title}  ({v.similarity:.0%} alike)" for v in others],
             "",
             record.text,
         ]

@@ -20,7 +20,7 @@ from typing import Any
 
 from whoosh import index as windex
 
-from archive import store
+from archive import store, versions
 from archive.engine import (
     IndexWriter,
     PreparedDocument,
@@ -85,6 +85,16 @@ def live_index_damaged(index_root: Path) -> bool:
         return True
     finally:
         engine.close()
+
+
+@dataclass
+class Analysed:
+    """What an extraction worker hands the writer: the document prepared for the index and the
+    hashes of its text's shingles, which the writer turns into a MinHash signature (None when
+    too short to compare; archive/versions.py)."""
+
+    document: PreparedDocument
+    shingles: bytes | None
 
 
 @dataclass
@@ -346,9 +356,21 @@ def _write(
     batch_size = options.batch_size
     writer = create_writer(generation, bulk=fresh)
     pending: list[str] = []
+    # Versions of one text: signatures of this batch, and ids leaving the index. Stored before
+    # the index commit, so a search that sees the commit also sees its versions.
+    signatures: dict[str, bytes | None] = {}
+    dropped: set[str] = set()
+
+    def store_versions() -> None:
+        if signatures or dropped:
+            with versions.VersionStore(generation) as kept:
+                kept.apply(signatures, dropped)
+        signatures.clear()
+        dropped.clear()
 
     def commit_batch() -> None:
         nonlocal writer
+        store_versions()
         writer.commit()
         _commit_paths(committed.files, plan, pending)
         pending.clear()
@@ -358,6 +380,7 @@ def _write(
     try:
         for doc_id in plan.removed_ids:
             writer.delete(doc_id)
+            dropped.add(doc_id)
             pending.append(doc_id)
         for start in range(0, len(plan.repath_ids), batch_size):  # moved files: no extraction
             chunk = plan.repath_ids[start : start + batch_size]
@@ -381,9 +404,13 @@ def _write(
             if isinstance(outcome, str):
                 _fail_id(plan, committed, doc_id, outcome)
                 writer.delete(doc_id)
+                dropped.add(doc_id)
+                signatures.pop(doc_id, None)
                 pending.append(doc_id)
                 continue
-            writer.upsert(outcome)
+            writer.upsert(outcome.document)
+            signatures[doc_id] = versions.signature_of(outcome.shingles) if outcome.shingles else None
+            dropped.discard(doc_id)
             pending.append(doc_id)
             if doc_id in old_ids:
                 result.updated += 1
@@ -391,6 +418,7 @@ def _write(
                 result.added += 1
             if len(pending) >= batch_size:
                 commit_batch()
+        store_versions()
         writer.commit()
     except BaseException as error:
         try:
@@ -432,9 +460,9 @@ def _outcomes(pool: ExtractorPool, primary: dict[Path, str], context: dict[Path,
         yield doc_id, outcome
 
 
-def record_or_reason(path: Path, extraction: Extraction, context: ExtractionContext) -> PreparedDocument | str:
-    """The document record of one extraction, analysed for the index, or why it failed (runs
-    in an extraction worker: the pool's `finish`)."""
+def record_or_reason(path: Path, extraction: Extraction, context: ExtractionContext) -> Analysed | str:
+    """The document record of one extraction, analysed for the index with the hashes of its
+    text's shingles, or why it failed (runs in an extraction worker: the pool's `finish`)."""
     try:
         sidecar, sidecar_notes = read_sidecar_with_notes(path)
     except SidecarError as exc:
@@ -451,7 +479,7 @@ def record_or_reason(path: Path, extraction: Extraction, context: ExtractionCont
         record.notes.extend(sidecar_notes)
     except Exception as exc:  # a metadata bug must not stop the run; it is reported per file
         return f"erreur pendant l'analyse des métadonnées ({exc.__class__.__name__}: {exc})"
-    return prepare_document(record)
+    return Analysed(prepare_document(record), versions.shingle_hashes(record.text))
 
 
 def _reason(error: ExtractionError) -> str:

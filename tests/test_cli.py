@@ -29,6 +29,7 @@ HIT_KEYS = {
     "snippet",
     "partial",
     "schemes",
+    "versions",
 }
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from archive.facet_registry import BY_NAME, WITH_CHIPS
 from archive.models import Hit
+from archive.versions import Version
 from ui.state import PARAM_OF, UrlState
-from ui.text import esc, french_date, language_name
+from ui.text import esc, french_date, language_name, number
 
 CSS = """
 <style>
@@ -42,6 +43,9 @@ CSS = """
 .arc-list{margin:.2rem 0 .2rem 1.1rem;padding:0}
 .arc-muted{color:rgba(120,120,120,1);font-size:.85rem}
 .arc-feed{font-size:.8rem;color:#b35900 !important;text-decoration:none}
+.arc-versions{font-size:.85rem;margin:.3rem 0 .1rem 0}
+.arc-versions summary{cursor:pointer;color:#1a4fa0}
+.arc-versions ul{margin:.2rem 0 .2rem 1.1rem;padding:0}
 </style>
 """
 
@@ -86,8 +90,23 @@ def document_href(state: UrlState, doc_id: str) -> str:
     return state.link(vue="document", doc=doc_id)
 
 
-def hit_card(hit: Hit, state: UrlState) -> str:
-    """One result: linked title, date and type, actor/theme badges, highlighted snippet."""
+def versions_label(n: int) -> str:
+    return f"{number(n)} autre version" if n == 1 else f"{number(n)} autres versions"
+
+
+def version_items(versions: list[Version], state: UrlState) -> str:
+    """The other versions of a text as list items: date, linked title, file, share of text in common."""
+    return "".join(
+        f'<li><span class="arc-muted">{esc(french_date(v.date))}</span> — '
+        f'<a href="{esc(document_href(state, v.id))}" target="_self">{esc(v.title or v.path)}</a> '
+        f'<span class="arc-muted">{esc(v.path)} · {round(v.similarity * 100)} % du texte en commun</span></li>'
+        for v in versions
+    )
+
+
+def hit_card(hit: Hit, state: UrlState, versions: list[Version] | None = None) -> str:
+    """One result: linked title, date and type, actor/theme badges, highlighted snippet, and
+    « N autres versions » of its text that open when clicked."""
     meta = [french_date(hit.date), hit.doc_type or "type inconnu", language_name(hit.language)]
     if hit.places:
         meta.append(", ".join(hit.places[:3]) + ("…" if len(hit.places) > 3 else ""))
@@ -100,7 +119,17 @@ def hit_card(hit: Hit, state: UrlState) -> str:
         f"{facet_badges(state, hit.actors, hit.themes, schemes=hit.schemes)}"
         f'<div class="arc-snippet">{hit.snippet}</div>'  # library-escaped, with <mark>
         f'<div class="arc-muted">{esc(hit.path)}</div>'
+        f"{_versions_details(versions, state)}"
         "</div>"
+    )
+
+
+def _versions_details(versions: list[Version] | None, state: UrlState) -> str:
+    if not versions:
+        return ""
+    return (
+        f'<details class="arc-versions"><summary>{esc(versions_label(len(versions)))}</summary>'
+        f"<ul>{version_items(versions, state)}</ul></details>"
     )
 
 

@@ -73,6 +73,7 @@ class UrlState:
     termes: tuple[str, ...] = ()  # « Évolution des termes »: up to four queries (param t)
     mesure: str = "nombre"  # or "part": share of all documents of the period
     serie: int | None = None  # the series of the clicked point
+    toutes_versions: bool = False  # every version of a text listed (param versions=toutes)
 
     # -- reading and writing the URL ----------------------------------------------
 
@@ -111,6 +112,7 @@ class UrlState:
             termes=tuple(termes)[:4],
             mesure="part" if _first(params, "mesure") == "part" else "nombre",
             serie=int(serie) if serie in ("0", "1", "2", "3") else None,
+            toutes_versions=_first(params, "versions") == "toutes",
         )
 
     def to_params(self) -> dict[str, str | list[str]]:
@@ -147,6 +149,8 @@ class UrlState:
             out["mesure"] = self.mesure
         if self.serie is not None:
             out["serie"] = str(self.serie)
+        if self.toutes_versions:
+            out["versions"] = "toutes"
         return out
 
     def link(self, **changes: object) -> str:
@@ -188,5 +192,5 @@ class UrlState:
             sort=SORTS[self.tri],
             limit=limit,
             offset=(self.page - 1) * limit if offset is None else offset,
-            **kw,  # type: ignore[arg-type]
+            **{"group": not self.toutes_versions, **kw},  # type: ignore[arg-type]
         )

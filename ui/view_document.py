@@ -10,7 +10,7 @@ import streamlit as st
 from archive import gazetteer, schemes
 from archive.models import DocumentRecord
 from ui import correct
-from ui.cards import badge, compact_row, search_link
+from ui.cards import badge, compact_row, search_link, version_items, versions_label
 from ui.rules import rule
 from ui.runtime import corpus_path, engine
 from ui.state import UrlState
@@ -183,8 +183,14 @@ def render(state: UrlState) -> None:
     with side:
         download(record)
         add_to_dossier(record)
+        versions = eng.versions(record.id)
+        if versions:
+            st.subheader("Autres versions de ce texte")
+            st.caption(f"{versions_label(len(versions))} : le même texte, à quelques différences près.")
+            st.html(f'<ul class="arc-list arc-version-list">{version_items(versions, state)}</ul>')
         st.subheader("Documents similaires")
-        similar = eng.similar(record.id, limit=5)
+        same_text = {v.id for v in versions}
+        similar = [h for h in eng.similar(record.id, limit=5 + len(same_text)) if h.id not in same_text][:5]
         if not similar:
             st.caption("Aucun document proche.")
         for hit in similar:

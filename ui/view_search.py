@@ -36,6 +36,28 @@ def _to_page(page: int) -> None:
     url.go(url.current().replace(page=page))
 
 
+def _on_group() -> None:
+    grouped = bool(url.widget("w_group"))
+    url.go(url.current().replace(toutes_versions=not grouped, page=1))
+
+
+def group_toggle(state: UrlState, result: SearchResult) -> None:
+    """« Regrouper les versions » and, when it folded some, how many matching documents it left out."""
+    url.sync("w_group", not state.toutes_versions)
+    st.toggle(
+        "Regrouper les versions d'un même texte",
+        key="w_group",
+        on_change=_on_group,
+        help="Un communiqué repris sur plusieurs sites, un PDF et sa page web, un projet et sa version "
+        "finale : un seul résultat (la version la mieux datée) et un seul compte dans les facettes.",
+    )
+    if result.grouped:
+        st.caption(
+            f"Versions d'un même texte comptées une fois : "
+            f"{plural(result.grouped, 'autre version non comptée', 'autres versions non comptées')}."
+        )
+
+
 def export_buttons(eng: SearchEngine, state: UrlState) -> None:
     request = state.request()
     stamp = time.strftime("%Y%m%d")
@@ -158,21 +180,23 @@ def render(state: UrlState) -> None:
         )
     exact = [h for h in result.hits if not h.partial]
     partial = [h for h in result.hits if h.partial]
+    others = {h.id: eng.versions(h.id) for h in result.hits if h.versions}
     sort_and_count(state, result)
+    group_toggle(state, result)
     if result.total == 0:
         nothing_found(state, result)
     elif not exact and state.page > 1:
         st.info("Cette page est au-delà de la fin des résultats.")
         st.button("Revenir à la première page", on_click=_to_page, args=(1,))
     for hit in exact:
-        st.html(hit_card(hit, state))
+        st.html(hit_card(hit, state, others.get(hit.id)))
     if partial:
         st.subheader("Résultats approchants")
         st.caption(
             "Ces documents ne contiennent qu'une partie des mots recherchés ; ils ne sont pas comptés ci-dessus."
         )
         for hit in partial:
-            st.html(hit_card(hit, state))
+            st.html(hit_card(hit, state, others.get(hit.id)))
     pagination(state, result.total)
     if result.total:
         export_buttons(eng, state)
