@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer.formats.base import Extraction
-from indexer.formats.office import read_zipped
+from indexer.formats.office import OfficeLayout, read_zipped
 
 __all__ = ["extract"]
 
@@ -18,16 +18,7 @@ _MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
 def extract(path: Path, max_bytes: int) -> Extraction:
     """Body, footnotes and endnotes; title and creation date from docProps/core.xml."""
-    return read_zipped(
-        path,
-        label="document Word",
-        main="word/document.xml",
-        extra=("word/footnotes.xml", "word/endnotes.xml"),
-        meta="docProps/core.xml",
-        collector=_DocxText,
-        fmt="docx",
-        max_bytes=max_bytes,
-    )
+    return read_zipped(path, max_bytes, _LAYOUT)
 
 
 class _DocxText:
@@ -70,3 +61,13 @@ class _DocxText:
     def data(self, text: str) -> None:
         if self._in_text and not self._fallback:
             self.parts.append(text)
+
+
+_LAYOUT = OfficeLayout(
+    fmt="docx",
+    label="document Word",
+    main="word/document.xml",
+    extra=("word/footnotes.xml", "word/endnotes.xml"),
+    meta="docProps/core.xml",
+    collector=_DocxText,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer.formats.base import Extraction, squash
-from indexer.formats.office import read_zipped
+from indexer.formats.office import OfficeLayout, read_zipped
 
 __all__ = ["extract"]
 
@@ -15,16 +15,7 @@ _OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 def extract(path: Path, max_bytes: int) -> Extraction:
     """The text of content.xml; title and creation date from meta.xml."""
-    return read_zipped(
-        path,
-        label="document OpenDocument",
-        main="content.xml",
-        extra=(),
-        meta="meta.xml",
-        collector=_OdtText,
-        fmt="odt",
-        max_bytes=max_bytes,
-    )
+    return read_zipped(path, max_bytes, _LAYOUT)
 
 
 class _OdtText:
@@ -68,3 +59,13 @@ class _OdtText:
     def data(self, text: str) -> None:
         if self._paragraphs and not self._skip:
             self.parts.append(squash(text))  # ODF collapses whitespace in text
+
+
+_LAYOUT = OfficeLayout(
+    fmt="odt",
+    label="document OpenDocument",
+    main="content.xml",
+    extra=(),
+    meta="meta.xml",
+    collector=_OdtText,
+)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import zipfile
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from xml.parsers import expat
 
 from indexer.formats.base import Extraction, ExtractionError, clean, estimate_pages, short_title, tidy
 
-__all__ = ["TextCollector", "read_zipped"]
+__all__ = ["OfficeLayout", "TextCollector", "read_zipped"]
 
 _BOMB_RATIO = 100
 _BOMB_MIN_BYTES = 50 * 2**20
@@ -34,6 +35,18 @@ class TextCollector(Protocol):
     def end(self, name: str) -> None: ...
 
     def data(self, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class OfficeLayout:
+    """Where a zipped XML format keeps its text and its metadata."""
+
+    fmt: str  # Extraction.format
+    label: str  # the format in French messages: « document Word illisible ou corrompu »
+    main: str  # the part with the body text (missing: the file is broken)
+    extra: tuple[str, ...]  # further text parts, read when present (footnotes, endnotes)
+    meta: str  # the part with the title and creation date
+    collector: Callable[[], TextCollector]  # a fresh text collector for each part
 
 
 class _UnsafeXML(Exception):
@@ -73,48 +86,38 @@ class _FirstText:
             self.parts.append(text)
 
 
-def read_zipped(
-    path: Path,
-    *,
-    label: str,
-    main: str,
-    extra: tuple[str, ...],
-    meta: str,
-    collector: Callable[[], TextCollector],
-    fmt: str,
-    max_bytes: int,
-) -> Extraction:
-    """Shared DOCX/ODT reader: bomb checks, then streaming expat parsing."""
-    broken = f"{label} illisible ou corrompu"
+def read_zipped(path: Path, max_bytes: int, layout: OfficeLayout) -> Extraction:
+    """The text of a DOCX or ODT file: bomb checks, then streaming expat parsing."""
+    broken = f"{layout.label} illisible ou corrompu"
     limit = 4 * max_bytes  # uncompressed bytes parsed per XML part
     try:
         with zipfile.ZipFile(path) as archive:
             _check_zip_bomb(archive, limit)
             names = set(archive.namelist())
-            if main not in names:
-                raise ExtractionError(f"{broken} ({main} absent)")
+            if layout.main not in names:
+                raise ExtractionError(f"{broken} ({layout.main} absent)")
             texts = []
-            for name in (main, *extra):
+            for name in (layout.main, *layout.extra):
                 if name in names:
-                    handlers = collector()
+                    handlers = layout.collector()
                     _parse_member(archive, name, handlers, limit)
                     texts.append(tidy("".join(handlers.parts)))
             title = created = None
-            if meta in names:
+            if layout.meta in names:
                 finder = _FirstText(_DC_TITLE, _CREATED)
-                _parse_member(archive, meta, finder, _METADATA_LIMIT)
+                _parse_member(archive, layout.meta, finder, _METADATA_LIMIT)
                 title = short_title(finder.value)
                 created = short_title(finder.others.get(_CREATED[0]) or finder.others.get(_CREATED[1]))
     except ExtractionError:
         raise
     except _UnsafeXML:
-        raise ExtractionError(f"{label} suspect (DTD ou entités XML interdites)") from None
+        raise ExtractionError(f"{layout.label} suspect (DTD ou entités XML interdites)") from None
     except expat.ExpatError:
         raise ExtractionError(f"{broken} (XML invalide)") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError, RuntimeError):
         raise ExtractionError(f"{broken} (archive zip invalide)") from None
     text = clean("\n\n".join(part for part in texts if part))
-    return Extraction(text, estimate_pages(text), fmt, title, created, None, [])
+    return Extraction(text, estimate_pages(text), layout.fmt, title, created, None, [])
 
 
 def _check_zip_bomb(archive: zipfile.ZipFile, limit: int) -> None:
