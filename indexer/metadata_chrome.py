@@ -1,7 +1,7 @@
 """Site chrome in plain text: what a web page printed to PDF (« Imprimer en PDF ») or copied
 as text keeps of the site around the article.
 
-HTML pages lose their menus, teasers and footers at extraction (``indexer.extract``); a PDF
+HTML pages lose their menus, teasers and footers at extraction (``indexer.formats.html``); a PDF
 printed from the same page keeps them as lines of text: the cookie banner, the menu bar
 (« Accueil Économie Sport … »), boxes of teasers (« Les plus lus », « À lire aussi »: short
 lines such as « Toyota Onnaing : / nouvelle équipe de / nuit »), the footer (« © … —

@@ -27,9 +27,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from indexer.extract import DEFAULT_MAX_BYTES, Extraction, ExtractionError, die_with_parent, extract
+from indexer.extract import DEFAULT_MAX_BYTES, Extraction, ExtractionError, extract
 
-__all__ = ["Limits", "ExtractorPool", "extract_isolated", "MEMORY_REASON"]
+__all__ = ["Limits", "ExtractorPool", "extract_isolated", "die_with_parent", "MEMORY_REASON"]
 
 # What a worker does with an extraction before sending it back: finish(path, extraction, context)
 # (a module-level function: see ExtractorPool).
@@ -140,6 +140,23 @@ def _run_one(message: str | tuple[str, Finish, object], max_bytes: int) -> tuple
         return ("error", "l'extraction a échoué (structure trop imbriquée)")
     except Exception as exc:  # a bug in a parser must not kill the worker
         return ("error", f"l'extraction a échoué (erreur interne : {type(exc).__name__})")
+
+
+def die_with_parent() -> None:
+    """Linux: have the kernel SIGKILL this process when its parent dies (no-op elsewhere).
+
+    Workers call it first; OCR passes it as ``preexec_fn`` to its pdftoppm and tesseract
+    processes, so that a worker killed at its time limit leaves none behind."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _limit_memory(memory_bytes: int) -> None:

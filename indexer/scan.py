@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from indexer.manifest import FileEntry
 
+from indexer.formats import SUPPORTED_SUFFIXES
+
 SIDECAR_SUFFIX = ".meta.yaml"
-SUPPORTED_SUFFIXES = (".pdf", ".txt", ".md", ".html", ".htm", ".docx", ".odt")
 # Files still being written or owned by an editor: waited for, never indexed.
 TRANSIENT_SUFFIXES = (".part", ".crdownload", ".download", ".tmp", ".swp", ".partial")
 TRANSIENT_PREFIXES = ("~$", ".~lock", ".", "~")

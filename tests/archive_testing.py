@@ -23,10 +23,10 @@ import pytest
 from archive.engine import SearchEngine, open_engine
 from archive.models import SearchRequest
 from indexer.check import check_archive
+from indexer.formats import SUPPORTED_SUFFIXES
 from indexer.scan import is_transient
 
 ROOT = Path(__file__).resolve().parent.parent
-SUPPORTED = (".pdf", ".txt", ".md", ".html", ".htm", ".docx", ".odt")
 
 
 def load_bench(name: str):
@@ -89,7 +89,7 @@ def expected_documents(corpus: Path, failing: set[str] = frozenset()) -> dict[st
         for name in filenames:
             path = Path(dirpath) / name
             rel = unicodedata.normalize("NFC", path.relative_to(corpus).as_posix())
-            if is_transient(name) or path.suffix.lower() not in SUPPORTED or rel in failing:
+            if is_transient(name) or path.suffix.lower() not in SUPPORTED_SUFFIXES or rel in failing:
                 continue
             if path.is_symlink():
                 continue

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from archive_testing import unreadable_result
 
-import indexer.extract as extract_module
+import indexer.formats.pdf as pdf_format
 from indexer.extract import (
     SUPPORTED_SUFFIXES,
     Extraction,
@@ -156,7 +156,7 @@ def test_pdf_with_user_password_is_refused(tmp_path: Path) -> None:
 
 
 def test_image_only_pdf_without_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(extract_module, "ocr_available", lambda: False)
+    monkeypatch.setattr(pdf_format, "ocr_available", lambda: False)
     path = make_image_pdf(tmp_path / "scan.pdf", pages=2)
     assert _reason(path) == "pas de couche texte (PDF image ; OCR indisponible)"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from indexer.scan import SUPPORTED_SUFFIXES
+from indexer.formats import SUPPORTED_SUFFIXES
 from indexer.sidecar import write_sidecar
 from indexer.upload import UploadOutcome, content_id, outcomes_after_indexing, save_upload
 from ui.access import may_modify
