@@ -48,7 +48,10 @@ class Watched:
 
     def found(self, word: str) -> set[str]:
         hits = self.engine.search(SearchRequest(query=word, limit=1000, with_snippets=False)).hits
-        return {path for h in hits if not h.partial for path in self.engine.document(h.id).paths}
+        # A commit between the search and the read can remove a hit (a rename): the caller's
+        # wait_for asks again, so a vanished document only means « not yet ».
+        records = [self.engine.document(h.id) for h in hits if not h.partial]
+        return {path for record in records if record is not None for path in record.paths}
 
     def until(self, word: str, paths: set[str]) -> float:
         """Seconds until searching `word` gives exactly `paths` (fails after POLL s)."""
