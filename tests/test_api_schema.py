@@ -70,6 +70,7 @@ def test_the_description_is_served_and_complete(tmp_path: Path) -> None:
         "sort",
         "limit",
         "offset",
+        "group",
         "format",
     }
     limit = next(p for p in search["parameters"] if p["name"] == "limit")["schema"]
