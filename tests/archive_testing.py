@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from archive.engine import SearchEngine, open_engine
 from archive.models import SearchRequest
@@ -206,3 +207,14 @@ class _Unreadable:
 def unreadable_result(path, extraction, context) -> _Unreadable:
     """An extraction worker's finish hook whose answer the parent cannot read."""
     return _Unreadable()
+
+
+def run_app(**params: str | list[str]) -> AppTest:
+    """One run of the real app script under Streamlit's AppTest, with these URL parameters;
+    fails on any exception the page raised."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -7,8 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from archive_testing import ner_off
-from streamlit.testing.v1 import AppTest
+from archive_testing import ner_off, run_app
 
 from archive import dossiers
 from archive.engine import open_engine
@@ -45,13 +44,7 @@ def env(indexed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return ids, LabDB(tmp_path / "lab.sqlite")
 
 
-def run(**params: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+run = run_app
 
 
 def test_add_from_the_document_page_then_manage_the_dossier(env) -> None:

@@ -7,7 +7,7 @@ import html
 import shutil
 
 import pytest
-from archive_testing import ner_off
+from archive_testing import ner_off, run_app
 from streamlit.testing.v1 import AppTest
 from versions_corpus import write_corpus
 
@@ -44,13 +44,7 @@ def env(archive, monkeypatch: pytest.MonkeyPatch):
     return ids
 
 
-def run(**params: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+run = run_app
 
 
 def cards(at: AppTest) -> list[str]:
