@@ -105,8 +105,15 @@ def server(archive: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory)
 
 
 @contextmanager
-def streamlit_server(corpus: Path, index: Path, log_dir: Path, admin_password: str | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on a free port over this corpus and index; yields its base URL."""
+def streamlit_server(
+    corpus: Path,
+    index: Path,
+    log_dir: Path,
+    admin_password: str | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """`streamlit run app.py` on a free port over this corpus and index (and `extra_env`);
+    yields its base URL."""
     port = free_port()
     # Named-entity recognition off: loading spaCy in each extraction worker counts against the
     # per-file time limit, which a loaded machine can exceed (uploads then fail by time-out).
@@ -115,6 +122,7 @@ def streamlit_server(corpus: Path, index: Path, log_dir: Path, admin_password: s
         env.pop(name, None)
     if admin_password is not None:
         env["ARCHIVE_ADMIN_PASSWORD"] = admin_password
+    env.update(extra_env or {})
     log = (log_dir / "streamlit.log").open("wb")
     process = subprocess.Popen(
         [

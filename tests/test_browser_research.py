@@ -4,12 +4,9 @@ browser) and « Évolution des termes »."""
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import shutil
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +14,8 @@ from urllib.parse import quote
 
 import feedparser
 import pytest
-from archive_testing import ner_off
-from test_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, free_port, open_app, shot, wait_until_up
+from archive_testing import ner_off, wait_for
+from test_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, open_app, shot, streamlit_server
 
 from archive.lab import LabDB
 from conftest import SEEDS
@@ -48,36 +45,12 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path,
         assert not index_corpus(corpus, index).failed
     # Streamlit serves only the static/ folder beside app.py: the feeds go to a folder of their own there.
     feeds = ROOT / "static" / "feeds" / f"test-{secrets.token_hex(4)}"
-    port = free_port()
-    env = dict(
-        os.environ,
-        ARCHIVE_CORPUS=str(corpus),
-        ARCHIVE_INDEX=str(index),
-        ARCHIVE_LAB_DB=str(LAB),
-        ARCHIVE_FEEDS_DIR=str(feeds),
-        ARCHIVE_NER="0",
-    )
-    for name in ("ARCHIVE_READONLY", "ARCHIVE_ADMIN_PASSWORD"):
-        env.pop(name, None)
-    log = (base / "streamlit.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://localhost:{port}"
     try:
-        wait_until_up(base_url, process)
-        yield base_url, corpus, index, feeds
+        with streamlit_server(
+            corpus, index, base, extra_env={"ARCHIVE_LAB_DB": str(LAB), "ARCHIVE_FEEDS_DIR": str(feeds)}
+        ) as base_url:
+            yield base_url, corpus, index, feeds
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
         shutil.rmtree(feeds, ignore_errors=True)
 
 
@@ -96,8 +69,9 @@ def new_page(browser):
 
 
 def saved_button(page, name: str):
-    """The sidebar button of a saved search (its widget key is w_saved_<id>; the database is fresh)."""
-    search = LabDB(LAB).search_named(name)
+    """The sidebar button of a saved search (its widget key is w_saved_<id>; the database is fresh).
+    The click that saves it returns before the app has written it: wait for the row."""
+    search = wait_for(lambda: LabDB(LAB).search_named(name), WAIT_MS / 1000)
     assert search is not None, name
     return page.locator(f'[data-testid="stSidebar"] [class~="st-key-w_saved_{search.id}"]').get_by_role("button")
 
