@@ -491,6 +491,37 @@ def test_upload_indexes_and_detects_duplicates(tmp_path: Path, monkeypatch: pyte
     assert len(cards(at)) == 1
 
 
+def test_a_second_upload_click_waits_for_the_first_indexing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While an upload is being indexed, its button was still enabled: a second click (or one
+    Streamlit replays after an interrupted rerun) saved the same files again as « (2) » copies."""
+    from indexer.lock import WriteLock
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(ROOT / "corpus", corpus)
+    index_corpus(corpus, index)
+    for name, value in (("ARCHIVE_CORPUS", corpus), ("ARCHIVE_INDEX", index)):
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.delenv("ARCHIVE_READONLY", raising=False)
+    monkeypatch.delenv("ARCHIVE_ADMIN_PASSWORD", raising=False)
+    text = "Note : la verrerie d’Arques-la-Bataille rouvre un four.".encode()
+    lock = WriteLock(index, timeout=5, purpose="test : un autre processus écrit")
+    lock.acquire()  # the indexing job waits behind another writer: it stays pending
+    try:
+        at = run(vue="ajouter")
+        at.file_uploader[0].set_value([("verrerie.txt", text, "text/plain")])
+        at.form_submit_button[0].click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert "job_upload" in at.session_state
+        assert at.form_submit_button[0].disabled  # AppTest, like a browser, refuses to click it
+        at.run()
+        assert at.form_submit_button[0].disabled
+    finally:
+        lock.release()
+    until_job_done(at, "job_upload")
+    assert sorted(p.name for p in (corpus / "uploads").iterdir()) == ["verrerie.txt"]
+    assert len(cards(run(q="verrerie Arques"))) == 1
+
+
 def test_pagination_keeps_the_page_in_the_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()

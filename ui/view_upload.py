@@ -12,7 +12,7 @@ from indexer.formats import SUPPORTED_SUFFIXES
 from indexer.sidecar import write_sidecar
 from indexer.upload import UploadOutcome, content_id, outcomes_after_indexing, save_upload
 from ui.access import may_modify
-from ui.jobs import IndexJob, job_panel
+from ui.jobs import IndexJob, job_panel, job_pending
 from ui.runtime import corpus_path, engine, report_summary, start_indexing
 from ui.state import UrlState
 from ui.text import md
@@ -148,6 +148,9 @@ def render(state: UrlState) -> None:
         f"Formats acceptés : {formats}. Un fichier déjà présent dans l'archive n'est pas copié une seconde fois."
     )
     round_ = st.session_state.setdefault("upload_round", 0)
+    # While this session's last upload is being indexed, a second click (or a click Streamlit
+    # replays after an interrupted rerun) must not save the same files again.
+    pending = job_pending(UPLOAD_JOB)
     with st.form(f"upload_form_{round_}", border=True):
         files = st.file_uploader(
             "Fichiers à ajouter",
@@ -156,9 +159,13 @@ def render(state: UrlState) -> None:
             key=f"w_files_{round_}",
         )
         meta = metadata_form()
-        submitted = st.form_submit_button("Ajouter à l'archive", type="primary", icon=":material/upload:")
+        submitted = st.form_submit_button(
+            "Ajouter à l'archive", type="primary", icon=":material/upload:", disabled=pending
+        )
     if submitted:
-        if not files:
+        if pending:
+            st.info("L'envoi précédent est en cours d'indexation ; attendez qu'il se termine.")
+        elif not files:
             st.warning("Choisissez d'abord un ou plusieurs fichiers.")
         else:
             st.session_state.pop("upload_summary", None)
