@@ -63,8 +63,11 @@ def compute(
     first_year: int = FIRST_YEAR,
     last_year: int = LAST_YEAR,
     errors: list[str | None] | None = None,
+    counted: np.ndarray | None = None,
 ) -> Trend:
-    """One series per boolean mask of matching documents (None: the query could not be read)."""
+    """One series per boolean mask of matching documents (None: the query could not be read).
+    Shares are of the `counted` documents of each period (default: every live one; with versions
+    grouped, each text once)."""
     monthly = granularity == "month"
     years = datekeys // 10000
     months = datekeys // 100 % 100
@@ -81,7 +84,7 @@ def compute(
     def per_period(mask: np.ndarray) -> np.ndarray:
         return np.bincount(code[mask & in_range], minlength=size)[:size]
 
-    totals = per_period(live)
+    totals = per_period(live if counted is None else counted & live)
     out = []
     for i, (query, mask) in enumerate(zip(queries, masks, strict=True)):
         error = errors[i] if errors else None

@@ -520,10 +520,12 @@ class WhooshEngine:
         return evaluator.match(parsed.required)
 
     def _final_docs(self, snap: _Snapshot, request: SearchRequest) -> list[int]:
-        """Document numbers matching the query and the filters of a request, in order."""
+        """Document numbers matching the query and the filters of a request, in order; each group
+        of versions once when the request groups (as the search's total and facets count them)."""
         parsed = snap.builder.build(request.query)
         matched = self._matching_docs(snap, parsed, snap.evaluator())
-        return np.flatnonzero(_intersect(matched, self._selections(snap, request), None)).tolist()
+        every = _intersect(matched, self._selections(snap, request), None)
+        return np.flatnonzero(self._collapse(snap, request, every)).tolist()
 
     def _selections(self, snap: _Snapshot, request: SearchRequest) -> dict[str, np.ndarray]:
         tables = snap.tables
@@ -790,9 +792,11 @@ class WhooshEngine:
                 masks.append(self._collapse(snap, request, _intersect(matched, self._selections(snap, request), None)))
                 errors.append(None)
             keys, live = snap.tables.datekeys, snap.tables.live_mask
+            # Shares are of the period's texts, each group of versions once when the series group.
+            counted = self._collapse(snap, requests[0], live) if requests else live
             lo, hi = trends.span(keys, live, year_from, year_to)
             queries = [r.query for r in requests[: trends.MAX_SERIES]]
-            return trends.compute(keys, live, masks, queries, granularity, lo, hi, errors)
+            return trends.compute(keys, live, masks, queries, granularity, lo, hi, errors, counted)
 
     def matching_ids(self, request: SearchRequest) -> list[str]:
         with self._checkout(budget=True) as snap:

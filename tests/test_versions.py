@@ -268,6 +268,38 @@ def test_term_trends_count_a_group_once_like_the_search(archive) -> None:
     assert trend.series[1].total == engine.search(every).total == trend.series[0].total + 1
 
 
+def test_trend_shares_are_of_the_periods_texts_versions_once(archive) -> None:
+    _, engine, _ = archive
+    grouped = engine.trend([SearchRequest()])
+    every = engine.trend([SearchRequest(group=False)])
+    year = grouped.periods.index("2021")
+    assert every.totals[year] == grouped.totals[year] + 1  # the release's web page is not counted twice
+    assert grouped.series[0].shares[year] == 1.0
+
+
+def test_the_timeline_counts_a_group_once_like_the_search(archive) -> None:
+    """Chronologie counted every version while the search beside it counted the group once."""
+    _, engine, ids = archive
+    grouped = SearchRequest(query="hydrogène Belfort", with_snippets=False)
+    every = SearchRequest(query="hydrogène Belfort", with_snippets=False, group=False)
+    for request in (grouped, every):
+        line = engine.timeline(request)
+        counted = sum(line.series["documents"]) + line.undated
+        assert counted == engine.search(request).total, (line, request.group)
+    hits, total = engine.period_hits(grouped, "2021")
+    assert ids["release_pdf"] in [h.id for h in hits] and ids["release_html"] not in [h.id for h in hits]
+    assert engine.period_hits(every, "2021")[1] == total + 1
+
+
+def test_a_saved_search_counts_new_versions_of_a_known_text_once(archive) -> None:
+    """« N nouveaux » of a saved search counts the texts it matches, each group of versions once."""
+    _, engine, ids = archive
+    grouped = engine.matching_ids(SearchRequest(query="hydrogène Belfort"))
+    every = engine.matching_ids(SearchRequest(query="hydrogène Belfort", group=False))
+    assert ids["release_pdf"] in grouped and ids["release_html"] not in grouped
+    assert set(every) == set(grouped) | {ids["release_html"]}
+
+
 def test_a_long_text_signs_in_batches_as_in_one_go() -> None:
     from datasketch import MinHash
 

@@ -12,7 +12,7 @@ from ui import url
 from ui.actor_groups import group_actors
 from ui.runtime import engine, index_path
 from ui.state import FACET_LABELS, FACET_PARAMS, FACET_SPECS, UrlState
-from ui.text import language_name, md, number
+from ui.text import language_name, md, number, plural
 
 TOP_VALUES = 15
 TOP_PER_GROUP = 6
@@ -250,3 +250,25 @@ def active_filters(state: UrlState) -> None:
             help="Retirer ce filtre",
         )
         st.button("Tout effacer", key="chip_clear", on_click=clear_filters, type="tertiary")
+
+
+def _on_group() -> None:
+    grouped = bool(url.widget("w_group"))
+    url.go(url.current().replace(toutes_versions=not grouped, page=1))
+
+
+def group_toggle(state: UrlState, result: SearchResult) -> None:
+    """« Regrouper les versions » and, when it folded some, how many matching documents it left out."""
+    url.sync("w_group", not state.toutes_versions)
+    st.toggle(
+        "Regrouper les versions d'un même texte",
+        key="w_group",
+        on_change=_on_group,
+        help="Un communiqué repris sur plusieurs sites, un PDF et sa page web, un projet et sa version "
+        "finale : un seul résultat (la version la mieux datée) et un seul compte dans les facettes.",
+    )
+    if result.grouped:
+        st.caption(
+            f"Versions d'un même texte comptées une fois : "
+            f"{plural(result.grouped, 'autre version non comptée', 'autres versions non comptées')}."
+        )

@@ -17,6 +17,7 @@ from ui.controls import (
     active_filters,
     clear_filters,
     filter_removers,
+    group_toggle,
     query_box,
     set_query,
     sidebar_facets,
@@ -34,28 +35,6 @@ def _on_sort() -> None:
 
 def _to_page(page: int) -> None:
     url.go(url.current().replace(page=page))
-
-
-def _on_group() -> None:
-    grouped = bool(url.widget("w_group"))
-    url.go(url.current().replace(toutes_versions=not grouped, page=1))
-
-
-def group_toggle(state: UrlState, result: SearchResult) -> None:
-    """« Regrouper les versions » and, when it folded some, how many matching documents it left out."""
-    url.sync("w_group", not state.toutes_versions)
-    st.toggle(
-        "Regrouper les versions d'un même texte",
-        key="w_group",
-        on_change=_on_group,
-        help="Un communiqué repris sur plusieurs sites, un PDF et sa page web, un projet et sa version "
-        "finale : un seul résultat (la version la mieux datée) et un seul compte dans les facettes.",
-    )
-    if result.grouped:
-        st.caption(
-            f"Versions d'un même texte comptées une fois : "
-            f"{plural(result.grouped, 'autre version non comptée', 'autres versions non comptées')}."
-        )
 
 
 def export_buttons(eng: SearchEngine, state: UrlState) -> None:

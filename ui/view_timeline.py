@@ -14,7 +14,7 @@ from archive.facet_registry import BY_NAME
 from archive.models import Hit, Timeline
 from ui import url
 from ui.cards import compact_row
-from ui.controls import active_filters, query_box, sidebar_facets
+from ui.controls import active_filters, group_toggle, query_box, sidebar_facets
 from ui.runtime import engine
 from ui.state import GRANULARITIES, SPLITS, UrlState
 from ui.text import french_period, md, number, plural
@@ -174,6 +174,7 @@ def render(state: UrlState) -> None:
         st.error(f"Requête illisible : {md(result.error)}")
         return
     controls(state, result.facets)
+    group_toggle(state, result)
     split = SPLITS[state.couleur]
     compare = bool(state.comparer) and split is not None
     data = eng.timeline(
