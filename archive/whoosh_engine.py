@@ -268,6 +268,7 @@ class _Snapshot:
     tables: FacetTables
     builder: QueryBuilder
     postings: Postings
+    analyzer: Any  # the text field's analyzer, shared by the snapshots of one opened index
     deadline: float | None = None
     ids: np.ndarray | None = None  # document number → id, read on first use
 
@@ -306,6 +307,7 @@ class WhooshEngine:
         self.time_budget = TIME_BUDGET
         self._lock = threading.Condition()
         self._ix: Any = None
+        self._schema: Any = None
         self._dir: Path | None = None
         self._idle: list[_Snapshot] = []
         self._open = 0  # snapshots in existence, idle or in use
@@ -329,6 +331,9 @@ class WhooshEngine:
         if self.outdated and not self.allow_outdated:
             raise IndexOutdated(f"index version {store.index_version(live)} differs from this program's; rebuild it")
         self._ix = windex.open_dir(str(live))
+        # One schema for every snapshot of this index: each searcher would otherwise unpickle its
+        # own, and the analyzers' memos (snippets, stemming) would start cold on every snapshot.
+        self._schema = self._ix.schema
         self._dir = live
 
     @contextmanager
@@ -353,7 +358,7 @@ class WhooshEngine:
                     self._lock.wait()
                 if not self._idle:
                     self._open += 1
-                    ix, directory = self._ix, self._dir
+                    ix, schema, directory = self._ix, self._schema, self._dir
                     break
                 snap = self._idle.pop()
             # Outside the lock: up_to_date() reads the index folder.
@@ -361,7 +366,7 @@ class WhooshEngine:
                 return snap
             self._discard(snap)
         try:
-            return self._new_snapshot(ix, directory)
+            return self._new_snapshot(ix, schema, directory)
         except BaseException:
             with self._lock:
                 self._open -= 1
@@ -383,7 +388,7 @@ class WhooshEngine:
             self._open -= 1
             self._lock.notify()
 
-    def _new_snapshot(self, ix, directory: Path) -> _Snapshot:
+    def _new_snapshot(self, ix, schema, directory: Path) -> _Snapshot:
         # Not Searcher.refresh(): Whoosh's reader reuse keeps segments the new
         # generation dropped, so deleted or moved documents would still be found.
         searcher = ix.searcher(weighting=ArchiveBM25F())
@@ -397,8 +402,8 @@ class WhooshEngine:
                 tables = FacetTables(postings, TABLE_FIELDS)
                 self._shared_tables = (gen, tables)
         postings.live = tables.live_mask
-        builder = QueryBuilder(ix.schema, self._resolver(tables), _value_for_alias)
-        return _Snapshot(gen, directory, searcher, tables, builder, postings)
+        builder = QueryBuilder(schema, self._resolver(tables), _value_for_alias)
+        return _Snapshot(gen, directory, searcher, tables, builder, postings, schema["text"].analyzer)
 
     @staticmethod
     def _resolver(tables: FacetTables):
@@ -641,9 +646,7 @@ class WhooshEngine:
         """A listed document; with a snippet around `terms` unless they are None (no snippets)."""
         fields = snap.searcher.stored_fields(docnum)
         rec = fields["record"]
-        snippet = (
-            _snippet(fields.get("text", ""), terms, snap.searcher.schema["text"].analyzer) if terms is not None else ""
-        )
+        snippet = _snippet(fields.get("text", ""), terms, snap.analyzer) if terms is not None else ""
         return Hit(
             id=rec["id"],
             path=(rec.get("paths") or [""])[0],
@@ -691,7 +694,7 @@ class WhooshEngine:
         if parsed.is_browse_all or not parsed.words:
             return None
         corrector = snap.searcher.corrector("spell")
-        analyzer = snap.searcher.schema["text"].analyzer
+        analyzer = snap.analyzer
         reader = snap.searcher.reader()
         changed, out = False, parsed.raw
         for word in parsed.words:
@@ -749,7 +752,7 @@ class WhooshEngine:
                 return html.escape(text, quote=False)
             expand = snap.evaluator().expansions
             terms = _highlight_terms(parsed.any_word or parsed.required, snap.searcher.reader(), expand)
-            analyzer = snap.searcher.schema["text"].analyzer
+            analyzer = snap.analyzer
         return mark_all(text, terms, analyzer)
 
     def similar(self, doc_id: str, limit: int = 5) -> list[Hit]:
