@@ -1,6 +1,6 @@
 """Requests per second and latency of `GET /api/search` under 1, 4 and 16 concurrent clients.
 
-    python benchmarks/bench_api.py --corpus /tmp/bc/c10k --index /tmp/bc/i10k [--requests 400]
+    python benchmarks/bench_api.py --corpus /tmp/bc/c10k --index /tmp/bc/i10k [--requests 400] [--workers 1,2]
 
 Starts the real `archive serve` on a free port (as the tests do) and drives it with an async
 httpx loop on the same machine: each client sends its next request as soon as the previous
@@ -85,18 +85,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--index", type=Path, required=True)
     ap.add_argument("--clients", default="1,4,16", help="comma-separated client counts")
     ap.add_argument("--requests", type=int, default=400, help="requests per client count")
+    ap.add_argument("--workers", default="1", help="comma-separated server process counts, each measured in turn")
     args = ap.parse_args(argv)
-    with running_server(args.index, args.corpus) as url:
-        documents = httpx.get(f"{url}/api/stats", timeout=120).json()["documents"]
-        print(f"{documents} documents, {len(QUERIES)} queries in the mix, {args.requests} requests per run")
-        print("clients  requests  errors  req/s   p50 ms   p95 ms   max ms")
-        for clients in (int(c) for c in args.clients.split(",")):
-            r = asyncio.run(load(url, clients, args.requests))
+    for workers in (int(w) for w in args.workers.split(",")):
+        with running_server(args.index, args.corpus, workers=workers) as url:
+            documents = httpx.get(f"{url}/api/stats", timeout=120).json()["documents"]
             print(
-                f"{r['clients']:>7}  {r['requests']:>8}  {r['errors']:>6}  {r['rps']:>5.1f}  "
-                f"{r['p50']:>7.1f}  {r['p95']:>7.1f}  {r['max']:>7.1f}",
-                flush=True,
+                f"{documents} documents, `archive serve --workers {workers}`, {len(QUERIES)} queries in the mix, "
+                f"{args.requests} requests per run"
             )
+            print("clients  requests  errors  req/s   p50 ms   p95 ms   max ms")
+            for clients in (int(c) for c in args.clients.split(",")):
+                r = asyncio.run(load(url, clients, args.requests))
+                print(
+                    f"{r['clients']:>7}  {r['requests']:>8}  {r['errors']:>6}  {r['rps']:>5.1f}  "
+                    f"{r['p50']:>7.1f}  {r['p95']:>7.1f}  {r['max']:>7.1f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

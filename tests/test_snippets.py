@@ -1,0 +1,53 @@
+"""Snippets: the fast highlighter (words analysed once, only the stretches around matched words
+tokenised) gives exactly what Whoosh's own highlighter gives on the whole text. Whoosh internals
+test: it compares with `whoosh.highlight.highlight`."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from whoosh import highlight
+
+from archive import whoosh_engine
+from archive.schema import build_schema
+from conftest import SEEDS
+
+ANALYZER = build_schema()["text"].analyzer
+
+
+def whoosh_reference(text: str, terms: frozenset[str]) -> str:
+    fragmenter = highlight.ContextFragmenter(
+        maxchars=whoosh_engine.SNIPPET_CHARS, surround=whoosh_engine.SNIPPET_SURROUND
+    )
+    out = highlight.highlight(
+        text, terms, ANALYZER, fragmenter, whoosh_engine._MarkFormatter(), top=2, scorer=highlight.BasicFragmentScorer()
+    )
+    return " ".join(out.split())
+
+
+def stems(words: list[str]) -> frozenset[str]:
+    return frozenset(t.text for w in words for t in ANALYZER(w))
+
+
+def texts() -> list[str]:
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(Path(SEEDS).glob("*")) if p.suffix in (".txt", ".md")]
+    rng = random.Random(7)
+    vocabulary = sorted({w for t in seeds for w in t.split()})
+    made = []
+    for size in (40, 400, 3_000, 12_000):  # the last ones pass Whoosh's 32 768-character limit
+        made.append(" ".join(rng.choice(vocabulary) for _ in range(size)))
+    return seeds + made
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_fast_snippets_equal_whooshs_highlighter(seed: int) -> None:
+    rng = random.Random(seed)
+    for text in texts():
+        words = text.split()
+        picked = [rng.choice(words) for _ in range(rng.choice((1, 2, 4)))]
+        rare = [w for w in words if len(w) > 6][: 1 + seed % 3]  # words met once or twice
+        for chosen in (picked, rare, picked + rare, ["inexistantissime"]):
+            terms = stems(chosen)
+            assert whoosh_engine.highlight_text(text, terms, ANALYZER) == whoosh_reference(text, terms), chosen
