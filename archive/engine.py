@@ -96,13 +96,13 @@ def open_engine(index_root: Path, allow_outdated: bool = False) -> SearchEngine:
     With `allow_outdated`, an index written by an older version stays searchable (its
     `outdated` attribute is True) until the rebuild beside it switches in.
     """
-    from archive.whoosh_engine import WhooshEngine
+    from archive.whoosh.backend import WhooshEngine
 
     return WhooshEngine(index_root, allow_outdated=allow_outdated)
 
 
 def create_index(generation: Path) -> None:
-    from archive.whoosh_engine import create_whoosh_index
+    from archive.whoosh.backend import create_whoosh_index
 
     create_whoosh_index(generation)
 
@@ -113,7 +113,7 @@ def create_writer(generation: Path, *, bulk: bool = False) -> IndexWriter:
     bulk=True: a new generation being filled by a full (re)build, where each
     id is upserted at most once (upserts then skip the delete).
     """
-    from archive.whoosh_engine import WhooshWriter
+    from archive.whoosh.backend import WhooshWriter
 
     return WhooshWriter(generation, bulk=bulk)
 
@@ -125,20 +125,20 @@ def prepare_document(record: DocumentRecord) -> PreparedDocument:
     postings: with two workers, analysing every text in the writer made it the
     bottleneck of a parallel ingestion.
     """
-    from archive.whoosh_engine import prepare_document as prepare
+    from archive.whoosh.backend import prepare_document as prepare
 
     return prepare(record)
 
 
 def read_records(generation: Path, doc_ids: list[str]) -> dict[str, DocumentRecord]:
     """Stored records with their text, read straight from a generation (used to re-path docs)."""
-    from archive.whoosh_engine import read_records as read
+    from archive.whoosh.backend import read_records as read
 
     return read(generation, doc_ids)
 
 
 def indexed_ids(generation: Path) -> set[str]:
     """Ids present in a generation, straight from the index (not the manifest)."""
-    from archive.whoosh_engine import live_ids
+    from archive.whoosh.backend import live_ids
 
     return live_ids(generation)

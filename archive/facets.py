@@ -15,8 +15,8 @@ from functools import cached_property
 
 import numpy as np
 
-from archive.postings import Postings
 from archive.text import fold_name
+from archive.whoosh.postings import Postings
 
 
 class FacetTables:

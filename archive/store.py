@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from archive.schema import INDEX_VERSION
+from archive.whoosh.schema import INDEX_VERSION
 
 CURRENT = "CURRENT"
 META_FILE = "archive.json"

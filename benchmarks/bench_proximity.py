@@ -14,7 +14,7 @@ from whoosh import query as wq
 
 from archive.engine import open_engine
 from archive.models import SearchRequest
-from archive.query import PROXIMITY_SLOP, lead_terms
+from archive.whoosh.query import PROXIMITY_SLOP, lead_terms
 
 QUERIES = (
     "transition énergétique industrie",

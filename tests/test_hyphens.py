@@ -14,7 +14,7 @@ from archive_testing import ner_off
 
 from archive.engine import open_engine
 from archive.models import SearchRequest
-from archive.query import join_hyphenated
+from archive.whoosh.query import join_hyphenated
 from indexer.pipeline import index_corpus
 
 # file name → text (first line is the title). Each pair writes a form with and without hyphens.

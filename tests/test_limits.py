@@ -14,8 +14,8 @@ import pytest
 
 from archive.engine import SearchEngine, open_engine
 from archive.models import SearchRequest
-from archive.query import MAX_EXPANSIONS, MAX_FUZZY_DISTANCE, MAX_QUERY_WORDS
-from archive.ranking import QueryEvaluator
+from archive.whoosh.query import MAX_EXPANSIONS, MAX_FUZZY_DISTANCE, MAX_QUERY_WORDS
+from archive.whoosh.ranking import QueryEvaluator
 from indexer.pipeline import index_corpus
 
 

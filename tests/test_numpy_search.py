@@ -15,9 +15,9 @@ from whoosh import query as wq
 
 from archive.engine import open_engine
 from archive.models import QuerySyntaxError, SearchRequest
-from archive.query import text_terms
-from archive.ranking import QueryEvaluator
-from archive.schema import CompactPositions
+from archive.whoosh.query import text_terms
+from archive.whoosh.ranking import QueryEvaluator
+from archive.whoosh.schema import CompactPositions
 from indexer.pipeline import index_corpus
 from tests.conftest import ROOT
 

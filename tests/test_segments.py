@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from whoosh import index as windex
 
-from archive import whoosh_engine
 from archive.engine import create_index, create_writer, open_engine
 from archive.models import DocumentRecord, SearchRequest
+from archive.whoosh import backend as whoosh_engine
 
 
 def _record(i: int) -> DocumentRecord:

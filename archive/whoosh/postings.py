@@ -16,7 +16,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
-from archive.schema import CompactPositions
+from archive.whoosh.schema import CompactPositions
 
 # Whoosh stores field lengths as one byte; this table decodes them all at once.
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)

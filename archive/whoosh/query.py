@@ -31,8 +31,8 @@ from whoosh.util.text import rcompile
 from archive.analysis import NUMBER_SPACES
 from archive.facet_registry import REGISTRY
 from archive.models import QuerySyntaxError
-from archive.schema import FACET_FIELDS
 from archive.text import fold_words
+from archive.whoosh.schema import FACET_FIELDS
 
 TEXT_FIELDS = ("title", "text")
 FIELD_BOOSTS = {"title": 2.0, "text": 1.0}

@@ -20,8 +20,8 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from archive.postings import Postings
-from archive.query import MAX_EXPANSIONS, expansion_notice
+from archive.whoosh.postings import Postings
+from archive.whoosh.query import MAX_EXPANSIONS, expansion_notice
 
 K1 = 1.2
 B = 0.75

@@ -21,7 +21,7 @@ from whoosh.analysis import RegexTokenizer, Token
 from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
-from archive import store, trends, versions, whoosh_fixes  # noqa: F401  (applies local Whoosh fixes)
+from archive import store, trends, versions
 from archive.alternatives import alternatives, exclusion_notice
 from archive.analysis import join_values
 from archive.facets import FacetTables
@@ -38,8 +38,11 @@ from archive.models import (
     SearchResult,
     Timeline,
 )
-from archive.postings import Postings
-from archive.query import (
+from archive.review import review_flags
+from archive.text import fold_name
+from archive.whoosh import fixes  # noqa: F401  (applies local Whoosh fixes)
+from archive.whoosh.postings import Postings
+from archive.whoosh.query import (
     PROXIMITY_SLOP,
     TEXT_FIELDS,
     ParsedQuery,
@@ -49,10 +52,8 @@ from archive.query import (
     query_notices,
     word_units,
 )
-from archive.ranking import EXPANDING, ArchiveBM25F, QueryEvaluator
-from archive.review import review_flags
-from archive.schema import FACET_FIELDS, PreAnalysed, build_schema
-from archive.text import fold_name
+from archive.whoosh.ranking import EXPANDING, ArchiveBM25F, QueryEvaluator
+from archive.whoosh.schema import FACET_FIELDS, PreAnalysed, build_schema
 
 # Fields read into FacetTables: every facet's, and the format (counted by stats()).
 TABLE_FIELDS = (*FACET_FIELDS.values(), "format")
