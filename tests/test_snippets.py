@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from whoosh import highlight
 
-from archive import whoosh_engine
-from archive.schema import build_schema
+from archive.whoosh import backend as whoosh_engine
+from archive.whoosh.schema import build_schema
 from conftest import SEEDS
 
 ANALYZER = build_schema()["text"].analyzer
