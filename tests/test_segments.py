@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from whoosh import index as windex
 
 from archive.engine import create_index, create_writer, open_engine
 from archive.models import DocumentRecord, SearchRequest
 from archive.whoosh import backend as whoosh_engine
+from conftest import ROOT
 
 
 def _record(i: int) -> DocumentRecord:
@@ -43,3 +47,25 @@ def test_merges_stay_under_the_cap_and_small_segments_stay_few(tmp_path, monkeyp
     engine = open_engine(tmp_path / "root", allow_outdated=True)
     assert engine.search(SearchRequest(query="usine")).total == 180
     engine.close()
+
+
+def test_an_index_written_before_the_whoosh_package_move_still_opens(tmp_path: Path) -> None:
+    """Whoosh pickles the schema with its classes' module path: indexes written before the move
+    name `archive.schema.ValueField`; without an alias, opening them failed and forced a rebuild."""
+    import pickle
+    import subprocess
+
+    from archive.whoosh.schema import build_schema
+
+    written = pickle.dumps(build_schema(), protocol=2)
+    assert b"carchive.whoosh.schema\nValueField\n" in written
+    (tmp_path / "old.pickle").write_bytes(written.replace(b"carchive.whoosh.schema\n", b"carchive.schema\n"))
+    # A fresh interpreter, as a new app process opening an old index: only what opening imports.
+    code = (
+        "import pickle, sys; from archive.whoosh.schema import build_schema; "
+        "print(sorted(pickle.loads(open(sys.argv[1], 'rb').read()).names()) == sorted(build_schema().names()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "old.pickle")], capture_output=True, text=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "True", out.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from array import array
 from itertools import accumulate
 
@@ -101,3 +102,9 @@ def build_schema() -> Schema:
         record=STORED(),
         slot=ID(),  # never indexed: placeholders used while rewriting queries
     )
+
+
+# Whoosh pickles the schema into each index's table of contents, naming this module's classes
+# (ValueField, CompactPositions) by module path. Indexes written before the Whoosh code moved into
+# archive/whoosh/ name them `archive.schema`: keep that name importable so they still open.
+sys.modules.setdefault("archive.schema", sys.modules[__name__])
