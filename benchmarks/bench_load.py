@@ -230,6 +230,55 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int, waited_children: bool = True) -> float:
+    """CPU time of a process (user + system), with that of its children it has waited for."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if waited_children else 0)
+    return ticks / TICKS
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all cores spent on anything but idling, since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / TICKS
+
+
+@dataclass
+class CpuShare:
+    """Where the machine's CPU went during the load: the app's server (its own process and the
+    watcher's extraction workers), the load generator (Playwright and the Chromium sessions, the
+    CLI loop), and everything else on the machine (other sessions)."""
+
+    server: float = 0.0
+    extraction: float = 0.0
+    generator: float = 0.0
+    machine: float = 0.0
+
+    @staticmethod
+    def now(server_pid: int) -> CpuShare:
+        server_tree = set(descendants(server_pid))
+        generator = cpu_seconds(os.getpid()) + sum(
+            cpu_seconds(p) for p in descendants(os.getpid()) if p != server_pid and p not in server_tree
+        )
+        return CpuShare(
+            server=cpu_seconds(server_pid, waited_children=False),
+            extraction=sum(cpu_seconds(p) for p in server_tree),
+            generator=generator,
+            machine=machine_busy_seconds(),
+        )
+
+    def since(self, start: CpuShare) -> CpuShare:
+        return CpuShare(
+            *(getattr(self, f) - getattr(start, f) for f in ("server", "extraction", "generator", "machine"))
+        )
+
+
 @dataclass
 class Memory:
     server_peak: int = 0
@@ -562,6 +611,15 @@ def report(stats: Stats, args, memory: Memory, end: dict) -> dict:
         f"(expected {end['expected']})"
     )
     print(f"archive check: exit {end['check_exit']}")
+    cpu, wall = end["cpu_seconds"], end["wall_seconds"]
+    browser_actions = sum(len(v) for k, v in stats.times.items() if k != "CLI search")
+    print(
+        f"CPU during the {wall:.0f} s of load ({os.cpu_count()} cores = {wall * (os.cpu_count() or 1):.0f} CPU-s): "
+        f"app server {cpu['server']:.0f} s, its extraction workers {cpu['extraction']:.0f} s, load generator "
+        f"(Chromium sessions, Playwright, CLI loop) {cpu['generator']:.0f} s, whole machine {cpu['machine']:.0f} s; "
+        f"app server per browser action: {1000 * cpu['server'] / max(browser_actions, 1):.0f} ms "
+        f"({browser_actions} actions)"
+    )
     print(
         f"server RSS: peak {memory.server_peak // 1024} MB, end {memory.server_last // 1024} MB; with its child "
         f"processes (watcher's extraction workers): peak {memory.total_peak // 1024} MB"
@@ -621,6 +679,7 @@ def main(argv: list[str] | None = None) -> None:
         if "error" in result:
             raise result["error"]
         print(f"app on {base}, watcher on; load for {args.duration:.0f} s…", flush=True)
+        cpu_start, load_started = CpuShare.now(process.pid), time.monotonic()
         dropper = threading.Thread(
             target=lambda: dropped.extend(drop_files(staged, corpus, args.duration * 0.6, stop)), daemon=True
         )
@@ -629,6 +688,8 @@ def main(argv: list[str] | None = None) -> None:
         for t in background:
             t.start()
         browsers.join()
+        cpu = CpuShare.now(process.pid).since(cpu_start)
+        wall = time.monotonic() - load_started
         if "error" in result:
             raise result["error"]
         dropper.join()
@@ -651,6 +712,8 @@ def main(argv: list[str] | None = None) -> None:
             "check_exit": check_exit,
             "load_start": round(load_start, 1),
             "load_end": round(load_end, 1),
+            "cpu_seconds": {k: round(v, 1) for k, v in vars(cpu).items()},
+            "wall_seconds": round(wall, 1),
         }
         if check_exit:
             print(check_text[:2000])
