@@ -13,7 +13,8 @@ What it does, on a working folder (--workdir, default /tmp/bench_load):
 3. For --duration seconds, at the same time:
    - --sessions researchers, each its own Chromium context (Playwright, Debian's Chromium), loop
      over: open the app, type a query, tick a facet value, open a document; session 0 also sends
-     a pathological query (prefix and fuzzy expansions that run into the search time budget);
+     a pathological query (prefix and fuzzy expansions that run into the search time budget)
+     on its first round and every other one after;
    - --files new documents (same generator, numbers after the base) are copied into
      corpus/depots/ at an even pace over the first 60 % of the run;
    - a second process runs `archive search` in a loop (a fresh process each time).
@@ -355,7 +356,7 @@ async def research(n: int, browser, base: str, stats: Stats, stop_at: float, tim
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     context.set_default_timeout(timeout_ms)
     page = await context.new_page()
-    previous, need_load = None, True
+    previous, need_load, rounds = None, True, 0
 
     async def think() -> None:
         await page.wait_for_timeout(rng.uniform(500, 1500))
@@ -366,7 +367,10 @@ async def research(n: int, browser, base: str, stats: Stats, stop_at: float, tim
                 need_load = not await timed(stats, "page load", page, _load(page, base, timeout_ms))
                 continue
             await think()
-            pathological = n == 0 and rng.random() < 0.5
+            # Session 0: the pathological query on its first round and every other one after, so
+            # that even a short or slow run has the others' queries during one.
+            pathological = n == 0 and rounds % 2 == 0
+            rounds += 1
             query = PATHOLOGICAL if pathological else rng.choice([q for q in QUERIES if q != previous])
             previous = query
             box = page.get_by_role("textbox", name="Rechercher dans l'archive")
