@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from archive import gazetteer as g
+from archive.gazetteer import actor_gazetteer, files
 from archive.text import fold_name
 
 CONFIRMED, MERGED, REJECTED = "confirmed", "merged", "rejected"
@@ -39,7 +40,7 @@ def _clean(name: str) -> str:
 def _record(decision: dict[str, Any]) -> None:
     """Append a decision (a later decision on the same name replaces the earlier one)."""
     path = g.vocab_dir() / g.DECISIONS_FILE
-    with g._ADD_LOCK, g._file_lock(g.vocab_dir() / ".actors.lock"):
+    with actor_gazetteer._ADD_LOCK, files._file_lock(g.vocab_dir() / ".actors.lock"):
         current = [d for d in g.load_decisions(path) if fold_name(str(d["name"])) != fold_name(decision["name"])]
         current.append(decision)
         body = yaml.safe_dump(current, allow_unicode=True, sort_keys=False, default_flow_style=None, width=110)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from archive import gazetteer as g
+from archive.gazetteer import actor_gazetteer, files, matching
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Scheme:
 @dataclass
 class _SchemeGazetteer:
     schemes: dict[str, Scheme]
-    entries: dict[str, g._Entry]
+    entries: dict[str, matching._Entry]
     dated: frozenset[str]  # keys that count only in a document dated within the scheme's years
     regex: Any
 
@@ -57,7 +58,7 @@ def _year(value: Any, name: str, key: str) -> int | None:
 
 def _build(items: list[dict[str, Any]]) -> _SchemeGazetteer:
     schemes: dict[str, Scheme] = {}
-    entries: dict[str, g._Entry] = {}
+    entries: dict[str, matching._Entry] = {}
     dated: set[str] = set()
     for item in items:
         name = item.get("name")
@@ -68,19 +69,21 @@ def _build(items: list[dict[str, Any]]) -> _SchemeGazetteer:
         aliases = tuple(dict.fromkeys(str(a) for a in item.get("aliases") or []))
         start, end = _year(item.get("from"), name, "from"), _year(item.get("to"), name, "to")
         schemes[name] = Scheme(name, start, end, aliases, str(item.get("note") or ""))
-        vetoes = g._context_vetoes(item)
+        vetoes = actor_gazetteer._context_vetoes(item)
         cased = [str(a) for a in item.get("case_sensitive") or []]
         for alias in (name, *aliases):
             if alias not in cased:
-                g._add_entry(entries, alias, g._Entry(name, **vetoes), "schemes.yaml")
+                matching._add_entry(entries, alias, matching._Entry(name, **vetoes), "schemes.yaml")
         for alias in cased:
-            g._add_entry(entries, alias, g._Entry(name, frozenset({g._case_key(alias)}), **vetoes), "schemes.yaml")
+            matching._add_entry(
+                entries, alias, matching._Entry(name, frozenset({matching._case_key(alias)}), **vetoes), "schemes.yaml"
+            )
         for alias in item.get("dated_aliases") or []:
-            key = g._norm(str(alias))
+            key = matching._norm(str(alias))
             if key not in entries:
-                g._add_entry(entries, str(alias), g._Entry(name, **vetoes), "schemes.yaml")
+                matching._add_entry(entries, str(alias), matching._Entry(name, **vetoes), "schemes.yaml")
                 dated.add(key)
-    return _SchemeGazetteer(schemes, entries, frozenset(dated), g._compile(entries))
+    return _SchemeGazetteer(schemes, entries, frozenset(dated), matching._compile(entries))
 
 
 def _gazetteer() -> _SchemeGazetteer:
@@ -97,7 +100,7 @@ def _gazetteer_at(path: str, stamp: int) -> _SchemeGazetteer:
     if not stamp:  # a lab's vocabulary folder without schemes: no scheme
         return _build([])
     with open(path, encoding="utf-8") as handle:
-        return _build(g._safe_load(handle) or [])
+        return _build(files._safe_load(handle) or [])
 
 
 def schemes() -> list[Scheme]:
@@ -110,8 +113,8 @@ def scheme(name: str) -> Scheme | None:
     gaz = _gazetteer()
     if name in gaz.schemes:
         return gaz.schemes[name]
-    entry = gaz.entries.get(g._norm(name))
-    return gaz.schemes.get(entry.value) if entry and g._norm(name) not in gaz.dated else None
+    entry = gaz.entries.get(matching._norm(name))
+    return gaz.schemes.get(entry.value) if entry and matching._norm(name) not in gaz.dated else None
 
 
 def scheme_for_alias(phrase: str) -> str | None:
@@ -128,7 +131,7 @@ def match_schemes(text: str, year: int | None = None) -> list[g.Match]:
     counts only when named at least twice.
     """
     gaz = _gazetteer()
-    prepared, folded = g._read(text)
+    prepared, folded = matching._read(text)
     found: dict[str, list[str]] = {}
     counts: dict[str, int] = {}
     for m in gaz.regex.finditer(folded):
@@ -138,10 +141,10 @@ def match_schemes(text: str, year: int | None = None) -> list[g.Match]:
             continue
         if key in gaz.dated and not gaz.schemes[entry.value].covers(year):
             continue
-        if not g._written_ok(entry, prepared, m.start(), m.end(), folded):
+        if not matching._written_ok(entry, prepared, m.start(), m.end(), folded):
             continue
         counts[entry.value] = counts.get(entry.value, 0) + 1
-        surface = g._surface(prepared, m.start(), m.end())
+        surface = matching._surface(prepared, m.start(), m.end())
         evidence = found.setdefault(entry.value, [])
         if surface not in evidence:
             evidence.append(surface)

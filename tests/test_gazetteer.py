@@ -552,7 +552,7 @@ def test_candidate_actors_merge_and_sort() -> None:
 def vocab_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("actors.yaml", "themes.yaml", "places.yaml", "schemes.yaml"):
         (tmp_path / name).write_bytes((VOCAB / name).read_bytes())
-    monkeypatch.setattr(g, "VOCAB_DIR", tmp_path)
+    monkeypatch.setenv("ARCHIVE_VOCAB_DIR", str(tmp_path))  # never the project's own vocabulary
     g.clear_caches()
     yield tmp_path
     g.clear_caches()

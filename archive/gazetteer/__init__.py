@@ -1,0 +1,115 @@
+"""Gazetteers of actors, themes and places, and their fast matchers.
+
+The vocabularies live in ``archive/vocab/*.yaml`` (or a lab's copy, ``ARCHIVE_VOCAB_DIR``). Each
+gazetteer is compiled once into a single trie-shaped regular expression run over aligned folded
+text (``matching``). One module per concern: ``files`` (where the YAML is, reading, the write lock),
+``matching``, ``actor_gazetteer``, ``themes``, ``places``; this package re-exports what the rest of the
+archive uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from archive.gazetteer.actor_gazetteer import (
+    ACTOR_KINDS,
+    DECISIONS_FILE,
+    Actor,
+    ActorsFound,
+    _build_actor_gazetteer,
+    actor_for_alias,
+    actor_kind,
+    actor_members,
+    actor_offices,
+    actor_parents,
+    actors,
+    add_actor,
+    candidate_actors,
+    clear_actor_caches,
+    find_actors,
+    load_decisions,
+    match_actors,
+    member_of_table,
+    rejected_names,
+    roll_up_actors,
+)
+from archive.gazetteer.files import VOCAB_DIR, _load_yaml, vocab_dir
+from archive.gazetteer.matching import Match, _align, _key, _prepare
+from archive.gazetteer.places import (
+    PLACE_KINDS,
+    Place,
+    _place_gazetteer,
+    match_places,
+    place_info,
+    place_names,
+    roll_up,
+)
+from archive.gazetteer.themes import (
+    NAME_KINDS_WITHOUT_THEMES,
+    _theme_gazetteer,
+    institution_spans,
+    is_theme_term,
+    match_themes,
+    theme_labels,
+)
+
+__all__ = [
+    "ACTOR_KINDS",
+    "DECISIONS_FILE",
+    "NAME_KINDS_WITHOUT_THEMES",
+    "PLACE_KINDS",
+    "VOCAB_DIR",
+    "Actor",
+    "ActorsFound",
+    "Match",
+    "Place",
+    "_align",
+    "_build_actor_gazetteer",
+    "_key",
+    "_load_yaml",
+    "_prepare",
+    "actor_for_alias",
+    "actor_kind",
+    "actor_members",
+    "actor_offices",
+    "actor_parents",
+    "actors",
+    "add_actor",
+    "candidate_actors",
+    "clear_caches",
+    "find_actors",
+    "institution_spans",
+    "is_theme_term",
+    "load_decisions",
+    "match_actors",
+    "match_places",
+    "match_themes",
+    "member_of_table",
+    "place_info",
+    "place_names",
+    "rejected_names",
+    "roll_up",
+    "roll_up_actors",
+    "theme_labels",
+    "vocab_dir",
+    "vocab_fingerprint",
+]
+
+
+def vocab_fingerprint() -> str:
+    """A short hash of the vocabularies: when it changes (add_actor, an edit), records extracted
+    before no longer say what the gazetteer would say now."""
+    digest = hashlib.sha256()
+    for name in ("actors.yaml", "themes.yaml", "places.yaml", "schemes.yaml", DECISIONS_FILE):
+        try:
+            digest.update((vocab_dir() / name).read_bytes())
+        except OSError:
+            pass
+    return digest.hexdigest()[:16]
+
+
+def clear_caches() -> None:
+    """Forget the compiled vocabularies (they are rebuilt from the YAML files on next use)."""
+    clear_actor_caches()
+    _theme_gazetteer.cache_clear()
+    _place_gazetteer.cache_clear()
