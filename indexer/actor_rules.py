@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["Candidate", "find_candidates"]
+from archive import vocab_files
+
+__all__ = ["Candidate", "find_candidates", "strip_legal_form"]
+
+WORDS_FILE = "entities.yaml"  # in archive/vocab/: words that are not names, legal forms
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,6 @@ _COMPANY_APPOSITION = re.compile(
     rf"(?<![\w-])(?P<name>{_NAME}),[ \u00a0](?:un |une |le |la |l')?(?:groupe|société|filiale|entreprise|start-up|PME|ETI"
     rf"|fonds d'investissement|fonds|constructeur|équipementier|fabricant|sidérurgiste|chimiste|spécialiste|leader)\b"
 )
-_LEGAL_FORM = re.compile(
-    rf"(?<![\w-])(?P<name>{_NAME})[ \u00a0](?:SA|SAS|SASU|SARL|SE|SCOP|SCA|GmbH|AG|Ltd|Inc|NV|BV|S\.A\.S?\.?)(?![\w])"
-)
 _COURT = re.compile(
     rf"(?<![\w-])(?P<court>[Tt]ribunal (?:de commerce|judiciaire|administratif|des activités économiques|de grande instance)"
     rf"|[Cc]our d'appel|[Cc]onseil de prud'hommes) (?P<de>de |d'|du )(?P<place>{_CAPWORD}(?:[ -]{_CAPWORD}){{0,2}})"
@@ -80,34 +82,56 @@ _NAME_THEN_ROLE = re.compile(
     rf"(?<![\w-]){_PERSON},[ \u00a0](?:l'actuel |l'actuelle |le |la )?(?P<role>{_ROLE})"
     rf"(?:[ \u00a0](?:de |du |d'|de la |des |chez )?(?P<org>{_NAME}))?"
 )
-# Capitalised words that are not names of companies (« la société Générale » is one, though).
-_NOT_NAMES = frozenset(
-    "Le La Les L' Un Une Des Du De Il Elle Ils Elles Ce Cette Son Sa Ses Leur Leurs Nous Vous Et Ou Mais "
-    "Selon Depuis Pour Par Avec Sans Dans Sur Sous En Au Aux Lors Après Avant Alors Ainsi Enfin Puis Si "
-    "Monsieur Madame Mme M. État Etat France Europe Gouvernement Région Ville Métropole Département "
-    "Préfecture Mairie Conseil Comité Commission Assemblée Sénat Ministre Ministère Président Présidente "
-    "Direction Service Tribunal Janvier Février Mars Avril Mai Juin Juillet Août Septembre Octobre "
-    "Novembre Décembre Lundi Mardi Mercredi Jeudi Vendredi Samedi Dimanche CSE CE PSE".split()
-)
-_HONORIFICS = frozenset({"Me", "Maître", "Mgr", "Dr", "Pr"})
-_LEGAL_TAIL = re.compile(r"[ \u00a0](?:SA|SAS|SASU|SARL|SE|SCOP|SCA|GmbH|AG|Ltd|Inc|NV|BV|S\.A\.S?\.?)$")
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The lists of ``entities.yaml`` that the rules read."""
+
+    not_names: frozenset[str]  # capitalised words that are not names (« Le », « Selon », « Mairie »)
+    honorifics: frozenset[str]  # titles before a person's name (« Me », « Dr »)
+    legal_form: re.Pattern[str]  # « Ferropem SAS »: a name followed by its legal form
+    legal_tail: re.Pattern[str]  # a legal form ending a name
+
+
+def _words() -> _Words:
+    return vocab_files.load(WORDS_FILE, _build_words)
+
+
+def _build_words(data: Any) -> _Words:
+    # Longest first: of « S.A.S. » and « S.A.S », a name is read with its whole form.
+    forms = sorted(vocab_files.word_list(data, "legal_forms", WORDS_FILE), key=len, reverse=True)
+    any_form = "(?:" + "|".join(map(re.escape, forms)) + ")"
+    return _Words(
+        not_names=frozenset(vocab_files.word_list(data, "not_name_words", WORDS_FILE)),
+        honorifics=frozenset(vocab_files.word_list(data, "honorifics", WORDS_FILE)),
+        legal_form=re.compile(rf"(?<![\w-])(?P<name>{_NAME})[ \u00a0]{any_form}(?![\w])"),
+        legal_tail=re.compile(rf"[ \u00a0]{any_form}$"),
+    )
+
+
+def strip_legal_form(name: str) -> str:
+    """The name without the legal form that ends it (« Ferropem SAS » → « Ferropem »)."""
+    return _words().legal_tail.sub("", name)
 
 
 def _clean_org(name: str) -> str | None:
-    name = _LEGAL_TAIL.sub("", " ".join(name.replace("’", "'").split())).strip(" .,-")
+    name = strip_legal_form(" ".join(name.replace("’", "'").split())).strip(" .,-")
     words = name.split()
-    while words and words[-1] in _NOT_NAMES:
+    not_names = _words().not_names
+    while words and words[-1] in not_names:
         words.pop()
-    if not words or words[0] in _NOT_NAMES or len(name) < 2:
+    if not words or words[0] in not_names or len(name) < 2:
         return None
     return " ".join(words)
 
 
 def _clean_person(name: str) -> str | None:
     words = " ".join(name.replace("’", "'").split()).split()
-    if words and words[0] in _HONORIFICS:
+    lists = _words()
+    if words and words[0] in lists.honorifics:
         words = words[1:]  # « Me Bruno Sapin » (Maître) → Bruno Sapin
-    if len(words) < 2 or words[0] in _NOT_NAMES or words[-1] in _NOT_NAMES:
+    if len(words) < 2 or words[0] in lists.not_names or words[-1] in lists.not_names:
         return None
     # « Jean DUPONT » → « Jean Dupont »
     return " ".join(w.capitalize() if w.isupper() and len(w) > 2 else w for w in words)
@@ -125,7 +149,7 @@ def find_candidates(text: str) -> list[Candidate]:
         name = _clean_org(m.group("name"))
         if name:
             out.append(Candidate(name, "organisation", m.start("name"), "société"))
-    for m in _LEGAL_FORM.finditer(text):
+    for m in _words().legal_form.finditer(text):
         name = _clean_org(m.group("name"))
         if name:
             out.append(Candidate(name, "organisation", m.start("name"), "forme juridique"))

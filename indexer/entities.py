@@ -13,6 +13,9 @@ Cost, and how it is bounded: the model is loaded once per process (each extracti
 has its own), reads only the first MAX_CHARS characters of a document and only French,
 English and German texts. ``ARCHIVE_NER=0`` switches recognition off (the wording rules
 stay); ``ARCHIVE_NER_MODEL`` names another spaCy model. Without spaCy everything else works.
+
+The words that are never proposed (« France », « Conseil », acronyms, news outlets, offices) are
+data: ``archive/vocab/entities.yaml`` (or a lab's copy).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from archive import config, gazetteer
+from archive import config, gazetteer, vocab_files
 from archive.text import (
     ENGLISH_MONTHS,
     ENGLISH_WEEKDAYS,
@@ -35,6 +38,7 @@ from archive.text import (
     fold_name,
     with_and_without_accents,
 )
+from indexer import actor_rules
 
 __all__ = [
     "KINDS",
@@ -54,85 +58,57 @@ MAX_ENTITIES = 20
 MAX_ORG_WORDS = 6
 MAX_PER_WORDS = 4
 
-_PARTICLES = frozenset("de du des d' la le von van der den di da bin ben el al".split())
-_STOP_NAMES = frozenset(
-    fold_name(w)
-    for w in (
-        "France",
-        "Europe",
-        "Union",
-        "État",
-        "Etat",
-        "Gouvernement",
-        "Région",
-        "Ville",
-        "Métropole",
-        "Agglomération",
-        "Mesdames",
-        "Messieurs",
-        "Madame",
-        "Monsieur",
-        "Président",
-        "Présidente",
-        "Ministre",
-        "Programme",
-        "Sommaire",
-        "Article",
-        "Contact",
-        "Contacts",
-        "Direction",
-        "Service",
-        "Assemblée",
-        "Conseil",
-        "Comité",
-        "Commission",
-        "Département",
-        "Préfecture",
-        "Mairie",
-    )
-)
 _CALENDAR = re.compile(
     rf"\b(?:{'|'.join(with_and_without_accents(MONTHS + WEEKDAYS) + ENGLISH_MONTHS + ENGLISH_WEEKDAYS)})\b",
     re.IGNORECASE,
 )
-_OFFICE = re.compile(
-    r"\b(?:ministre|ministère|ministere|secrétaire|secretaire|président|president|préfet|prefet)\b", re.I
-)
 _EDGE_JUNK = re.compile(r"^[\W_]+|[\W_]+$")
 _INNER_JUNK = re.compile(r"[›»«|•:;/\\]|\s[-–—]\s|\d{1,2}\s*h\s*\d{0,2}\b")
-# Administrative acronyms read as organisations by the model.
-_NOT_ORGS = frozenset(
-    "jorf nor ue pib pme pmi eti tpe pse cdi cdd nao tva cvae cice cir r&d ia cse ce chsct rsa smic "
-    "cop21 cop vu press presse contact contacts sommaire annexe annexes article titre chapitre commission "
-    "gouvernement parlement conseil".split()
-)
-# First words of event and policy names (« Salon du Bourget », « Pacte de responsabilité »).
-_NOT_ORG_FIRST = frozenset(
-    fold_name(w)
-    for w in "salon semaine journée journées assises sommet plan pacte loi programme rapport projet "
-    "stratégie accord contrat appel dispositif".split()
-)
-# Organisations written with a single capital start with one of these (« Centre national
-# d'études des télécommunications », « Fonds stratégique d'investissement »).
-_INSTITUTION_FIRST = frozenset(
-    fold_name(w)
-    for w in "centre fonds institut agence office conseil comité fédération syndicat union association "
-    "société groupe banque caisse commission autorité observatoire chambre confédération mouvement "
-    "haut haute cour tribunal université école laboratoire collectif coopérative fondation".split()
-)
 _LEADING_ARTICLE = re.compile(
     rf"^(?:{LEADING_ARTICLE}|(?:m\.|mme|mmes|me|maître|monsieur|madame|the|der|die|das) )", re.IGNORECASE
 )
-# News outlets and agencies (a byline is not an actor), cookie-banner buttons.
-_MEDIA = re.compile(
-    r"\b(?:AFP|Reuters|Bloomberg|Hebdo|Actu|Journal|Magazine|Gazette|Écho|Echo|Weekly|Online|Presse|News|Times"
-    r"|Tribune|Dépêche|Quotidien|Infos?|Mag|Accepter|Refuser|Paramétrer|Cookies?|Newsletter)\b",
-    re.IGNORECASE,
-)
-# Names that are not actors of a document in the archive's sense.
-_NOT_ACTORS = frozenset(fold_name(x) for x in ("Union européenne", "Choose France", "Brexit", "Europe", "UE"))
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
-_LEGAL_TAIL = re.compile(r"[ \u00a0](?:SA|SAS|SASU|SARL|SE|SCOP|SCA|GmbH|AG|Ltd|Inc|NV|BV|S\.A\.S?\.?)$")
+STOP_LISTS_FILE = "entities.yaml"  # in archive/vocab/: what must not be proposed as an actor
+
+
+@dataclass(frozen=True)
+class _StopLists:
+    """The lists of ``entities.yaml``, folded (``archive.text.fold_name``) or compiled for matching."""
+
+    stop_names: frozenset[str]
+    not_orgs: frozenset[str]
+    not_org_first: frozenset[str]
+    institution_first: frozenset[str]
+    not_actors: frozenset[str]
+    media: re.Pattern[str]
+    office: re.Pattern[str]
+    particles: frozenset[str]
+
+
+def _lists() -> _StopLists:
+    return vocab_files.load(STOP_LISTS_FILE, _build_lists)
+
+
+def _build_lists(data: Any) -> _StopLists:
+    def words(key: str) -> list[str]:
+        return vocab_files.word_list(data, key, STOP_LISTS_FILE)
+
+    def folded(key: str) -> frozenset[str]:
+        return frozenset(fold_name(word) for word in words(key))
+
+    def any_of(key: str) -> re.Pattern[str]:
+        return re.compile(r"\b(?:" + "|".join(map(re.escape, words(key))) + r")\b", re.IGNORECASE)
+
+    return _StopLists(
+        stop_names=folded("stop_names"),
+        not_orgs=folded("not_organisations"),
+        not_org_first=folded("not_organisation_first_words"),
+        institution_first=folded("institution_first_words"),
+        not_actors=folded("not_actors"),
+        media=any_of("media_words"),
+        office=any_of("office_words"),
+        particles=frozenset(word.lower() for word in words("name_particles")),
+    )
 
 
 @dataclass(frozen=True)
@@ -212,8 +188,6 @@ def detect_actors(
     """Organisations and people outside the gazetteer, from wording rules (any language)
     and, for French, named-entity recognition. One enters the actors when the evidence is
     strong: named in the title or the first paragraph, or MIN_MENTIONS times or more."""
-    from indexer import actor_rules
-
     if not text:
         return Detected([], [])
     head = text[:MAX_CHARS]
@@ -265,7 +239,8 @@ _COMPANY_RULES = ("société", "forme juridique")
 
 
 def _stop(name: str) -> bool:
-    return fold_name(name) in _STOP_NAMES or fold_name(name) in _NOT_ORGS
+    lists = _lists()
+    return fold_name(name) in lists.stop_names or fold_name(name) in lists.not_orgs
 
 
 def enabled() -> bool:
@@ -376,7 +351,7 @@ def _clean(surface: str) -> str:
     name = " ".join(surface.replace("’", "'").split())
     name = _EDGE_JUNK.sub("", name)
     name = _LEADING_ARTICLE.sub("", name).strip()
-    return _LEGAL_TAIL.sub("", name).strip()
+    return actor_rules.strip_legal_form(name).strip()
 
 
 def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
@@ -384,21 +359,22 @@ def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
     common words written with a capital, event and policy names, shouted words (« REPRENONS »),
     news outlets, cookie buttons. ``strict`` (a text not in French, read with the French
     model): every word of the name must be capitalised."""
-    if "\n" in name or len(name) < 3 or _CALENDAR.search(name) or _OFFICE.search(name):
+    lists = _lists()
+    if "\n" in name or len(name) < 3 or _CALENDAR.search(name) or lists.office.search(name):
         return False
-    if _MEDIA.search(name) or fold_name(name) in _NOT_ACTORS:
+    if lists.media.search(name) or fold_name(name) in lists.not_actors:
         return False
     words_all = name.split()
     if all(w.isupper() for w in words_all if any(c.isalpha() for c in w)) and any(
         sum(c.isalpha() for c in w) >= 6 for w in words_all
     ):
         return False  # « REPRENONS », « XIVE LÉGISL »: shouting, not an acronym
-    if strict and not all(w[0].isupper() or w.lower() in _PARTICLES for w in words_all):
+    if strict and not all(w[0].isupper() or w.lower() in lists.particles for w in words_all):
         return False
     if _INNER_JUNK.search(name):
         return False
     words = _WORD.findall(name)
-    if not words or fold_name(name) in _STOP_NAMES:
+    if not words or fold_name(name) in lists.stop_names:
         return False
     if gazetteer.actor_for_alias(name) or gazetteer.place_info(name):
         return False
@@ -407,7 +383,7 @@ def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
     if label == "PER":
         if gazetteer.actor_for_alias(words[-1]):
             return False  # « F. Hollande »: a known person, read by the gazetteer
-        significant = [w for w in words if w.lower() not in _PARTICLES]
+        significant = [w for w in words if w.lower() not in lists.particles]
         if not 2 <= len(words) <= MAX_PER_WORDS or not all(w[0].isupper() for w in significant):
             return False
         # « Matinée Réindustrialiser »: names are not words the text also writes in lower case.
@@ -415,11 +391,11 @@ def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
     if len(words) > MAX_ORG_WORDS or not (name[0].isupper() or name[0].isdigit()):
         return False
     folded = [fold_name(w) for w in words]
-    if folded[0] in _NOT_ORG_FIRST:
+    if folded[0] in lists.not_org_first:
         return False
     if len(words) == 1:
         word = words[0]
-        if fold_name(word) in _NOT_ORGS:
+        if fold_name(word) in lists.not_orgs:
             return False
         if gazetteer.is_theme_term(word):
             return False  # « SCOP », « Relocalisation »
@@ -431,4 +407,4 @@ def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
             return False
         return any(not _line_initial(text, m.start()) for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text))
     capitals = sum(1 for w in words if w[0].isupper())
-    return capitals >= 2 or folded[0] in _INSTITUTION_FIRST
+    return capitals >= 2 or folded[0] in lists.institution_first

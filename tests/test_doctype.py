@@ -170,3 +170,49 @@ def test_type_words_count_only_in_the_documents_own_voice() -> None:
 def test_a_header_stating_the_type_wins() -> None:
     text = "Communiqué de presse n° 12 – 5 mars 2014\n\nLa CFDT signe le relevé de conclusions\n\nTexte."
     assert detect_doc_type(text, "La CFDT signe le relevé de conclusions") == "communiqué de presse"
+
+
+# -- the cues are data: archive/vocab/doc_types.yaml, or a lab's copy ---------------------------
+
+BUNDLED_CUES = Path(__file__).resolve().parents[1] / "archive" / "vocab" / "doc_types.yaml"
+SURVEY = "La coopérative publie ses résultats. " + FILLER
+
+
+@pytest.fixture
+def lab_vocab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty lab vocabulary folder (ARCHIVE_VOCAB_DIR)."""
+    monkeypatch.setenv("ARCHIVE_VOCAB_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_a_labs_own_cues_are_used(lab_vocab: Path) -> None:
+    assert detect_doc_type(SURVEY) == "article"
+    bundled = BUNDLED_CUES.read_text(encoding="utf-8")
+    added = bundled.replace("étude:\n  cues:\n", "étude:\n  cues:\n    - ['\\bcooperative\\b', 9]\n")
+    assert added != bundled
+    (lab_vocab / "doc_types.yaml").write_text(added, encoding="utf-8")
+    assert detect_doc_type(SURVEY) == "étude"
+    assert type_scores(SURVEY)["étude"] == 9 * 2  # once in the body, once in the head
+
+
+def test_a_lab_folder_without_the_cues_reads_the_bundled_ones(lab_vocab: Path) -> None:
+    assert not (lab_vocab / "doc_types.yaml").exists()
+    assert detect_doc_type(_seed("004")) == "communiqué de presse"
+    assert detect_doc_type("COMPTE RENDU\n" + FILLER) == "compte rendu"  # a header pattern
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("brochure:\n  cues: []\n", "'brochure' is not a document type"),
+        ("tract:\n  cues:\n    - ['\\bgreve\\b']\n", "a cue is [pattern, weight]"),
+        ("tract:\n  cues:\n    - ['\\bgreve\\b', 2, head]\n", "can only be « voice »"),
+        ("tract:\n  cues:\n    - ['(greve', 2]\n", "invalid pattern"),
+        ("tract:\n  header: '(greve'\n", "invalid pattern"),
+    ],
+)
+def test_a_mistake_in_the_cues_names_the_file_and_the_cue(lab_vocab: Path, body: str, message: str) -> None:
+    (lab_vocab / "doc_types.yaml").write_text(body, encoding="utf-8")
+    with pytest.raises(ValueError, match="doc_types.yaml") as caught:
+        detect_doc_type("Un texte.")
+    assert message in str(caught.value)

@@ -228,3 +228,53 @@ def test_calendar_words_are_not_names(day: str) -> None:
 
     assert found("Forum Club") == ["Forum Club"]
     assert found(f"{day} Club") == []
+
+
+# -- the stop lists are data: archive/vocab/entities.yaml, or a lab's copy ----------------------
+
+BUNDLED_LISTS = g.VOCAB_DIR / "entities.yaml"
+
+
+@pytest.fixture
+def lab_vocab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A lab's copy of the vocabulary folder (ARCHIVE_VOCAB_DIR) made before entities.yaml existed."""
+    for name in ("actors.yaml", "themes.yaml", "places.yaml", "schemes.yaml"):
+        (tmp_path / name).write_bytes((g.VOCAB_DIR / name).read_bytes())
+    monkeypatch.setenv("ARCHIVE_VOCAB_DIR", str(tmp_path))
+    g.clear_caches()
+    yield tmp_path
+    g.clear_caches()
+
+
+def test_a_labs_own_stop_lists_are_used(lab_vocab: Path) -> None:
+    assert [e.name for e in detect()][:2] == ["BorsodChem", "Wanhua"]  # no entities.yaml here: the bundled one
+    bundled = BUNDLED_LISTS.read_text(encoding="utf-8")
+    edited = bundled.replace("stop_names: [\n", "stop_names: [\n  borsodchem,\n").replace(
+        "media_words: [\n", "media_words: [\n  Wanhua,\n"
+    )
+    assert edited.count("borsodchem") == 1 and edited.count("Wanhua") == 1
+    (lab_vocab / "entities.yaml").write_text(edited, encoding="utf-8")
+    assert [e.name for e in detect()] == ["Jean-Paul Durand", "Centre national d'études spatiales"]
+
+
+def test_a_missing_stop_list_is_named(lab_vocab: Path) -> None:
+    misspelt = BUNDLED_LISTS.read_text(encoding="utf-8").replace("not_organisations:", "not_organisation:")
+    (lab_vocab / "entities.yaml").write_text(misspelt, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"entities.yaml: the list 'not_organisations' is missing"):
+        detect()
+
+
+def test_the_wording_rules_read_their_words_from_the_lab(lab_vocab: Path) -> None:
+    from indexer.actor_rules import find_candidates
+
+    text = "Le chantier est confié à Fincantieri SpA et à Chantiers Atlantique SAS."
+    assert [(c.name, c.rule) for c in find_candidates(text)] == [("Chantiers Atlantique", "forme juridique")]
+    bundled = BUNDLED_LISTS.read_text(encoding="utf-8")
+    edited = bundled.replace("legal_forms: [\n", "legal_forms: [\n  SpA,\n").replace(
+        "not_name_words: [\n", "not_name_words: [\n  Atlantique,\n"
+    )
+    (lab_vocab / "entities.yaml").write_text(edited, encoding="utf-8")
+    assert [(c.name, c.rule) for c in find_candidates(text)] == [
+        ("Fincantieri", "forme juridique"),
+        ("Chantiers", "forme juridique"),  # a name does not end with a word that is not a name
+    ]
