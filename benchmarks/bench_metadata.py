@@ -1,12 +1,12 @@
 """Accuracy of metadata extraction on the annotated sets: the seed set and the held-out halves.
 
     python benchmarks/bench_metadata.py                  # every set's figures; errors per document (dev sets only)
-    python benchmarks/bench_metadata.py --set dev        # one set: seed, dev (dev1+dev2), test (test1+test2)
+    python benchmarks/bench_metadata.py --set dev        # one set: seed, dev (dev1+dev2+dev3), test (test1+test2)
     python benchmarks/bench_metadata.py --json           # figures as JSON
     python benchmarks/bench_metadata.py --quiet          # figures only
 
 Sets: « seed » is tests/data/annotated (46 documents, used to write the rules); « dev » is
-tests/data/eval/dev1 + dev2 (tuned on); « test » is tests/data/eval/test1 + test2 (frozen
+tests/data/eval/dev1 + dev2 + dev3 (tuned on); « test » is tests/data/eval/test1 + test2 (frozen
 before tuning, only its aggregate figures are ever printed: no per-document errors).
 
 Each document goes through the indexer's own path (`indexer.extract.extract`, then
@@ -54,7 +54,7 @@ ANNOTATED = ROOT / "tests" / "data" / "annotated"
 EVAL = ROOT / "tests" / "data" / "eval"
 SETS: dict[str, list[Path]] = {
     "seed": [ANNOTATED],
-    "dev": [EVAL / "dev1", EVAL / "dev2"],
+    "dev": [EVAL / "dev1", EVAL / "dev2", EVAL / "dev3"],
     "test": [EVAL / "test1", EVAL / "test2"],
 }
 SHOW_ERRORS = {"seed", "dev"}  # never per-document output for the test half
