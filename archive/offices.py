@@ -128,7 +128,11 @@ _PERSON_BEFORE = re.compile(
 _NOT_HOLDER_BEFORE = re.compile(
     r"(?:ancien|ancienne|ex|futur|future|prochain|prochaine|nouveau|nouvelle|candidat|candidate|premier|"
     r"successeur|successeure|predecesseur|d'un|d'une|un|une|les|des|aux)\s*(?:le |la |l')?$"
+    # « la secrétaire d'État auprès du ministre de l'Économie »: the title of another office.
+    r"|\baupres (?:du|de la|de l')\s*$"
 )
+# … nor a holder of another time: « le ministre de l'Économie de l'époque, Arnaud Montebourg ».
+_NOT_HOLDER_AFTER = re.compile(r"[ \t\u00a0]*(?:de l'epoque|d'alors|a l'epoque|at the time)\b")
 
 
 _NAME_AFTER = re.compile(r"[ \t\u00a0]*,?[ \t\u00a0]*(?:M\.|Mme)?[ \t\u00a0]*[A-ZÀ-Ý][a-zà-ÿ]")
@@ -146,6 +150,8 @@ def mentions(text: str, when: str | None) -> list[OfficeMention]:
             before = gazetteer._key(folded[max(0, m.start() - 30) : m.start()] + "\x00")[:-1].rstrip()
             before = before + " " if before else ""
             if not _PERSON_BEFORE.search(before) or _NOT_HOLDER_BEFORE.search(before.rstrip()):
+                continue
+            if _NOT_HOLDER_AFTER.match(folded, m.end()):
                 continue
             who = holder(office.key, *span) if span else None
             named = bool(_NAME_AFTER.match(prepared, m.end()))

@@ -240,7 +240,10 @@ def _actor_names(
         first[name] = min(offset, first.get(name, offset))
         starts.setdefault(name, set()).add(offset)
 
+    titles: dict[str, int] = {}  # mentions of a local authority that only title a named person
     for name, start, end in found.spans:
+        if prepared and gazetteer.actor_kind(name) == "collectivités" and _titles_a_person(prepared, start, end):
+            titles[name] = titles.get(name, 0) + 1
         covered = any(m.start < end and start < m.end and (m.holder or m.named) for m in mentions)
         if covered and gazetteer.actor_kind(name) in _OFFICE_KINDS:
             continue
@@ -264,7 +267,30 @@ def _actor_names(
         or gazetteer.actor_kind(n) not in _EXAMPLE_KINDS
         or not _as_example(prepared, first[n])
     ]
+    # « Le président de la Région Nouvelle-Aquitaine, Alain Rousset, … »: the person acts; the
+    # region is his title, not an actor, unless the text names it otherwise too.
+    kept = [n for n in kept if n in in_title or titles.get(n, 0) < len(starts[n])]
     return sorted(kept, key=lambda n: (first[n], n))
+
+
+_PRESIDENT_OF = re.compile(
+    r"\b(?:président|présidente|president|Präsident|Präsidentin)\s+(?:du\s+conseil\s+régional\s+|de\s+la\s+|du\s+|of\s+the\s+|der\s+)?"
+    r"(?:(?:Région|région|Region|Métropole|métropole|Département|département)\s+(?:de\s+l'|de\s+la\s+|des\s+|du\s+|de\s+)?)?$",
+    re.IGNORECASE,
+)
+_PERSON_AFTER = re.compile(r"\s*,\s*(?:M\.\s*|Mme\s*)?[A-ZÀ-Ý][\w'-]+(?:\s+(?:de\s+|d')?[A-ZÀ-Ý][\w'-]+)+")
+_PERSON_BEFORE = re.compile(r"[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+)+\s*,\s*(?:le\s+|la\s+)?$")
+
+
+def _titles_a_person(prepared: str, start: int, end: int) -> bool:
+    """The mention is a named person's title: « [Name,] président(e) de la Région X[, Name] »."""
+    before = prepared[max(0, start - 40) : start]
+    role = _PRESIDENT_OF.search(before)
+    if role is None:
+        return False
+    if _PERSON_AFTER.match(prepared, end):
+        return True
+    return _PERSON_BEFORE.search(prepared, max(0, start - 40 - 60), max(0, start - 40) + role.start()) is not None
 
 
 _EXAMPLE_KINDS = ("entreprises", "collectivités")

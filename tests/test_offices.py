@@ -82,3 +82,28 @@ def test_undated_or_ambiguous_period_keeps_the_institution() -> None:
     rec = _record("Rapport 2024\n\nLe Premier ministre a visité l'usine en 2024.")
     assert rec.date == "2024" and "Premier ministre" in rec.actors
     assert not {"Gabriel Attal", "Michel Barnier", "François Bayrou"} & set(rec.actors)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a holder of another time, named after the title
+        "Le ministre de l’Économie de l’époque, Arnaud Montebourg, a signé le décret.",
+        # the title of another office: the secretary of State is the one acting
+        "La secrétaire d’État auprès du ministre de l’Économie, Agnès Pannier-Runacher, a commandé un audit.",
+    ],
+)
+def test_a_title_that_is_not_the_holder_at_the_documents_date(sentence: str) -> None:
+    rec = _record(f"Amiens, le 31 juillet 2019\n\n{sentence}")
+    assert "Bruno Le Maire" not in rec.actors  # minister of the economy on that day
+    assert "Ministère de l'Économie" not in rec.actors
+
+
+def test_a_region_that_only_titles_its_named_president_is_not_an_actor() -> None:
+    both = "Bordeaux, le 13 décembre 2018\n\nFord refuse le repreneur\n\nLe président de la Région Nouvelle-Aquitaine, Alain Rousset, parle de mépris."
+    rec = _record(both)
+    assert "Alain Rousset" in rec.actors and "Région Nouvelle-Aquitaine" not in rec.actors
+    after = "Bordeaux, le 13 décembre 2018\n\nFord refuse le repreneur\n\nAlain Rousset, président de la Région Nouvelle-Aquitaine, parle de mépris."
+    assert "Région Nouvelle-Aquitaine" not in _record(after).actors
+    acting = both + " La Région Nouvelle-Aquitaine a voté une aide."
+    assert "Région Nouvelle-Aquitaine" in _record(acting).actors
