@@ -213,16 +213,24 @@ def detect_actors(
     for e in detect_entities(head, language=language, known_spans=spans, nlp=nlp, limit=3 * MAX_ENTITIES):
         start = head.find(e.name)
         add(e.name, e.kind, start if start >= 0 else len(head), "ner")
+    _expand_acronyms(found, head)
+    known = [fold_name(head[s:e]) for s, e in spans]
+    known_starts = {s for s, _ in spans}
     lead = lead_end(head)
     folded_title = fold_name(title)
     actors: list[tuple[int, str]] = []
     proposals = []
     for item in sorted(found.values(), key=lambda x: x["start"]):
         mentions = max(1, _count(head, item["name"], item["kind"]))
-        in_lead = item["start"] < lead or (
-            bool(folded_title) and re.search(rf"(?<!\w){re.escape(fold_name(item['name']))}(?!\w)", folded_title)
+        in_title = (
+            bool(folded_title)
+            and folded_title != fold_name(item["name"])  # a title that is only a name: a masthead
+            and re.search(rf"(?<!\w){re.escape(fold_name(item['name']))}(?!\w)", folded_title)
         )
+        in_lead = item["start"] < lead or in_title
         strong = bool(in_lead) or mentions >= MIN_MENTIONS or (item["rule"], item["kind"]) in STATED_ROLES
+        if strong and not in_title and _not_an_actor_here(item["name"], head, known, mentions, known_starts):
+            strong = False
         proposals.append(
             {"name": item["name"], "kind": item["kind"], "mentions": mentions, "rule": item["rule"], "actor": strong}
         )
@@ -236,6 +244,83 @@ def detect_actors(
 
 
 _COMPANY_RULES = ("société", "forme juridique")
+MASTHEAD_LINES = 3  # a name alone on one of the first lines, named nowhere else, is the outlet's
+# A government office's field: « le ministre de l'Économie » → « Économie » is not an organisation.
+_OFFICE_FIELD = re.compile(
+    r"\b(?:ministres?|ministères?|ministeres?|secrétaires? d['’]état|secretaires? d['’]etat|ministers?|ministerin|ministerium)\b"
+    r"[^.\n,;]{0,30}\b(?:de|du|des|à|a|aux|of|for|für)\s*(?:l['’]|la |le )?$",
+    re.IGNORECASE,
+)
+
+
+def _not_an_actor_here(
+    name: str, text: str, known: list[str], mentions: int, known_starts: set[int] | frozenset[int] = frozenset()
+) -> bool:
+    """A detected name that the text does not use as an actor: the outlet's masthead (alone on
+    one of the first lines, named once), the field of a minister (« ministre de l'Économie »),
+    the first words of an actor the gazetteer already read in this text (« Alcatel » of
+    « Alcatel-Lucent »), or the head of one (« la Présidence de l'Assemblée nationale »)."""
+    key = fold_name(name)
+    if any(k != key and k.startswith(key + " ") for k in known):
+        return True
+    places = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+    if places and all(_OFFICE_FIELD.search(text, max(0, p - 60), p) for p in places):
+        return True
+    if places and all(_head_of_known(text, p + len(name), known_starts) for p in places):
+        return True  # « la Présidence de l'Assemblée nationale »: a part of a known institution
+    if mentions == 1 and places:
+        lines = [line.strip() for line in text.splitlines() if line.strip()][:MASTHEAD_LINES]
+        line_start = text.rfind("\n", 0, places[0]) + 1
+        line = text[line_start : text.find("\n", places[0]) if "\n" in text[places[0] :] else len(text)].strip()
+        rest = line.strip(" *#_").removeprefix(name).strip()
+        if line in lines and (not rest or rest[0] in "–—|-:•"):
+            return True
+    return False
+
+
+_OF_NEXT = re.compile(r"[ \t\u00a0]+(?:de|du|des|d['’])[ \t\u00a0]*(?:l['’]|la[ \t\u00a0]+|le[ \t\u00a0]+)?")
+
+
+def _head_of_known(text: str, end: int, known_starts: set[int] | frozenset[int]) -> bool:
+    """« de l'Assemblée nationale » follows, where the gazetteer read an actor."""
+    m = _OF_NEXT.match(text, end)
+    return m is not None and m.end() in known_starts
+
+
+_ACRONYM_AFTER = re.compile(r"\(([A-ZÀ-Ý][A-ZÀ-Ý0-9&]{1,6}(?: [A-Z]{1,4})?)\)")
+
+
+def _expand_acronyms(found: dict[str, dict[str, Any]], text: str) -> None:
+    """« Caisse de dépôt et placement du Québec (CDPQ) »: the acronym found alone is the long
+    name; a detected long name and its acronym are one actor."""
+    for m in _ACRONYM_AFTER.finditer(text):
+        acronym = m.group(1)
+        key = fold_name(acronym)
+        if key not in found:
+            continue
+        long_name = _long_form(text[max(0, m.start() - 120) : m.start()].rstrip(), acronym)
+        if not long_name:
+            continue
+        item = found.pop(key)
+        if gazetteer.actor_for_alias(long_name):
+            continue  # the gazetteer reads the long name already
+        target = found.setdefault(fold_name(long_name), {**item, "name": long_name})
+        target["start"] = min(target["start"], item["start"])
+
+
+def _long_form(before: str, acronym: str) -> str | None:
+    """The words just before a bracketed acronym whose initials (or all-capital words) spell it."""
+    letters = re.sub(r"[^A-ZÀ-Ý0-9&]", "", acronym.upper())
+    words = re.findall(r"[\w&'’-]+", before.split("\n")[-1])
+    for n in range(1, min(len(words), 10) + 1):
+        chosen = words[-n:]
+        significant = [
+            w for w in chosen if w.lower() not in _lists().particles and w.lower() not in ("et", "and", "und")
+        ]
+        spelled = "".join(w if w.isupper() and len(w) > 1 else w[0] for w in significant).upper()
+        if fold_name(spelled) == fold_name(letters) and chosen[0][:1].isupper():
+            return " ".join(chosen)
+    return None
 
 
 def _stop(name: str) -> bool:

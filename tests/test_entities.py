@@ -278,3 +278,48 @@ def test_the_wording_rules_read_their_words_from_the_lab(lab_vocab: Path) -> Non
         ("Fincantieri", "forme juridique"),
         ("Chantiers", "forme juridique"),  # a name does not end with a word that is not a name
     ]
+
+
+# -- names the text does not use as actors ---------------------------------------------------------
+
+
+def _actors(text: str, labels: dict[str, str], title: str = "") -> list[str]:
+    from archive import gazetteer as gz
+
+    spans = [(s, e) for _, s, e in gz.find_actors(text).spans]
+    return entities.detect_actors(text, title=title, known_spans=spans, nlp=FakeNlp(labels)).actors
+
+
+def test_an_outlets_masthead_is_not_an_actor() -> None:
+    text = (
+        "Dauphiné Éco – 27 février 2012\n\nPhotowatt : la reprise validée\n\n"
+        "Le tribunal a validé la reprise de Photowatt par Zorbex Énergies. Zorbex Énergies investira."
+    )
+    labels = {"Dauphiné Éco": "ORG", "Zorbex Énergies": "ORG"}
+    found = _actors(text, labels)
+    assert "Zorbex Énergies" in found and "Dauphiné Éco" not in found
+    # the masthead taken as the title (a title that is only the name) is no evidence either
+    assert "Dauphiné Éco" not in _actors(text, labels, title="Dauphiné Éco")
+    # a name alone on a first line and named again is an actor
+    assert "Dauphiné Éco" in _actors(text + " Dauphiné Éco a répondu.", labels)
+
+
+def test_a_ministers_field_and_parts_of_known_actors_are_not_actors() -> None:
+    text = (
+        "Rapport de la commission d'enquête\n\n"
+        "Enregistré à la Présidence de l'Assemblée nationale le 19 avril 2018. "
+        "Le ministre de l'Économie de l'époque a autorisé la vente d'Alcatel-Lucent. "
+        "Deux anciens ministres de l'Économie ont été entendus. Alcatel a refusé."
+    )
+    labels = {"Présidence": "ORG", "Économie": "ORG", "Alcatel": "ORG"}
+    assert _actors(text, labels) == []
+
+
+def test_an_acronym_in_brackets_is_its_long_name() -> None:
+    text = (
+        "Zorbex finalise son rachat\n\n"
+        "Le groupe Zorbex a finalisé l'opération avec la Caisse de dépôt et placement du Québec (CDPQ). "
+        "La CDPQ devient le premier actionnaire."
+    )
+    found = _actors(text, {"CDPQ": "ORG"})
+    assert "Caisse de dépôt et placement du Québec" in found and "CDPQ" not in found
