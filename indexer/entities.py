@@ -229,7 +229,11 @@ def detect_actors(
         )
         in_lead = item["start"] < lead or in_title
         strong = bool(in_lead) or mentions >= MIN_MENTIONS or (item["rule"], item["kind"]) in STATED_ROLES
-        if strong and not in_title and _not_an_actor_here(item["name"], head, known, mentions, known_starts):
+        if (
+            strong
+            and not in_title
+            and _not_an_actor_here(item["name"], head, known, mentions, known_starts, item["rule"])
+        ):
             strong = False
         proposals.append(
             {"name": item["name"], "kind": item["kind"], "mentions": mentions, "rule": item["rule"], "actor": strong}
@@ -254,12 +258,18 @@ _OFFICE_FIELD = re.compile(
 
 
 def _not_an_actor_here(
-    name: str, text: str, known: list[str], mentions: int, known_starts: set[int] | frozenset[int] = frozenset()
+    name: str,
+    text: str,
+    known: list[str],
+    mentions: int,
+    known_starts: set[int] | frozenset[int] = frozenset(),
+    rule: str = "ner",
 ) -> bool:
     """A detected name that the text does not use as an actor: the outlet's masthead (alone on
     one of the first lines, named once), the field of a minister (« ministre de l'Économie »),
     the first words of an actor the gazetteer already read in this text (« Alcatel » of
-    « Alcatel-Lucent »), or the head of one (« la Présidence de l'Assemblée nationale »)."""
+    « Alcatel-Lucent »), the head of one (« la Présidence de l'Assemblée nationale »), or a
+    label in brackets the model read (« Olivier Rietmann (Les Républicains) »)."""
     key = fold_name(name)
     if any(k != key and k.startswith(key + " ") for k in known):
         return True
@@ -268,6 +278,8 @@ def _not_an_actor_here(
         return True
     if places and all(_head_of_known(text, p + len(name), known_starts) for p in places):
         return True  # « la Présidence de l'Assemblée nationale »: a part of a known institution
+    if rule == "ner" and mentions == 1 and places and _IN_BRACKETS.search(text, max(0, places[0] - 50), places[0]):
+        return True  # « Olivier Rietmann (Les Républicains, Haute-Saône) »: a label, named once
     if mentions == 1 and places:
         lines = [line.strip() for line in text.splitlines() if line.strip()][:MASTHEAD_LINES]
         line_start = text.rfind("\n", 0, places[0]) + 1
@@ -278,6 +290,7 @@ def _not_an_actor_here(
     return False
 
 
+_IN_BRACKETS = re.compile(r"\([^()\n]{0,45}$")
 _OF_NEXT = re.compile(r"[ \t\u00a0]+(?:de|du|des|d['’])[ \t\u00a0]*(?:l['’]|la[ \t\u00a0]+|le[ \t\u00a0]+)?")
 
 

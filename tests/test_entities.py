@@ -323,3 +323,13 @@ def test_an_acronym_in_brackets_is_its_long_name() -> None:
     )
     found = _actors(text, {"CDPQ": "ORG"})
     assert "Caisse de dépôt et placement du Québec" in found and "CDPQ" not in found
+
+
+def test_a_label_in_brackets_read_by_the_model_is_not_an_actor() -> None:
+    text = (
+        "Aides publiques : le rapport du Sénat\n\n"
+        "Le rapporteur, Fabien Gay, et le président, Olivier Rietmann (Les Républicains, Haute-Saône), présentent."
+    )
+    labels = {"Républicains": "ORG", "Olivier Rietmann": "PER"}
+    found = _actors(text, labels)
+    assert "Olivier Rietmann" in found and "Républicains" not in found
