@@ -13,7 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from archive import config, gazetteer
+from archive import config
+from archive.gazetteer.files import VOCAB_DIR, _safe_load
 
 __all__ = ["load", "path_of", "word_list"]
 
@@ -25,7 +26,7 @@ def path_of(name: str) -> Path:
     lab = config.vocab_dir()
     if lab is not None and (lab / name).is_file():
         return lab / name
-    return gazetteer.VOCAB_DIR / name
+    return VOCAB_DIR / name
 
 
 def load(name: str, build: Callable[[Any], T]) -> T:
@@ -37,7 +38,7 @@ def load(name: str, build: Callable[[Any], T]) -> T:
 @lru_cache(maxsize=16)
 def _built(path: str, stamp: int, build: Callable[[Any], T]) -> T:
     with open(path, encoding="utf-8") as handle:
-        return build(gazetteer._safe_load(handle))
+        return build(_safe_load(handle))
 
 
 def word_list(data: Any, key: str, name: str) -> list[str]:
