@@ -106,6 +106,12 @@ _MONTHS: dict[str, int] = {
     **{w.lower(): n for n, w in enumerate(ENGLISH_MONTHS, 1)},
     **{fold_words(w): n for w, n in zip(_GERMAN_MONTHS, _GERMAN_NUMBERS, strict=True)},
 }
+# English abbreviations, read only month-first and capitalised (« Feb. 6, 2019 »), see _MDY_TEXT.
+_ENGLISH_SHORT = ("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec")
+for _short in _ENGLISH_SHORT:
+    _MONTHS.setdefault(
+        _short.lower(), ("jan feb mar apr may jun jul aug sep oct nov dec".split().index(_short[:3].lower()) + 1)
+    )
 _FULL_MONTH_NAMES = frozenset(k for k in _MONTHS if len(k) > 4 or k in ("mars", "mai", "juin", "aout"))
 
 # English and German month names, case-sensitive so that « may » or « august » (adjective) are not read.
@@ -138,7 +144,7 @@ _RANGE_TEXT = re.compile(
 _DMY_TEXT = re.compile(rf"(?<!\w){_WD}{_DAY}\.?{_SEP}(?P<m>{_MONTH}),?{_SEP}{_YEAR}", _FLAGS)
 # English month-first dates: « May 12, 2023 », « June 3rd 2019 ».
 _MDY_TEXT = re.compile(
-    rf"(?<!\w)(?P<m>{_FOREIGN_MONTH}){_SEP}(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?{_SEP}{_YEAR}",
+    rf"(?<!\w)(?P<m>{_FOREIGN_MONTH}|(?-i:{'|'.join(_ENGLISH_SHORT)})\.?){_SEP}(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?{_SEP}{_YEAR}",
     _FLAGS,
 )
 _NUM_DMY = re.compile(

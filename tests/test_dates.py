@@ -473,6 +473,8 @@ def test_events_limit_prefers_day_and_month() -> None:
         ("LUNDI 1ER AVRIL 2019", "2019-04-01", "day", None),
         ("des 20 et 27 juin 2021", "2021-06-20", "day", "2021-06-27"),
         ("May 12, 2023", "2023-05-12", "day", None),
+        ("Brussels / Paris, Feb. 6, 2019", "2019-02-06", "day", None),  # an abbreviated English month
+        ("Sept 12, 2020", "2020-09-12", "day", None),
         ("12 May 2023", "2023-05-12", "day", None),
         ("June 2015", "2015-06", "month", None),
         ("19. Februar 2019", "2019-02-19", "day", None),
@@ -493,6 +495,7 @@ def test_find_dates_more_forms(text: str, value: str, precision: str, end_value:
     [
         "Analysts may 2023 be wrong",  # « may » is a verb: English months need their capital
         "an august 2020 assembly",
+        "the feb. 6, 2019 memo",  # abbreviations too need their capital
         "Document de travail n° 2020-14",
         "le bilan de 2013 salariés",
     ],
