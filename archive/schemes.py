@@ -87,7 +87,7 @@ def _build(items: list[dict[str, Any]]) -> _SchemeGazetteer:
 
 
 def _gazetteer() -> _SchemeGazetteer:
-    path = g.vocab_dir() / "schemes.yaml"
+    path = files.vocab_file("schemes.yaml")
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:

@@ -10,23 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, TypeVar
 
-from archive import config
-from archive.gazetteer.files import VOCAB_DIR, _safe_load
+from archive.gazetteer.files import _safe_load, vocab_file
 
 __all__ = ["load", "path_of", "word_list"]
 
 T = TypeVar("T")
 
 
-def path_of(name: str) -> Path:
-    """The file ``name`` of the lab's vocabulary folder (``ARCHIVE_VOCAB_DIR``), else of the bundled one."""
-    lab = config.vocab_dir()
-    if lab is not None and (lab / name).is_file():
-        return lab / name
-    return VOCAB_DIR / name
+path_of = vocab_file  # the lab's file when it has it, else the bundled one
 
 
 def load(name: str, build: Callable[[Any], T]) -> T:

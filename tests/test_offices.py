@@ -107,3 +107,23 @@ def test_a_region_that_only_titles_its_named_president_is_not_an_actor() -> None
     assert "Région Nouvelle-Aquitaine" not in _record(after).actors
     acting = both + " La Région Nouvelle-Aquitaine a voté une aide."
     assert "Région Nouvelle-Aquitaine" in _record(acting).actors
+
+
+def test_a_lab_folder_made_before_offices_and_schemes_existed_still_works(tmp_path, monkeypatch) -> None:
+    """A lab's vocabulary folder copied before offices.yaml (or schemes.yaml, doc_types.yaml) joined
+    archive/vocab/ made every document fail with FileNotFoundError: a missing file is read from the
+    bundled folder, while the files the app writes (actors.yaml) stay the lab's."""
+    from archive import schemes
+
+    (tmp_path / "actors.yaml").write_bytes((gazetteer.VOCAB_DIR / "actors.yaml").read_bytes())
+    monkeypatch.setenv("ARCHIVE_VOCAB_DIR", str(tmp_path))
+    gazetteer.clear_caches()
+    offices._offices.cache_clear()
+    try:
+        assert offices.holder("président", date(2013, 5, 1)) == "François Hollande"
+        assert gazetteer.theme_labels() and gazetteer.place_info("Pont-de-Claix") is not None
+        assert "France 2030" in [s.name for s in schemes.schemes()]
+        record = _record("Le 4 juin 2019, le Premier ministre a présenté le plan hydrogène à Belfort.")
+        assert "Édouard Philippe" in record.actors
+    finally:
+        gazetteer.clear_caches()

@@ -26,8 +26,18 @@ def _safe_load(stream: Any) -> Any:
     return yaml.load(stream, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
 
 
+def vocab_file(name: str) -> Path:
+    """The file `name` of the lab's folder (ARCHIVE_VOCAB_DIR) when it has it, else the bundled one:
+    a lab's copy made before a vocabulary joined archive/vocab/ (offices, schemes, document types)
+    keeps working. Files the app writes (actors.yaml, the decisions) are read from vocab_dir()."""
+    lab = config.vocab_dir()
+    if lab is not None and (lab / name).is_file():
+        return lab / name
+    return VOCAB_DIR / name
+
+
 def _load_yaml(name: str) -> Any:
-    with (vocab_dir() / name).open(encoding="utf-8") as handle:
+    with vocab_file(name).open(encoding="utf-8") as handle:
         return _safe_load(handle)
 
 
