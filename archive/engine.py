@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
+from archive import store
 from archive.models import DocumentRecord, Hit, IndexStats, SearchRequest, SearchResult, Timeline
 from archive.trends import Trend
 from archive.versions import Version
@@ -90,21 +91,59 @@ class IndexWriter(Protocol):
     def cancel(self) -> None: ...
 
 
+class Backend(Protocol):
+    """One search engine implementation: its index files, writers and searchers.
+
+    It owns what only it can tell: whether a generation directory holds an index of its own
+    and which index version it writes (stored beside the index by archive/store.py; another
+    version means a rebuild).
+    """
+
+    version: str
+
+    def index_exists(self, generation: Path) -> bool: ...
+
+    def create_index(self, generation: Path) -> None: ...
+
+    def open(self, index_root: Path, allow_outdated: bool = False) -> SearchEngine: ...
+
+    def writer(self, generation: Path, *, bulk: bool = False) -> IndexWriter: ...
+
+    def prepare(self, record: DocumentRecord) -> PreparedDocument: ...
+
+    def read_records(self, generation: Path, doc_ids: list[str]) -> dict[str, DocumentRecord]: ...
+
+    def indexed_ids(self, generation: Path) -> set[str]: ...
+
+
+def backend() -> Backend:
+    """The search engine implementation in use (Whoosh), imported on first use."""
+    from archive.whoosh.backend import BACKEND
+
+    return BACKEND
+
+
+def new_generation(index_root: Path) -> Path:
+    """An empty generation directory stamped with the backend's index version."""
+    return store.new_generation_dir(index_root, backend().version)
+
+
+def is_current_version(generation: Path) -> bool:
+    """Whether a generation was written with this program's index version."""
+    return store.index_version(generation) == backend().version
+
+
 def open_engine(index_root: Path, allow_outdated: bool = False) -> SearchEngine:
     """Open the live index for searching (raises IndexMissing, and IndexOutdated unless allowed).
 
     With `allow_outdated`, an index written by an older version stays searchable (its
     `outdated` attribute is True) until the rebuild beside it switches in.
     """
-    from archive.whoosh.backend import WhooshEngine
-
-    return WhooshEngine(index_root, allow_outdated=allow_outdated)
+    return backend().open(index_root, allow_outdated=allow_outdated)
 
 
 def create_index(generation: Path) -> None:
-    from archive.whoosh.backend import create_whoosh_index
-
-    create_whoosh_index(generation)
+    backend().create_index(generation)
 
 
 def create_writer(generation: Path, *, bulk: bool = False) -> IndexWriter:
@@ -113,9 +152,7 @@ def create_writer(generation: Path, *, bulk: bool = False) -> IndexWriter:
     bulk=True: a new generation being filled by a full (re)build, where each
     id is upserted at most once (upserts then skip the delete).
     """
-    from archive.whoosh.backend import WhooshWriter
-
-    return WhooshWriter(generation, bulk=bulk)
+    return backend().writer(generation, bulk=bulk)
 
 
 def prepare_document(record: DocumentRecord) -> PreparedDocument:
@@ -125,20 +162,14 @@ def prepare_document(record: DocumentRecord) -> PreparedDocument:
     postings: with two workers, analysing every text in the writer made it the
     bottleneck of a parallel ingestion.
     """
-    from archive.whoosh.backend import prepare_document as prepare
-
-    return prepare(record)
+    return backend().prepare(record)
 
 
 def read_records(generation: Path, doc_ids: list[str]) -> dict[str, DocumentRecord]:
     """Stored records with their text, read straight from a generation (used to re-path docs)."""
-    from archive.whoosh.backend import read_records as read
-
-    return read(generation, doc_ids)
+    return backend().read_records(generation, doc_ids)
 
 
 def indexed_ids(generation: Path) -> set[str]:
     """Ids present in a generation, straight from the index (not the manifest)."""
-    from archive.whoosh.backend import live_ids
-
-    return live_ids(generation)
+    return backend().indexed_ids(generation)

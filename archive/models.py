@@ -174,7 +174,9 @@ class IndexStats:
     """What « État de l'archive », `archive stats` and /api/stats show of the index."""
 
     documents: int
-    failed: list[dict[str, Any]]  # {"path", "reason", "when", "tries", …} per unreadable file
+    # {"path", "reason", "when", "tries", …} per unreadable file: the indexer's record, added by
+    # indexer.manifest.index_stats (the engine leaves it empty)
+    failed: list[dict[str, Any]]
     by_year: dict[str, int]
     by_language: dict[str, int]
     by_format: dict[str, int]

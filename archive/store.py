@@ -1,7 +1,7 @@
 """On-disk layout of an archive index.
 
     <index root>/CURRENT          name of the live generation directory
-    <index root>/g-<stamp>/       Whoosh files + archive.json (version) + state.json
+    <index root>/g-<stamp>/       the backend's index files + archive.json (version) + state.json
 
 A rebuild writes a new generation beside the live one and switches CURRENT
 with an atomic rename, so searches keep working throughout. The indexer's
@@ -19,8 +19,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from archive.whoosh.schema import INDEX_VERSION
-
 CURRENT = "CURRENT"
 META_FILE = "archive.json"
 STATE_FILE = "state.json"
@@ -36,12 +34,13 @@ def live_dir(root: Path) -> Path | None:
     return path if name and path.is_dir() else None
 
 
-def new_generation_dir(root: Path) -> Path:
+def new_generation_dir(root: Path, index_version: str) -> Path:
+    """A new empty generation, stamped with the backend's index version (see archive.engine)."""
     root.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
     path = root / f"g-{stamp}"
     path.mkdir()
-    write_json_atomic(path / META_FILE, {"index_version": INDEX_VERSION})
+    write_json_atomic(path / META_FILE, {"index_version": index_version})
     return path
 
 
@@ -75,10 +74,6 @@ def index_version(generation: Path) -> str | None:
         return json.loads((generation / META_FILE).read_text(encoding="utf-8")).get("index_version")
     except (FileNotFoundError, ValueError):
         return None
-
-
-def is_current_version(generation: Path) -> bool:
-    return index_version(generation) == INDEX_VERSION
 
 
 def read_state(generation: Path | None) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from archive_api.engine_access import EngineAccess
 from archive_api.errors import ApiError
 from archive_api.guards import BearerToken, BodyCap
 from archive_api.settings import MAX_LIMIT, MAX_OFFSET, Settings
+from indexer.manifest import index_stats
 
 TITLE = "Archive de la politique industrielle française — API"
 MAX_VALUES = 50  # repeated filter values per parameter
@@ -312,7 +313,7 @@ def create_app(settings: Settings) -> FastAPI:
         responses={200: _json("Nombres et fichiers illisibles")},
     )
     async def stats() -> JSONResponse:
-        return JSONResponse(stats_payload(await access.run(lambda eng: eng.stats())))
+        return JSONResponse(stats_payload(await access.run(lambda eng: index_stats(eng, access.index))))
 
     @app.get(
         "/api/saved/{name}.atom",

@@ -25,6 +25,7 @@ from archive.models import SORTS, IndexMissing, IndexOutdated
 from archive.payloads import document_payload, search_payload, search_request, stats_payload
 from indexer.check import check_archive
 from indexer.lock import IndexBusy
+from indexer.manifest import index_stats
 from indexer.pipeline import IndexRunFailed, index_corpus, needs_rebuild
 from indexer.scan import relative_name
 
@@ -433,7 +434,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     engine = _open(args)
-    stats = engine.stats()
+    stats = index_stats(engine, _paths(args)[1])
     engine.close()
     data = stats_payload(stats)
     lines = [f"{stats.documents} documents, index {stats.index_bytes / 1e6:.1f} MB"]

@@ -37,11 +37,11 @@ WORDS = (
 def build(index: Path, docs: int, words: int) -> None:
     """A synthetic index of `docs` documents of `words` words, written straight by the engine's writer."""
     from archive import store
-    from archive.engine import create_index, create_writer
+    from archive.engine import create_index, create_writer, new_generation
     from archive.models import DocumentRecord
 
     rng = random.Random(13)
-    generation = store.new_generation_dir(index)
+    generation = new_generation(index)
     create_index(generation)
     writer = create_writer(generation, bulk=True)
     started = time.monotonic()

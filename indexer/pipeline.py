@@ -18,15 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as windex
-
 from archive import store, versions
 from archive.engine import (
     IndexWriter,
     PreparedDocument,
+    backend,
     create_index,
     create_writer,
     indexed_ids,
+    is_current_version,
+    new_generation,
     open_engine,
     prepare_document,
     read_records,
@@ -172,10 +173,10 @@ class _Plan:
 
 def needs_rebuild(index_root: Path) -> bool:
     live = store.live_dir(Path(index_root))
-    if live is None or not store.is_current_version(live):
+    if live is None or not is_current_version(live):
         return True
     try:
-        return not windex.exists_in(str(live))
+        return not backend().index_exists(live)
     except Exception:  # a truncated or garbled TOC: only a rebuild can help
         return True
 
@@ -245,7 +246,7 @@ def index_corpus(
 def _run(corpus: Path, index_root: Path, options: RunOptions, *, fresh: bool) -> IndexReport:
     """One pass under the lock: into a new generation (fresh) or the live one."""
     if fresh:
-        generation = store.new_generation_dir(index_root)
+        generation = new_generation(index_root)
         create_index(generation)
         manifest = Manifest()
         present: set[str] = set()

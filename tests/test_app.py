@@ -19,7 +19,7 @@ import rispy
 from streamlit.testing.v1 import AppTest
 
 from archive.csv_export import csv_rows, to_csv
-from archive.engine import open_engine
+from archive.engine import is_current_version, open_engine
 from archive.models import DocumentRecord, Hit, SearchRequest
 from archive.ris_export import ris_entry, to_ris
 from indexer.pipeline import index_corpus
@@ -651,7 +651,7 @@ def test_outdated_index_stays_searchable_while_it_is_rebuilt(tmp_path: Path, mon
     deadline = time.monotonic() + 60
     while (store.live_dir(index) == old or is_locked(index)) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert store.live_dir(index) != old and store.is_current_version(store.live_dir(index))
+    assert store.live_dir(index) != old and is_current_version(store.live_dir(index))
 
 
 def _toggle_watcher_callback() -> None:

@@ -110,10 +110,10 @@ def _fake_detect(text: str, **kwargs) -> list[entities.Entity]:
 def _index_records(index: Path, files: dict[str, str]) -> None:
     """Build records in this process (so that the stand-in model is used) and index them."""
     from archive import store
-    from archive.engine import create_index, create_writer
+    from archive.engine import create_index, create_writer, new_generation
     from indexer.extract import Extraction
 
-    generation = store.new_generation_dir(index)
+    generation = new_generation(index)
     create_index(generation)
     writer = create_writer(generation)
     for name, text in files.items():

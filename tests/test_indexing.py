@@ -15,7 +15,7 @@ from archive import store
 from archive.engine import open_engine
 from archive.models import IndexOutdated, SearchRequest
 from conftest import SEEDS, seed_id
-from indexer.manifest import Failure, Manifest
+from indexer.manifest import Failure, Manifest, index_stats
 from indexer.pipeline import index_corpus, needs_rebuild
 from indexer.scan import document_id
 
@@ -202,7 +202,7 @@ def test_bad_files_are_listed_and_the_rest_indexed(workspace) -> None:
     assert all(reason and "\n" not in reason for reason in failed.values())
     assert {p.name: p.read_bytes() for p in corpus.iterdir()} == before  # originals untouched
     engine = open_engine(index)
-    assert {f["path"] for f in engine.stats().failed} == set(failed)
+    assert {f["path"] for f in index_stats(engine, index).failed} == set(failed)
     engine.close()
     # A failed file replaced by a good version leaves the list by itself.
     (corpus / "broken.pdf").unlink()

@@ -8,9 +8,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from indexer.manifest import index_stats
 from ui.access import can_modify, may_modify, readonly
 from ui.jobs import IndexJob, job_panel
-from ui.runtime import background_sync, engine, report_summary, start_indexing, watcher
+from ui.runtime import background_sync, engine, index_path, report_summary, start_indexing, watcher
 from ui.state import UrlState
 from ui.text import file_size, french_timestamp, language_name, md, number, plural
 
@@ -181,7 +182,7 @@ def render(state: UrlState) -> None:
         (st.warning if level == "warning" else st.success)(message)
     job_panel(STATUS_JOB, _status_job_done)
     sync_notice()
-    stats = engine().stats()
+    stats = index_stats(engine(), index_path())
     by_year = stats.by_year
     undated = stats.documents - sum(by_year.values())
     cols = st.columns(4)

@@ -53,7 +53,7 @@ from archive.whoosh.query import (
     word_units,
 )
 from archive.whoosh.ranking import EXPANDING, ArchiveBM25F, QueryEvaluator
-from archive.whoosh.schema import FACET_FIELDS, PreAnalysed, build_schema
+from archive.whoosh.schema import FACET_FIELDS, INDEX_VERSION, PreAnalysed, build_schema
 
 # Fields read into FacetTables: every facet's, and the format (counted by stats()).
 TABLE_FIELDS = (*FACET_FIELDS.values(), "format")
@@ -328,9 +328,10 @@ class WhooshEngine:
         live = store.live_dir(self.root)
         if live is None or not windex.exists_in(str(live)):
             raise IndexMissing(f"no index in {self.root}")
-        self.outdated = not store.is_current_version(live)
+        version = store.index_version(live)
+        self.outdated = version != INDEX_VERSION
         if self.outdated and not self.allow_outdated:
-            raise IndexOutdated(f"index version {store.index_version(live)} differs from this program's; rebuild it")
+            raise IndexOutdated(f"index version {version} differs from this program's; rebuild it")
         self._ix = windex.open_dir(str(live))
         # One schema for every snapshot of this index: each searcher would otherwise unpickle its
         # own, and the analyzers' memos (snippets, stemming) would start cold on every snapshot.
@@ -871,11 +872,10 @@ class WhooshEngine:
     def stats(self) -> IndexStats:
         with self._checkout() as snap:
             tables, live = snap.tables, snap.tables.live_mask
-            state = store.read_state(snap.directory)
             updated = store.newest_mtime(snap.directory.glob("_MAIN_*.toc"))
             return IndexStats(
                 documents=int(np.count_nonzero(live)),
-                failed=[{"path": p, **info} for p, info in sorted(state.get("failed", {}).items())],
+                failed=[],
                 by_year=dict(sorted(tables.count("year", live).items())),
                 by_language=dict(tables.count("language", live).most_common()),
                 by_format=dict(tables.count("format", live).most_common()),
@@ -1188,3 +1188,33 @@ def live_ids(generation: Path) -> set[str]:
 
 def _text(term: str | bytes) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+class WhooshBackend:
+    """The Whoosh implementation of `archive.engine.Backend`."""
+
+    version = INDEX_VERSION
+
+    def index_exists(self, generation: Path) -> bool:
+        return windex.exists_in(str(generation))
+
+    def create_index(self, generation: Path) -> None:
+        create_whoosh_index(generation)
+
+    def open(self, index_root: Path, allow_outdated: bool = False) -> WhooshEngine:
+        return WhooshEngine(index_root, allow_outdated=allow_outdated)
+
+    def writer(self, generation: Path, *, bulk: bool = False) -> WhooshWriter:
+        return WhooshWriter(generation, bulk=bulk)
+
+    def prepare(self, record: DocumentRecord) -> WhooshDocument:
+        return prepare_document(record)
+
+    def read_records(self, generation: Path, doc_ids: list[str]) -> dict[str, DocumentRecord]:
+        return read_records(generation, doc_ids)
+
+    def indexed_ids(self, generation: Path) -> set[str]:
+        return live_ids(generation)
+
+
+BACKEND = WhooshBackend()
