@@ -13,10 +13,18 @@ one `_codecs.encode` call each. Reading a common word's postings at 100 000
 documents spent two thirds of its time in that unpickling. Blocks are now
 written with the highest protocol, document deltas and weights as typed arrays
 (Whoosh reads both back unchanged: it only indexes and iterates them).
+
+Every patch of Whoosh internals lives here, and the module refuses another
+whoosh-reloaded version than the one they were checked against. They stay
+patches rather than subclasses: Whoosh builds its BufferFiles inside its own
+storage classes (no hook to pass a subclass), and a codec subclass would be
+pickled by name into every segment's table of contents, tying the on-disk
+format to a class of ours.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import pickle
 from array import array
@@ -24,6 +32,27 @@ from array import array
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
 from whoosh.util.numlists import delta_encode
+
+# The whoosh-reloaded release these patches were written for and checked against.
+WRITTEN_FOR = "2.7.5"
+
+
+class WhooshVersionError(RuntimeError):
+    """The installed Whoosh is not the one the local fixes were written for."""
+
+
+def check_version(installed: str | None = None) -> None:
+    """Raise WhooshVersionError unless `installed` (default: the installed whoosh-reloaded) is
+    WRITTEN_FOR: the patches below replace Whoosh internals that another release may have changed."""
+    if installed is None:
+        installed = importlib.metadata.version("whoosh-reloaded")
+    if installed != WRITTEN_FOR:
+        raise WhooshVersionError(
+            f"archive/whoosh/fixes.py was written for whoosh-reloaded {WRITTEN_FOR}, but {installed} is "
+            f"installed: install whoosh-reloaded=={WRITTEN_FOR}, or check each patch against {installed} "
+            "and then update WRITTEN_FOR."
+        )
+
 
 _original_init = structfile.BufferFile.__init__
 
@@ -103,6 +132,7 @@ def _mini_weights(self):
 
 
 def apply() -> None:
+    check_version()
     if structfile.BufferFile.__init__ is not _buffer_file_init:
         structfile.BufferFile.__init__ = _buffer_file_init
     whoosh3.dumps = _dumps
