@@ -22,10 +22,11 @@ import hashlib
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -318,3 +319,20 @@ def pair_similarities(directory: Path, doc_id: str, others: list[str]) -> dict[s
     if mine is None:
         return {}
     return {other: round(similarity(mine, sigs[other]), 3) for other in others if other in sigs}
+
+
+def listed(
+    others: list[str], scores: dict[str, float], record_of: Callable[[str], dict[str, Any] | None]
+) -> list[Version]:
+    """The other versions of a text as the document page lists them, oldest first (undated
+    last); `record_of(id)` gives a stored record, None for a document no longer indexed."""
+    out = []
+    for other in others:
+        rec = record_of(other)
+        if rec is None:
+            continue
+        path = (rec.get("paths") or [""])[0]
+        out.append(
+            Version(other, rec.get("title", ""), rec.get("date"), rec.get("doc_type", ""), path, scores.get(other, 0.0))
+        )
+    return sorted(out, key=lambda v: (v.date is None, v.date or "", v.id))

@@ -14,7 +14,8 @@ from whoosh import query as wq
 
 from archive.engine import open_engine
 from archive.models import SearchRequest
-from archive.whoosh.query import PROXIMITY_SLOP, lead_terms
+from archive.search_logic.proximity import PROXIMITY_SLOP
+from archive.whoosh.query import lead_terms
 
 QUERIES = (
     "transition énergétique industrie",

@@ -75,7 +75,7 @@ def test_off_topic_question_does_not_inflate_counts(ranking_engine) -> None:
     ],
 )
 def test_closest_window(positions, width) -> None:
-    from archive.whoosh.query import closest_window
+    from archive.search_logic.proximity import closest_window
 
     assert closest_window(positions) == width
 

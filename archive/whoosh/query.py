@@ -1,5 +1,8 @@
 """Turn what a researcher types into a Whoosh query.
 
+Size (~520 lines): one parser; its rewriting passes (facets, aliases, hyphens, years, limits)
+share the placeholder scheme below and are only correct in this order.
+
 Supported: words (all required), "exact phrase", OR, NOT / -word, prefix*,
 titre:, and facet fields with French names (acteur:, thème:, année:, lieu:,
 dispositif:, type:, langue:). A word or phrase naming a known actor or scheme by
@@ -31,6 +34,7 @@ from whoosh.util.text import rcompile
 from archive.analysis import NUMBER_SPACES
 from archive.facet_registry import REGISTRY
 from archive.models import QuerySyntaxError
+from archive.search_logic.limits import MAX_EXPANSIONS, MAX_FUZZY_DISTANCE, MAX_QUERY_WORDS, MIN_FUZZY_PREFIX
 from archive.text import fold_words
 from archive.whoosh.schema import FACET_FIELDS
 
@@ -60,13 +64,6 @@ _EMPTY_FIELD = re.compile(r'(?<![\w:])([^\W\d_]+):(?:""|(?=[\s()]|$))')
 # the start) excludes. Optional: a marker (+/-) and a field prefix (titre:) before it.
 _HYPHENATED = re.compile(r"(?<![^\s(])([+-]?)((?:[^\W\d_]+:)?)([^\s()\"]*?\w-\w[^\s()\"]*)")
 _INNER_HYPHENS = re.compile(r"(?<=\w)-+(?=\w)")
-# Limits that keep one query from stalling the server: Whoosh's fuzzy matching grows
-# exponentially with the edit distance (`réindustrialisation~7` took 168 s on five documents),
-# and every expanded word or OR-ed term is one more posting list to read.
-MAX_FUZZY_DISTANCE = 2
-MIN_FUZZY_PREFIX = 1  # letters a fuzzy word keeps as typed
-MAX_EXPANSIONS = 200  # words a prefix*, wildcard or fuzzy~ term may stand for
-MAX_QUERY_WORDS = 64
 _FUZZY_DISTANCE = re.compile(r"(?<=\S)~(\d+)")
 
 
@@ -414,31 +411,9 @@ def text_terms(q: wq.Query) -> list[str]:
     return out
 
 
-PROXIMITY_SLOP = 8
-
-
 def lead_terms(q: wq.Query) -> list[str]:
     """The plain text terms looked for in a document's lead (wildcards aside)."""
     return [t for t in text_terms(q) if "*" not in t and "?" not in t]
-
-
-def closest_window(positions: list[list[int]]) -> int | None:
-    """Width of the smallest stretch of text holding every term once (None if one is absent)."""
-    if not positions or any(not p for p in positions):
-        return None
-    merged = sorted((pos, i) for i, plist in enumerate(positions) for pos in plist)
-    need, seen, best, left = len(positions), {}, None, 0
-    for pos, term in merged:
-        seen[term] = seen.get(term, 0) + 1
-        while len(seen) == need:
-            width = pos - merged[left][0]
-            best = width if best is None else min(best, width)
-            lterm = merged[left][1]
-            seen[lterm] -= 1
-            if not seen[lterm]:
-                del seen[lterm]
-            left += 1
-    return best
 
 
 def join_hyphenated(text: str) -> str:

@@ -20,8 +20,9 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
+from archive.search_logic.limits import MAX_EXPANSIONS
 from archive.whoosh.postings import Postings
-from archive.whoosh.query import MAX_EXPANSIONS, expansion_notice
+from archive.whoosh.query import expansion_notice
 
 K1 = 1.2
 B = 0.75

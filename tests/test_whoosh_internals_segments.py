@@ -9,7 +9,7 @@ from whoosh import index as windex
 
 from archive.engine import create_index, create_writer, open_engine
 from archive.models import DocumentRecord, SearchRequest
-from archive.whoosh import backend as whoosh_engine
+from archive.whoosh import writer as whoosh_writer
 from conftest import ROOT
 
 
@@ -22,8 +22,8 @@ def _record(i: int) -> DocumentRecord:
 
 
 def test_merges_stay_under_the_cap_and_small_segments_stay_few(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(whoosh_engine, "MERGED_DOCS_MAX", 40)
-    monkeypatch.setattr(whoosh_engine, "SMALL_SEGMENTS_MAX", 4)
+    monkeypatch.setattr(whoosh_writer, "MERGED_DOCS_MAX", 40)
+    monkeypatch.setattr(whoosh_writer, "SMALL_SEGMENTS_MAX", 4)
     generation = tmp_path / "g"
     generation.mkdir()
     create_index(generation)

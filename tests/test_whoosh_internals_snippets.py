@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from whoosh import highlight
 
-from archive.whoosh import backend as whoosh_engine
+from archive.whoosh import snippets as whoosh_snippets
 from archive.whoosh.schema import build_schema
 from conftest import SEEDS
 
@@ -19,10 +19,16 @@ ANALYZER = build_schema()["text"].analyzer
 
 def whoosh_reference(text: str, terms: frozenset[str]) -> str:
     fragmenter = highlight.ContextFragmenter(
-        maxchars=whoosh_engine.SNIPPET_CHARS, surround=whoosh_engine.SNIPPET_SURROUND
+        maxchars=whoosh_snippets.SNIPPET_CHARS, surround=whoosh_snippets.SNIPPET_SURROUND
     )
     out = highlight.highlight(
-        text, terms, ANALYZER, fragmenter, whoosh_engine._MarkFormatter(), top=2, scorer=highlight.BasicFragmentScorer()
+        text,
+        terms,
+        ANALYZER,
+        fragmenter,
+        whoosh_snippets._MarkFormatter(),
+        top=2,
+        scorer=highlight.BasicFragmentScorer(),
     )
     return " ".join(out.split())
 
@@ -50,4 +56,4 @@ def test_fast_snippets_equal_whooshs_highlighter(seed: int) -> None:
         rare = [w for w in words if len(w) > 6][: 1 + seed % 3]  # words met once or twice
         for chosen in (picked, rare, picked + rare, ["inexistantissime"]):
             terms = stems(chosen)
-            assert whoosh_engine.highlight_text(text, terms, ANALYZER) == whoosh_reference(text, terms), chosen
+            assert whoosh_snippets.highlight_text(text, terms, ANALYZER) == whoosh_reference(text, terms), chosen

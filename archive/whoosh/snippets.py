@@ -1,0 +1,199 @@
+"""Snippets and highlighting of search results: the words to mark, fragments around them, the
+whole text marked."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+from whoosh import highlight
+from whoosh import query as wq
+from whoosh.analysis import RegexTokenizer, Token
+
+from archive.whoosh.query import TEXT_FIELDS
+from archive.whoosh.ranking import EXPANDING
+
+SNIPPET_CHARS = 240
+
+
+class _MarkFormatter(highlight.HtmlFormatter):
+    """Escaped text with matched terms in bare <mark> tags."""
+
+    template = "<%(tag)s>%(t)s</%(tag)s>"
+
+    def __init__(self) -> None:
+        super().__init__(tagname="mark", between=" … ")
+
+    def _text(self, text: str) -> str:
+        # A fragment is cut between tokens: a 200 000-character word beside a match came back whole.
+        if len(text) > SNIPPET_CHARS:
+            half = SNIPPET_CHARS // 4
+            text = text[:half] + " … " + text[-half:]
+        return super()._text(text)
+
+
+def highlight_terms(q: wq.Query, reader, expand: Callable[[wq.Query], list[bytes]]) -> frozenset[str]:
+    """Analysed text terms to highlight (prefixes expanded by `expand`, negated parts skipped)."""
+    out: set[str] = set()
+
+    def walk(node: wq.Query) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a)
+            return
+        if isinstance(node, EXPANDING):  # as many words as the search itself used, no more
+            if node.fieldname in TEXT_FIELDS:
+                out.update(_text(t) for t in expand(node))
+            return
+        if node.is_leaf():
+            for fieldname, text in node.existing_terms(reader, expand=True):
+                if fieldname in TEXT_FIELDS:
+                    out.add(_text(text))
+            return
+        for child in node.children():
+            walk(child)
+
+    walk(q)
+    return frozenset(out)
+
+
+def result_snippet(text: str, terms: frozenset[str], analyzer) -> str:
+    """Up to two marked fragments around the terms, else the document's opening lines."""
+    if terms:
+        fragment = highlight_text(text, terms, analyzer)
+        if fragment:
+            return fragment
+    return html.escape(_lead(text), quote=False)
+
+
+SNIPPET_SURROUND = 60
+
+
+def highlight_text(text: str, terms: frozenset[str], analyzer) -> str:
+    """= highlight.highlight(text, terms, analyzer, fragmenter, _MarkFormatter(), top=2), faster:
+    the words are analysed once each (memoised) and only the stretches around matched words are
+    tokenised for the fragmenter."""
+    fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_SURROUND)
+    terms = frozenset(terms)
+    tokens = highlight.set_matched_filter(_highlight_tokens(text, analyzer, terms, fragmenter.charlimit), terms)
+    fragments = highlight.top_fragments(
+        fragmenter.fragment_tokens(text, tokens), 2, highlight.BasicFragmentScorer(), highlight.FIRST, 1
+    )
+    snippet = _MarkFormatter()(text, fragments)
+    return " ".join(snippet.split())
+
+
+_MEMO_MAX_WORDS = 400_000
+_SPACE = re.compile(r"\s")
+_word_memo: dict[int, tuple[Any, dict[str, tuple[tuple[str, int, int, bool], ...]]]] = {}
+# Characters of text tokenised before and after a matched word: the context fragmenter never
+# looks further (its « surround » before; a fragment of at most SNIPPET_CHARS of words after),
+# so fragments come out as if the whole text had been tokenised.
+_BEFORE = 2 * SNIPPET_SURROUND + 40
+_AFTER = 3 * SNIPPET_CHARS + 2 * SNIPPET_SURROUND
+
+
+def _highlight_tokens(text: str, analyzer, terms: frozenset[str] | None = None, charlimit: int | None = None):
+    """The tokens of `analyzer(text, chars=True, mode="query", removestops=False)`; with `terms`,
+    only those near a word whose tokens include one of the terms.
+
+    Every filter of the French chain works on one word at a time, so each
+    distinct word is analysed once (stemming dominated the cost of snippets)
+    and its tokens are replayed with shifted offsets. Analyzers that do not
+    start with a RegexTokenizer fall back to the analyzer itself.
+    """
+    items = getattr(analyzer, "items", None)
+    if not items or not isinstance(items[0], RegexTokenizer) or items[0].gaps:
+        yield from analyzer(text, chars=True, mode="query", removestops=False)
+        return
+    entry = _word_memo.get(id(analyzer))
+    if entry is None or entry[0] is not analyzer:
+        _word_memo.clear()
+        entry = _word_memo[id(analyzer)] = (analyzer, {})
+    memo = entry[1]
+    if len(memo) > _MEMO_MAX_WORDS:
+        memo.clear()
+
+    def outputs_of(word: str) -> tuple[tuple[str, int, int, bool], ...]:
+        outputs = memo.get(word)
+        if outputs is None:
+            outputs = memo[word] = tuple(
+                (t.text, t.startchar, t.endchar, t.stopped)
+                for t in analyzer(word, chars=True, mode="query", removestops=False)
+            )
+        return outputs
+
+    # The fragmenter stops at the first token ending past `charlimit`: no need to read further
+    # than the first space after it (a word is never cut).
+    end = len(text)
+    if charlimit is not None and charlimit < end:
+        space = _SPACE.search(text, charlimit)
+        end = space.start() if space else end
+    words = [(m.start(), m.group()) for m in items[0].expression.finditer(text, 0, end)]
+    if terms is not None:
+        matched = {w for w in {w for _, w in words} if any(out[0] in terms for out in outputs_of(w))}
+        windows: list[list[int]] = []
+        for start, word in words:
+            if word in matched:
+                if windows and start - _BEFORE <= windows[-1][1]:
+                    windows[-1][1] = start + _AFTER
+                else:
+                    windows.append([start - _BEFORE, start + _AFTER])
+        words = _inside(words, windows)
+    token = Token(positions=False, chars=True, removestops=False, mode="query")
+    for start, word in words:
+        for out_text, out_start, out_end, stopped in outputs_of(word):
+            token.text = out_text
+            token.boost = 1.0
+            token.stopped = stopped
+            token.startchar = start + out_start
+            token.endchar = start + out_end
+            yield token
+
+
+def _inside(words: list[tuple[int, str]], windows: list[list[int]]) -> list[tuple[int, str]]:
+    """The words (sorted by position) that start inside one of the sorted, disjoint windows."""
+    kept, i = [], 0
+    for start, word in words:
+        while i < len(windows) and windows[i][1] < start:
+            i += 1
+        if i == len(windows):
+            break
+        if start >= windows[i][0]:
+            kept.append((start, word))
+    return kept
+
+
+def mark_all(text: str, terms: frozenset[str], analyzer) -> str:
+    """Escape the whole text and wrap every occurrence of the terms in <mark>.
+
+    Tokens over the same characters (a compound and its parts: « Bpifrance », « bpi »,
+    « france ») make one mark, not « BpifranceBpifrance »."""
+    spans: list[list[int]] = []
+    for token in analyzer(text, chars=True, mode="index", removestops=True):
+        if token.text not in terms:
+            continue
+        if spans and token.startchar < spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], token.endchar)
+        else:
+            spans.append([token.startchar, token.endchar])
+    out: list[str] = []
+    last = 0
+    for start, end in spans:
+        out.append(html.escape(text[last:start], quote=False))
+        out.append("<mark>" + html.escape(text[start:end], quote=False) + "</mark>")
+        last = end
+    out.append(html.escape(text[last:], quote=False))
+    return "".join(out)
+
+
+def _lead(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= SNIPPET_CHARS else flat[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
