@@ -14,7 +14,6 @@ from archive_testing import ner_off
 
 from archive.engine import open_engine
 from archive.models import SearchRequest
-from archive.whoosh.query import join_hyphenated
 from indexer.pipeline import index_corpus
 
 # file name → text (first line is the title). Each pair writes a form with and without hyphens.
@@ -160,20 +159,3 @@ def test_hyphenated_word_is_highlighted(engine) -> None:
     result = engine.search(SearchRequest(query="Pont-de-Claix", limit=10))
     snippets = " ".join(h.snippet for h in result.hits)
     assert "<mark>Pont</mark>" in snippets and "<mark>Claix</mark>" in snippets
-
-
-@pytest.mark.parametrize(
-    ("typed", "parsed"),
-    [
-        ("Pont-de-Claix", '"Pont de Claix"'),
-        ("-usine", "-usine"),
-        ("a -b-c", 'a -"b c"'),
-        ("titre:Saint-Nazaire", 'titre:"Saint Nazaire"'),
-        ('"déjà-vu" Île-de-France', '"déjà-vu" "Île de France"'),
-        ("(x OR y-z)", '(x OR "y z")'),
-        ("sous-trait*", "(sous trait*)"),
-        ("x - y", "x - y"),
-    ],
-)
-def test_join_hyphenated_rewrites_only_inner_hyphens(typed: str, parsed: str) -> None:
-    assert join_hyphenated(typed) == parsed

@@ -1,0 +1,94 @@
+"""Whoosh internals behind the query limits: what the evaluator and the snippets read.
+
+Each test wraps a real Whoosh or evaluator method (counting or holding it), so it belongs to
+the Whoosh backend; the limits as researchers see them are in test_limits.py.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from archive.engine import SearchEngine, open_engine
+from archive.models import SearchRequest
+from archive.whoosh.ranking import QueryEvaluator
+from indexer.pipeline import index_corpus
+
+
+def _search(engine: SearchEngine, query: str, **kw):
+    return engine.search(SearchRequest(query=query, **kw))
+
+
+@pytest.fixture(scope="module")
+def seed_index(seed_archive) -> Path:
+    return seed_archive[1]
+
+
+def test_snippets_use_the_words_the_search_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Snippets expanded every prefix and fuzzy word again, for every hit and without the time
+    budget: a query of ten prefixes and eight fuzzy words answered in 51 s (17 s of CPU) on
+    1 000 documents although its search stopped at 3 s. They now mark the words the search read
+    (once, within its budget): snippets walk the lexicon no more, whatever the number of hits."""
+    from whoosh import query as wq
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(4):
+        words = " ".join(f"zorglub{i}{j:02d}" for j in range(30))
+        (corpus / f"mots-{i}.txt").write_text(f"Liste de mots {i}\n\n{words}\n", encoding="utf-8")
+    index_corpus(corpus, tmp_path / "index")
+    walks = []
+    real = wq.Prefix._btexts
+
+    def counted(self, ixreader):  # the real expansion, counted
+        walks.append(self.text)
+        yield from real(self, ixreader)
+
+    monkeypatch.setattr(wq.Prefix, "_btexts", counted)
+    engine = open_engine(tmp_path / "index")
+    try:
+        _search(engine, "zorglub*", with_snippets=False)
+        searching = len(walks)
+        walks.clear()
+        result = _search(engine, "zorglub*")
+        assert result.total == 4 and len(result.hits) == 4
+        assert searching >= 1 and len(walks) == searching  # the snippets walked nothing more
+        for hit in result.hits:  # every hit's snippet still marks its words
+            assert len(set(re.findall(r"<mark>([^<]*)</mark>", hit.snippet))) > 1, hit.snippet
+    finally:
+        engine.close()
+
+
+def test_a_slow_search_does_not_hold_up_another_one(seed_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one search is stuck in its word expansion, a plain search from another thread
+    completes (the engine held one lock for the whole of every search)."""
+    engine = open_engine(seed_index)
+    stuck, release = threading.Event(), threading.Event()
+    expand = QueryEvaluator._expanded
+
+    def slow_expansion(self, q):
+        if q.text.startswith("lent"):
+            stuck.set()
+            release.wait(120)
+        return expand(self, q)
+
+    monkeypatch.setattr(QueryEvaluator, "_expanded", slow_expansion)
+    slow_result: dict = {}
+    slow = threading.Thread(target=lambda: slow_result.setdefault("r", _search(engine, "lent*")), daemon=True)
+    try:
+        slow.start()
+        assert stuck.wait(60), "the slow search never started"
+        plain = threading.Thread(target=lambda: slow_result.setdefault("plain", _search(engine, "industrie")))
+        plain.start()
+        plain.join(60)
+        assert not plain.is_alive(), "the plain search waited for the slow one"
+        assert slow.is_alive(), "the slow search should still be running"
+        assert slow_result["plain"].total >= 1
+    finally:
+        release.set()
+        slow.join(60)
+        engine.close()
+    assert "r" in slow_result
