@@ -1,5 +1,7 @@
 """Many researchers on one server: the real app under concurrent browser sessions, ingestion and CLI.
 
+Size (~670 lines): one benchmark script, read top to bottom; its parts only make sense together.
+
     python benchmarks/bench_load.py --docs 1000 --sessions 3 --files 50 --duration 120
     python benchmarks/bench_load.py --docs 10000 --sessions 10 --files 500 --duration 300   # the issue's scale
 

@@ -1,5 +1,9 @@
 """French date reader: find date mentions in text and pick a document date.
 
+Size (~1 000 lines): its sections (patterns, scanner, year inference, choice of the document
+date) share the private `_Hit` and the compiled patterns; split, each would import the others'
+internals. The calendar words themselves are in archive/text.py.
+
 No generic date library is used: the forms are the ones met in French
 industrial-policy documents (press releases, invitations, reports...).
 """

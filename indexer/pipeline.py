@@ -1,5 +1,8 @@
 """Bring the index to exactly the state of the corpus folder.
 
+Size (~540 lines): the one run below in its order (plan, extract, write); manifest, scanning,
+extraction and locking already live in their own modules.
+
 One run: lock → scan → compare with the manifest → hash what changed →
 extract new content in worker processes → write in batches, each commit
 followed by the manifest of what it holds. Every step is idempotent (a

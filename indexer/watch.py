@@ -1,5 +1,8 @@
 """Follow the corpus folder and keep the index in step with it.
 
+Size (~580 lines): one state machine, the Watcher (events, settling, retries, status for the app);
+its parts share the state its lock guards, so splitting them would spread that lock.
+
 watchdog events only mark the tree dirty (the paths involved and the time of
 the last event). One loop thread waits until nothing has moved for `settle`
 seconds and the files involved show the same size and mtime across two looks,
