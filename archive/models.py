@@ -175,7 +175,7 @@ class IndexStats:
 
     documents: int
     # {"path", "reason", "when", "tries", …} per unreadable file: the indexer's record, added by
-    # indexer.manifest.index_stats (the engine leaves it empty)
+    # archive.store.index_stats (the engine leaves it empty)
     failed: list[dict[str, Any]]
     by_year: dict[str, int]
     by_language: dict[str, int]

@@ -16,8 +16,14 @@ import os
 import shutil
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from archive.models import IndexStats
+
+if TYPE_CHECKING:
+    from archive.engine import SearchEngine
 
 CURRENT = "CURRENT"
 META_FILE = "archive.json"
@@ -126,3 +132,12 @@ def newest_mtime(paths: Iterable[Path]) -> float | None:
         except FileNotFoundError:
             continue
     return max(times, default=None)
+
+
+def index_stats(engine: SearchEngine, root: Path) -> IndexStats:
+    """The engine's counts with the unreadable files the indexer recorded in the live generation's
+    state, as « État de l'archive », `archive stats` and /api/stats show them. Read here, not in
+    indexer/: the API server, read-only by construction, never loads the indexer."""
+    state = read_state(live_dir(root))
+    failed = [{"path": p, **info} for p, info in sorted(state.get("failed", {}).items())]
+    return replace(engine.stats(), failed=failed)

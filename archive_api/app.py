@@ -27,12 +27,12 @@ from archive.engine import SearchEngine
 from archive.facet_registry import FILTER_OPTIONS, TIMELINE_SPLITS
 from archive.models import FACETS, SORTS, DocumentRecord, SearchRequest
 from archive.payloads import document_payload, search_payload, search_request, stats_payload
+from archive.store import index_stats
 from archive_api import docs, errors
 from archive_api.engine_access import EngineAccess
 from archive_api.errors import ApiError
 from archive_api.guards import BearerToken, BodyCap
 from archive_api.settings import MAX_LIMIT, MAX_OFFSET, Settings
-from indexer.manifest import index_stats
 
 TITLE = "Archive de la politique industrielle française — API"
 MAX_VALUES = 50  # repeated filter values per parameter

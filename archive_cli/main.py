@@ -23,9 +23,9 @@ from archive.facet_registry import FILTER_OPTIONS
 from archive.lab import LabError
 from archive.models import SORTS, IndexMissing, IndexOutdated
 from archive.payloads import document_payload, search_payload, search_request, stats_payload
+from archive.store import index_stats
 from indexer.check import check_archive
 from indexer.lock import IndexBusy
-from indexer.manifest import index_stats
 from indexer.pipeline import IndexRunFailed, index_corpus, needs_rebuild
 from indexer.scan import relative_name
 

@@ -8,13 +8,11 @@ so a manifest written by an earlier version reads the same.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from archive import store
-from archive.engine import SearchEngine
-from archive.models import IndexStats
 
 
 class FileStat(Protocol):
@@ -107,11 +105,3 @@ class Manifest:
 
     def copy(self) -> Manifest:
         return Manifest(dict(self.files), dict(self.failed), self.damaged)
-
-
-def index_stats(engine: SearchEngine, index_root: Path) -> IndexStats:
-    """The engine's counts with the live generation's unreadable files, as « État de l'archive »,
-    `archive stats` and /api/stats show them (the engine knows the index, the indexer its files)."""
-    state = store.read_state(store.live_dir(index_root))
-    failed = [{"path": p, **info} for p, info in sorted(state.get("failed", {}).items())]
-    return replace(engine.stats(), failed=failed)

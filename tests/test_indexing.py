@@ -14,8 +14,9 @@ import pytest
 from archive import store
 from archive.engine import open_engine
 from archive.models import IndexOutdated, SearchRequest
+from archive.store import index_stats
 from conftest import SEEDS, seed_id
-from indexer.manifest import Failure, Manifest, index_stats
+from indexer.manifest import Failure, Manifest
 from indexer.pipeline import index_corpus, needs_rebuild
 from indexer.scan import document_id
 

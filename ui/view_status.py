@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from indexer.manifest import index_stats
+from archive.store import index_stats
 from ui.access import can_modify, may_modify, readonly
 from ui.jobs import IndexJob, job_panel
 from ui.runtime import background_sync, engine, index_path, report_summary, start_indexing, watcher
