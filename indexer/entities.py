@@ -16,6 +16,9 @@ stay); ``ARCHIVE_NER_MODEL`` names another spaCy model. Without spaCy everything
 
 The words that are never proposed (« France », « Conseil », acronyms, news outlets, offices) are
 data: ``archive/vocab/entities.yaml`` (or a lab's copy).
+
+Size: about 510 lines; the model's output and the rules' output are filtered by the same
+checks (stop lists, appositions, salience), which are private to this module.
 """
 
 from __future__ import annotations

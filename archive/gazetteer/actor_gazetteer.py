@@ -1,5 +1,9 @@
 """The actor gazetteer: canonical actors and their aliases, researchers' decisions on detected
-actors, confederations and their members, and the actor matcher."""
+actors, confederations and their members, and the actor matcher.
+
+Size: about 530 lines, kept together because the compiled gazetteer, the decisions that change
+it and the matcher that reads it share the private `_ActorGazetteer` and `_Found` types.
+"""
 
 from __future__ import annotations
 
