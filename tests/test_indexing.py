@@ -105,9 +105,9 @@ SEED_EXPECTATIONS = {
             "Christophe Rivenq",
             "Alès Agglomération",
             "Conseil national de l'industrie",
-            # « le Premier ministre », « le ministre de l'Économie » on 2020-09-17
+            # « le Premier ministre » on 2020-09-17. « auprès du ministre de l'Économie » only titles
+            # Guillaume Basset's post: the minister does not act (issue 12, third round).
             "Jean Castex",
-            "Bruno Le Maire",
             "Région Occitanie",
         },
         # « plan de relance » in September 2020 is France Relance.
