@@ -96,9 +96,9 @@ _BEFORE = 2 * SNIPPET_SURROUND + 40
 _AFTER = 3 * SNIPPET_CHARS + 2 * SNIPPET_SURROUND
 
 
-def _highlight_tokens(text: str, analyzer, terms: frozenset[str] | None = None, charlimit: int | None = None):
-    """The tokens of `analyzer(text, chars=True, mode="query", removestops=False)`; with `terms`,
-    only those near a word whose tokens include one of the terms.
+def _highlight_tokens(text: str, analyzer, terms: frozenset[str], charlimit: int):
+    """The tokens of `analyzer(text, chars=True, mode="query", removestops=False)` near a word
+    whose tokens include one of the terms, up to `charlimit`.
 
     Every filter of the French chain works on one word at a time, so each
     distinct word is analysed once (stemming dominated the cost of snippets)
@@ -129,20 +129,19 @@ def _highlight_tokens(text: str, analyzer, terms: frozenset[str] | None = None, 
     # The fragmenter stops at the first token ending past `charlimit`: no need to read further
     # than the first space after it (a word is never cut).
     end = len(text)
-    if charlimit is not None and charlimit < end:
+    if charlimit < end:
         space = _SPACE.search(text, charlimit)
         end = space.start() if space else end
     words = [(m.start(), m.group()) for m in items[0].expression.finditer(text, 0, end)]
-    if terms is not None:
-        matched = {w for w in {w for _, w in words} if any(out[0] in terms for out in outputs_of(w))}
-        windows: list[list[int]] = []
-        for start, word in words:
-            if word in matched:
-                if windows and start - _BEFORE <= windows[-1][1]:
-                    windows[-1][1] = start + _AFTER
-                else:
-                    windows.append([start - _BEFORE, start + _AFTER])
-        words = _inside(words, windows)
+    matched = {w for w in {w for _, w in words} if any(out[0] in terms for out in outputs_of(w))}
+    windows: list[list[int]] = []
+    for start, word in words:
+        if word in matched:
+            if windows and start - _BEFORE <= windows[-1][1]:
+                windows[-1][1] = start + _AFTER
+            else:
+                windows.append([start - _BEFORE, start + _AFTER])
+    words = _inside(words, windows)
     token = Token(positions=False, chars=True, removestops=False, mode="query")
     for start, word in words:
         for out_text, out_start, out_end, stopped in outputs_of(word):
