@@ -650,3 +650,33 @@ def test_shipbuilding_and_defence_words_give_their_theme() -> None:
         "Marine ; la DGA confirme la commande de patrouilleurs prévue par la loi de programmation militaire."
     )
     assert theme_names(text)[0] == "aéronautique et défense"
+
+
+def test_a_lab_folder_without_actors_reads_the_bundled_list_and_add_actor_starts_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "themes.yaml").write_bytes((VOCAB / "themes.yaml").read_bytes())
+    monkeypatch.setenv("ARCHIVE_VOCAB_DIR", str(tmp_path))
+    g.clear_caches()
+    try:
+        bundled = len(g.actors())
+        assert bundled > 100 and g.actor_for_alias("CGT") is not None
+        g.add_actor("Wanhua Chemical", "entreprises", ["Wanhua"])
+        assert len(g.actors()) == bundled + 1  # the lab's new file holds the bundled actors too
+        written = yaml.safe_load((tmp_path / "actors.yaml").read_text(encoding="utf-8"))
+        assert len(written) == bundled + 1
+        assert (VOCAB / "actors.yaml").read_text(encoding="utf-8").count("Wanhua") == 0  # bundled file untouched
+    finally:
+        g.clear_caches()
+
+
+def test_the_vocabulary_fingerprint_covers_every_file_extraction_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARCHIVE_VOCAB_DIR", str(tmp_path))
+    bundled_only = g.vocab_fingerprint()
+    for name in ("offices.yaml", "doc_types.yaml", "entities.yaml", "places.yaml"):
+        (tmp_path / name).write_text((VOCAB / name).read_text(encoding="utf-8") + "\n# édité\n", encoding="utf-8")
+        changed = g.vocab_fingerprint()
+        assert changed != bundled_only, name
+        bundled_only = changed

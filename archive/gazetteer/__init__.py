@@ -33,7 +33,7 @@ from archive.gazetteer.actor_gazetteer import (
     rejected_names,
     roll_up_actors,
 )
-from archive.gazetteer.files import VOCAB_DIR, _load_yaml, vocab_dir
+from archive.gazetteer.files import VOCAB_DIR, _load_yaml, vocab_dir, vocab_file
 from archive.gazetteer.matching import Match, _align, _key, _prepare
 from archive.gazetteer.places import (
     PLACE_KINDS,
@@ -97,14 +97,21 @@ __all__ = [
 
 
 def vocab_fingerprint() -> str:
-    """A short hash of the vocabularies: when it changes (add_actor, an edit), records extracted
-    before no longer say what the gazetteer would say now."""
+    """A short hash of every vocabulary file extraction reads (the lab's copy where it has one, else
+    the bundled file, as the loaders do) and of the actor decisions: when it changes (add_actor, an
+    edit), records extracted before no longer say what the gazetteer would say now."""
+    names = {path.name for path in VOCAB_DIR.iterdir() if path.suffix in {".yaml", ".json"}}
+    lab = vocab_dir()
+    if lab != VOCAB_DIR and lab.is_dir():
+        names |= {path.name for path in lab.iterdir() if path.suffix in {".yaml", ".json"}}
     digest = hashlib.sha256()
-    for name in ("actors.yaml", "themes.yaml", "places.yaml", "schemes.yaml", DECISIONS_FILE):
+    for name in sorted(names):
+        path = lab / name if name == DECISIONS_FILE else vocab_file(name)
         try:
-            digest.update((vocab_dir() / name).read_bytes())
+            content = path.read_bytes()
         except OSError:
-            pass
+            content = b""
+        digest.update(name.encode() + b"\0" + content + b"\0")
     return digest.hexdigest()[:16]
 
 

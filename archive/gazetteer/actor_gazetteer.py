@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from archive.gazetteer.files import _file_lock, _safe_load, vocab_dir
+from archive.gazetteer.files import _file_lock, _safe_load, vocab_dir, vocab_file
 from archive.gazetteer.matching import (
     _SPACED_DASH,
     Match,
@@ -151,7 +151,7 @@ def _actor_gazetteer() -> _ActorGazetteer:
     """The compiled actor gazetteer, rebuilt when actors.yaml or the decisions on detected
     actors change on disk (add_actor, a merge, an edit by hand), so that a long-running
     process such as the watcher sees new actors."""
-    path, decisions = vocab_dir() / "actors.yaml", vocab_dir() / DECISIONS_FILE
+    path, decisions = vocab_file("actors.yaml"), vocab_dir() / DECISIONS_FILE
     return _actor_gazetteer_at(str(path), _stamp(path), str(decisions), _stamp(decisions))
 
 
@@ -320,8 +320,8 @@ def add_actor(name: str, kind: str, aliases: Iterable[str] = (), *, surname: str
         item: dict[str, Any] = {"name": name, "kind": kind, "aliases": clean_aliases}
         if kind == "personnalités":
             item["surname"] = surname or name.split()[-1]
-        path = vocab_dir() / "actors.yaml"
-        old_text = path.read_text(encoding="utf-8")
+        path = vocab_dir() / "actors.yaml"  # a lab folder without one starts from the bundled list
+        old_text = vocab_file("actors.yaml").read_text(encoding="utf-8")
         block = yaml.safe_dump([item], allow_unicode=True, sort_keys=False, default_flow_style=None, width=110)
         stamp = time.strftime("%Y-%m-%d")
         new_text = f"{old_text.rstrip()}\n\n# Ajouté depuis les acteurs détectés le {stamp}\n{block}"
