@@ -152,3 +152,18 @@ def test_confident_detection_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(language, "language_probabilities", lambda *a: {"de": 0.95})
     assert detect_language(SAMPLES["fr"]) == "de"
+
+
+def test_clear_french_prose_skips_the_statistical_detector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """langdetect costs about 17 ms a document; function words settle ordinary French prose."""
+    from indexer import language
+
+    calls: list[str] = []
+    real = language.language_probabilities
+    monkeypatch.setattr(language, "language_probabilities", lambda *a: calls.append("x") or real(*a))
+    prose = (CORPUS / "002_c7b655d0d8bf7451.txt").read_text(encoding="utf-8")
+    assert detect_language(prose) == "fr" and calls == []
+    # Not for English or German text, nor for a bilingual one: those still go to langdetect.
+    assert detect_language(SAMPLES["en"] * 4) == "en" and len(calls) == 1
+    assert detect_language(SAMPLES["de"] * 4) == "de" and len(calls) == 2
+    assert detect_language(SAMPLES["fr"] * 2 + SAMPLES["en"] * 2) in ("fr", "en", UNKNOWN) and len(calls) == 3
