@@ -10,38 +10,34 @@ tables on every search.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 
 import numpy as np
 
 from archive.text import fold_name
-from archive.whoosh.postings import Postings
 
 
 class FacetTables:
-    def __init__(self, postings: Postings, fields: Iterable[str]) -> None:
-        self.doc_count_all = len(postings.live)
-        self._live_mask = postings.live
+    """Built from plain arrays (the backend reads them from its postings): ``live``, the mask of
+    documents not deleted; ``values``, per facet field, each value's document numbers in order;
+    ``datekeys``, every document's date key (0 when undated)."""
+
+    def __init__(self, live: np.ndarray, values: Mapping[str, Mapping[str, np.ndarray]], datekeys: np.ndarray) -> None:
+        self.doc_count_all = len(live)
+        self._live_mask = live
         # Per field: value names, each value's documents, and for every (document, value)
         # pair its document and value code.
         self._names: dict[str, list[str]] = {}
         self._ids: dict[str, dict[str, np.ndarray]] = {}
         self._pair_doc: dict[str, np.ndarray] = {}
         self._pair_code: dict[str, np.ndarray] = {}
-        for fieldname in fields:
-            self._load(postings, fieldname)
-        self.datekeys = postings.column("datekey")
+        for fieldname, field_values in values.items():
+            self._load(fieldname, {name: ids for name, ids in field_values.items() if len(ids)})
+        self.datekeys = datekeys
         self._last: tuple[object, np.ndarray] | None = None
 
-    def _load(self, postings: Postings, fieldname: str) -> None:
-        reader = postings.reader
-        values: dict[str, np.ndarray] = {}
-        # An older index (searched while its rebuild runs) may lack a field: no values then.
-        for term in reader.lexicon(fieldname) if fieldname in reader.schema else ():
-            ids = postings.ids(fieldname, term)
-            if len(ids):
-                values[term.decode("utf-8")] = ids
+    def _load(self, fieldname: str, values: dict[str, np.ndarray]) -> None:
         self._ids[fieldname] = values
         self._names[fieldname] = list(values)
         arrays = list(values.values())

@@ -13,6 +13,7 @@ any point is finished by the next one with nothing lost and nothing doubled.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import time
 from collections import defaultdict
@@ -45,6 +46,8 @@ from indexer.sidecar import SidecarError, read_sidecar_with_notes
 
 Progress = Callable[[int, int, str], None]
 BATCH_SIZE = 500
+
+log = logging.getLogger(__name__)
 
 
 class IndexRunFailed(RuntimeError):
@@ -79,13 +82,15 @@ def live_index_damaged(index_root: Path) -> bool:
     """Whether the live index itself fails to read (what `archive check` calls damaged)."""
     try:
         engine = open_engine(index_root, allow_outdated=True)
-    except Exception:
+    except Exception as exc:  # noqa: BLE001 - any failure to open is what "damaged" means here
+        log.warning("index %s does not open: %r", index_root, exc)
         return True
     try:
         ids = engine.document_ids()
         stored = engine.stats().documents
         return stored != len(ids)
-    except Exception:
+    except Exception as exc:  # noqa: BLE001
+        log.warning("index %s does not read: %r", index_root, exc)
         return True
     finally:
         engine.close()
@@ -180,7 +185,9 @@ def needs_rebuild(index_root: Path) -> bool:
         return True
     try:
         return not backend().index_exists(live)
-    except Exception:  # a truncated or garbled TOC: only a rebuild can help
+    except Exception as exc:  # noqa: BLE001 - a truncated or garbled TOC, a class an old pickle names:
+        # only a rebuild can help; if the cause is elsewhere (a broken install), the rebuild fails loudly
+        log.warning("index %s unreadable (%r): it will be rebuilt from the corpus", live, exc)
         return True
 
 

@@ -384,3 +384,17 @@ def test_a_failure_between_batches_is_reported_as_itself(workspace, monkeypatch)
     with pytest.raises(OSError, match="disque plein") as caught:
         index_corpus(corpus, index, batch_size=2)
     assert any("cancelling the index writer failed too" in note for note in getattr(caught.value, "__notes__", []))
+
+
+def test_a_garbled_table_of_contents_is_rebuilt_and_says_why(workspace, caplog) -> None:
+    corpus, index = workspace
+    (corpus / "a.txt").write_text("Texte sur la filière automobile à Sochaux.", encoding="utf-8")
+    index_corpus(corpus, index)
+    live = store.live_dir(index)
+    for toc in live.glob("_MAIN_*.toc"):
+        toc.write_bytes(b"\x80\x04garbled")
+    with caplog.at_level("WARNING", logger="indexer.pipeline"):
+        assert needs_rebuild(index)
+    assert any("rebuilt from the corpus" in r.getMessage() for r in caplog.records)  # not swallowed
+    report = index_corpus(corpus, index)
+    assert report.rebuilt and search_ids(index, "Sochaux")

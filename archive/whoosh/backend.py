@@ -255,7 +255,11 @@ class WhooshEngine:
             if shared is not None and shared[0] == gen:
                 tables = shared[1]
             else:
-                tables = FacetTables(postings, TABLE_FIELDS)
+                tables = FacetTables(
+                    postings.live,
+                    {field: postings.field_values(field) for field in TABLE_FIELDS},
+                    postings.column("datekey"),
+                )
                 self._shared_tables = (gen, tables)
         postings.live = tables.live_mask
         builder = QueryBuilder(schema, value_resolver(tables), value_for_alias)

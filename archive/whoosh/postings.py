@@ -75,6 +75,14 @@ class Postings:
             found = self._lengths[fieldname] = _BYTE_LENGTHS[codes]
         return found
 
+    def field_values(self, fieldname: str) -> dict[str, np.ndarray]:
+        """Each term of a (small) facet field with its live documents. An older index (searched
+        while its rebuild runs) may lack a field: no values then."""
+        reader = self.reader
+        if fieldname not in reader.schema:
+            return {}
+        return {term.decode("utf-8"): self.ids(fieldname, term) for term in reader.lexicon(fieldname)}
+
     def column(self, fieldname: str) -> np.ndarray:
         """The values of a sortable NUMERIC field for every document (0 where it has none)."""
         if fieldname not in self.reader.schema or not self.reader.has_column(fieldname):

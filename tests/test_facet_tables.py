@@ -1,0 +1,32 @@
+"""FacetTables is product logic over plain arrays: no search backend is needed to build or query it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from archive.facets import FacetTables
+
+
+def _tables() -> FacetTables:
+    live = np.array([True, True, True, False, True])
+    values = {
+        "actors": {"CGT": np.array([0, 2, 4]), "Bpifrance": np.array([1]), "Vide": np.array([], dtype=np.int64)},
+        "places": {"Pont-de-Claix": np.array([2])},
+    }
+    return FacetTables(live, values, datekeys=np.array([20190312, 0, 20120101, 20200101, 20230000]))
+
+
+def test_counts_masks_and_resolution_come_from_the_arrays_given() -> None:
+    tables = _tables()
+    assert tables.count("actors", [0, 1, 2]) == {"CGT": 2, "Bpifrance": 1}
+    assert tables.count("actors", np.array([4])) == {"CGT": 1}
+    assert tables.values("actors") == ["CGT", "Bpifrance"]  # a value with no document is left out
+    assert np.flatnonzero(tables.value_mask("places", ["Pont-de-Claix"])).tolist() == [2]
+    assert tables.resolve("places", "pont de claix") == ["Pont-de-Claix"]
+    assert tables.live_mask.tolist() == [True, True, True, False, True]
+
+
+def test_date_order_puts_undated_documents_last() -> None:
+    tables = _tables()
+    assert tables.date_order([0, 1, 2, 4], descending=True, stop=4) == [4, 0, 2, 1]
+    assert tables.date_order([0, 1, 2, 4], descending=False, stop=2) == [2, 0]
