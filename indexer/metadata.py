@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from archive import gazetteer, offices, schemes
+from archive import gazetteer, offices, schemes, vocab_files
 from archive.models import DocumentRecord
 from archive.text import PERIOD, WEEKDAYS, fold_name
 from indexer import entities
@@ -29,6 +29,7 @@ _SKIP_LINE = re.compile(
 )
 # A news agency's dateline: « GRENOBLE (AFP) — », « Paris, 12 mars (Reuters) - ».
 _AGENCY = re.compile(r"\((?:AFP|Reuters|AP|dpa|ANSA|Belga|ATS|APS|Xinhua)\)", re.IGNORECASE)
+_SECTION_SEPARATOR = re.compile(r"\s+[|–—•/-]\s+|\s*[|•]\s*")
 DATELINE_MAX_WORDS = 5  # a date and at most a few words (a town, « le », a weekday)
 
 
@@ -357,8 +358,24 @@ def guess_title(text: str, hint: str | None, fallback: str) -> str:
             continue
         if _is_dateline(line):
             continue  # a dateline is never a title: the headline is under it
+        if _is_masthead(line):
+            continue  # nor is the outlet's name: « La Voix du Nord | Économie »
         return _shorten(_sentence_case(line))
     return fallback.replace("_", " ")
+
+
+def _is_masthead(line: str) -> bool:
+    """The line is a news outlet's name (archive/vocab/mastheads.yaml), perhaps followed by a
+    section after a separator (« Ouest-France – Économie », « L'Usine Nouvelle | Industrie »)."""
+    head = _SECTION_SEPARATOR.split(line, maxsplit=1)[0]
+    return fold_name(head) in _mastheads()
+
+
+def _mastheads() -> frozenset[str]:
+    return vocab_files.load(
+        "mastheads.yaml",
+        lambda data: frozenset(map(fold_name, vocab_files.word_list(data, "mastheads", "mastheads.yaml"))),
+    )
 
 
 def _is_dateline(line: str) -> bool:

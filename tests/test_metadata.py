@@ -127,6 +127,26 @@ def test_a_dateline_is_never_a_title(text: str) -> None:
     assert metadata.guess_title(text, None, "x") == "La plateforme chimique menacée"
 
 
+@pytest.mark.parametrize(
+    "masthead",
+    [
+        "La Voix du Nord",
+        "L’Usine Nouvelle | Industrie",
+        "LE PROGRÈS",
+        "Ouest-France – Économie",
+        "Les Échos • Industrie",
+    ],
+)
+def test_a_masthead_is_never_a_title(masthead: str) -> None:
+    text = f"{masthead}\nLa plateforme chimique menacée\nLe texte de l'article."
+    assert metadata.guess_title(text, None, "x") == "La plateforme chimique menacée"
+
+
+def test_a_title_that_only_begins_with_an_outlet_name_is_kept() -> None:
+    text = "Le Monde de l’industrie face à la crise\nLe texte de l'article."
+    assert metadata.guess_title(text, None, "x") == "Le Monde de l’industrie face à la crise"
+
+
 def test_a_place_inside_a_company_name_found_by_rule_is_not_a_place() -> None:
     rec = record("Reprise de la société Ardennes Forge\n\nLa société Ardennes Forge, à Lille, est reprise.")
     assert [p["name"] for p in rec.place_details] == ["Lille"]
