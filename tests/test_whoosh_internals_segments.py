@@ -69,3 +69,36 @@ def test_an_index_written_before_the_whoosh_package_move_still_opens(tmp_path: P
         [sys.executable, "-c", code, str(tmp_path / "old.pickle")], capture_output=True, text=True, cwd=ROOT
     )
     assert out.stdout.strip() == "True", out.stderr
+
+
+def test_an_incremental_commit_merges_small_segments_among_themselves() -> None:
+    # A lab's 8 500-document segment and three of 500 from its build, then the watcher's batches.
+    assert whoosh_writer.segments_to_merge([8500, 500, 500, 500, 8, 8, 8]) == []  # seven small: no merge
+    picked = whoosh_writer.segments_to_merge([8500, 500, 500, 500, 8, 8, 8, 8])
+    assert sorted(picked) == [4, 5, 6, 7]  # the four batches together, not the big segments
+    # The 500s join once the smaller ones hold half of one; the 8 500 once they hold 4 250.
+    assert sorted(whoosh_writer.segments_to_merge([8500, 500, 500, 500, 200, 60, 30, 30])) == [1, 2, 3, 4, 5, 6, 7]
+    assert 0 in whoosh_writer.segments_to_merge([8500, 4000, 2000, 1000, 500, 250, 120, 8])  # a ladder cascades
+    assert whoosh_writer.segments_to_merge([12_500] * 8) == []  # full segments are never merged
+
+
+def test_watcher_batches_leave_the_large_segment_unwritten(tmp_path) -> None:
+    generation = tmp_path / "g"
+    generation.mkdir()
+    create_index(generation)
+    writer = whoosh_writer.WhooshWriter(generation, bulk=True)
+    for i in range(300):
+        writer.upsert(_record(i))
+    writer.commit()
+    ix = windex.open_dir(str(generation))
+    (large,) = [s.segment_id() for s in ix._segments()]
+    ix.close()
+    for batch in range(20):  # twenty batches of two documents: merges happen, among them
+        writer = create_writer(generation)
+        writer.upsert(_record(1000 + 2 * batch))
+        writer.upsert(_record(1001 + 2 * batch))
+        writer.commit()
+    ix = windex.open_dir(str(generation))
+    segments = {s.segment_id(): s.doc_count_all() for s in ix._segments()}
+    ix.close()
+    assert segments.get(large) == 300 and len(segments) < 9 and sum(segments.values()) == 340
