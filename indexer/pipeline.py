@@ -47,7 +47,7 @@ from indexer.sidecar import SidecarError, read_sidecar_with_notes
 Progress = Callable[[int, int, str], None]
 BATCH_SIZE = 500
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"archive.{__name__}")
 
 
 class IndexRunFailed(RuntimeError):
