@@ -41,7 +41,7 @@ from archive.text import (
     fold_name,
     with_and_without_accents,
 )
-from indexer import actor_rules
+from indexer import actor_rules, actor_salience
 
 __all__ = [
     "KINDS",
@@ -137,10 +137,6 @@ class Detected:
 
 
 LEAD_MIN, LEAD_MAX = 300, 1500  # the first paragraph, where a document names what it is about
-MIN_MENTIONS = 2  # or named in the title or the first paragraph
-# Wording that states who an actor is counts as strong evidence on its own: « le délégué CGT
-# Nacim Bardi », « Le tribunal de commerce de Lille a validé ».
-STATED_ROLES = {("fonction", "personne"), ("tribunal", "organisation")}
 
 
 def lead_end(text: str) -> int:
@@ -169,6 +165,11 @@ def unwrap_lines(text: str) -> str:
         if len(following) >= WRAPPED_LINE_MIN or following.endswith((".", "!", "?", "»", ";", ",")):
             out[m.start()] = " "
     return "".join(out)
+
+
+def _starts(text: str, name: str) -> list[int]:
+    """Where ``name`` is written in ``text``, as a whole word."""
+    return [m.start() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
 
 
 def _count(text: str, name: str, kind: str) -> int:
@@ -230,18 +231,29 @@ def detect_actors(
             and folded_title != fold_name(item["name"])  # a title that is only a name: a masthead
             and re.search(rf"(?<!\w){re.escape(fold_name(item['name']))}(?!\w)", folded_title)
         )
-        in_lead = item["start"] < lead or in_title
-        strong = bool(in_lead) or mentions >= MIN_MENTIONS or (item["rule"], item["kind"]) in STATED_ROLES
-        if (
-            strong
-            and not in_title
-            and _not_an_actor_here(item["name"], head, known, mentions, known_starts, item["rule"])
-        ):
-            strong = False
-        proposals.append(
-            {"name": item["name"], "kind": item["kind"], "mentions": mentions, "rule": item["rule"], "actor": strong}
+        evidence = actor_salience.evidence(
+            in_title=bool(in_title),
+            in_lead=item["start"] < lead,
+            mentions=mentions,
+            rule=item["rule"],
+            kind=item["kind"],
         )
-        if strong:
+        if evidence and not in_title:
+            if _not_an_actor_here(item["name"], head, known, mentions, known_starts, item["rule"]):
+                evidence = None
+            elif item["kind"] == "organisation" and actor_salience.only_in_tail(_starts(head, item["name"]), text):
+                evidence = None  # named once, in the last lines: background
+        proposals.append(
+            {
+                "name": item["name"],
+                "kind": item["kind"],
+                "mentions": mentions,
+                "rule": item["rule"],
+                "actor": evidence is not None,
+                "evidence": evidence or "",
+            }
+        )
+        if evidence:
             actors.append((item["start"], item["name"]))
     companies = {item["name"] for item in found.values() if item["rule"] in _COMPANY_RULES}
     spans_out = [

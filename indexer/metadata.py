@@ -11,7 +11,7 @@ from typing import Any
 from archive import gazetteer, offices, schemes, vocab_files
 from archive.models import DocumentRecord
 from archive.text import PERIOD, WEEKDAYS, fold_name
-from indexer import entities
+from indexer import actor_salience, entities
 from indexer.dates import document_date, events, find_dates, parse_date
 from indexer.doctype import detect_doc_type
 from indexer.extract import Extraction
@@ -271,6 +271,13 @@ def _actor_names(
     # « Le président de la Région Nouvelle-Aquitaine, Alain Rousset, … »: the person acts; the
     # region is his title, not an actor, unless the text names it otherwise too.
     kept = [n for n in kept if n in in_title or titles.get(n, 0) < len(starts[n])]
+    # An organisation named once, only in the last eighth of the text, is background
+    # (« Sur le terrain, la CGT et la CFDT restent méfiantes »); a person is not judged so.
+    kept = [
+        n
+        for n in kept
+        if n in in_title or gazetteer.actor_kind(n) in _PERSON_KINDS or not actor_salience.only_in_tail(starts[n], text)
+    ]
     return sorted(kept, key=lambda n: (first[n], n))
 
 
@@ -295,6 +302,7 @@ def _titles_a_person(prepared: str, start: int, end: int) -> bool:
 
 
 _EXAMPLE_KINDS = ("entreprises", "collectivités")
+_PERSON_KINDS = ("personnalités",)
 _EXAMPLE_MARK = re.compile(
     r"(?:\b(?:comme|notamment|tels? que|telles? que|parmi lesquel(?:le)?s|à l'instar d[eu]|à commencer par|"
     r"such as|including|like|wie|darunter|etwa)\b|\()[^.;:!?()\n]{0,60}$",

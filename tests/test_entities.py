@@ -134,8 +134,9 @@ def test_record_keeps_strong_detections_as_actors_and_the_rest_as_proposals(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 12, item 5: an actor found outside the gazetteer joins the actors (and
-    actors_detected) when named in the title, the first paragraph or twice; a single mention
-    deep in the body stays a proposal."""
+    actors_detected) when named in the title, the first paragraph or twice, or when the wording
+    says it is a company (« BorsodChem, filiale de… ») or the model reads a person's full name;
+    an organisation only the model read, once, deep in the body, stays a proposal."""
     monkeypatch.setattr(metadata.entities, "detect_entities", _fake_detect)
     filler = "Les salariés de la plateforme attendent la décision depuis des mois, sans visibilité. " * 8
     _index_records(
@@ -150,17 +151,25 @@ def test_record_keeps_strong_detections_as_actors_and_the_rest_as_proposals(
     try:
         record = engine.document("a")
         assert {"CGT", "Marc Ferracci", "Vencorex", "Wanhua"} <= set(record.actors)
-        assert record.actors_detected == ["Wanhua"]  # twice; BorsodChem and Durand once, far down
+        # Wanhua twice; BorsodChem once, far down, but a company by wording; Durand a person
+        assert record.actors_detected == ["BorsodChem", "Wanhua", "Jean-Paul Durand"]
         assert set(record.actors_detected) <= set(record.actors)
         proposals = {p["name"]: p for p in record.detected_entities}
-        assert proposals["BorsodChem"]["actor"] is False and proposals["Wanhua"]["mentions"] == 2
+        assert proposals["Wanhua"]["mentions"] == 2 and proposals["Wanhua"]["evidence"] == "nommé 2 fois"
+        assert proposals["BorsodChem"]["evidence"] == "société nommée"
+        assert proposals["Jean-Paul Durand"]["evidence"] == "personne nommée"
+        cnes = proposals["Centre national d'études spatiales"]  # the model's organisation, once, far down
+        assert cnes["actor"] is False and cnes["evidence"] == ""
         assert engine.document("b").actors_detected == ["Wanhua", "BorsodChem"]
         listed = engine.detected_entities(limit=10)
         assert listed[:2] == [("BorsodChem", "organisation", ["a", "b"]), ("Wanhua", "organisation", ["a", "b"])]
         assert ("Jean-Paul Durand", "personne", ["a"]) in listed
         assert engine.detected_entities(limit=1) == listed[:1]
         hits = engine.search(SearchRequest(query="Wanhua")).hits
-        assert {h.id: h.actors_detected for h in hits} == {"a": ["Wanhua"], "b": ["Wanhua", "BorsodChem"]}
+        assert {h.id: h.actors_detected for h in hits} == {
+            "a": ["BorsodChem", "Wanhua", "Jean-Paul Durand"],
+            "b": ["Wanhua", "BorsodChem"],
+        }
     finally:
         engine.close()
 

@@ -1,0 +1,74 @@
+"""Whether a name that a document contains is one of its actors: salience by position.
+
+A document's actors are its central ones: those it is about or who act in it, not every name it
+mentions. ``indexer.metadata`` (gazetteer actors) and ``indexer.entities`` (actors found by wording
+rules or the model) ask the same question here, so one rule gives one answer whatever found the name.
+
+The tail of a text (its last eighth) is where press articles, releases and tracts put background,
+perspectives, lists of signatories and « à propos » blocks: an organisation named once, only
+there, is peripheral (« Sur le terrain, la CGT et la CFDT restent méfiantes », « l'intersyndicale
+(CGT, CFDT, FO) »). People are not judged by position: a person the text names is quoted or
+acts (« a déclaré X », « le ministre, X, a salué »).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = ["MIN_MENTIONS", "TAIL_SHARE", "evidence", "in_signature", "only_in_tail", "tail_start"]
+
+TAIL_SHARE = 1 / 8  # the last eighth of the text
+TAIL_MIN_CHARS = 800  # a text shorter than this has no tail: all of it is its first paragraph or so
+
+
+def tail_start(text: str) -> int:
+    """Offset where the tail begins (trailing blanks, e.g. a masked footer, aside); the text's
+    length when it is too short to have one."""
+    end = len(text.rstrip())
+    if end < TAIL_MIN_CHARS:
+        return len(text)
+    return int(end * (1 - TAIL_SHARE))
+
+
+def only_in_tail(starts: Iterable[int], text: str) -> bool:
+    """Named once, and that once in the tail of ``text``, not in a signature (the author of a
+    tract or a release signs it: « Syndicat CGT Ford Aquitaine Industries » alone on its line)."""
+    starts = list(starts)
+    return len(starts) == 1 and starts[0] >= tail_start(text) and not in_signature(text, starts[0])
+
+
+SIGNATURE_MAX_WORDS = 6
+
+
+def in_signature(text: str, start: int) -> bool:
+    """The mention at ``start`` is on a short line that is no sentence: a signature or a sign-off."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)].strip()
+    return len(line.split()) <= SIGNATURE_MAX_WORDS and not line.endswith((".", ";", ":", ",", "»", "!", "?"))
+
+
+MIN_MENTIONS = 2  # named this often, a detected name is an actor wherever it stands
+# Wording that states who an actor is counts as evidence on its own: « le délégué CGT Nacim
+# Bardi », « Le tribunal de commerce de Lille a validé ».
+STATED_ROLES = {("fonction", "personne"): "fonction", ("tribunal", "organisation"): "tribunal"}
+PERSON_NAMED_ONCE = True
+COMPANY_NAMED_ONCE = True
+
+
+def evidence(*, in_title: bool, in_lead: bool, mentions: int, rule: str, kind: str) -> str | None:
+    """Why a name found outside the gazetteer (``rule``: the wording rule or ``ner``) is an actor
+    of the document, as the label recorded with it; None when nothing says it is."""
+    if in_title:
+        return "titre"
+    if in_lead:
+        return "premier paragraphe"
+    if mentions >= MIN_MENTIONS:
+        return f"nommé {mentions} fois"
+    if (rule, kind) in STATED_ROLES:
+        return STATED_ROLES[rule, kind]
+    if PERSON_NAMED_ONCE and kind == "personne":
+        return "personne nommée"
+    if COMPANY_NAMED_ONCE and rule == "société":
+        return "société nommée"
+    return None
