@@ -68,7 +68,8 @@ _CALENDAR = re.compile(
 _EDGE_JUNK = re.compile(r"^[\W_]+|[\W_]+$")
 _INNER_JUNK = re.compile(r"[›»«|•:;/\\]|\s[-–—]\s|\d{1,2}\s*h\s*\d{0,2}\b")
 _LEADING_ARTICLE = re.compile(
-    rf"^(?:{LEADING_ARTICLE}|(?:m\.|mme|mmes|me|maître|monsieur|madame|the|der|die|das) )", re.IGNORECASE
+    rf"^(?:{LEADING_ARTICLE}|(?:m\.|mme|mmes|me|maître|monsieur|madame|mr\.?|mrs\.?|ms\.?|herr|frau|the|der|die|das) )",
+    re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 STOP_LISTS_FILE = "entities.yaml"  # in archive/vocab/: what must not be proposed as an actor
@@ -334,6 +335,19 @@ def _expand_acronyms(found: dict[str, dict[str, Any]], text: str) -> None:
             continue  # the gazetteer reads the long name already
         target = found.setdefault(fold_name(long_name), {**item, "name": long_name})
         target["start"] = min(target["start"], item["start"])
+    # « l'usine MCA » and, further on, « Maubeuge Construction Automobile »: one actor.
+    for key, item in list(found.items()):
+        acronym = item["name"]
+        if not (acronym.isupper() and 2 <= len(acronym) <= 6 and acronym.isalpha()):
+            continue
+        spelled = [
+            other
+            for other in found.values()
+            if other is not item and _long_form(other["name"], acronym) == other["name"]
+        ]
+        if len(spelled) == 1:
+            del found[key]
+            spelled[0]["start"] = min(spelled[0]["start"], item["start"])
 
 
 def _long_form(before: str, acronym: str) -> str | None:
