@@ -55,6 +55,46 @@ _COMPANY_APPOSITION = re.compile(
     rf"(?<![\w-])(?P<name>{_NAME}),[ \u00a0](?:un |une |le |la |l')?(?:groupe|société|filiale|entreprise|start-up|PME|ETI"
     rf"|fonds d'investissement|fonds|constructeur|équipementier|fabricant|sidérurgiste|chimiste|spécialiste|leader)\b"
 )
+# The same in English and German press: « the US group Teledyne Technologies », « night-vision
+# maker Photonis », « investment fund Greybull Capital », « des chinesischen Chemiekonzerns Wanhua »,
+# « Schiffbauer Fincantieri ». German capitalises every noun: the company word must be a compound
+# (« Stahlkonzern ») or follow an adjective (« italienischen Hersteller »), so that « der Konzern
+# Stellen » is not read as a name.
+_COMPANY_EN = re.compile(
+    r"(?<![\w-])(?:group|firm|company|maker|manufacturer|fund|shipbuilder|carmaker|automaker|steelmaker"
+    r"|chipmaker|conglomerate|subsidiary|owner|investor|rival|supplier|start-up|startup)"
+    rf"[ \u00a0](?P<name>{_NAME})"
+)
+_DE_NOUNS = (
+    "konzern",
+    "konzerns",
+    "hersteller",
+    "herstellers",
+    "unternehmen",
+    "unternehmens",
+    "gruppe",
+    "bauer",
+    "bauers",
+    "riese",
+    "riesen",
+    "zulieferer",
+    "zulieferers",
+    "betreiber",
+    "betreibers",
+    "investor",
+    "investors",
+    "eigentümer",
+    "eigentümers",
+    "firma",
+)
+_DE_IN_COMPOUND = "|".join(_DE_NOUNS)
+_DE_ALONE = "|".join(n.capitalize() for n in _DE_NOUNS)
+_DE_ARTICLE = r"(?:der|die|das|den|dem|des|ein|eine|einen|einem|einer|eines)"
+_DE_ADJECTIVE = rf"(?!{_DE_ARTICLE}\b)[a-zäöüß]{{3,}}(?:en|es|er|e)"  # « italienischen », not « der »
+_COMPANY_DE = re.compile(
+    rf"(?<![\w-])(?:[A-ZÄÖÜ][a-zäöüß]{{2,}}(?:{_DE_IN_COMPOUND})|{_DE_ADJECTIVE}[ \u00a0](?:{_DE_ALONE}))"
+    rf"[ \u00a0](?P<name>{_NAME})"
+)
 _COURT = re.compile(
     rf"(?<![\w-])(?P<court>[Tt]ribunal (?:de commerce|judiciaire|administratif|des activités économiques|de grande instance)"
     rf"|[Cc]our d'appel|[Cc]onseil de prud'hommes) (?P<de>de |d'|du )(?P<place>{_CAPWORD}(?:[ -]{_CAPWORD}){{0,2}})"
@@ -137,6 +177,11 @@ def _clean_person(name: str) -> str | None:
     return " ".join(w.capitalize() if w.isupper() and len(w) > 2 else w for w in words)
 
 
+def _after_german_article(name: str, text: str) -> bool:
+    """« die Insolvenz »: a German noun, not a company's name (« Saarstahl hat »)."""
+    return re.search(rf"(?<![\w-]){_DE_ARTICLE}[ \u00a0]{re.escape(name)}(?![\w-])", text, re.IGNORECASE) is not None
+
+
 def find_candidates(text: str) -> list[Candidate]:
     """Organisations and people that wording alone identifies, in order of appearance."""
     text = text.replace("’", "'")  # same length: offsets stay those of the caller's text
@@ -149,6 +194,11 @@ def find_candidates(text: str) -> list[Candidate]:
         name = _clean_org(m.group("name"))
         if name:
             out.append(Candidate(name, "organisation", m.start("name"), "société"))
+    for pattern in (_COMPANY_EN, _COMPANY_DE):
+        for m in pattern.finditer(text):
+            name = _clean_org(m.group("name"))
+            if name and not (pattern is _COMPANY_DE and _after_german_article(name, text)):
+                out.append(Candidate(name, "organisation", m.start("name"), "société"))
     for m in _words().legal_form.finditer(text):
         name = _clean_org(m.group("name"))
         if name:

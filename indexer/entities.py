@@ -215,7 +215,10 @@ def detect_actors(
         if gazetteer.actor_for_alias(c.name) or gazetteer.place_info(c.name) or _stop(c.name):
             continue
         add(c.name, c.kind, c.start, c.rule)
+    by_rule = [fold_name(item["name"]) for item in found.values()]
     for e in detect_entities(head, language=language, known_spans=spans, nlp=nlp, limit=3 * MAX_ENTITIES):
+        if any(fold_name(e.name).endswith(" " + name) for name in by_rule):
+            continue  # « Chemiekonzerns Wanhua »: the rule read the name after its company word
         start = head.find(e.name)
         add(e.name, e.kind, start if start >= 0 else len(head), "ner")
     _expand_acronyms(found, head)
