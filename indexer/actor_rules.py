@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from archive import vocab_files
+from archive import gazetteer, vocab_files
 
 __all__ = ["Candidate", "find_candidates", "strip_legal_form"]
 
@@ -157,6 +157,7 @@ def strip_legal_form(name: str) -> str:
 
 def _clean_org(name: str) -> str | None:
     name = strip_legal_form(" ".join(name.replace("’", "'").split())).strip(" .,-")
+    name = re.sub(r"'s$", "", name)  # « ProLogium's decision »: an English possessive
     words = name.split()
     not_names = _words().not_names
     while words and words[-1] in not_names:
@@ -175,6 +176,15 @@ def _clean_person(name: str) -> str | None:
         return None
     # « Jean DUPONT » → « Jean Dupont »
     return " ".join(w.capitalize() if w.isupper() and len(w) > 2 else w for w in words)
+
+
+_OF_PLACE = re.compile(r"[ \u00a0](?:de|du|d')[ \u00a0']*(?P<place>[^ ].*)$")
+
+
+def _of_a_place(person: str) -> bool:
+    """« Maritime de Marseille »: what follows the particle is a place, not a surname."""
+    m = _OF_PLACE.search(person)
+    return m is not None and gazetteer.place_info(m.group("place")) is not None
 
 
 def _after_german_article(name: str, text: str) -> bool:
@@ -210,6 +220,8 @@ def find_candidates(text: str) -> list[Candidate]:
     for pattern in (_ROLE_THEN_NAME, _NAME_THEN_ROLE):
         for m in pattern.finditer(text):
             person = _clean_person(m.group("person"))
+            if person and _of_a_place(person):
+                continue  # « du Grand Port Maritime de Marseille »: an institution's name, no person
             if person:
                 out.append(Candidate(person, "personne", m.start("person"), "fonction"))
             org = m.group("org")
