@@ -44,11 +44,24 @@ _COMPANY_WORDS = (
     "|industriel|papetier|verrier|fondeur|motoriste|avionneur|sous-traitant|repreneur|start-up|startup"
     "|PME|ETI|filiale|laboratoire|cimentier|énergéticien|opérateur|transporteur|distributeur|spécialiste"
     "|leader|géant|fournisseur|exploitant|actionnaire|candidat à la reprise|candidat au rachat|acquéreur"
+    "|fonds|coopérative|cabinet|incubateur"
 )
 _COMPANY = re.compile(
     rf"(?<![\w-])(?:[Ll]a |[Ll]e |[Ll]'|[Dd]u |[Dd]e la |[Dd]e l'|[Aa]u |[Uu]ne? |[Ll]es )"
     rf"(?:(?:seul|seule|précédent|précédente|nouveau|nouvel|nouvelle|futur|future|ancien|ancienne) )?"
     rf"(?:{_COMPANY_WORDS})(?:[ \u00a0]{_ADJ}){{0,2}},?[ \u00a0](?P<name>{_NAME})"
+)
+# « le japonais Daikin », « au hongrois BorsodChem »: a nationality in lower case stands for a
+# company (a person's nationality is written with a capital: « le Français Thomas Pesquet »).
+_NATIONALITIES = (
+    "français|allemand|américain|britannique|anglais|italien|espagnol|portugais|belge|suisse|néerlandais"
+    "|luxembourgeois|autrichien|suédois|norvégien|danois|finlandais|irlandais|polonais|tchèque|hongrois"
+    "|roumain|grec|turc|russe|ukrainien|chinois|japonais|coréen|sud-coréen|taïwanais|indien|thaïlandais"
+    "|vietnamien|singapourien|indonésien|australien|canadien|québécois|mexicain|brésilien|argentin"
+    "|saoudien|qatari|émirati|israélien|marocain|algérien|tunisien|sud-africain|européen"
+)
+_COMPANY_NATIONALITY = re.compile(
+    rf"(?<![\w-])(?:[Ll]e |[Ll]'|[Dd]u |[Aa]u )(?:{_NATIONALITIES})[ \u00a0](?P<name>{_NAME})"
 )
 # « Europlasma, groupe spécialisé dans… », « British Steel, filiale de… ».
 _COMPANY_APPOSITION = re.compile(
@@ -201,6 +214,10 @@ def find_candidates(text: str) -> list[Candidate]:
         if name:
             out.append(Candidate(name, "organisation", m.start("name"), "société"))
     for m in _COMPANY_APPOSITION.finditer(text):
+        name = _clean_org(m.group("name"))
+        if name:
+            out.append(Candidate(name, "organisation", m.start("name"), "société"))
+    for m in _COMPANY_NATIONALITY.finditer(text):
         name = _clean_org(m.group("name"))
         if name:
             out.append(Candidate(name, "organisation", m.start("name"), "société"))
