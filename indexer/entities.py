@@ -220,7 +220,7 @@ def detect_actors(
         if any(fold_name(e.name).endswith(" " + name) for name in by_rule):
             continue  # « Chemiekonzerns Wanhua »: the rule read the name after its company word
         start = head.find(e.name)
-        add(e.name, e.kind, start if start >= 0 else len(head), "ner")
+        add(e.name, e.kind, start if start >= 0 else len(head), _ner_rule(e))
     _expand_acronyms(found, head)
     known = [fold_name(head[s:e]) for s, e in spans]
     known_starts = {s for s, _ in spans}
@@ -267,6 +267,19 @@ def detect_actors(
 
 
 _COMPANY_RULES = ("société", "forme juridique")
+# The last word of a company's name, in French and English (« Carlesimo Investissements »,
+# « Olympus Steel »): the model's organisation ending with one is a company by its name.
+_COMPANY_NAME_END = re.compile(
+    r"\s(?:Capital|Holding|Holdings|Investissements|Investments|Partners|Group|Groupe|Technologies|Steel"
+    r"|Chemical|Chemicals|Motors|Pharma|Aerospace|Automotive|Industries)$"
+)
+
+
+def _ner_rule(entity: Entity) -> str:
+    """« ner », or « société » for an organisation whose name ends like a company's."""
+    return "société" if entity.kind == "organisation" and _COMPANY_NAME_END.search(entity.name) else "ner"
+
+
 MASTHEAD_LINES = 3  # a name alone on one of the first lines, named nowhere else, is the outlet's
 # A government office's field: « le ministre de l'Économie » → « Économie » is not an organisation.
 _OFFICE_FIELD = re.compile(
