@@ -1,0 +1,209 @@
+"""Which names a document contains are its actors (issue 12, fourth round): salience by position,
+evidence recorded for each detected actor, and the wording rules that say a name is a company.
+
+The model is replaced by a stand-in (``FakeNlp`` of test_entities) or switched off, so these tests
+do not need spaCy's French model."""
+
+from __future__ import annotations
+
+import pytest
+from test_entities import FakeNlp
+
+from archive import gazetteer
+from indexer import actor_salience, entities, metadata
+from indexer.actor_rules import find_candidates
+from indexer.extract import Extraction
+
+FILLER = "Les salariés attendent une décision sur l'avenir du site depuis plusieurs mois. "
+
+
+@pytest.fixture(autouse=True)
+def _no_ner(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVE_NER", "0")
+
+
+def record(text: str):
+    return metadata.build_record(
+        doc_id="x",
+        paths=["doc.txt"],
+        extraction=Extraction(text=text, pages=1, format="txt"),
+        sidecar={},
+        sha256="0" * 64,
+        size=len(text),
+    )
+
+
+def detected(text: str, labels: dict[str, str] | None = None, title: str = "") -> entities.Detected:
+    spans = [(s, e) for _, s, e in gazetteer.find_actors(text).spans]
+    return entities.detect_actors(text, title=title, known_spans=spans, nlp=FakeNlp(labels or {}))
+
+
+def rules(text: str) -> list[tuple[str, str]]:
+    return [(c.name, c.rule) for c in find_candidates(text)]
+
+
+# -- position: the tail of a text ---------------------------------------------------------------
+
+
+def test_the_tail_is_the_last_eighth_of_a_long_enough_text() -> None:
+    text = ("Une phrase de huit mots pour remplir le texte. " * 40)[:1600] + "   \n  "
+    # trailing blanks (a masked footer) are not text
+    assert actor_salience.tail_start(text) == 1400
+    assert actor_salience.only_in_tail([1450], text)
+    assert not actor_salience.only_in_tail([1350], text)
+    assert not actor_salience.only_in_tail([100, 1450], text)  # named twice
+    assert actor_salience.tail_start(text[:500]) == 500  # a short text has no tail
+
+
+def test_an_organisation_named_once_at_the_end_is_not_an_actor() -> None:
+    body = "Vallourec ferme son usine de Saint-Saulve. " + FILLER * 18
+    ending = "Sur le terrain, la CFDT reste méfiante."
+    actors = record("Fermeture à Saint-Saulve\n\n" + body + "\n\n" + ending).actors
+    assert "Vallourec" in actors and "CFDT" not in actors
+    # the same sentence early in the text, or in the title, keeps it
+    assert "CFDT" in record("Fermeture à Saint-Saulve\n\n" + ending + " " + body).actors
+    assert "CFDT" in record("La CFDT et la fermeture\n\n" + body + "\n\n" + ending).actors
+
+
+def test_a_person_and_a_signature_at_the_end_stay_actors() -> None:
+    body = "Vallourec ferme son usine de Saint-Saulve. " + FILLER * 18
+    text = (
+        "Fermeture à Saint-Saulve\n\n" + body + "\n\nBruno Le Maire a promis un repreneur.\n\n"
+        "Syndicat CGT Vallourec Saint-Saulve\n"
+    )
+    actors = record(text).actors
+    assert "Bruno Le Maire" in actors  # a person is not judged by position
+    assert "CGT" in actors  # the union signs the tract
+    assert actor_salience.in_signature(text, text.index("Syndicat CGT"))
+    assert not actor_salience.in_signature(text, text.index("Bruno Le Maire"))
+
+
+def test_a_detected_organisation_named_once_at_the_end_is_a_proposal_only() -> None:
+    text = "Reprise à Trith\n\n" + FILLER * 20 + "\n\nLa société Zorbex s'est aussi portée candidate."
+    found = detected(text)
+    assert "Zorbex" not in found.actors
+    assert [p["actor"] for p in found.proposals if p["name"] == "Zorbex"] == [False]
+    assert "Zorbex" in detected(text.replace("\n\nLa société", "\n\nLa société Zorbex. La société")).actors
+
+
+# -- evidence recorded with each detected actor -------------------------------------------------
+
+
+def test_a_person_the_model_names_once_deep_in_the_body_is_an_actor() -> None:
+    text = "Reprise à Trith\n\n" + FILLER * 5 + "\n\n" + FILLER * 3
+    text += "Le ministre de la Santé, François Kelmar, doit publier la liste.\n\n" + FILLER * 4
+    found = detected(text, {"François Kelmar": "PER", "Zorbex Énergies": "ORG"})
+    assert found.actors == ["François Kelmar"]
+    assert {p["name"]: p["evidence"] for p in found.proposals} == {"François Kelmar": "personne nommée"}
+
+
+def test_evidence_says_why_a_detected_name_is_an_actor() -> None:
+    text = "Zorbex rachète Kelmar\n\nLe groupe Zorbex a repris Kelmar Industries. " + FILLER * 5
+    text += "\n\n" + FILLER * 3 + "Dorvane SAS suit.\n\n" + FILLER * 4
+    found = detected(
+        text, {"Zorbex": "ORG", "Kelmar Industries": "ORG", "Arvelle": "ORG"}, title="Zorbex rachète Kelmar"
+    )
+    evidence = {p["name"]: p["evidence"] for p in found.proposals}
+    assert evidence["Zorbex"] == "titre"
+    assert evidence["Kelmar Industries"] == "premier paragraphe"
+    assert evidence["Dorvane"] == ""  # a legal form, named once deep down: a proposal
+    again = detected(text + " Dorvane ferme.", title="Zorbex rachète Kelmar")
+    assert {p["name"]: p["evidence"] for p in again.proposals}["Dorvane"] == "nommé 2 fois"
+
+
+def test_a_company_named_once_by_wording_or_by_its_name_is_an_actor() -> None:
+    text = "Reprise à Trith\n\n" + FILLER * 5 + "\n\n" + FILLER * 3
+    text += "L'offre de la société Zorbex a été écartée, comme celle de Carlesimo Investissements. "
+    text += "Arvelle Conseil a suivi le dossier.\n\n" + FILLER * 4
+    labels = {"Carlesimo Investissements": "ORG", "Arvelle Conseil": "ORG"}
+    found = detected(text, labels)
+    assert found.actors == ["Zorbex", "Carlesimo Investissements"]
+    evidence = {p["name"]: (p["rule"], p["evidence"]) for p in found.proposals}
+    assert evidence["Zorbex"] == ("société", "société nommée")
+    assert evidence["Carlesimo Investissements"] == ("société", "société nommée")
+    assert evidence["Arvelle Conseil"] == ("ner", "")  # the model's organisation, once, far down
+
+
+# -- names: honorifics, acronyms, possessives, places ---------------------------------------------
+
+
+def test_english_and_german_honorifics_are_not_part_of_a_name() -> None:
+    text = "Zorbex buys the smelter\n\nThe deal is done, Mr Kelmar said. Herr Dorvane agreed."
+    found = entities.detect_entities(text, nlp=FakeNlp({"Mr Kelmar": "PER", "Herr Dorvane": "PER"}))
+    assert found == []  # a surname alone is no full name
+
+
+def test_an_acronym_spelling_another_detected_name_is_that_actor() -> None:
+    text = (
+        "Marche pour l'usine MCA\n\nDes milliers de personnes ont défilé jusqu'à l'usine MCA. "
+        + FILLER * 6
+        + "À Maubeuge, Maubeuge Construction Automobile emploie 2 100 salariés. Kelmar Automobile aussi."
+    )
+    found = detected(text, {"MCA": "ORG", "Maubeuge Construction Automobile": "ORG"})
+    assert "MCA" not in found.actors
+    assert "Maubeuge Construction Automobile" in found.actors  # first named, as MCA, in the first lines
+
+
+def test_an_english_possessive_is_not_part_of_a_name() -> None:
+    assert rules("welcomed Taiwanese battery maker ProLogium's decision") == [("ProLogium", "société")]
+
+
+def test_a_role_before_a_place_name_is_no_person() -> None:
+    text = "la présidente du directoire du Grand Port Maritime de Marseille ont accueilli les partenaires"
+    assert rules(text) == []
+    assert rules("la présidente de la commission, Sonia de La Provôté, a dit") == [("Sonia de La Provôté", "fonction")]
+
+
+def test_a_works_council_is_not_an_actor() -> None:
+    text = "Arkema France a présenté ce jour à son Comité Social Économique central un projet."
+    assert entities.detect_entities(text, nlp=FakeNlp({"Comité Social Économique central": "ORG"})) == []
+
+
+def test_a_preposition_starts_no_name() -> None:
+    assert rules("À Gardanne, une entreprise teste la valorisation des résidus.") == []
+
+
+# -- wording that says a name is a company ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("l'offre d'Alain de Krassny, associé au fonds OpenGate Capital, pour la reprise", "OpenGate Capital"),
+        ("le volailler LDC, associé à la coopérative Terrena et au groupe", "Terrena"),
+        ("Le cabinet Accenture, mandaté par l'État, a présenté", "Accenture"),
+        ("Née en 2022 dans l'incubateur européen EIT InnoEnergy, la société", "EIT InnoEnergy"),
+        ("et le japonais Daikin, installé à proximité", "Daikin"),
+        ("54 salariés au hongrois BorsodChem, repreneur", "BorsodChem"),
+        ("by the US group Teledyne Technologies, invoking", "Teledyne Technologies"),
+        ("a maker of tubes, night-vision maker Photonis said", "Photonis"),
+        ("owned by investment fund Greybull Capital since 2016", "Greybull Capital"),
+        ("die ungarische Tochter des chinesischen Chemiekonzerns Wanhua, der", "Wanhua"),
+        ("Der Völklinger Stahlkonzern Saarstahl hat die Werke übernommen", "Saarstahl"),
+        ("gegen den italienischen Hersteller Beltrame aus Vicenza", "Beltrame"),
+    ],
+)
+def test_a_company_word_or_a_nationality_before_a_name(text: str, name: str) -> None:
+    assert (name, "société") in rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "le Français Thomas Pesquet a visité l'usine",  # a person's nationality has a capital
+        "Am Montag will der Konzern Stellen abbauen",  # an article, not an adjective, before the noun
+        "hat der Stahlkonzern Insolvenz angemeldet. Die Insolvenz kam überraschend",  # a German noun
+        "the group said on Monday that it would close",
+    ],
+)
+def test_no_company_without_a_name_after_the_word(text: str) -> None:
+    assert [name for name, rule in rules(text) if rule == "société"] == []
+
+
+def test_the_models_reading_with_the_company_word_gives_way_to_the_rules_name() -> None:
+    text = (
+        "Vencorex: Minimallösung\n\nDen Zuschlag erhielt die ungarische Tochter des chinesischen "
+        "Chemiekonzerns Wanhua. " + FILLER
+    )
+    found = detected(text, {"Chemiekonzerns Wanhua": "PER"})
+    assert "Wanhua" in found.actors and "Chemiekonzerns Wanhua" not in found.actors
