@@ -172,7 +172,7 @@ def test_a_preposition_starts_no_name() -> None:
         ("l'offre d'Alain de Krassny, associé au fonds OpenGate Capital, pour la reprise", "OpenGate Capital"),
         ("le volailler LDC, associé à la coopérative Terrena et au groupe", "Terrena"),
         ("Le cabinet Accenture, mandaté par l'État, a présenté", "Accenture"),
-        ("Née en 2022 dans l'incubateur européen EIT InnoEnergy, la société", "EIT InnoEnergy"),
+        ("Née en 2022 dans l'incubateur européen EIT InnoEnergy, GravitHy réunit", "EIT InnoEnergy"),
         ("et le japonais Daikin, installé à proximité", "Daikin"),
         ("54 salariés au hongrois BorsodChem, repreneur", "BorsodChem"),
         ("by the US group Teledyne Technologies, invoking", "Teledyne Technologies"),
@@ -192,6 +192,7 @@ def test_a_company_word_or_a_nationality_before_a_name(text: str, name: str) -> 
     [
         "le Français Thomas Pesquet a visité l'usine",  # a person's nationality has a capital
         "Am Montag will der Konzern Stellen abbauen",  # an article, not an adjective, before the noun
+        "Der Betreiber sucht einen Investor Ende des Jahres",
         "hat der Stahlkonzern Insolvenz angemeldet. Die Insolvenz kam überraschend",  # a German noun
         "the group said on Monday that it would close",
     ],
