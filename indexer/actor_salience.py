@@ -30,11 +30,19 @@ def tail_start(text: str) -> int:
     return int(end * (1 - TAIL_SHARE))
 
 
-def only_in_tail(starts: Iterable[int], text: str) -> bool:
+# Documents in an organisation's own voice end with their call and their organisers (« Les
+# militant·es de la CGT Isère sont invités… »): their last lines are no background.
+OWN_VOICE_TYPES = ("tract", "invitation")
+
+
+def only_in_tail(starts: Iterable[int], text: str, doc_type: str = "") -> bool:
     """Named once, and that once in the tail of ``text``, not in a signature (the author of a
-    tract or a release signs it: « Syndicat CGT Ford Aquitaine Industries » alone on its line)."""
+    tract or a release signs it: « Syndicat CGT Ford Aquitaine Industries » alone on its line),
+    in a document that is not in its author's own voice (``OWN_VOICE_TYPES``)."""
     starts = list(starts)
-    return len(starts) == 1 and starts[0] >= tail_start(text) and not in_signature(text, starts[0])
+    if len(starts) != 1 or doc_type in OWN_VOICE_TYPES:
+        return False
+    return starts[0] >= tail_start(text) and not in_signature(text, starts[0])
 
 
 SIGNATURE_MAX_WORDS = 6

@@ -187,6 +187,7 @@ def detect_actors(
     *,
     title: str = "",
     language: str = "fr",
+    doc_type: str = "",
     known_spans: Iterable[tuple[int, int]] = (),
     nlp: Callable[[str], Any] | None = None,
 ) -> Detected:
@@ -245,7 +246,9 @@ def detect_actors(
         if evidence and not in_title:
             if _not_an_actor_here(item["name"], head, known, mentions, known_starts, item["rule"]):
                 evidence = None
-            elif item["kind"] == "organisation" and actor_salience.only_in_tail(_starts(head, item["name"]), text):
+            elif item["kind"] == "organisation" and actor_salience.only_in_tail(
+                _starts(head, item["name"]), text, doc_type
+            ):
                 evidence = None  # named once, in the last lines: background
         proposals.append(
             {

@@ -77,15 +77,15 @@ def build_record(
     text = mask_chrome(text)
     found_actors = gazetteer.find_actors(text)
     office_mentions = offices.mentions(text, found_date.value)
+    doc_type = sidecar.get("doc_type") or detect_doc_type(head, title, Path(paths[0]).name)
+    provenance["doc_type"] = SIDECAR if "doc_type" in sidecar else EXTRACTED
     actors = _from_sidecar_or(
-        sidecar, "actors", lambda: _actor_names(found_actors, office_mentions, text, title), provenance
+        sidecar, "actors", lambda: _actor_names(found_actors, office_mentions, text, title, doc_type), provenance
     )
     theme_matches = gazetteer.match_themes(
         text, title, skip=gazetteer.institution_spans(found_actors), lead_end=entities.lead_end(text)
     )
     themes = _from_sidecar_or(sidecar, "themes", lambda: [m.value for m in theme_matches], provenance)
-    doc_type = sidecar.get("doc_type") or detect_doc_type(head, title, Path(paths[0]).name)
-    provenance["doc_type"] = SIDECAR if "doc_type" in sidecar else EXTRACTED
     language = sidecar.get("language") or detect_language(head, title)
     provenance["language"] = SIDECAR if "language" in sidecar else EXTRACTED
     # Organisations and people that the gazetteer does not know: wording rules (« la société
@@ -96,6 +96,7 @@ def build_record(
         text[:HEAD_CHARS],
         title=title,
         language=language,
+        doc_type=doc_type,
         known_spans=[(s, e) for _, s, e in found_actors.spans if e <= HEAD_CHARS],
     )
     # Names a researcher rejected (« À vérifier ») are never proposed again.
@@ -226,6 +227,7 @@ def _actor_names(
     mentions: list[offices.OfficeMention],
     text: str = "",
     title: str = "",
+    doc_type: str = "",
 ) -> list[str]:
     """Gazetteer actors, with an office named by its title (« le Premier ministre ») read as
     the person holding it on the document's date instead of the institution; the
@@ -276,7 +278,9 @@ def _actor_names(
     kept = [
         n
         for n in kept
-        if n in in_title or gazetteer.actor_kind(n) in _PERSON_KINDS or not actor_salience.only_in_tail(starts[n], text)
+        if n in in_title
+        or gazetteer.actor_kind(n) in _PERSON_KINDS
+        or not actor_salience.only_in_tail(starts[n], text, doc_type)
     ]
     return sorted(kept, key=lambda n: (first[n], n))
 

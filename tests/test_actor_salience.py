@@ -22,10 +22,10 @@ def _no_ner(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARCHIVE_NER", "0")
 
 
-def record(text: str):
+def record(text: str, name: str = "doc.txt"):
     return metadata.build_record(
         doc_id="x",
-        paths=["doc.txt"],
+        paths=[name],
         extraction=Extraction(text=text, pages=1, format="txt"),
         sidecar={},
         sha256="0" * 64,
@@ -63,6 +63,15 @@ def test_an_organisation_named_once_at_the_end_is_not_an_actor() -> None:
     # the same sentence early in the text, or in the title, keeps it
     assert "CFDT" in record("Fermeture à Saint-Saulve\n\n" + ending + " " + body).actors
     assert "CFDT" in record("La CFDT et la fermeture\n\n" + body + "\n\n" + ending).actors
+
+
+def test_a_tract_or_an_invitation_ends_with_its_organisers() -> None:
+    body = "Vallourec ferme son usine de Saint-Saulve. " + FILLER * 18
+    ending = "Les militants de la CFDT sont invités à se rapprocher de leur section."
+    text = "Tous à Saint-Saulve !\n\n" + body + "\n\n" + ending
+    assert "CFDT" not in record(text).actors
+    tract = record(text, name="tract-cfdt-saint-saulve.txt")
+    assert tract.doc_type == "tract" and "CFDT" in tract.actors
 
 
 def test_a_person_and_a_signature_at_the_end_stay_actors() -> None:
