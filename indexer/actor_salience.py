@@ -1,4 +1,4 @@
-"""Whether a name that a document contains is one of its actors: salience by position.
+"""Whether a name that a document contains is one of its actors: evidence and salience by position.
 
 A document's actors are its central ones: those it is about or who act in it, not every name it
 mentions. ``indexer.metadata`` (gazetteer actors) and ``indexer.entities`` (actors found by wording
@@ -9,6 +9,11 @@ perspectives, lists of signatories and « à propos » blocks: an organisation n
 there, is peripheral (« Sur le terrain, la CGT et la CFDT restent méfiantes », « l'intersyndicale
 (CGT, CFDT, FO) »). People are not judged by position: a person the text names is quoted or
 acts (« a déclaré X », « le ministre, X, a salué »).
+
+A name found outside the gazetteer needs evidence (``evidence``), recorded with it: named in the
+title, the first paragraph or twice, a stated role, a person's full name, or wording that says it
+is a company. Measured on the dev half (benchmarks/RESULTS.md, fourth round): the subject of a
+verb, a quotation or a list did not tell central names from peripheral ones.
 """
 
 from __future__ import annotations
@@ -60,8 +65,6 @@ MIN_MENTIONS = 2  # named this often, a detected name is an actor wherever it st
 # Wording that states who an actor is counts as evidence on its own: « le délégué CGT Nacim
 # Bardi », « Le tribunal de commerce de Lille a validé ».
 STATED_ROLES = {("fonction", "personne"): "fonction", ("tribunal", "organisation"): "tribunal"}
-PERSON_NAMED_ONCE = True
-COMPANY_NAMED_ONCE = True
 
 
 def evidence(*, in_title: bool, in_lead: bool, mentions: int, rule: str, kind: str) -> str | None:
@@ -75,8 +78,8 @@ def evidence(*, in_title: bool, in_lead: bool, mentions: int, rule: str, kind: s
         return f"nommé {mentions} fois"
     if (rule, kind) in STATED_ROLES:
         return STATED_ROLES[rule, kind]
-    if PERSON_NAMED_ONCE and kind == "personne":
+    if kind == "personne":  # a full name: people named in such texts act or speak in them
         return "personne nommée"
-    if COMPANY_NAMED_ONCE and rule == "société":
+    if rule == "société":  # the wording says it is a company (« la société X », « le japonais X »)
         return "société nommée"
     return None

