@@ -102,19 +102,8 @@ class _Snapshot:
         return fields["record"] if fields else None
 
     def positions(self, terms: list[str], docnums: list[int]) -> dict[int, list[list[int]]]:
-        """Positions in the text field, read only for the documents asked (skip_to)."""
-        reader = self.searcher.reader()
-        matchers = [reader.postings("text", t) if ("text", t) in reader else None for t in terms]
-        out: dict[int, list[list[int]]] = {d: [] for d in docnums}
-        for matcher in matchers:
-            for docnum in docnums:
-                found: list[int] = []
-                if matcher is not None and matcher.is_active():
-                    matcher.skip_to(docnum)
-                    if matcher.is_active() and matcher.id() == docnum:
-                        found = list(matcher.value_as("positions"))
-                out[docnum].append(found)
-        return out
+        """Positions in the text field, read only for the documents asked (their blocks alone)."""
+        return self.postings.positions_by_doc("text", terms, docnums)
 
 
 @dataclass

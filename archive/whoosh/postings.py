@@ -9,11 +9,17 @@ operations instead.
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
+import zlib
+from array import array
 from itertools import chain
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermsReader, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from archive.whoosh.schema import CompactPositions
@@ -22,6 +28,7 @@ from archive.whoosh.schema import CompactPositions
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
+_SHORT = ord("H")  # CompactPositions' type byte of 16-bit deltas
 
 
 def live_mask(reader) -> np.ndarray:
@@ -57,15 +64,38 @@ class Postings:
         if not len(ids):
             return _EMPTY_IDS, _EMPTY_IDS
         fmt = self.reader.schema[fieldname].format
-        if isinstance(fmt, CompactPositions) and all(v[:1] == b"H" for v in values):
-            # Every document's deltas fit in 16 bits: decode them all in one go.
-            counts = np.fromiter(((len(v) - 1) // 2 for v in values), dtype=np.int64, count=len(values))
-            deltas = np.frombuffer(b"".join([v[1:] for v in values]), dtype=np.uint16).astype(np.int64)
-            return np.repeat(ids, counts), _restarting_cumsum(deltas, counts)
+        if isinstance(fmt, CompactPositions):
+            sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+            raw = np.frombuffer(b"".join(values), dtype=np.uint8)
+            starts = np.cumsum(sizes) - sizes
+            if (raw[starts] == _SHORT).all() and not ((sizes - 1) % 2).any():
+                # Every document's deltas fit in 16 bits: decode them all in one go.
+                body = np.ones(len(raw), dtype=bool)
+                body[starts] = False
+                deltas = raw[body].view(np.uint16).astype(np.int64)
+                counts = (sizes - 1) // 2
+                return np.repeat(ids, counts), _restarting_cumsum(deltas, counts)
         decoded = [fmt.decode_positions(v) for v in values]
         counts = np.fromiter((len(p) for p in decoded), dtype=np.int64, count=len(decoded))
         flat = np.fromiter(chain.from_iterable(decoded), dtype=np.int64, count=int(counts.sum()))
         return np.repeat(ids, counts), flat
+
+    def positions_by_doc(self, fieldname: str, terms: list[str], docnums: list[int]) -> dict[int, list[list[int]]]:
+        """Per document of `docnums`, the positions of each term in order ([] when absent)."""
+        wanted = np.zeros(len(self.live), dtype=bool)
+        wanted[docnums] = True
+        wanted &= self.live
+        out: dict[int, list[list[int]]] = {d: [] for d in docnums}
+        for term in terms:
+            docs, positions = self.positions(fieldname, term, wanted)
+            held: dict[int, list[int]] = {}
+            if len(docs):
+                cuts = np.flatnonzero(np.diff(docs)) + 1
+                firsts = docs[np.concatenate(([0], cuts))].tolist()
+                held = dict(zip(firsts, (p.tolist() for p in np.split(positions, cuts)), strict=True))
+            for docnum in docnums:
+                out[docnum].append(held.get(docnum, []))
+        return out
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Length of the field in every document (Whoosh's one-byte approximation)."""
@@ -109,25 +139,134 @@ class Postings:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
     def _read(self, fieldname, text, want_values: bool, wanted: np.ndarray | None = None):
+        """(ids, weights, values) of a term's postings in the live documents, or in those of
+        `wanted` (whose blocks alone are then decoded)."""
+        schema = self.reader.schema
+        if fieldname not in schema:
+            return _EMPTY_IDS, _EMPTY_WEIGHTS, []
+        btext = schema[fieldname].to_bytes(text)
+        # Blocks without a wanted document are skipped undecoded: cumulative counts tell.
+        seen = None if wanted is None else np.concatenate(([0], np.cumsum(wanted, dtype=np.int64)))
         ids_parts, weight_parts, values = [], [], []
         for leaf, offset in self.leaves:
-            if (fieldname, text) not in leaf:
+            found = _leaf_postings(leaf, fieldname, btext, want_values, seen, offset)
+            if found is None or not len(found[0]):
                 continue
-            matcher = _unwrap(leaf.postings(fieldname, text))
-            for block_ids, block_weights, block_values in _blocks(matcher, want_values):
-                block_ids = block_ids + offset
-                keep = self.live[block_ids] if wanted is None else wanted[block_ids]
-                if not keep.all():
-                    block_ids, block_weights = block_ids[keep], block_weights[keep]
-                    if want_values:
-                        block_values = [v for v, k in zip(block_values, keep.tolist(), strict=True) if k]
-                ids_parts.append(block_ids)
-                weight_parts.append(block_weights)
+            block_ids, block_weights, block_values = found
+            block_ids = block_ids + offset
+            keep = self.live[block_ids] if wanted is None else wanted[block_ids]
+            if not keep.all():
+                block_ids, block_weights = block_ids[keep], block_weights[keep]
                 if want_values:
-                    values.extend(block_values)
+                    block_values = [block_values[i] for i in np.flatnonzero(keep).tolist()]
+            ids_parts.append(block_ids)
+            weight_parts.append(block_weights)
+            if want_values:
+                values.extend(block_values)
         if not ids_parts:
             return _EMPTY_IDS, _EMPTY_WEIGHTS, values
+        if len(ids_parts) == 1:
+            return ids_parts[0], weight_parts[0], values
         return np.concatenate(ids_parts), np.concatenate(weight_parts), values
+
+
+def _leaf_postings(leaf, fieldname: str, btext: bytes, want_values: bool, seen: np.ndarray | None, offset: int):
+    """(segment-local ids, weights, values) of a term in one segment, deleted documents included;
+    None when the segment lacks the term. With `seen` (cumulative counts of wanted documents over
+    the whole reader), blocks holding no wanted document are left out.
+
+    = iterating `leaf.postings(fieldname, btext)` block by block, without Whoosh's matcher: its
+    per-block bookkeeping (seeks, small reads, a pickled header) cost more than the blocks' data.
+    """
+    terms = getattr(leaf, "_terms", None)
+    if type(terms) is not W3TermsReader:
+        return _matcher_postings(leaf, fieldname, btext, want_values)
+    try:
+        info = terms.term_info(fieldname, btext)
+    except TermNotFound:
+        return None
+    if info.is_inlined():  # rare terms: the postings are in the term's entry
+        ids, weights, values = info.inlined_postings()
+        return (
+            np.array(ids, dtype=np.int64),
+            np.array(weights, dtype=np.float32),
+            list(values) if want_values else None,
+        )
+    postfile = terms._postfile
+    buf = getattr(postfile, "_buf", None)
+    get = postfile.get if buf is None else (lambda pos, n: buf[pos : pos + n])
+    start, _ = info.extent()
+    if bytes(get(start, 4)) != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"posting block tag error in {fieldname}:{btext!r}")
+    pos = start + 4
+    fixed = leaf.schema[fieldname].format.fixed_value_size() if want_values else None
+    deltas, weights, counts, values = array("I"), array("f"), [], []
+    previous = -1  # the last id of the block before
+    while True:
+        length = _INT.unpack(bytes(get(pos, 4)))[0]
+        last = length < 0
+        length = abs(length)
+        head = io.BytesIO(get(pos + 4, min(length, _HEAD_BYTES)))
+        count, maxid, _, compression, _, _ = pickle.load(head)
+        if seen is None or seen[offset + maxid + 1] > seen[offset + previous + 1]:
+            used = head.tell()
+            data = get(pos + 4 + used, length - used)
+            block_ids, block_weights, block_values = pickle.loads(zlib.decompress(data) if compression else data)
+            deltas.extend(block_ids if type(block_ids) is array else array("I", block_ids))
+            if block_weights is None:
+                weights.extend(_ones(count))
+            elif isinstance(block_weights, float):
+                weights.extend(array("f", [block_weights]) * count)
+            else:
+                weights.extend(block_weights if type(block_weights) is array else array("f", block_weights))
+            counts.append(count)
+            if want_values:
+                values.extend(_block_values(block_values, count, fixed))
+        previous = maxid
+        if last:
+            break
+        pos += 4 + length
+    if not counts:
+        return _EMPTY_IDS, _EMPTY_WEIGHTS, values
+    ids = _restarting_cumsum(np.frombuffer(deltas, dtype=np.uint32).astype(np.int64), np.array(counts))
+    return ids, np.frombuffer(weights, dtype=np.float32), values
+
+
+# A block's header (a pickled tuple of six numbers) is read from its first bytes.
+_HEAD_BYTES = 96
+_INT = struct.Struct("!i")
+_ONES: dict[int, array] = {}
+
+
+def _ones(count: int) -> array:
+    found = _ONES.get(count)
+    if found is None:
+        found = _ONES[count] = array("f", [1.0]) * count
+    return found
+
+
+def _block_values(values, count: int, fixed: int | None):
+    """A block's values as Whoosh's matcher gives them (W3LeafMatcher._read_values)."""
+    if fixed is None or fixed < 0:
+        return values
+    if fixed == 0:
+        return (None,) * count
+    return tuple(values[i : i + fixed] for i in range(0, len(values), fixed))
+
+
+def _matcher_postings(leaf, fieldname: str, btext: bytes, want_values: bool):
+    """What _leaf_postings reads, through Whoosh's matcher (a segment of another codec)."""
+    if (fieldname, btext) not in leaf:
+        return None
+    matcher = _unwrap(leaf.postings(fieldname, btext))
+    ids, weights, values = [], [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        if want_values:
+            values.append(matcher.value())
+        matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32), values
 
 
 def _restarting_cumsum(deltas: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -143,31 +282,3 @@ def _unwrap(matcher):
     while type(matcher) is FilterMatcher:
         matcher = matcher.child
     return matcher
-
-
-def _blocks(matcher, want_values: bool):
-    """(ids, weights, values) of each posting block, ids local to the segment."""
-    if type(matcher) is not W3LeafMatcher:  # inlined postings of rare terms
-        ids, weights, values = [], [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            if want_values:
-                values.append(matcher.value())
-            matcher.next()
-        yield np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32), values
-        return
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        deltas, weights, values = matcher._data
-        count = matcher._blocklength
-        ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
-        if weights is None:
-            block_weights = np.ones(count, dtype=np.float32)
-        elif isinstance(weights, float):
-            block_weights = np.full(count, weights, dtype=np.float32)
-        else:
-            block_weights = np.asarray(weights, dtype=np.float32)
-        yield ids, block_weights, (values if want_values else None)
-        matcher._next_block()

@@ -1,0 +1,134 @@
+"""Posting lists read block by block (archive/whoosh/postings.py) equal Whoosh's own matchers.
+
+The index is written with small posting blocks, so that common words span many blocks; it has
+a compound and a plain segment (read from a memory map and from a file) and deleted documents.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from whoosh import index as windex
+from whoosh.codec.whoosh3 import W3Codec
+
+from archive.whoosh import fixes  # noqa: F401  (the archive's block format)
+from archive.whoosh.postings import Postings
+from archive.whoosh.schema import build_schema
+
+WORDS = "industrie emploi usine salariés fermeture énergie hydrogène filière plan social transition".split()
+FIELDS = ["text", "title", "actors", "themes", "year", "id"]
+
+
+def _document(rng: random.Random, n: int) -> dict[str, object]:
+    common = [WORDS[0]] * rng.randint(1, 4)  # in every document: many blocks
+    words = common + rng.choices(WORDS, k=rng.randint(3, 40)) + [f"rare{n % 37}"]
+    rng.shuffle(words)
+    if n % 50 == 0:  # a long text: positions wider than 16 bits
+        words += ["filler"] * 70_000 + [WORDS[1]]
+    return {
+        "id": f"doc{n}",
+        "title": " ".join(rng.sample(WORDS, 2)),
+        "text": " ".join(words),
+        "actors": rng.choice(["CGT", "CFDT", "Bpifrance", "État"]),
+        "themes": rng.choice(["emploi", "énergie", "industrie"]),
+        "year": str(2000 + n % 20),
+        "record": {"id": f"doc{n}"},
+    }
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("postings")
+    ix = windex.create_in(str(folder), build_schema())
+    rng = random.Random(7)
+    for first, compound in ((0, True), (300, False)):
+        writer = ix.writer(codec=W3Codec(blocklimit=8), compound=compound)
+        for n in range(first, first + 300):
+            writer.add_document(**_document(rng, n))
+        writer.commit(merge=False)
+    writer = ix.writer(codec=W3Codec(blocklimit=8))
+    for n in range(0, 600, 7):
+        writer.delete_by_term("id", f"doc{n}")
+    writer.commit(merge=False)
+    r = ix.reader()
+    assert len(r.leaf_readers()) == 2 and r.has_deletions()
+    yield r
+    r.close()
+
+
+def _through_matchers(reader, fieldname: str, btext: bytes, wanted=None):
+    """A term's (ids, weights, values) read with Whoosh's own matchers, deleted documents left out."""
+    ids, weights, values = [], [], []
+    for leaf, offset in reader.leaf_readers():
+        if (fieldname, btext) not in leaf:
+            continue
+        matcher = leaf.postings(fieldname, btext)
+        while matcher.is_active():
+            docnum = matcher.id() + offset
+            if wanted is None or wanted[docnum]:
+                ids.append(docnum)
+                weights.append(matcher.weight())
+                values.append(matcher.value())
+            matcher.next()
+    return ids, weights, values
+
+
+@pytest.mark.parametrize("fieldname", FIELDS)
+def test_blocks_read_as_whoosh_matchers_read_them(reader, fieldname: str) -> None:
+    """Inlined terms, many blocks, deleted documents, fixed-size and empty values, both segments."""
+    postings = Postings(reader)
+    terms = list(reader.lexicon(fieldname))
+    assert terms
+    for btext in terms:
+        ids, weights, values = postings._read(fieldname, btext, want_values=True)
+        assert (ids.tolist(), weights.tolist(), list(values)) == _through_matchers(reader, fieldname, btext), btext
+    if fieldname == "text":
+        assert max(reader.doc_frequency(fieldname, t) for t in terms) > 100  # many blocks of 8
+
+
+def test_blocks_without_a_wanted_document_are_skipped(reader) -> None:
+    postings = Postings(reader)
+    btext = b"industr"
+    everywhere = postings.ids("text", btext)
+    wanted = np.zeros(len(postings.live), dtype=bool)
+    wanted[everywhere[[0, 17, -1]]] = True
+    ids, weights, values = postings._read("text", btext, want_values=True, wanted=wanted)
+    assert (ids.tolist(), weights.tolist(), values) == _through_matchers(reader, "text", btext, wanted)
+    assert ids.tolist() == everywhere[[0, 17, -1]].tolist()
+
+
+def test_positions_as_whoosh_decodes_them(reader) -> None:
+    """Narrow (16-bit) and wide (32-bit) position deltas alike."""
+    postings = Postings(reader)
+    fmt = reader.schema["text"].format
+    kinds = set()
+    for word in ("industr", "emploi", "usin"):
+        docs, positions = postings.positions("text", word, postings.live)
+        _, _, values = _through_matchers(reader, "text", word.encode())
+        kinds |= {v[:1] for v in values}
+        ids = _through_matchers(reader, "text", word.encode())[0]
+        expected = [(d, p) for d, v in zip(ids, values, strict=True) for p in fmt.decode_positions(v)]
+        assert list(zip(docs.tolist(), positions.tolist(), strict=True)) == expected, word
+        assert expected
+    assert kinds == {b"H", b"I"}
+
+
+def test_positions_by_document_equal_whoosh_skip_to(reader) -> None:
+    postings = Postings(reader)
+    terms = ["industr", "emploi", "absent"]
+    docnums = np.flatnonzero(postings.live)[::5].tolist()
+    found = postings.positions_by_doc("text", terms, docnums)
+    for docnum in docnums:
+        expected = []
+        for term in terms:
+            positions: list[int] = []
+            if ("text", term) in reader:
+                matcher = reader.postings("text", term)
+                matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    positions = list(matcher.value_as("positions"))
+            expected.append(positions)
+        assert found[docnum] == expected, docnum
+    assert all(p[0] for p in found.values()) and any(p[1] for p in found.values())
