@@ -106,6 +106,16 @@ class _Snapshot:
         return self.postings.positions_by_doc("text", terms, docnums)
 
 
+class _SearchView:
+    """archive.search_logic.port.IndexState for one search: a snapshot whose word positions come
+    from the postings the search's evaluator has read (decoded once, not read again)."""
+
+    def __init__(self, snap: _Snapshot, evaluator: QueryEvaluator) -> None:
+        self.generation, self.tables = snap.generation, snap.tables
+        self.record, self.record_by_id = snap.record, snap.record_by_id
+        self.positions = evaluator.positions_by_doc
+
+
 @dataclass
 class _WhooshQuery:
     """archive.search_logic.port.ScoredQuery: a Whoosh query on the numpy evaluator."""
@@ -387,7 +397,7 @@ class WhooshEngine:
         start, stop = request.offset, request.offset + request.limit
         if request.sort == "relevance" and not parsed.is_browse_all:
             query = _WhooshQuery(evaluator, parsed.required, lead_terms(parsed.required))
-            scored = ranked_page(query, snap, final, start, stop)
+            scored = ranked_page(query, _SearchView(snap, evaluator), final, start, stop)
         else:
             ordered = snap.tables.date_order(final, descending=request.sort != "date", stop=stop)
             scored = [(d, 0.0) for d in ordered[start:stop]]
@@ -399,7 +409,7 @@ class WhooshEngine:
             return []
         units = word_units(parsed.required)
         any_word = _WhooshQuery(evaluator, parsed.any_word, lead_terms(parsed.required), units)
-        ranked = partial_matches(any_word, snap, selections, final, room)
+        ranked = partial_matches(any_word, _SearchView(snap, evaluator), selections, final, room)
         terms = self._terms(snap, parsed, evaluator, request.with_snippets)
         return [self._hit(snap, d, score, partial=True, terms=terms) for d, score in ranked]
 

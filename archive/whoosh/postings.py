@@ -14,6 +14,8 @@ import pickle
 import struct
 import zlib
 from array import array
+from collections.abc import Callable
+from functools import partial
 from itertools import chain
 
 import numpy as np
@@ -28,6 +30,8 @@ from archive.whoosh.schema import CompactPositions
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
+# read(term, wanted mask) → (documents, positions) of the term in the wanted documents
+PositionReader = Callable[[str, np.ndarray], tuple[np.ndarray, np.ndarray]]
 _SHORT = ord("H")  # CompactPositions' type byte of 16-bit deltas
 
 
@@ -58,9 +62,18 @@ class Postings:
         ids, weights, _ = self._read(fieldname, text, want_values=False)
         return ids, weights
 
+    def postings_with_values(self, fieldname: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray, list]:
+        """(document numbers, weights, values) of a term, live documents only: the values (word
+        positions) come with the same blocks, so a search that needs them later reads them now."""
+        return self._read(fieldname, text, want_values=True)
+
     def positions(self, fieldname: str, text: str | bytes, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(document, position) pairs of a term in the documents of the boolean mask `wanted`."""
         ids, _, values = self._read(fieldname, text, want_values=True, wanted=wanted)
+        return self.decode_positions(fieldname, ids, values)
+
+    def decode_positions(self, fieldname: str, ids: np.ndarray, values: list) -> tuple[np.ndarray, np.ndarray]:
+        """(document, position) pairs from the posting values of the documents `ids`."""
         if not len(ids):
             return _EMPTY_IDS, _EMPTY_IDS
         fmt = self.reader.schema[fieldname].format
@@ -80,14 +93,19 @@ class Postings:
         flat = np.fromiter(chain.from_iterable(decoded), dtype=np.int64, count=int(counts.sum()))
         return np.repeat(ids, counts), flat
 
-    def positions_by_doc(self, fieldname: str, terms: list[str], docnums: list[int]) -> dict[int, list[list[int]]]:
-        """Per document of `docnums`, the positions of each term in order ([] when absent)."""
+    def positions_by_doc(
+        self, fieldname: str, terms: list[str], docnums: list[int], read: PositionReader | None = None
+    ) -> dict[int, list[list[int]]]:
+        """Per document of `docnums`, the positions of each term in order ([] when absent);
+        `read(term, wanted)` gives a term's (document, position) pairs (default: self.positions)."""
         wanted = np.zeros(len(self.live), dtype=bool)
         wanted[docnums] = True
         wanted &= self.live
+        if read is None:
+            read = partial(self.positions, fieldname)
         out: dict[int, list[list[int]]] = {d: [] for d in docnums}
         for term in terms:
-            docs, positions = self.positions(fieldname, term, wanted)
+            docs, positions = read(term, wanted)
             held: dict[int, list[int]] = {}
             if len(docs):
                 cuts = np.flatnonzero(np.diff(docs)) + 1

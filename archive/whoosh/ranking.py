@@ -13,6 +13,7 @@ Query types this module does not know fall back to Whoosh for matching.
 from __future__ import annotations
 
 import time
+from functools import partial
 from math import log
 
 import numpy as np
@@ -61,7 +62,7 @@ class QueryEvaluator:
         self.deadline = deadline
         self.timed_out = False
         self.notices: list[str] = []
-        self._read: dict[tuple[str, str | bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self._read: dict[tuple[str, str | bytes], tuple[np.ndarray, np.ndarray, list | None]] = {}
         self._expansions: dict[wq.Query, list[tuple[str, bytes]]] = {}
 
     def expired(self) -> bool:
@@ -118,7 +119,7 @@ class QueryEvaluator:
             return candidates
         starts: np.ndarray | None = None
         for i, word in enumerate(words):
-            docs, positions = self.postings.positions(fieldname, word, candidates)
+            docs, positions = self.positions(fieldname, word, candidates)
             keys = (docs << 32) | (positions - i + (1 << 31))  # where the phrase would start
             starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
             if not len(starts):
@@ -199,11 +200,37 @@ class QueryEvaluator:
     # -- postings ---------------------------------------------------------------
 
     def _term(self, fieldname: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
+        ids, weights, _ = self._entry(fieldname, text)
+        return ids, weights
+
+    def _entry(self, fieldname: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray, list | None]:
+        """A term's live postings, with their values (positions) in a field that has them."""
         key = (fieldname, text)
         found = self._read.get(key)
         if found is None:
-            found = self._read[key] = self.postings.postings(fieldname, text)
+            if self._positional(fieldname):
+                found = self.postings.postings_with_values(fieldname, text)
+            else:
+                found = (*self.postings.postings(fieldname, text), None)
+            self._read[key] = found
         return found
+
+    def _positional(self, fieldname: str) -> bool:
+        schema = self.searcher.schema
+        return fieldname in schema and schema[fieldname].format.supports("positions")
+
+    def positions(self, fieldname: str, text: str, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(document, position) pairs of a term in the documents of the mask `wanted`, from the
+        postings this search has read (the term's blocks are decoded once per search)."""
+        ids, _, values = self._entry(fieldname, text)
+        if values is None:
+            return self.postings.positions(fieldname, text, wanted)
+        kept = np.flatnonzero(wanted[ids])
+        return self.postings.decode_positions(fieldname, ids[kept], [values[i] for i in kept.tolist()])
+
+    def positions_by_doc(self, terms: list[str], docnums: list[int]) -> dict[int, list[list[int]]]:
+        """archive.search_logic.port.IndexState.positions, from this search's postings."""
+        return self.postings.positions_by_doc("text", terms, docnums, partial(self.positions, "text"))
 
     def expansions(self, q: wq.Query) -> list[bytes]:
         """The words an expanding term (prefix, fuzzy…) stands for in this search: read once,
