@@ -26,12 +26,14 @@ class FacetTables:
     def __init__(self, live: np.ndarray, values: Mapping[str, Mapping[str, np.ndarray]], datekeys: np.ndarray) -> None:
         self.doc_count_all = len(live)
         self._live_mask = live
-        # Per field: value names, each value's documents, and for every (document, value)
-        # pair its document and value code.
+        # Per field: value names, each value's documents, the value codes of every document in
+        # document order (see _load), and each value's number of documents.
         self._names: dict[str, list[str]] = {}
         self._ids: dict[str, dict[str, np.ndarray]] = {}
-        self._pair_doc: dict[str, np.ndarray] = {}
-        self._pair_code: dict[str, np.ndarray] = {}
+        self._codes: dict[str, np.ndarray] = {}
+        self._per_doc: dict[str, np.ndarray] = {}
+        self._starts: dict[str, np.ndarray] = {}
+        self._totals: dict[str, np.ndarray] = {}
         for fieldname, field_values in values.items():
             self._load(fieldname, {name: ids for name, ids in field_values.items() if len(ids)})
         self.datekeys = datekeys
@@ -41,9 +43,16 @@ class FacetTables:
         self._ids[fieldname] = values
         self._names[fieldname] = list(values)
         arrays = list(values.values())
-        self._pair_doc[fieldname] = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
-        sizes = [len(a) for a in arrays]
-        self._pair_code[fieldname] = np.repeat(np.arange(len(values), dtype=np.int32), sizes)
+        pair_doc = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+        pair_code = np.repeat(np.arange(len(values), dtype=np.int32), [len(a) for a in arrays])
+        # The (document, value) pairs in document order: a document's values are one stretch
+        # of _codes, from _starts[doc] to _starts[doc + 1].
+        order = np.argsort(pair_doc, kind="stable")
+        self._codes[fieldname] = pair_code[order]
+        per_doc = np.bincount(pair_doc, minlength=self.doc_count_all).astype(np.int32)
+        self._per_doc[fieldname] = per_doc
+        self._starts[fieldname] = np.concatenate(([0], np.cumsum(per_doc)))
+        self._totals[fieldname] = np.bincount(pair_code, minlength=len(values))
 
     @cached_property
     def live(self) -> frozenset[int]:
@@ -56,12 +65,23 @@ class FacetTables:
 
     def count(self, fieldname: str, docs: Iterable[int] | np.ndarray) -> Counter[str]:
         """Documents of `docs` per value of the field (values with none left out)."""
-        mask = self._mask(docs)
         names = self._names[fieldname]
-        codes = self._pair_code[fieldname][mask[self._pair_doc[fieldname]]]
-        counts = np.bincount(codes, minlength=len(names))
+        counts = self._counts(fieldname, self._mask(docs))
         found = np.flatnonzero(counts)
         return Counter(dict(zip([names[i] for i in found.tolist()], counts[found].tolist(), strict=True)))
+
+    def _counts(self, fieldname: str, mask: np.ndarray) -> np.ndarray:
+        """Per value code, the documents of the mask holding it: the stretches of codes of those
+        documents gathered and counted (of the other documents, when they are fewer)."""
+        if int(np.count_nonzero(mask)) > len(mask) // 2:
+            return self._totals[fieldname] - self._counts(fieldname, ~mask)
+        docs = np.flatnonzero(mask)
+        starts = self._starts[fieldname][docs]
+        lengths = self._per_doc[fieldname][docs]
+        # Index of each gathered pair: its document's start plus its rank within the document.
+        offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        codes = self._codes[fieldname][offsets + np.arange(len(offsets))]
+        return np.bincount(codes, minlength=len(self._totals[fieldname]))
 
     def date_order(self, docs: Iterable[int] | np.ndarray, descending: bool, stop: int) -> list[int]:
         """The first `stop` of `docs` by date (newest first if descending), undated last; ties by docnum."""

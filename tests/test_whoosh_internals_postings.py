@@ -13,6 +13,7 @@ import pytest
 from whoosh import index as windex
 from whoosh.codec.whoosh3 import W3Codec
 
+from archive.facets import FacetTables
 from archive.whoosh import fixes  # noqa: F401  (the archive's block format)
 from archive.whoosh.postings import Postings
 from archive.whoosh.schema import build_schema
@@ -31,7 +32,7 @@ def _document(rng: random.Random, n: int) -> dict[str, object]:
         "id": f"doc{n}",
         "title": " ".join(rng.sample(WORDS, 2)),
         "text": " ".join(words),
-        "actors": rng.choice(["CGT", "CFDT", "Bpifrance", "État"]),
+        "actors": "\x1f".join(rng.sample(["CGT", "CFDT", "Bpifrance", "État", "Renault"], rng.randint(0, 3))),
         "themes": rng.choice(["emploi", "énergie", "industrie"]),
         "year": str(2000 + n % 20),
         "record": {"id": f"doc{n}"},
@@ -132,3 +133,23 @@ def test_positions_by_document_equal_whoosh_skip_to(reader) -> None:
             expected.append(positions)
         assert found[docnum] == expected, docnum
     assert all(p[0] for p in found.values()) and any(p[1] for p in found.values())
+
+
+@pytest.mark.parametrize("share", [0.0, 0.01, 0.2, 0.5, 0.8, 1.0])
+def test_facet_counts_equal_counting_each_value(reader, share: float) -> None:
+    """Few documents (gathered), many (counted from the others), multi-valued facets and
+    documents without a value, deleted documents."""
+    postings = Postings(reader)
+    fields = ["actors", "themes", "year"]
+    tables = FacetTables(postings.live, {f: postings.field_values(f) for f in fields}, postings.column("datekey"))
+    rng = np.random.default_rng(int(share * 100))
+    mask = (rng.random(len(postings.live)) < share) & postings.live
+    for fieldname in ("actors", "themes", "year"):
+        expected = {}
+        for btext in reader.lexicon(fieldname):
+            ids = postings.ids(fieldname, btext)
+            if mask[ids].any():
+                expected[btext.decode()] = int(mask[ids].sum())
+        counted = tables.count(fieldname, mask)
+        assert dict(counted) == expected and list(counted) == list(expected), fieldname
+        assert tables.count(fieldname, set(np.flatnonzero(mask).tolist())) == counted
