@@ -106,7 +106,16 @@ class Hit(DocumentSummary):
     versions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """= dataclasses.asdict(self), without its recursive deep copy: every field is a string,
+        a number, a boolean, None or a list of strings (a search answer lists many hits)."""
+        out = {}
+        for name in _HIT_FIELDS:
+            value = getattr(self, name)
+            out[name] = list(value) if type(value) is list else value
+        return out
+
+
+_HIT_FIELDS = tuple(Hit.__dataclass_fields__)
 
 
 @dataclass
