@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from whoosh import highlight
@@ -88,12 +90,14 @@ def highlight_text(text: str, terms: frozenset[str], analyzer) -> str:
 
 _MEMO_MAX_WORDS = 400_000
 _SPACE = re.compile(r"\s")
-_word_memo: dict[int, tuple[Any, dict[str, tuple[tuple[str, int, int, bool], ...]]]] = {}
+# Per analyzer: word → (its tokens as (text, start, end, stopped), the set of their texts).
+_word_memo: dict[int, tuple[Any, dict[str, tuple[tuple[tuple[str, int, int, bool], ...], frozenset[str]]]]] = {}
 # Characters of text tokenised before and after a matched word: the context fragmenter never
 # looks further (its « surround » before; a fragment of at most SNIPPET_CHARS of words after),
 # so fragments come out as if the whole text had been tokenised.
 _BEFORE = 2 * SNIPPET_SURROUND + 40
 _AFTER = 3 * SNIPPET_CHARS + 2 * SNIPPET_SURROUND
+_first, _second = itemgetter(0), itemgetter(1)
 
 
 def _highlight_tokens(text: str, analyzer, terms: frozenset[str], charlimit: int):
@@ -117,14 +121,15 @@ def _highlight_tokens(text: str, analyzer, terms: frozenset[str], charlimit: int
     if len(memo) > _MEMO_MAX_WORDS:
         memo.clear()
 
-    def outputs_of(word: str) -> tuple[tuple[str, int, int, bool], ...]:
-        outputs = memo.get(word)
-        if outputs is None:
-            outputs = memo[word] = tuple(
+    def analysed(word: str) -> tuple[tuple[tuple[str, int, int, bool], ...], frozenset[str]]:
+        found = memo.get(word)
+        if found is None:
+            outputs = tuple(
                 (t.text, t.startchar, t.endchar, t.stopped)
                 for t in analyzer(word, chars=True, mode="query", removestops=False)
             )
-        return outputs
+            found = memo[word] = (outputs, frozenset(out[0] for out in outputs))
+        return found
 
     # The fragmenter stops at the first token ending past `charlimit`: no need to read further
     # than the first space after it (a word is never cut).
@@ -133,7 +138,11 @@ def _highlight_tokens(text: str, analyzer, terms: frozenset[str], charlimit: int
         space = _SPACE.search(text, charlimit)
         end = space.start() if space else end
     words = [(m.start(), m.group()) for m in items[0].expression.finditer(text, 0, end)]
-    matched = {w for w in {w for _, w in words} if any(out[0] in terms for out in outputs_of(w))}
+    vocabulary = set(map(_second, words))
+    matched = {w for w in vocabulary if not terms.isdisjoint(analysed(w)[1])}
+    if not matched:
+        return
+    starts = list(map(_first, words))
     windows: list[list[int]] = []
     for start, word in words:
         if word in matched:
@@ -141,29 +150,16 @@ def _highlight_tokens(text: str, analyzer, terms: frozenset[str], charlimit: int
                 windows[-1][1] = start + _AFTER
             else:
                 windows.append([start - _BEFORE, start + _AFTER])
-    words = _inside(words, windows)
     token = Token(positions=False, chars=True, removestops=False, mode="query")
-    for start, word in words:
-        for out_text, out_start, out_end, stopped in outputs_of(word):
-            token.text = out_text
-            token.boost = 1.0
-            token.stopped = stopped
-            token.startchar = start + out_start
-            token.endchar = start + out_end
-            yield token
-
-
-def _inside(words: list[tuple[int, str]], windows: list[list[int]]) -> list[tuple[int, str]]:
-    """The words (sorted by position) that start inside one of the sorted, disjoint windows."""
-    kept, i = [], 0
-    for start, word in words:
-        while i < len(windows) and windows[i][1] < start:
-            i += 1
-        if i == len(windows):
-            break
-        if start >= windows[i][0]:
-            kept.append((start, word))
-    return kept
+    for low, high in windows:  # the words starting inside each window
+        for start, word in words[bisect_left(starts, low) : bisect_right(starts, high)]:
+            for out_text, out_start, out_end, stopped in analysed(word)[0]:
+                token.text = out_text
+                token.boost = 1.0
+                token.stopped = stopped
+                token.startchar = start + out_start
+                token.endchar = start + out_end
+                yield token
 
 
 def mark_all(text: str, terms: frozenset[str], analyzer) -> str:
