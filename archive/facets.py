@@ -38,6 +38,7 @@ class FacetTables:
             self._load(fieldname, {name: ids for name, ids in field_values.items() if len(ids)})
         self.datekeys = datekeys
         self._last: tuple[object, np.ndarray] | None = None
+        self._by_fold: dict[str, dict[str, list[str]]] = {}  # field → folded name → values
 
     def _load(self, fieldname: str, values: dict[str, np.ndarray]) -> None:
         self._ids[fieldname] = values
@@ -108,8 +109,13 @@ class FacetTables:
 
     def resolve(self, fieldname: str, typed: str) -> list[str]:
         """Indexed values equal to what was typed, ignoring case, accents and hyphens between words."""
-        wanted = fold_name(typed)
-        return [v for v in self._names[fieldname] if fold_name(v) == wanted]
+        by_fold = self._by_fold.get(fieldname)
+        if by_fold is None:  # built once per field (the tables are shared: at worst twice)
+            by_fold = {}
+            for value in self._names[fieldname]:
+                by_fold.setdefault(fold_name(value), []).append(value)
+            self._by_fold[fieldname] = by_fold
+        return list(by_fold.get(fold_name(typed), ()))
 
     def _mask(self, docs: Iterable[int] | np.ndarray) -> np.ndarray:
         """Boolean mask of a document set (or of a mask or array of document numbers); the last

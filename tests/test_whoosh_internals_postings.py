@@ -153,3 +153,12 @@ def test_facet_counts_equal_counting_each_value(reader, share: float) -> None:
         counted = tables.count(fieldname, mask)
         assert dict(counted) == expected and list(counted) == list(expected), fieldname
         assert tables.count(fieldname, set(np.flatnonzero(mask).tolist())) == counted
+
+
+def test_facet_value_resolution_ignores_case_and_accents(reader) -> None:
+    tables = FacetTables(Postings(reader), ["actors"])
+    for typed, expected in [("etat", ["État"]), ("ÉTAT", ["État"]), ("cgt", ["CGT"]), ("inconnu", [])]:
+        assert tables.resolve("actors", typed) == expected
+    found = tables.resolve("actors", "cfdt")
+    found.append("changed")  # the caller's list, not the table's
+    assert tables.resolve("actors", "cfdt") == ["CFDT"]
