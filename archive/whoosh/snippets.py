@@ -6,7 +6,9 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Callable
+from itertools import compress
 from operator import itemgetter
 from typing import Any
 
@@ -77,12 +79,12 @@ SNIPPET_SURROUND = 60
 def highlight_text(text: str, terms: frozenset[str], analyzer) -> str:
     """= highlight.highlight(text, terms, analyzer, fragmenter, _MarkFormatter(), top=2), faster:
     the words are analysed once each (memoised) and only the stretches around matched words are
-    tokenised for the fragmenter."""
+    tokenised for the fragmenter, which only makes token objects of the matched words."""
     fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_SURROUND)
     terms = frozenset(terms)
-    tokens = highlight.set_matched_filter(_highlight_tokens(text, analyzer, terms, fragmenter.charlimit), terms)
+    spans = _highlight_tokens(text, analyzer, terms, fragmenter.charlimit)
     fragments = highlight.top_fragments(
-        fragmenter.fragment_tokens(text, tokens), 2, highlight.BasicFragmentScorer(), highlight.FIRST, 1
+        _fragments(text, spans, terms, fragmenter), 2, highlight.BasicFragmentScorer(), highlight.FIRST, 1
     )
     snippet = _MarkFormatter()(text, fragments)
     return " ".join(snippet.split())
@@ -100,9 +102,9 @@ _AFTER = 3 * SNIPPET_CHARS + 2 * SNIPPET_SURROUND
 _first, _second = itemgetter(0), itemgetter(1)
 
 
-def _highlight_tokens(text: str, analyzer, terms: frozenset[str], charlimit: int):
+def _highlight_tokens(text: str, analyzer, terms: frozenset[str], charlimit: int) -> list[tuple[str, int, int, bool]]:
     """The tokens of `analyzer(text, chars=True, mode="query", removestops=False)` near a word
-    whose tokens include one of the terms, up to `charlimit`.
+    whose tokens include one of the terms, up to `charlimit`, as (text, startchar, endchar, stopped).
 
     Every filter of the French chain works on one word at a time, so each
     distinct word is analysed once (stemming dominated the cost of snippets)
@@ -111,8 +113,10 @@ def _highlight_tokens(text: str, analyzer, terms: frozenset[str], charlimit: int
     """
     items = getattr(analyzer, "items", None)
     if not items or not isinstance(items[0], RegexTokenizer) or items[0].gaps:
-        yield from analyzer(text, chars=True, mode="query", removestops=False)
-        return
+        return [
+            (t.text, t.startchar, t.endchar, t.stopped)
+            for t in analyzer(text, chars=True, mode="query", removestops=False)
+        ]
     entry = _word_memo.get(id(analyzer))
     if entry is None or entry[0] is not analyzer:
         _word_memo.clear()
@@ -138,28 +142,77 @@ def _highlight_tokens(text: str, analyzer, terms: frozenset[str], charlimit: int
         space = _SPACE.search(text, charlimit)
         end = space.start() if space else end
     words = [(m.start(), m.group()) for m in items[0].expression.finditer(text, 0, end)]
-    vocabulary = set(map(_second, words))
-    matched = {w for w in vocabulary if not terms.isdisjoint(analysed(w)[1])}
+    matched = {w for w in set(map(_second, words)) if not terms.isdisjoint(analysed(w)[1])}
     if not matched:
-        return
+        return []
     starts = list(map(_first, words))
     windows: list[list[int]] = []
-    for start, word in words:
-        if word in matched:
-            if windows and start - _BEFORE <= windows[-1][1]:
-                windows[-1][1] = start + _AFTER
-            else:
-                windows.append([start - _BEFORE, start + _AFTER])
-    token = Token(positions=False, chars=True, removestops=False, mode="query")
+    for start in compress(starts, map(matched.__contains__, map(_second, words))):
+        if windows and start - _BEFORE <= windows[-1][1]:
+            windows[-1][1] = start + _AFTER
+        else:
+            windows.append([start - _BEFORE, start + _AFTER])
+    spans: list[tuple[str, int, int, bool]] = []
     for low, high in windows:  # the words starting inside each window
         for start, word in words[bisect_left(starts, low) : bisect_right(starts, high)]:
-            for out_text, out_start, out_end, stopped in analysed(word)[0]:
-                token.text = out_text
-                token.boost = 1.0
-                token.stopped = stopped
-                token.startchar = start + out_start
-                token.endchar = start + out_end
-                yield token
+            spans.extend([(out[0], start + out[1], start + out[2], out[3]) for out in analysed(word)[0]])
+    return spans
+
+
+def _fragments(text: str, spans, terms: frozenset[str], fragmenter: highlight.ContextFragmenter):
+    """= fragmenter.fragment_tokens(text, highlight.set_matched_filter(tokens, terms)), the tokens
+    given as (text, startchar, endchar, stopped): Whoosh's loop, line for line, on plain values,
+    with a Token made only for each matched word (the ones a fragment keeps)."""
+    maxchars, surround, charlimit = fragmenter.maxchars, fragmenter.surround, fragmenter.charlimit
+    first = None
+    firsts: deque[int] = deque()
+    countdown = -1
+    tks: list[Token] = []
+    endchar = None
+    currentlen = 0
+    for token_text, startchar, endchar, stopped in spans:
+        tlength = endchar - startchar
+        if charlimit and endchar > charlimit:
+            break
+        matched = token_text in terms
+        if countdown < 0 and not matched:
+            firsts.append(startchar)
+            while firsts and endchar - firsts[0] > surround:
+                firsts.popleft()
+        elif currentlen + tlength > maxchars:
+            countdown = 0
+        elif matched:
+            countdown = surround
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first = startchar
+                    countdown += surround
+            tks.append(_matched_token(token_text, startchar, endchar, stopped))
+        if countdown >= 0:
+            currentlen += tlength
+            countdown -= tlength
+            if countdown <= 0:
+                yield highlight.mkfrag(text, tks, startchar=first, endchar=endchar)
+                tks = []
+                firsts = deque()
+                first = None
+                currentlen = 0
+    if tks:
+        yield highlight.mkfrag(text, tks, startchar=first, endchar=endchar)
+
+
+def _matched_token(text: str, startchar: int, endchar: int, stopped: bool) -> Token:
+    """The token the fragmenter copies for a matched word (as _highlight_tokens' tokens were)."""
+    token = Token(positions=False, chars=True, removestops=False, mode="query")
+    token.text = text
+    token.boost = 1.0
+    token.stopped = stopped
+    token.startchar = startchar
+    token.endchar = endchar
+    token.matched = True
+    return token
 
 
 def mark_all(text: str, terms: frozenset[str], analyzer) -> str:
