@@ -176,7 +176,7 @@ class Postings:
             if not keep.all():
                 block_ids, block_weights = block_ids[keep], block_weights[keep]
                 if want_values:
-                    block_values = [block_values[i] for i in np.flatnonzero(keep).tolist()]
+                    block_values = list(map(block_values.__getitem__, np.flatnonzero(keep).tolist()))
             ids_parts.append(block_ids)
             weight_parts.append(block_weights)
             if want_values:

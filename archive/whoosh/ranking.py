@@ -226,7 +226,7 @@ class QueryEvaluator:
         if values is None:
             return self.postings.positions(fieldname, text, wanted)
         kept = np.flatnonzero(wanted[ids])
-        return self.postings.decode_positions(fieldname, ids[kept], [values[i] for i in kept.tolist()])
+        return self.postings.decode_positions(fieldname, ids[kept], list(map(values.__getitem__, kept.tolist())))
 
     def positions_by_doc(self, terms: list[str], docnums: list[int]) -> dict[int, list[list[int]]]:
         """archive.search_logic.port.IndexState.positions, from this search's postings."""
