@@ -156,7 +156,8 @@ def test_facet_counts_equal_counting_each_value(reader, share: float) -> None:
 
 
 def test_facet_value_resolution_ignores_case_and_accents(reader) -> None:
-    tables = FacetTables(Postings(reader), ["actors"])
+    postings = Postings(reader)
+    tables = FacetTables(postings.live, {"actors": postings.field_values("actors")}, postings.column("datekey"))
     for typed, expected in [("etat", ["État"]), ("ÉTAT", ["État"]), ("cgt", ["CGT"]), ("inconnu", [])]:
         assert tables.resolve("actors", typed) == expected
     found = tables.resolve("actors", "cfdt")
