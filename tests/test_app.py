@@ -347,6 +347,13 @@ def test_timeline_renders_and_keeps_its_options_in_the_url(env) -> None:
     assert "Documents de" in texts(at)
 
 
+def test_timeline_count_agrees_in_number_with_one_document(env) -> None:
+    at = run(vue="chronologie", q="Basset")  # one seed document
+    assert any(c.value.startswith("1 document correspond à la recherche") for c in at.caption), [
+        c.value for c in at.caption
+    ]
+
+
 def test_period_hits_agree_with_the_timeline(env) -> None:
     _, index = env
     engine = open_engine(index)

@@ -194,7 +194,8 @@ def render(state: UrlState) -> None:
             selection_mode="periode_choisie",
             width="stretch",
         )
-        notes = [plural(result.total, "document", "documents") + " correspondent à la recherche"]
+        verb = "correspond" if result.total <= 1 else "correspondent"
+        notes = [f"{plural(result.total, 'document', 'documents')} {verb} à la recherche"]
         if data.undated:
             notes.append(f"{plural(data.undated, 'document', 'documents')} sans date (hors graphique)")
         if split is not None:
