@@ -100,3 +100,17 @@ def test_result_cards_have_no_dossier_button_in_read_only_mode(env, monkeypatch:
     monkeypatch.setenv("ARCHIVE_READONLY", "1")
     at = run(q="")
     assert not [b for b in at.button if b.key and b.key.startswith("w_card_dossier_")]
+
+
+def test_the_dossier_description_is_written_in_the_view(env, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids, lab = env
+    dossiers.add(lab, "Chapitre 4", ids[0], "titre")
+    d = dossiers.get(lab, "Chapitre 4")
+    at = run(vue="dossiers")
+    at.text_area(key=f"w_dossier_description_{d.id}").input("Fermetures de sites, 2019–2024").run()
+    assert not at.exception
+    assert dossiers.get(lab, "Chapitre 4").description == "Fermetures de sites, 2019–2024"
+    monkeypatch.setenv("ARCHIVE_READONLY", "1")
+    at = run(vue="dossiers")
+    shown = at.text_area(key=f"w_dossier_description_{d.id}")
+    assert shown.value == "Fermetures de sites, 2019–2024" and shown.disabled

@@ -120,6 +120,10 @@ def _save_note(name: str, doc_id: str, key: str) -> None:
     dossiers.set_note(lab(), name, doc_id, (url.widget(key) or "").strip())
 
 
+def _save_description(name: str, key: str) -> None:
+    dossiers.set_description(lab(), name, url.widget(key) or "")
+
+
 def _on_pick() -> None:
     st.session_state["dossier_open"] = url.widget("w_dossiers_open")
 
@@ -146,6 +150,17 @@ def render(state: UrlState) -> None:
         return
     rows = dossiers.resolved(dossier, engine())
     editable = not readonly() and may_modify("dossiers")
+    key = f"w_dossier_description_{dossier.id}"
+    url.sync(key, dossier.description)
+    st.text_area(
+        "Description du dossier",
+        key=key,
+        height=68,
+        disabled=not editable,
+        on_change=_save_description,
+        args=(name, key),
+        placeholder="Ce que réunit ce dossier (un chapitre, une question, une enquête…)",
+    )
     with st.container(horizontal=True):
         st.download_button("Inventaire CSV", dossiers.inventory_csv(rows), f"{name}.csv", "text/csv", on_click="ignore")
         st.download_button(
