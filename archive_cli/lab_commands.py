@@ -198,12 +198,13 @@ def dossier_export(args: argparse.Namespace, engine: SearchEngine) -> int:
         raise LabError(f"aucun dossier ne s'appelle « {args.name} »")
     rows = dossiers.resolved(dossier, engine)
     engine.close()
+    notes = {item.doc_id: item.note for item, _ in rows}
     if args.format == "csv":
         data = dossiers.inventory_csv(rows)
     elif args.format == "ris":
-        data = to_ris([r for _, r in rows if r is not None])
+        data = to_ris([r for _, r in rows if r is not None], notes)
     else:
-        data = dossiers.to_zip(dossier, rows, config.corpus_dir(args.corpus), to_ris)
+        data = dossiers.to_zip(dossier, rows, config.corpus_dir(args.corpus), lambda records: to_ris(records, notes))
     if args.output:
         Path(args.output).write_bytes(data)
     elif args.format == "zip":

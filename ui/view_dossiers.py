@@ -161,18 +161,19 @@ def render(state: UrlState) -> None:
         args=(name, key),
         placeholder="Ce que réunit ce dossier (un chapitre, une question, une enquête…)",
     )
+    notes = {item.doc_id: item.note for item, _ in rows}
     with st.container(horizontal=True):
         st.download_button("Inventaire CSV", dossiers.inventory_csv(rows), f"{name}.csv", "text/csv", on_click="ignore")
         st.download_button(
             "Références RIS",
-            to_ris([r for _, r in rows if r is not None]),
+            to_ris([r for _, r in rows if r is not None], notes),
             f"{name}.ris",
             "application/x-research-info-systems",
             on_click="ignore",
         )
         st.download_button(
             "ZIP (originaux et inventaire)",
-            lambda: dossiers.to_zip(dossier, rows, corpus_path(), to_ris),
+            lambda: dossiers.to_zip(dossier, rows, corpus_path(), lambda records: to_ris(records, notes)),
             f"{name}.zip",
             "application/zip",
             on_click="ignore",
