@@ -89,6 +89,11 @@ def set_note(lab: LabDB, name: str, doc_id: str, note: str) -> None:
         )
 
 
+def set_description(lab: LabDB, name: str, description: str) -> None:
+    with lab.transaction() as conn:
+        conn.execute("UPDATE dossier SET description = ? WHERE name = ?", (description.strip(), name))
+
+
 def remove(lab: LabDB, name: str, doc_id: str) -> bool:
     with lab.transaction() as conn:
         return (

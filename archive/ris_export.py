@@ -7,7 +7,7 @@ that hands over `DocumentRecord`s. Line ends are CRLF, as the RIS specification 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import rispy
@@ -58,10 +58,18 @@ def ris_entry(record: DocumentRecord) -> dict[str, Any]:
     return entry
 
 
-def to_ris(records: Iterable[DocumentRecord]) -> bytes:
-    """One RIS record after another (`records` may be a generator)."""
+def to_ris(records: Iterable[DocumentRecord], notes: Mapping[str, str] | None = None) -> bytes:
+    """One RIS record after another (`records` may be a generator); `notes` (by document id, a
+    dossier's notes) go to each record's N1 so that the reference manager keeps them."""
+    entries = []
+    for record in records:
+        entry = ris_entry(record)
+        note = (notes or {}).get(record.id, "").strip()
+        if note:
+            entry["notes"] = [*entry.get("notes", []), _one_line(f"Note du dossier : {note}")]
+        entries.append(entry)
     buffer = io.StringIO()
-    rispy.dump([ris_entry(r) for r in records], buffer, implementation=_ArchiveRisWriter)
+    rispy.dump(entries, buffer, implementation=_ArchiveRisWriter)
     return buffer.getvalue().encode("utf-8")
 
 

@@ -37,6 +37,10 @@ def saved_add(args: argparse.Namespace, engine: SearchEngine) -> int:
     lab = open_lab(args)
     search = lab.add_search(args.name, args.query, filters, args.year_from, args.year_to, args.sort)
     veille.refresh(lab, engine, search, force=True)
+    try:  # now, or the app's « flux » link answers 404 until the index next changes
+        veille.write_feed(lab, engine, search, config.feeds_dir())
+    except OSError as exc:
+        print(f"archive: le flux n'a pas pu être écrit : {exc}", file=sys.stderr)
     engine.close()
     _print(
         args,
@@ -72,8 +76,10 @@ def saved_list(args: argparse.Namespace, engine: SearchEngine) -> int:
 
 def saved_remove(args: argparse.Namespace) -> int:
     lab = open_lab(args)
-    if not lab.remove_search(args.name):
+    search = lab.search_named(args.name)
+    if search is None or not lab.remove_search(args.name):
         raise LabError(f"aucune recherche enregistrée ne s'appelle « {args.name} »")
+    (config.feeds_dir() / veille.feed_file_name(search)).unlink(missing_ok=True)
     _print(args, {"removed": args.name}, f"recherche supprimée : « {args.name} »")
     return 0
 
@@ -198,12 +204,13 @@ def dossier_export(args: argparse.Namespace, engine: SearchEngine) -> int:
         raise LabError(f"aucun dossier ne s'appelle « {args.name} »")
     rows = dossiers.resolved(dossier, engine)
     engine.close()
+    notes = {item.doc_id: item.note for item, _ in rows}
     if args.format == "csv":
         data = dossiers.inventory_csv(rows)
     elif args.format == "ris":
-        data = to_ris([r for _, r in rows if r is not None])
+        data = to_ris([r for _, r in rows if r is not None], notes)
     else:
-        data = dossiers.to_zip(dossier, rows, config.corpus_dir(args.corpus), to_ris)
+        data = dossiers.to_zip(dossier, rows, config.corpus_dir(args.corpus), lambda records: to_ris(records, notes))
     if args.output:
         Path(args.output).write_bytes(data)
     elif args.format == "zip":

@@ -454,8 +454,10 @@ def test_concurrent_requests_while_the_indexer_adds_documents(tmp_path: Path) ->
     assert found["total"] == batches * per_batch
 
 
-def test_a_saved_search_s_atom_feed(tmp_path: Path) -> None:
+def test_a_saved_search_s_atom_feed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import feedparser
+
+    monkeypatch.setenv("ARCHIVE_FEEDS_DIR", str(tmp_path / "feeds"))  # `saved add` writes the feed file
 
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(SEEDS, corpus)

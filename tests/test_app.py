@@ -347,6 +347,13 @@ def test_timeline_renders_and_keeps_its_options_in_the_url(env) -> None:
     assert "Documents de" in texts(at)
 
 
+def test_timeline_count_agrees_in_number_with_one_document(env) -> None:
+    at = run(vue="chronologie", q="Basset")  # one seed document
+    assert any(c.value.startswith("1 document correspond à la recherche") for c in at.caption), [
+        c.value for c in at.caption
+    ]
+
+
 def test_period_hits_agree_with_the_timeline(env) -> None:
     _, index = env
     engine = open_engine(index)
@@ -783,3 +790,36 @@ def test_the_running_watcher_s_state_is_shown_in_french(env) -> None:
         assert any("État : **à jour**" in m.value for m in at.markdown), [m.value for m in at.markdown]
     finally:
         w.stop()
+
+
+def test_timeline_axis_spans_2011_2026_with_empty_years(env) -> None:
+    from ui.view_timeline import full_span
+
+    _, index = env
+    engine = open_engine(index)
+    try:
+        data = engine.timeline(SearchRequest("Basset"), granularity="year")
+        months = engine.timeline(SearchRequest("Basset"), granularity="month")
+    finally:
+        engine.close()
+    assert data.periods == ["2020"]  # the engine gives the years with hits
+    drawn = full_span(data)
+    assert drawn.periods == [str(y) for y in range(2011, 2027)]
+    assert drawn.series["documents"][drawn.periods.index("2020")] == 1 and sum(drawn.series["documents"]) == 1
+    assert full_span(data, 2018, 2022).periods == ["2018", "2019", "2020", "2021", "2022"]
+    by_month = full_span(months)
+    assert len(by_month.periods) == 16 * 12 and by_month.periods[0] == "2011-01"
+    assert sum(by_month.series["documents"]) == sum(months.series["documents"])
+
+
+def test_timeline_month_axis_labels_are_french(env) -> None:
+    from ui.view_timeline import full_span, timeline_chart
+
+    _, index = env
+    engine = open_engine(index)
+    try:
+        months = full_span(engine.timeline(SearchRequest(), granularity="month"))
+    finally:
+        engine.close()
+    spec = json.dumps(timeline_chart(months, False, None).to_dict(), ensure_ascii=False)
+    assert "'janv. 2011'" in spec and "'avr. 2011'" not in spec  # each January only, in French

@@ -81,3 +81,36 @@ def test_read_only_mode_shows_dossiers_without_changing_them(env, monkeypatch: p
     assert not [b for b in at.button if b.key and b.key.startswith(("w_up_", "w_rm_"))]
     [note] = [t for t in at.text_area if t.key and t.key.startswith("w_note_")]
     assert note.value == "une note" and note.disabled
+
+
+def test_add_from_a_result_card(env) -> None:
+    ids, lab = env
+    at = run(q="")
+    at.button(key=f"w_card_dossier_{ids[2]}").click().run()
+    assert not at.exception
+    at.text_input(key="w_dossier_new").input("Depuis les résultats")
+    at.text_area(key="w_dossier_note").input("vu en cherchant")
+    at.button(key="w_dossier_add").click().run()
+    assert not at.exception
+    d = dossiers.get(lab, "Depuis les résultats")
+    assert d is not None and [(i.doc_id, i.note) for i in d.items] == [(ids[2], "vu en cherchant")]
+
+
+def test_result_cards_have_no_dossier_button_in_read_only_mode(env, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVE_READONLY", "1")
+    at = run(q="")
+    assert not [b for b in at.button if b.key and b.key.startswith("w_card_dossier_")]
+
+
+def test_the_dossier_description_is_written_in_the_view(env, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids, lab = env
+    dossiers.add(lab, "Chapitre 4", ids[0], "titre")
+    d = dossiers.get(lab, "Chapitre 4")
+    at = run(vue="dossiers")
+    at.text_area(key=f"w_dossier_description_{d.id}").input("Fermetures de sites, 2019–2024").run()
+    assert not at.exception
+    assert dossiers.get(lab, "Chapitre 4").description == "Fermetures de sites, 2019–2024"
+    monkeypatch.setenv("ARCHIVE_READONLY", "1")
+    at = run(vue="dossiers")
+    shown = at.text_area(key=f"w_dossier_description_{d.id}")
+    assert shown.value == "Fermetures de sites, 2019–2024" and shown.disabled

@@ -145,3 +145,15 @@ def test_password_mode_asks_before_saving(env, monkeypatch: pytest.MonkeyPatch) 
     at.text_input(key="w_save_name").input("Industrie")
     at.button(key="w_save").click().run()
     assert [s.name for s in lab.searches()] == ["Industrie"]
+
+
+def test_a_fresh_clone_has_the_folder_streamlit_serves_feeds_from() -> None:
+    """Without static/ beside app.py, `streamlit run app.py` starts with « WARNING: Static file serving
+    is enabled, but no static folder found » on a fresh clone."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    listed = subprocess.run(["git", "ls-files", "static"], cwd=root, capture_output=True, text=True, check=False)
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert listed.stdout.split(), "static/ holds no tracked file: a fresh clone has no static folder"

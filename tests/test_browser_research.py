@@ -152,3 +152,19 @@ def test_term_trends_view_draws_lists_and_exports(browser, setup) -> None:
     page.get_by_text("Tableau des valeurs et exports").click()
     expect(page.get_by_role("button", name="Image SVG")).to_be_visible()
     context.close()
+
+
+def test_a_long_saved_search_name_and_its_new_count_are_not_cut_off(browser, setup) -> None:
+    """The sidebar is narrow: a long name wraps instead of ending in « … », which hid « N nouveaux »."""
+    base, _, _, _ = setup
+    name = "Sidérurgie lorraine et avenir des hauts-fourneaux de Florange"
+    LabDB(LAB).add_search(name, "Florange")
+    context, page = new_page(browser)
+    open_app(page, base)
+    button = saved_button(page, name)
+    expect(button).to_have_text(name)
+    cut = button.evaluate(
+        "b => [...b.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.className)"
+    )
+    assert cut == [], cut
+    context.close()

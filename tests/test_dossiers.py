@@ -106,6 +106,9 @@ def test_cli_dossier_commands(setup, tmp_path: Path) -> None:
     out = tmp_path / "d.zip"
     assert cli("dossier", "export", "Chapitre 3", "--format", "zip", "-o", str(out), *common).returncode == 0
     assert "inventaire.md" in zipfile.ZipFile(out).namelist()
+    # The note goes with its reference to Zotero (N1), in the RIS export and in the ZIP's.
+    assert "N1  - Note du dossier : à citer" in ris.stdout
+    assert "N1  - Note du dossier : à citer" in zipfile.ZipFile(out).read("references.ris").decode("utf-8")
     no_file = cli("dossier", "export", "Chapitre 3", "--format", "zip", *common)
     assert no_file.returncode == 2 and "-o" in no_file.stderr
     assert cli("dossier", "remove", "Chapitre 3", hits[0].id, *common).returncode == 0

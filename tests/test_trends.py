@@ -174,3 +174,19 @@ def test_trends_image_export_is_the_chart_drawn_by_vega() -> None:
     svg = image(chart, "svg").decode("utf-8")
     assert svg.lstrip().startswith("<svg") and "1. industrie" in svg
     assert image(chart, "png").startswith(b"\x89PNG")
+
+
+def test_count_chart_image_has_no_repeated_axis_numbers(indexed) -> None:
+    """A count axis at the exported height has ticks at 0.5, 1.5…: printed as integers they read
+    « 0 1 1 2 2 » unless the ticks are whole numbers."""
+    import re
+
+    from ui.view_trends import chart, image
+
+    engine = open_engine(indexed[1])
+    trend = engine.trend([SearchRequest("acier")], "year")
+    engine.close()
+    assert max(trend.series[0].counts) == 2  # small counts: the case where Vega picks half ticks
+    svg = image(chart(trend, ["1. acier"], "nombre"), "svg").decode("utf-8")
+    labels = re.findall(r"<text[^>]*>(\d{1,3})</text>", svg)  # the y axis (the years have four digits)
+    assert labels and len(labels) == len(set(labels)), labels

@@ -260,14 +260,19 @@ def test_watcher_rewrites_feeds_after_a_dropped_file(archive_dir, tmp_path: Path
 # -- command line --------------------------------------------------------------------------------
 
 
-def test_cli_saved_searches_and_feed(archive_dir, tmp_path: Path) -> None:
+def test_cli_saved_searches_and_feed(archive_dir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     corpus, index, engine, _ = archive_dir
     lab = tmp_path / "mon-labo.sqlite"
+    feeds = tmp_path / "feeds"
+    monkeypatch.setenv("ARCHIVE_FEEDS_DIR", str(feeds))
     common = ["--index", str(index), "--lab", str(lab)]
     done = cli("saved", "add", "Sidérurgie CGT", "hauts-fourneaux", "--actor", "CGT", "--json", *common)
     assert done.returncode == 0, done.stderr
     added = json.loads(done.stdout)
     assert added["name"] == "Sidérurgie CGT" and added["filters"] == {"actor": ["CGT"]}
+    # Its feed file is there at once: the app's « flux » link must not answer 404 until the index changes.
+    [feed_file] = feeds.glob("*.xml")
+    assert feedparser.parse(feed_file.read_bytes()).feed.title == "Veille : Sidérurgie CGT"
     assert added["total"] == engine.search(SearchRequest("hauts-fourneaux", filters={"actor": ["CGT"]})).total
 
     again = cli("saved", "add", "sidérurgie cgt", "acier", *common)
@@ -291,5 +296,6 @@ def test_cli_saved_searches_and_feed(archive_dir, tmp_path: Path) -> None:
     missing = cli("feed", "Inconnue", *common)
     assert missing.returncode == 1 and "aucune recherche enregistrée" in missing.stderr
     assert cli("saved", "remove", "Sidérurgie CGT", *common).returncode == 0
+    assert not feed_file.exists()
     assert json.loads(cli("saved", "list", "--json", *common).stdout) == []
     assert cli("saved", "remove", "Sidérurgie CGT", *common).returncode == 1

@@ -43,6 +43,8 @@ CSS = """
 .arc-list{margin:.2rem 0 .2rem 1.1rem;padding:0}
 .arc-muted{color:rgba(120,120,120,1);font-size:.85rem}
 .arc-feed{font-size:.8rem;color:#b35900 !important;text-decoration:none}
+[data-testid="stSidebar"] [class*="st-key-w_saved_"] button *{white-space:normal !important;
+  text-overflow:clip !important;overflow:visible !important;text-align:left}
 .arc-versions{font-size:.85rem;margin:.3rem 0 .1rem 0}
 .arc-versions summary{cursor:pointer;color:#1a4fa0}
 .arc-versions ul{margin:.2rem 0 .2rem 1.1rem;padding:0}

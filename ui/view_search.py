@@ -26,6 +26,7 @@ from ui.runtime import engine
 from ui.state import PAGE_SIZE, SORT_LABELS, UrlState
 from ui.text import md, number, plural
 from ui.veille import save_button
+from ui.view_dossiers import card_button, card_dialog
 
 
 def _on_sort() -> None:
@@ -169,6 +170,7 @@ def render(state: UrlState) -> None:
         st.button("Revenir à la première page", on_click=_to_page, args=(1,))
     for hit in exact:
         st.html(hit_card(hit, state, others.get(hit.id)))
+        card_button(hit.id, hit.title or hit.path)
     if partial:
         st.subheader("Résultats approchants")
         st.caption(
@@ -176,6 +178,8 @@ def render(state: UrlState) -> None:
         )
         for hit in partial:
             st.html(hit_card(hit, state, others.get(hit.id)))
+            card_button(hit.id, hit.title or hit.path)
+    card_dialog()
     pagination(state, result.total)
     if result.total:
         export_buttons(eng, state)

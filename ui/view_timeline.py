@@ -12,6 +12,8 @@ import streamlit as st
 from archive.engine import SearchEngine
 from archive.facet_registry import BY_NAME
 from archive.models import Hit, Timeline
+from archive.text import FIRST_YEAR, LAST_YEAR
+from archive.trends import month_label
 from ui import url
 from ui.cards import compact_row
 from ui.controls import active_filters, group_toggle, query_box, sidebar_facets
@@ -65,6 +67,31 @@ def chart_frame(data: Timeline) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["période", "libellé", "série", "documents"])
 
 
+def full_span(data: Timeline, year_from: int | None = None, year_to: int | None = None) -> Timeline:
+    """Every period from 2011 to 2026 (or the chosen years), empty ones included and widened to any
+    dated document outside them: an axis of only the years with hits hides that the others have none."""
+    if not data.periods:
+        return data
+    years = [int(p[:4]) for p in data.periods]
+    lo = min(years[0], year_from if year_from is not None else FIRST_YEAR)
+    hi = max(years[-1], year_to if year_to is not None else LAST_YEAR)
+    if data.granularity == "month":
+        periods = [f"{y}-{m:02d}" for y in range(lo, hi + 1) for m in range(1, 13)]
+    else:
+        periods = [str(y) for y in range(lo, hi + 1)]
+    at = {p: i for i, p in enumerate(data.periods)}
+    series = {name: [counts[at[p]] if p in at else 0 for p in periods] for name, counts in data.series.items()}
+    return Timeline(data.granularity, periods, series, data.undated)
+
+
+def _label_expr(data: Timeline) -> str:
+    """French month labels (« janv. 2011 »), each January only: « 2011-01 » is no label for a reader."""
+    if data.granularity != "month":
+        return "datum.value"
+    cases = " : ".join(f"datum.value == '{p}' ? '{month_label(p)}'" for p in data.periods if p.endswith("-01"))
+    return f"{cases} : ''" if cases else "''"
+
+
 def timeline_chart(data: Timeline, compare: bool, selected: str | None) -> alt.Chart:
     frame = chart_frame(data)
     pick = alt.selection_point(name="periode_choisie", fields=["période"], on="click", clear="dblclick")
@@ -73,7 +100,9 @@ def timeline_chart(data: Timeline, compare: bool, selected: str | None) -> alt.C
         "période:O",
         title=None,
         sort=data.periods,
-        axis=alt.Axis(labelAngle=-45 if data.granularity == "month" else 0, labelOverlap=True),
+        axis=alt.Axis(
+            labelAngle=-45 if data.granularity == "month" else 0, labelOverlap=True, labelExpr=_label_expr(data)
+        ),
     )
     y = alt.Y("documents:Q", title="Documents", axis=alt.Axis(tickMinStep=1))
     tooltip = [
@@ -184,6 +213,7 @@ def render(state: UrlState) -> None:
         top=TOP_SERIES,
         series=list(state.comparer) if compare else None,
     )
+    data = full_span(data, state.de, state.a)
     if not data.periods:
         st.info("Aucun document daté ne correspond à cette recherche.")
     else:
@@ -194,7 +224,8 @@ def render(state: UrlState) -> None:
             selection_mode="periode_choisie",
             width="stretch",
         )
-        notes = [plural(result.total, "document", "documents") + " correspondent à la recherche"]
+        verb = "correspond" if result.total <= 1 else "correspondent"
+        notes = [f"{plural(result.total, 'document', 'documents')} {verb} à la recherche"]
         if data.undated:
             notes.append(f"{plural(data.undated, 'document', 'documents')} sans date (hors graphique)")
         if split is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 
 import altair as alt
 import pandas as pd
@@ -107,7 +108,7 @@ def to_csv(trend: Trend, names: list[str], separator: str = ",") -> bytes:
 def chart(trend: Trend, names: list[str], measure: str) -> alt.Chart:
     data = frame(trend, names)
     field = "part" if measure == "part" else "documents"
-    axis = alt.Axis(format="%") if measure == "part" else alt.Axis(format="d")
+    axis = alt.Axis(format="%") if measure == "part" else alt.Axis(format="d", values=count_ticks(trend))
     select = alt.selection_point(name="point", fields=["période", "série"], on="click")
     return (
         alt.Chart(data)
@@ -136,6 +137,14 @@ def chart(trend: Trend, names: list[str], measure: str) -> alt.Chart:
         .add_params(select)
         .properties(height=360)
     )
+
+
+def count_ticks(trend: Trend, most: int = 8) -> list[int]:
+    """Whole-number ticks for counts: left to Vega, a tall chart (the exported image) gets ticks at
+    0.5, 1.5… printed « 0 1 1 2 2 » (`tickMinStep` is not honoured by the image renderer)."""
+    top = max((max(s.counts, default=0) for s in trend.series), default=0)
+    step = max(1, math.ceil(top / most))
+    return list(range(0, top + step, step))
 
 
 def _label_expr(trend: Trend) -> str:
