@@ -15,11 +15,15 @@ import rispy
 from archive.models import DocumentRecord
 
 RIS_TYPES = {
+    "article": "NEWS",
     "communiqué de presse": "PRESS",
     "rapport": "RPRT",
     "étude": "RPRT",
     "compte rendu": "RPRT",
+    "texte officiel": "GOVDOC",
+    "tract": "PAMP",
 }
+ABSTRACT_CHARS = 500  # AB: the first lines of the text, cut at a word
 RIS_DEFAULT_TYPE = "GEN"
 
 
@@ -45,9 +49,19 @@ def ris_entry(record: DocumentRecord) -> dict[str, Any]:
         entry["year"] = str(record.year)
     if record.doc_type:
         entry["type_of_work"] = _one_line(record.doc_type)
-    keywords = [_one_line(v) for v in (*record.actors, *record.schemes, *record.themes, *record.places)]
+    # Subjects as keywords (Zotero's tags); actors and places in fields of their own, so that a
+    # reference manager keeps « who » and « where » apart from « what » (Zotero lists C1/C2 in a
+    # note of the item).
+    keywords = [_one_line(v) for v in (*record.themes, *record.schemes)]
     if keywords:
         entry["keywords"] = keywords
+    if record.actors:
+        entry["custom1"] = "Acteurs : " + " ; ".join(_one_line(v) for v in record.actors)
+    if record.places:
+        entry["custom2"] = "Lieux : " + " ; ".join(_one_line(v) for v in record.places)
+    abstract = _abstract(record.text or "")
+    if abstract:
+        entry["abstract"] = abstract
     if record.language:
         entry["language"] = _one_line(record.language)
     if record.source_url:
@@ -71,6 +85,14 @@ def to_ris(records: Iterable[DocumentRecord], notes: Mapping[str, str] | None = 
     buffer = io.StringIO()
     rispy.dump(entries, buffer, implementation=_ArchiveRisWriter)
     return buffer.getvalue().encode("utf-8")
+
+
+def _abstract(text: str) -> str:
+    """The first lines of the text, on one line, cut at a word near ABSTRACT_CHARS."""
+    flat = _one_line(text[: ABSTRACT_CHARS * 2])
+    if len(flat) <= ABSTRACT_CHARS:
+        return flat
+    return flat[:ABSTRACT_CHARS].rsplit(" ", 1)[0] + " …"
 
 
 def _one_line(value: str) -> str:

@@ -600,7 +600,14 @@ def test_ris_records_read_back_as_written() -> None:
     entry = ris_entry(record())
     assert entry["type_of_reference"] == "RPRT"
     assert entry["title"] == "Rapport sur la filière" and entry["date"] == "2020/09/17/" and entry["year"] == "2020"
-    assert {"CGT", "emploi"} <= set(entry["keywords"])
+    assert entry["keywords"] == ["emploi", "France 2030"]  # subjects; who and where in fields of their own
+    assert entry["custom1"] == "Acteurs : CGT ; Bpifrance" and entry["custom2"] == "Lieux : Isère"
+    assert ris_entry(record(doc_type="article"))["type_of_reference"] == "NEWS"
+    assert ris_entry(record(doc_type="tract"))["type_of_reference"] == "PAMP"
+    long_text = "L’usine de Pont-de-Claix ferme.\n" + "Les salariés manifestent devant la préfecture. " * 30
+    abstract = ris_entry(record(text=long_text))["abstract"]
+    assert abstract.startswith("L’usine de Pont-de-Claix ferme. Les salariés") and abstract.endswith(" …")
+    assert len(abstract) <= 502 and "abstract" not in ris_entry(record(text=""))
     assert entry["urls"] == ["https://exemple.org/r.pdf"] and entry["notes"] == ["a/rapport.pdf"]
     assert ris_entry(record(doc_type="communiqué de presse"))["type_of_reference"] == "PRESS"
     assert ris_entry(record(doc_type="invitation"))["type_of_reference"] == "GEN"

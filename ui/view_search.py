@@ -53,7 +53,7 @@ def export_buttons(eng: SearchEngine, state: UrlState) -> None:
         )
         st.download_button(
             "Exporter en RIS (Zotero)",
-            data=lambda: to_ris(eng.records(request)),
+            data=lambda: to_ris(eng.records(request, with_text=True)),  # AB: the first lines
             file_name=f"archive-{stamp}.ris",
             mime="application/x-research-info-systems",
             icon=":material/menu_book:",
