@@ -166,12 +166,14 @@ class SearchResult:
 class Timeline:
     """Documents per period (« 2020 » or « 2020-05 », every period from the first to the last
     dated one, empty ones included), in one series or one per facet value (the rest under
-    « autres »); `undated` counts the documents left out (no date, or no month in the month view)."""
+    « autres »); `undated` counts the documents without a date, `year_only` those the month view
+    leaves out because they are dated to a year only (« année seule »)."""
 
     granularity: str  # "year" or "month"
     periods: list[str]
     series: dict[str, list[int]]  # series name → count per period
     undated: int
+    year_only: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of /api/timeline."""

@@ -30,3 +30,14 @@ def test_date_order_puts_undated_documents_last() -> None:
     tables = _tables()
     assert tables.date_order([0, 1, 2, 4], descending=True, stop=4) == [4, 0, 2, 1]
     assert tables.date_order([0, 1, 2, 4], descending=False, stop=2) == [2, 0]
+
+
+def test_the_month_timeline_counts_year_only_documents_apart_from_undated_ones() -> None:
+    from archive.search_logic.timeline import timeline
+
+    # 0: 2019-03-12, 1: undated, 2: 2012-01-01, 4: 2023 (year only); 3 is deleted.
+    monthly = timeline(_tables(), [0, 1, 2, 4], "month", None, 5, None)
+    assert (monthly.undated, monthly.year_only) == (1, 1)
+    assert sum(monthly.series["documents"]) == 2 and monthly.periods[0] == "2012-01"
+    yearly = timeline(_tables(), [0, 1, 2, 4], "year", None, 5, None)
+    assert (yearly.undated, yearly.year_only) == (1, 0) and sum(yearly.series["documents"]) == 3

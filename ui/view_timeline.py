@@ -81,7 +81,7 @@ def full_span(data: Timeline, year_from: int | None = None, year_to: int | None 
         periods = [str(y) for y in range(lo, hi + 1)]
     at = {p: i for i, p in enumerate(data.periods)}
     series = {name: [counts[at[p]] if p in at else 0 for p in periods] for name, counts in data.series.items()}
-    return Timeline(data.granularity, periods, series, data.undated)
+    return Timeline(data.granularity, periods, series, data.undated, data.year_only)
 
 
 def _label_expr(data: Timeline) -> str:
@@ -228,6 +228,10 @@ def render(state: UrlState) -> None:
         notes = [f"{plural(result.total, 'document', 'documents')} {verb} à la recherche"]
         if data.undated:
             notes.append(f"{plural(data.undated, 'document', 'documents')} sans date (hors graphique)")
+        if data.year_only:
+            notes.append(
+                f"{plural(data.year_only, 'document', 'documents')} datés de l'année seule (« année seule », hors graphique)"
+            )
         if split is not None:
             notes.append("un document peut compter pour plusieurs " + BY_NAME[split].heading.lower())
         st.caption(" · ".join(notes) + ".")

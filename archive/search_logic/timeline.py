@@ -18,13 +18,14 @@ def timeline(
     series: list[str] | None,
 ) -> Timeline:
     """Counts of `docs` per period, from the first to the last dated one (empty periods included);
-    by month, documents dated to the year only count as undated."""
+    by month, documents dated to the year only are counted apart (``year_only``)."""
     monthly = granularity == "month"
     docs_array = np.asarray(docs, dtype=np.int64)
-    keys = tables.datekeys[docs_array]
-    dated_mask = (keys != 0) & (keys // 100 % 100 != 0) if monthly else keys != 0
-    dated, keys = docs_array[dated_mask], keys[dated_mask]
-    undated = len(docs_array) - len(dated)
+    all_keys = tables.datekeys[docs_array]
+    dated_mask = (all_keys != 0) & (all_keys // 100 % 100 != 0) if monthly else all_keys != 0
+    dated, keys = docs_array[dated_mask], all_keys[dated_mask]
+    undated = int(np.count_nonzero(all_keys == 0))
+    year_only = len(docs_array) - len(dated) - undated
     # Period of each dated document as a number: months since year 0, or the year.
     code = (keys // 10000) * 12 + (keys // 100 % 100 - 1) if monthly else keys // 10000
     first = int(code.min()) if len(code) else 0
@@ -45,7 +46,7 @@ def timeline(
         others = per_period(~tables.value_mask(fieldname, chosen)[dated])
         if any(others) and not series:
             out["autres"] = others
-    return Timeline(granularity, periods, out, undated)
+    return Timeline(granularity, periods, out, undated, year_only)
 
 
 def period_labels(first: int, last: int, monthly: bool) -> list[str]:
