@@ -44,6 +44,8 @@ from archive.gazetteer.places import (
     place_names,
     roll_up,
 )
+from archive.gazetteer.theme_model import MODEL_FILE as THEME_MODEL_FILE
+from archive.gazetteer.theme_model import load_model as load_theme_model
 from archive.gazetteer.themes import (
     NAME_KINDS_WITHOUT_THEMES,
     _theme_gazetteer,
@@ -58,6 +60,7 @@ __all__ = [
     "DECISIONS_FILE",
     "NAME_KINDS_WITHOUT_THEMES",
     "PLACE_KINDS",
+    "THEME_MODEL_FILE",
     "VOCAB_DIR",
     "Actor",
     "ActorsFound",
@@ -81,6 +84,7 @@ __all__ = [
     "institution_spans",
     "is_theme_term",
     "load_decisions",
+    "load_theme_model",
     "match_actors",
     "match_places",
     "match_themes",
@@ -119,4 +123,5 @@ def clear_caches() -> None:
     """Forget the compiled vocabularies (they are rebuilt from the YAML files on next use)."""
     clear_actor_caches()
     _theme_gazetteer.cache_clear()
+    load_theme_model.cache_clear()
     _place_gazetteer.cache_clear()

@@ -1,4 +1,5 @@
-"""The theme gazetteer and its weighted scoring over the title, the first paragraph and the body."""
+"""The theme gazetteer, its weighted scoring over the title, the first paragraph and the body, and
+the choice of themes (by the trained model of theme_model when its file is there)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from functools import lru_cache
 from archive.gazetteer.actor_gazetteer import ActorsFound, actor_kind, find_actors
 from archive.gazetteer.files import _load_yaml
 from archive.gazetteer.matching import _STAR, Match, _compile, _key, _norm, _read, _surface
+from archive.gazetteer.theme_model import ThemeInputs, ThemeModel, Words, load_model, words
 
 # Theme scoring (see match_themes).
 STRONG_WEIGHT = 3.0
@@ -159,19 +161,22 @@ def _theme_scores(body: _Counts, title: _Counts, lead: _Counts | None = None) ->
     return scores
 
 
-def match_themes(
-    text: str, title: str = "", skip: Iterable[tuple[int, int]] | None = None, lead_end: int = 0
-) -> list[Match]:
-    """One to three themes, best first, with their triggering terms; [] if no term at all.
+@dataclass
+class ThemeReading:
+    """The trigger terms found in a document, by zone, and the rules' scores."""
 
-    Score of a theme = Σ over its distinct terms of weight × (1 + 0.25 per repeat, up
-    to 5 occurrences), weight 3 for strong terms, 0.25 for weak ones and 1 otherwise, plus
-    2 × weight for a term found in the title and 1 × weight for a term of the first
-    paragraph (text up to ``lead_end``). The best theme is always kept; others are kept when
-    they score at least MIN_SECONDARY_SCORE and at least RELATIVE_THRESHOLD of the best,
-    up to three. Words inside the names of ministries, local authorities and unions do not
-    count (``skip``: their spans in ``text`` when already known, see institution_spans).
-    """
+    body: _Counts
+    title: _Counts
+    lead: _Counts
+    scores: dict[str, dict[str, float]]  # label -> term -> contribution
+    ranked: list[str]  # labels by decreasing score (ties: the labels' fixed order)
+    shown: dict[str, str]  # « … * » terms as first written
+
+
+def read_themes(
+    text: str, title: str = "", skip: Iterable[tuple[int, int]] | None = None, lead_end: int = 0
+) -> ThemeReading:
+    """Trigger terms of the body, the title and the first paragraph (text up to ``lead_end``)."""
     gaz = _theme_gazetteer()
     shown: dict[str, str] = {}
     if skip is None:
@@ -184,13 +189,88 @@ def match_themes(
     totals = {label: sum(terms.values()) for label, terms in scores.items()}
     order = {label: i for i, label in enumerate(gaz.labels)}
     ranked = sorted(totals, key=lambda lab: (-totals[lab], order[lab]))
-    if not ranked:
+    return ThemeReading(body, in_title, in_lead, scores, ranked, shown)
+
+
+def match_themes(
+    text: str, title: str = "", skip: Iterable[tuple[int, int]] | None = None, lead_end: int = 0
+) -> list[Match]:
+    """One to three themes, best first, with their triggering terms; [] if no term at all.
+
+    Score of a theme = Σ over its distinct terms of weight × (1 + 0.25 per repeat, up
+    to 5 occurrences), weight 3 for strong terms, 0.25 for weak ones and 1 otherwise, plus
+    2 × weight for a term found in the title and 1 × weight for a term of the first
+    paragraph (text up to ``lead_end``). Words inside the names of ministries, local
+    authorities and unions do not count (``skip``: their spans in ``text`` when already
+    known, see institution_spans).
+
+    Which themes are kept: with the trained model (theme_model.json, see theme_model), the
+    themes whose probability reaches its threshold, the best always, evidence = the trigger
+    terms then the words that weigh most; without it, the rules (rule_themes).
+    """
+    reading = read_themes(text, title, skip, lead_end)
+    if not reading.ranked:
         return []
-    top = totals[ranked[0]]
-    keep = [ranked[0]] + [
-        lab for lab in ranked[1:] if totals[lab] >= max(MIN_SECONDARY_SCORE, RELATIVE_THRESHOLD * top)
+    model = load_model()
+    if model is not None and model.labels == _theme_gazetteer().labels:
+        return _model_themes(model, reading, text, title, lead_end)
+    return rule_themes(reading)
+
+
+def rule_themes(reading: ThemeReading, min_secondary: float = MIN_SECONDARY_SCORE) -> list[Match]:
+    """The rules: the best theme, then others scoring at least ``min_secondary`` and
+    RELATIVE_THRESHOLD of the best, up to MAX_THEMES."""
+    totals = {label: sum(terms.values()) for label, terms in reading.scores.items()}
+    if not reading.ranked:
+        return []
+    top = totals[reading.ranked[0]]
+    keep = [reading.ranked[0]] + [
+        lab for lab in reading.ranked[1:] if totals[lab] >= max(min_secondary, RELATIVE_THRESHOLD * top)
     ]
-    return [Match(lab, _theme_evidence(scores[lab], shown)) for lab in keep[:MAX_THEMES]]
+    return [Match(lab, _theme_evidence(reading.scores[lab], reading.shown)) for lab in keep[:MAX_THEMES]]
+
+
+def _zone_weights(counts: _Counts) -> dict[str, float]:
+    """Σ of the weights of each label's distinct terms found in a zone (title, first paragraph)."""
+    out: dict[str, float] = {}
+    for (label, _), (weight, _) in counts.items():
+        out[label] = out.get(label, 0.0) + weight
+    return out
+
+
+def theme_inputs(reading: ThemeReading, text: str, title: str = "", lead_end: int = 0) -> ThemeInputs:
+    """What the learnt model reads of a document (see theme_model)."""
+    folded = _read(text)[1]
+    return ThemeInputs(
+        totals={lab: sum(v.values()) for lab, v in reading.scores.items()},
+        body={lab: sum(v.values()) for lab, v in _theme_scores(reading.body, {}, {}).items()},
+        title=_zone_weights(reading.title),
+        lead=_zone_weights(reading.lead),
+        order=reading.ranked,
+        body_words=words(folded),
+        title_words=words(_read(title)[1]) if title else Words(),
+        lead_words=words(folded[:lead_end]) if lead_end else Words(),
+    )
+
+
+def _model_themes(model: ThemeModel, reading: ThemeReading, text: str, title: str, lead_end: int) -> list[Match]:
+    inputs = theme_inputs(reading, text, title, lead_end)
+    out = []
+    for label, stems in model.decide(inputs):
+        terms = _theme_evidence(reading.scores.get(label, {}), reading.shown)
+        seen = set(terms)
+        extra = [w for w in (_word_surface(stem, text, title, inputs) for stem in stems) if w and w not in seen]
+        out.append(Match(label, terms + tuple(dict.fromkeys(extra))))
+    return out
+
+
+def _word_surface(stem: str, text: str, title: str, inputs: ThemeInputs) -> str:
+    """The word of the document a stem stands for, as first written (« licenciements »)."""
+    for source, found in ((text, inputs.body_words), (title, inputs.title_words)):
+        span = found.first.get(stem)
+        if span is not None:
+            return _surface(_read(source)[0], *span).lower()
+    return ""
 
 
 def _theme_evidence(terms: dict[str, float], shown: dict[str, str]) -> tuple[str, ...]:
