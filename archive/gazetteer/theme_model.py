@@ -39,6 +39,7 @@ FEATURES = (*TRIGGER_FEATURES, "words")
 TITLE_WORD_WEIGHT = 2.0
 LEAD_WORD_WEIGHT = 1.0
 MAX_WORD_EVIDENCE = 3  # words shown after the trigger terms
+MIN_WORD_CONTRIBUTION = 0.05  # a word shown adds at least this much to the theme's word score
 
 
 @dataclass
@@ -143,11 +144,18 @@ class ThemeModel:
         probabilities = self.probabilities(inputs, vector)
         ranked = sorted(range(len(self.labels)), key=lambda j: (-probabilities[j], j))
         kept = [ranked[0]] + [j for j in ranked[1 : self.max_themes] if probabilities[j] >= self.threshold]
+        # Shown in the order of the trigger score (a title term puts its theme first).
+        rank = {label: i for i, label in enumerate(inputs.order)}
+        kept.sort(key=lambda j: (rank.get(self.labels[j], len(rank)), -probabilities[j]))
         stems = list(self.vocabulary)
         out = []
         for j in kept:
             contribution = vector * self.word_weights[:, j]
-            best = [i for i in np.argsort(-contribution, kind="stable")[:MAX_WORD_EVIDENCE] if contribution[i] > 0]
+            best = [
+                i
+                for i in np.argsort(-contribution, kind="stable")[:MAX_WORD_EVIDENCE]
+                if contribution[i] >= MIN_WORD_CONTRIBUTION
+            ]
             out.append((self.labels[j], [stems[i] for i in best]))
         return out
 
