@@ -304,12 +304,13 @@ def transfer_to_seed(docs: Sequence[Annotated], method: Method) -> float:
     return micro_f1([predict(d) for d in seed], [d.expected for d in seed])
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, docs: Sequence[Annotated] | None = None) -> int:
+    """The command line; ``docs``: documents already read (tests)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cv", action="store_true", help="compare the methods out of sample, write nothing")
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"model file (default: {OUTPUT})")
     args = parser.parse_args(argv)
-    docs = load_documents()
+    docs = list(docs) if docs is not None else load_documents()
     if args.cv:
         print(f"{'method':<32} {'dev 5-fold CV':>14} {'dev, set out':>13} {'seed (dev-trained)':>19}")
         for name, method in METHODS.items():

@@ -25,7 +25,7 @@ TITLE_RULES = {
 }
 EXTRACTED_RULES = {
     "actors": "noms et alias du gazetteer des acteurs",
-    "themes": "termes déclencheurs (voir « Pourquoi ces thèmes ? »)",
+    "themes": "termes déclencheurs, choix par un modèle appris sur les documents annotés (voir « Pourquoi ces thèmes ? »)",
     "places": "noms du gazetteer des lieux",
     "schemes": "noms de la liste des dispositifs",
     "doc_type": "indices de forme et de vocabulaire",

@@ -258,10 +258,16 @@ def _model_themes(model: ThemeModel, reading: ThemeReading, text: str, title: st
     out = []
     for label, stems in model.decide(inputs):
         terms = _theme_evidence(reading.scores.get(label, {}), reading.shown)
-        seen = set(terms)
-        extra = [w for w in (_word_surface(stem, text, title, inputs) for stem in stems) if w and w not in seen]
+        seen = [_norm(t) for t in terms]  # a word already inside a trigger term is not shown again
+        extra = [
+            w for w in (_word_surface(stem, text, title, inputs) for stem in stems) if w and not _inside(_norm(w), seen)
+        ]
         out.append(Match(label, terms + tuple(dict.fromkeys(extra))))
     return out
+
+
+def _inside(word: str, terms: list[str]) -> bool:
+    return any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", term) for term in terms)
 
 
 def _word_surface(stem: str, text: str, title: str, inputs: ThemeInputs) -> str:

@@ -1,0 +1,151 @@
+"""The learnt theme decision (issue 12, item 6): the model file, its explanations, its training
+and the cross-validation that chose it over the trigger-term rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from archive import gazetteer as g
+from archive.gazetteer import themes as theme_rules
+from archive.gazetteer.theme_model import MODEL_FILE, ThemeModel, load_model
+from indexer import train_themes
+
+BUNDLED_MODEL = g.VOCAB_DIR / MODEL_FILE
+
+
+@pytest.fixture(scope="module")
+def annotated() -> list[train_themes.Annotated]:
+    """The seed and dev documents as the indexer reads them (never the test half)."""
+    return train_themes.load_documents()
+
+
+@pytest.fixture
+def lab_vocab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("actors.yaml", "themes.yaml", "places.yaml", "schemes.yaml"):
+        (tmp_path / name).write_bytes((g.VOCAB_DIR / name).read_bytes())
+    monkeypatch.setenv("ARCHIVE_VOCAB_DIR", str(tmp_path))
+    g.clear_caches()
+    yield tmp_path
+    g.clear_caches()
+
+
+def test_the_bundled_model_matches_the_theme_labels() -> None:
+    model = load_model()
+    assert model is not None
+    assert model.labels == g.theme_labels()
+    assert model.word_weights.shape == (len(model.vocabulary), len(model.labels))
+    assert 0.0 < model.threshold < 1.0
+
+
+def test_a_document_about_shipbuilding_gets_its_theme_with_an_explanation() -> None:
+    title = "Chantiers de l'Atlantique : la commande de deux frégates pour la Marine nationale"
+    text = (
+        "Les Chantiers de l'Atlantique ont reçu la commande de deux frégates de défense pour la "
+        "Marine nationale. La construction navale militaire mobilisera 400 salariés à Saint-Nazaire "
+        "pendant trois ans, et la direction annonce 150 embauches.\n\n"
+        "Le programme de défense soutient les sous-traitants de la filière navale."
+    )
+    matches = g.match_themes(text, title, lead_end=200)
+    themes = [m.value for m in matches]
+    assert "aéronautique et défense" in themes
+    assert "emploi" in themes
+    assert 1 <= len(themes) <= 3
+    for match in matches:
+        assert match.evidence, match.value  # each theme says why
+    evidence = dict((m.value, m.evidence) for m in matches)
+    assert {"frégates", "défense"} & set(evidence["aéronautique et défense"])
+
+
+def test_a_document_without_any_trigger_term_gets_no_theme() -> None:
+    assert g.match_themes("Le chat dort sur le canapé du salon, au soleil.") == []
+
+
+def test_a_layoff_plan_in_a_steelworks_gets_its_three_themes() -> None:
+    """The sector, the closure and the jobs, each explained once (a word already inside a trigger
+    term is not repeated among the model's words)."""
+    text = (
+        "ArcelorMittal annonce la fermeture de la cokerie de Florange et un plan de licenciements. "
+        "Les hauts fourneaux et l'aciérie de la sidérurgie lorraine sont arrêtés. "
+        "629 postes sont supprimés."
+    )
+    reading = theme_rules.read_themes(text)
+    with_model = {m.value for m in g.match_themes(text)}
+    assert {"sidérurgie et métallurgie", "fermeture et restructuration", "emploi"} <= with_model
+    assert reading.ranked  # candidates come from the trigger terms
+    for match in g.match_themes(text):
+        folded = [term.lower() for term in match.evidence]
+        assert len(folded) == len(set(folded)), match.evidence
+    steel = next(m for m in g.match_themes(text) if m.value == "sidérurgie et métallurgie")
+    assert "arcelormittal" not in steel.evidence and "fourneaux" not in steel.evidence
+
+
+def test_labels_that_differ_from_the_model_fall_back_to_the_rules(lab_vocab: Path) -> None:
+    """A lab that edits its theme list keeps themes: the rules decide until the model is retrained."""
+    items = yaml.safe_load((lab_vocab / "themes.yaml").read_text(encoding="utf-8"))
+    items[0]["label"] = "emploi et chômage"
+    (lab_vocab / "themes.yaml").write_text(yaml.safe_dump(items, allow_unicode=True), encoding="utf-8")
+    g.clear_caches()
+    text = "L'usine va fermer : 300 emplois supprimés, la direction annonce des licenciements."
+    reading = theme_rules.read_themes(text)
+    assert [m.value for m in g.match_themes(text)] == [m.value for m in theme_rules.rule_themes(reading)]
+    assert "emploi et chômage" in [m.value for m in g.match_themes(text)]
+
+
+def test_the_vocabulary_fingerprint_follows_the_model_file(lab_vocab: Path) -> None:
+    before = g.vocab_fingerprint()
+    data = json.loads(BUNDLED_MODEL.read_text(encoding="utf-8"))
+    data["threshold"] = 0.9
+    (lab_vocab / MODEL_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    g.clear_caches()
+    assert g.vocab_fingerprint() != before
+    assert load_model().threshold == 0.9  # the lab's copy is the one used
+
+
+def test_a_model_file_of_other_features_is_refused() -> None:
+    data = json.loads(BUNDLED_MODEL.read_text(encoding="utf-8"))
+    data["features"] = data["features"][:-1]
+    with pytest.raises(ValueError):
+        ThemeModel.from_json(data)
+
+
+def test_micro_f1() -> None:
+    assert train_themes.micro_f1([{"a", "b"}], [frozenset({"a"})]) == pytest.approx(2 / 3)
+    assert train_themes.micro_f1([set()], [frozenset()]) == 1.0
+
+
+def test_cross_validation_never_scores_a_document_it_trained_on(annotated) -> None:
+    """A method that only remembers its training documents scores 0 out of sample."""
+
+    def remember(train):
+        known = {(d.folder, d.name): d.expected for d in train}
+        return lambda d: set(known.get((d.folder, d.name), ()))
+
+    assert train_themes.cross_validate(annotated, remember) == 0.0
+    assert train_themes.leave_set_out(annotated, remember) == 0.0
+    assert train_themes.transfer_to_seed(annotated, remember) == 0.0
+    assert all(d.set in {"seed", "dev"} for d in annotated)  # the test half is never read
+
+
+def test_the_model_beats_the_rules_out_of_sample(annotated) -> None:
+    """Why the model is shipped (benchmarks/RESULTS.md, « Themes, fourth round »)."""
+    rules = train_themes.cross_validate(annotated, train_themes.rules_method)
+    model = train_themes.cross_validate(annotated, train_themes.model_method)
+    assert model > rules + 0.02
+
+
+def test_the_model_file_reproduces_from_the_script(annotated, tmp_path: Path) -> None:
+    out = tmp_path / MODEL_FILE
+    assert train_themes.main(["--output", str(out)], docs=annotated) == 0
+    fresh = json.loads(out.read_text(encoding="utf-8"))
+    bundled = json.loads(BUNDLED_MODEL.read_text(encoding="utf-8"))
+    assert fresh.keys() == bundled.keys()
+    assert fresh["vocabulary"].keys() == bundled["vocabulary"].keys()
+    assert fresh["threshold"] == bundled["threshold"]
+    assert fresh["weights"] == pytest.approx(bundled["weights"], abs=2e-4)
+    assert fresh["label_bias"] == pytest.approx(bundled["label_bias"], abs=2e-4)
+    for stem, weights in bundled["vocabulary"].items():
+        assert fresh["vocabulary"][stem] == pytest.approx(weights, abs=2e-4), stem
