@@ -256,6 +256,30 @@ def weighted_method(train: Sequence[Annotated]) -> Predictor:
     return lambda d: _weighted_themes(d, *best)
 
 
+def words_method(train: Sequence[Annotated]) -> Predictor:
+    """The per-theme word models alone (no trigger score), threshold picked out of fold."""
+    labels = gazetteer.theme_labels()
+    train = [d for d in train if _has_candidates(d)]
+    vocabulary = _vocabulary(train)
+    x = np.array([word_vector(vocabulary, d.inputs) for d in train])
+    y = np.array([[label in d.expected for label in labels] for d in train], dtype=float)
+    inner = np.arange(len(train)) % INNER_FOLDS
+    probabilities = np.zeros_like(y)
+    for k in range(INNER_FOLDS):
+        w, b = fit_logistic(x[inner != k], y[inner != k], WORD_PENALTY)
+        probabilities[inner == k] = 1.0 / (1.0 + np.exp(-(x[inner == k] @ w + b)))
+    expected = [d.expected for d in train]
+    threshold = max(THRESHOLDS, key=lambda t: micro_f1([_labels(p, t, labels) for p in probabilities], expected))
+    w, b = fit_logistic(x, y, WORD_PENALTY)
+
+    def predict(d: Annotated) -> set[str]:
+        if not _has_candidates(d):
+            return set()
+        return _labels(1.0 / (1.0 + np.exp(-(word_vector(vocabulary, d.inputs) @ w + b))), threshold, labels)
+
+    return predict
+
+
 def model_method(train: Sequence[Annotated]) -> Predictor:
     model = fit_model(train)
     return lambda d: {label for label, _ in model.decide(d.inputs)}
@@ -264,6 +288,7 @@ def model_method(train: Sequence[Annotated]) -> Predictor:
 METHODS: dict[str, Method] = {
     "rules": rules_method,
     "weighted score, tuned in fold": weighted_method,
+    "words only (logistic)": words_method,
     "model": model_method,
 }
 
