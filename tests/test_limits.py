@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.config import ConfigError
 from archive.engine import SearchEngine, open_engine
 from archive.models import SearchRequest
 from archive.search_logic.limits import MAX_EXPANSIONS, MAX_FUZZY_DISTANCE, MAX_QUERY_WORDS
@@ -118,3 +119,15 @@ def test_concurrent_searches_give_the_same_answers_as_one_at_a_time(seed_index: 
         assert engine._open <= 6  # one searcher per concurrent search, at most
     finally:
         engine.close()
+
+
+def test_the_search_time_budget_is_a_setting(seed_index: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ARCHIVE_SEARCH_TIME_BUDGET", "0.5")
+    engine = open_engine(seed_index)
+    try:
+        assert engine.time_budget == 0.5
+    finally:
+        engine.close()
+    monkeypatch.setenv("ARCHIVE_SEARCH_TIME_BUDGET", "vite")
+    with pytest.raises(ConfigError, match="ARCHIVE_SEARCH_TIME_BUDGET"):
+        open_engine(seed_index)

@@ -21,7 +21,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from archive import store, trends, versions
+from archive import config, store, trends, versions
 from archive.alternatives import alternatives, exclusion_notice
 from archive.facets import FacetTables
 from archive.models import (
@@ -138,8 +138,6 @@ class _WhooshQuery:
 # Searchers open at once: each concurrent search (one per session) takes its own, so a slow
 # query never makes the others wait; beyond this many, a search waits for one to be free.
 POOL_SIZE = 8
-# Seconds a search may spend matching and scoring before it answers with what it has.
-TIME_BUDGET = 3.0
 TIMEOUT_NOTICE = (
     "La recherche a été interrompue au bout de {seconds} s : les résultats peuvent être incomplets. "
     "Précisez la requête (moins de mots en OR, un début de mot plus long)."
@@ -158,7 +156,7 @@ class WhooshEngine:
         # An index of an older version can still be searched while its rebuild runs.
         self.allow_outdated = allow_outdated
         self.outdated = False
-        self.time_budget = TIME_BUDGET
+        self.time_budget = config.search_time_budget()
         self._lock = threading.Condition()
         self._ix: Any = None
         self._schema: Any = None
