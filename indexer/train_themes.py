@@ -155,18 +155,27 @@ def _has_candidates(doc: Annotated) -> bool:
     return bool(doc.inputs.order)
 
 
+def _word_layer(
+    docs: Sequence[Annotated], labels: list[str]
+) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The per-theme word models' inputs and their out-of-fold scores (log-odds) over ``docs``:
+    (vocabulary, word vectors, expected labels, inner fold of each document, scores)."""
+    vocabulary = _vocabulary(docs)
+    x = np.array([word_vector(vocabulary, d.inputs) for d in docs])
+    y = np.array([[label in d.expected for label in labels] for d in docs], dtype=float)
+    inner = np.arange(len(docs)) % INNER_FOLDS
+    scores = np.zeros_like(y)
+    for k in range(INNER_FOLDS):
+        w, b = fit_logistic(x[inner != k], y[inner != k], WORD_PENALTY)
+        scores[inner == k] = x[inner == k] @ w + b
+    return vocabulary, x, y, inner, scores
+
+
 def fit_model(docs: Sequence[Annotated], labels: list[str] | None = None) -> ThemeModel:
     """The theme model trained on ``docs`` (see the module's docstring)."""
     labels = labels or gazetteer.theme_labels()
     docs = [d for d in docs if _has_candidates(d)]  # without a trigger term no theme is given
-    vocabulary = _vocabulary(docs)
-    x_words = np.array([word_vector(vocabulary, d.inputs) for d in docs])
-    y = np.array([[label in d.expected for label in labels] for d in docs], dtype=float)
-    inner = np.arange(len(docs)) % INNER_FOLDS
-    out_of_fold = np.zeros_like(y)
-    for k in range(INNER_FOLDS):
-        w, b = fit_logistic(x_words[inner != k], y[inner != k], WORD_PENALTY)
-        out_of_fold[inner == k] = x_words[inner == k] @ w + b
+    vocabulary, x_words, y, inner, out_of_fold = _word_layer(docs, labels)
     word_weights, word_bias = fit_logistic(x_words, y, WORD_PENALTY)
     rows = _stack_rows(labels, docs, out_of_fold)
     target = y.reshape(-1, 1)
@@ -260,14 +269,8 @@ def words_method(train: Sequence[Annotated]) -> Predictor:
     """The per-theme word models alone (no trigger score), threshold picked out of fold."""
     labels = gazetteer.theme_labels()
     train = [d for d in train if _has_candidates(d)]
-    vocabulary = _vocabulary(train)
-    x = np.array([word_vector(vocabulary, d.inputs) for d in train])
-    y = np.array([[label in d.expected for label in labels] for d in train], dtype=float)
-    inner = np.arange(len(train)) % INNER_FOLDS
-    probabilities = np.zeros_like(y)
-    for k in range(INNER_FOLDS):
-        w, b = fit_logistic(x[inner != k], y[inner != k], WORD_PENALTY)
-        probabilities[inner == k] = 1.0 / (1.0 + np.exp(-(x[inner == k] @ w + b)))
+    vocabulary, x, y, _, scores = _word_layer(train, labels)
+    probabilities = 1.0 / (1.0 + np.exp(-scores))
     expected = [d.expected for d in train]
     threshold = max(THRESHOLDS, key=lambda t: micro_f1([_labels(p, t, labels) for p in probabilities], expected))
     w, b = fit_logistic(x, y, WORD_PENALTY)

@@ -57,3 +57,17 @@ def seed_id(engine: SearchEngine, file_name: str) -> str:
         if hit.path.endswith(file_name):
             return hit.id
     raise AssertionError(f"{file_name} not indexed")
+
+
+@pytest.fixture
+def lab_vocab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A lab's copy of the vocabulary folder (ARCHIVE_VOCAB_DIR) holding only the gazetteers a lab
+    had before the other vocabularies joined archive/vocab/ (they are read from the bundled folder)."""
+    from archive import gazetteer
+
+    for name in ("actors.yaml", "themes.yaml", "places.yaml", "schemes.yaml"):
+        (tmp_path / name).write_bytes((gazetteer.VOCAB_DIR / name).read_bytes())
+    monkeypatch.setenv("ARCHIVE_VOCAB_DIR", str(tmp_path))
+    gazetteer.clear_caches()
+    yield tmp_path
+    gazetteer.clear_caches()

@@ -244,17 +244,6 @@ def test_calendar_words_are_not_names(day: str) -> None:
 BUNDLED_LISTS = g.VOCAB_DIR / "entities.yaml"
 
 
-@pytest.fixture
-def lab_vocab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A lab's copy of the vocabulary folder (ARCHIVE_VOCAB_DIR) made before entities.yaml existed."""
-    for name in ("actors.yaml", "themes.yaml", "places.yaml", "schemes.yaml"):
-        (tmp_path / name).write_bytes((g.VOCAB_DIR / name).read_bytes())
-    monkeypatch.setenv("ARCHIVE_VOCAB_DIR", str(tmp_path))
-    g.clear_caches()
-    yield tmp_path
-    g.clear_caches()
-
-
 def test_a_labs_own_stop_lists_are_used(lab_vocab: Path) -> None:
     assert [e.name for e in detect()][:2] == ["BorsodChem", "Wanhua"]  # no entities.yaml here: the bundled one
     bundled = BUNDLED_LISTS.read_text(encoding="utf-8")

@@ -23,16 +23,6 @@ def annotated() -> list[train_themes.Annotated]:
     return train_themes.load_documents()
 
 
-@pytest.fixture
-def lab_vocab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("actors.yaml", "themes.yaml", "places.yaml", "schemes.yaml"):
-        (tmp_path / name).write_bytes((g.VOCAB_DIR / name).read_bytes())
-    monkeypatch.setenv("ARCHIVE_VOCAB_DIR", str(tmp_path))
-    g.clear_caches()
-    yield tmp_path
-    g.clear_caches()
-
-
 def test_the_bundled_model_matches_the_theme_labels() -> None:
     model = load_model()
     assert model is not None
