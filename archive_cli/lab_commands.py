@@ -139,7 +139,10 @@ def dossier_add(args: argparse.Namespace, engine: SearchEngine) -> int:
     engine.close()
     if record is None:
         raise LabError(f"aucun document n'a l'id {args.id}")
-    added = dossiers.add(open_lab(args), args.name, record.id, record.title, args.note or "")
+    lab = open_lab(args)
+    added = dossiers.add(lab, args.name, record.id, record.title, args.note or "", args.description or "")
+    if args.description is not None:
+        dossiers.set_description(lab, dossiers.clean_name(args.name), args.description)
     verb = "ajouté au" if added else "déjà dans le"
     _print(
         args,

@@ -191,6 +191,7 @@ def _lab_parsers(sub, common) -> None:
     sp.add_argument("name")
     sp.add_argument("id")
     sp.add_argument("--note", default="")
+    sp.add_argument("--description", help="the dossier's description (set or replaced)")
     sp.set_defaults(run=lambda a: lab_commands.dossier_add(a, _open(a)))
     sp = dossier.add_parser("remove", help="take a document out of a dossier")
     lab_common(sp)

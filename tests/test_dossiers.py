@@ -94,12 +94,16 @@ def test_cli_dossier_commands(setup, tmp_path: Path) -> None:
     done = cli("dossier", "add", "Chapitre 3", hits[0].id, "--note", "à citer", "--json", *common)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"dossier": "Chapitre 3", "id": hits[0].id, "added": True}
-    assert cli("dossier", "add", "Chapitre 3", hits[1].id, *common).returncode == 0
+    assert (
+        cli("dossier", "add", "Chapitre 3", hits[1].id, "--description", "Sources du chapitre 3", *common).returncode
+        == 0
+    )
     missing = cli("dossier", "add", "Chapitre 3", "0000000000000000", *common)
     assert missing.returncode == 1 and "aucun document" in missing.stderr
     listed = json.loads(cli("dossier", "list", "Chapitre 3", "--json", *common).stdout)
     assert [d["id"] for d in listed["documents"]] == [hits[0].id, hits[1].id]
     assert listed["documents"][0]["note"] == "à citer"
+    assert listed["description"] == "Sources du chapitre 3"
     assert json.loads(cli("dossier", "list", "--json", *common).stdout) == [{"name": "Chapitre 3", "documents": 2}]
     ris = cli("dossier", "export", "Chapitre 3", "--format", "ris", *common)
     assert ris.returncode == 0 and ris.stdout.count("ER  -") == 2
