@@ -39,6 +39,7 @@ class DocumentRecord(DocumentSummary):
     format: str = ""
     date_precision: str | None = None
     source_url: str | None = None
+    publication: str | None = None  # the newspaper or site, from the sidecar or the masthead
     # Where each metadata value came from: "extrait", "fiche" (sidecar) or "modifié" (corrected
     # in the app); and which rule gave the date ("date_rule") and the title ("title_rule").
     provenance: dict[str, str] = field(default_factory=dict)

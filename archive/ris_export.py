@@ -64,6 +64,8 @@ def ris_entry(record: DocumentRecord) -> dict[str, Any]:
         entry["abstract"] = abstract
     if record.language:
         entry["language"] = _one_line(record.language)
+    if record.publication:
+        entry["secondary_title"] = _one_line(record.publication)  # T2: the newspaper of an article
     if record.source_url:
         entry["urls"] = [_one_line(record.source_url)]
     if record.paths:

@@ -30,6 +30,7 @@ _SKIP_LINE = re.compile(
 # A news agency's dateline: « GRENOBLE (AFP) — », « Paris, 12 mars (Reuters) - ».
 _AGENCY = re.compile(r"\((?:AFP|Reuters|AP|dpa|ANSA|Belga|ATS|APS|Xinhua)\)", re.IGNORECASE)
 _SECTION_SEPARATOR = re.compile(r"\s+[|–—•/-]\s+|\s*[|•]\s*")
+MASTHEAD_LINES = 3  # an outlet's name stands on one of the first lines
 DATELINE_MAX_WORDS = 5  # a date and at most a few words (a town, « le », a weekday)
 
 
@@ -141,6 +142,7 @@ def build_record(
         format=extraction.format,
         date_precision=found_date.precision,
         source_url=sidecar.get("source_url"),
+        publication=sidecar.get("publication") or publication_in(head),
         provenance=provenance,
         theme_evidence={m.value: list(m.evidence) for m in theme_matches},
         events=_events(head, found_date.value),
@@ -379,14 +381,25 @@ def guess_title(text: str, hint: str | None, fallback: str) -> str:
 def _is_masthead(line: str) -> bool:
     """The line is a news outlet's name (archive/vocab/mastheads.yaml), perhaps followed by a
     section after a separator (« Ouest-France – Économie », « L'Usine Nouvelle | Industrie »)."""
-    head = _SECTION_SEPARATOR.split(line, maxsplit=1)[0]
-    return fold_name(head) in _mastheads()
+    return _masthead_of(line) is not None
 
 
-def _mastheads() -> frozenset[str]:
+def _masthead_of(line: str) -> str | None:
+    """The outlet a masthead line names, as the vocabulary spells it (None if it is no masthead)."""
+    head = _SECTION_SEPARATOR.split(line.strip(" *#_"), maxsplit=1)[0]
+    return _mastheads().get(fold_name(head))
+
+
+def publication_in(text: str) -> str | None:
+    """The outlet whose masthead stands on one of the first lines (« La Voix du Nord | Économie »)."""
+    lines = [line for line in text[:2000].splitlines() if line.strip()][:MASTHEAD_LINES]
+    return next((name for name in map(_masthead_of, lines) if name), None)
+
+
+def _mastheads() -> dict[str, str]:
     return vocab_files.load(
         "mastheads.yaml",
-        lambda data: frozenset(map(fold_name, vocab_files.word_list(data, "mastheads", "mastheads.yaml"))),
+        lambda data: {fold_name(n): n for n in vocab_files.word_list(data, "mastheads", "mastheads.yaml")},
     )
 
 

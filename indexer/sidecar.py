@@ -25,6 +25,7 @@ SIDECAR_KEYS = (
     "doc_type",
     "language",
     "source_url",
+    "publication",
     "corrected",
 )
 LIST_KEYS = ("actors", "themes", "places", "schemes", "corrected")

@@ -604,6 +604,8 @@ def test_ris_records_read_back_as_written() -> None:
     assert entry["custom1"] == "Acteurs : CGT ; Bpifrance" and entry["custom2"] == "Lieux : Isère"
     assert ris_entry(record(doc_type="article"))["type_of_reference"] == "NEWS"
     assert ris_entry(record(doc_type="tract"))["type_of_reference"] == "PAMP"
+    assert ris_entry(record(publication="Le Progrès"))["secondary_title"] == "Le Progrès"
+    assert "secondary_title" not in entry
     long_text = "L’usine de Pont-de-Claix ferme.\n" + "Les salariés manifestent devant la préfecture. " * 30
     abstract = ris_entry(record(text=long_text))["abstract"]
     assert abstract.startswith("L’usine de Pont-de-Claix ferme. Les salariés") and abstract.endswith(" …")

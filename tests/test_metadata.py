@@ -142,6 +142,13 @@ def test_a_masthead_is_never_a_title(masthead: str) -> None:
     assert metadata.guess_title(text, None, "x") == "La plateforme chimique menacée"
 
 
+def test_the_masthead_names_the_publication_and_a_sidecar_overrides_it() -> None:
+    text = "LA VOIX DU NORD | Économie\nLa plateforme chimique menacée\nLe texte de l'article."
+    assert record(text).publication == "La Voix du Nord"
+    assert record(text, sidecar={"publication": "Nord Éclair"}).publication == "Nord Éclair"
+    assert record("La plateforme chimique menacée\nLe Monde en parle.").publication is None
+
+
 def test_a_title_that_only_begins_with_an_outlet_name_is_kept() -> None:
     text = "Le Monde de l’industrie face à la crise\nLe texte de l'article."
     assert metadata.guess_title(text, None, "x") == "Le Monde de l’industrie face à la crise"
