@@ -86,6 +86,8 @@ class SearchRequest:
     year_to: int | None = None
     # facet name (actor, theme, place, scheme, doc_type, language) → selected values (OR within).
     filters: dict[str, list[str]] = field(default_factory=dict)
+    # Facets whose selected values must all be held (AND within), e.g. ["actor"]: CGT and Bpifrance.
+    all_of: list[str] = field(default_factory=list)
     sort: str = "relevance"
     limit: int = 10
     offset: int = 0

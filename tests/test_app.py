@@ -155,6 +155,23 @@ def test_facet_selection_narrows_and_goes_to_the_url(env) -> None:
     assert len(cards(at)) == before
 
 
+def test_ticked_actors_can_be_asked_all_at_once(env) -> None:
+    corpus, index = env
+    everything = all_hits(index, "")
+    either = {p for p, h in everything.items() if {"CGT", "Jean Castex"} & set(h.actors)}
+    at = run(acteur=["CGT", "Jean Castex"])
+    assert set(card_paths(at)) == either and len(either) >= 2
+    assert at.toggle(key="w_tous_acteur").value is False  # one or the other, by default
+    at.toggle(key="w_tous_acteur").set_value(True).run()
+    assert param(at, "tous") == ["acteur"]
+    assert card_paths(at) == [] and "Aucun document" in texts(at)  # no seed names both
+    at = run(acteur=["CGT", "Bpifrance"], tous="acteur")
+    both = {p for p, h in everything.items() if {"CGT", "Bpifrance"} <= set(h.actors)}
+    assert at.toggle(key="w_tous_acteur").value is True and set(card_paths(at)) == both and both
+    at.toggle(key="w_tous_acteur").set_value(False).run()
+    assert param(at, "tous") == []
+
+
 def test_query_params_restore_the_state(env) -> None:
     corpus, index = env
     actor = actor_of_two(index)

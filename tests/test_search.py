@@ -359,3 +359,22 @@ def test_records_for_export_come_one_at_a_time_in_list_order_without_text(seed_e
     with_text = list(seed_engine.records(SearchRequest(query="industrie"), with_text=True))
     assert all(r.text for r in with_text)
     assert to_csv(with_text).decode("utf-8-sig").count("\r\n") == len(with_text) + 1
+
+
+def test_ticked_values_combine_with_or_unless_all_are_asked(seed_engine) -> None:
+    def ids(filters: dict[str, list[str]], all_of: list[str] | None = None) -> set[str]:
+        request = SearchRequest(filters=filters, all_of=all_of or [], limit=10)
+        return {h.id for h in seed_engine.search(request).hits}
+
+    cgt, castex = ids({"actor": ["CGT"]}), ids({"actor": ["Jean Castex"]})
+    assert cgt and castex and not cgt & castex
+    assert ids({"actor": ["CGT", "Jean Castex"]}) == cgt | castex  # OR: one or the other
+    assert ids({"actor": ["CGT", "Jean Castex"]}, ["actor"]) == set()  # AND: none names both
+    bpi = ids({"actor": ["Bpifrance"]})
+    assert ids({"actor": ["cgt", "Bpifrance"]}, ["actor"]) == cgt & bpi  # typed spellings still resolve
+    themes = {"theme": ["emploi", "relocalisation"]}
+    assert ids(themes, ["theme"]) == ids({"theme": ["emploi"]}) & ids({"theme": ["relocalisation"]})
+    # With AND, the facet's counts are those of the documents kept (what one more tick leaves).
+    result = seed_engine.search(SearchRequest(filters={"actor": ["CGT", "Bpifrance"]}, all_of=["actor"]))
+    assert result.facets["actor"]["CGT"] == result.total == len(cgt & bpi)
+    assert "Jean Castex" not in result.facets["actor"]

@@ -11,7 +11,7 @@ from archive.text import fold_name
 from ui import url
 from ui.actor_groups import group_actors
 from ui.runtime import engine, index_path
-from ui.state import FACET_LABELS, FACET_PARAMS, FACET_SPECS, UrlState
+from ui.state import ALL_OF_PARAMS, FACET_LABELS, FACET_PARAMS, FACET_SPECS, UrlState
 from ui.text import language_name, md, number, plural
 
 TOP_VALUES = 15
@@ -53,6 +53,10 @@ def _on_query() -> None:
 
 def _on_toggle(param: str, value: str, key: str) -> None:
     url.go(url.current().toggle(param, value, bool(url.widget(key))))
+
+
+def _on_all_at_once(param: str, key: str) -> None:
+    url.go(url.current().all_at_once(param, bool(url.widget(key))))
 
 
 def _on_years(lo: int, hi: int) -> None:
@@ -178,6 +182,27 @@ def facet_list(state: UrlState, param: str, counts: dict[str, int]) -> None:
             st.caption(f"… et {number(hidden)} autres : tapez dans le filtre pour les voir.")
         elif needle and not shown:
             st.caption("Aucune valeur ne correspond.")
+        _combination(state, param, selected)
+
+
+def _combination(state: UrlState, param: str, selected: tuple[str, ...]) -> None:
+    """How ticked values combine: one or another (OU), or for actors and themes all at once (ET)."""
+    if len(selected) < 2:
+        st.caption("Plusieurs valeurs cochées : l'une ou l'autre (OU).")
+        return
+    if param not in ALL_OF_PARAMS:
+        st.caption("Valeurs cochées : l'une ou l'autre (OU).")
+        return
+    key = f"w_tous_{param}"
+    url.sync(key, param in state.tous)
+    st.toggle(
+        "Toutes à la fois (ET)",
+        key=key,
+        on_change=_on_all_at_once,
+        args=(param, key),
+        help="Désactivé : les documents qui ont l'une ou l'autre des valeurs cochées (OU). "
+        "Activé : seulement ceux qui les ont toutes.",
+    )
 
 
 def _checkbox(param: str, value: str, n: int, selected: tuple[str, ...], depth: int = 0) -> None:

@@ -29,6 +29,8 @@ DEFAULT_VIEW = "recherche"
 # URL parameter → library facet, in the order the sidebar shows them.
 FACET_SPECS: dict[str, FacetSpec] = {spec.param: spec for spec in IN_SIDEBAR if spec.param}
 FACET_PARAMS: dict[str, str] = {param: spec.name for param, spec in FACET_SPECS.items()}
+# Facets whose ticked values can be asked all at once (« tous », AND) rather than one or another.
+ALL_OF_PARAMS = ("acteur", "theme")
 PARAM_OF: dict[str, str] = {facet: param for param, facet in FACET_PARAMS.items()}  # facet → URL parameter
 FACET_LABELS: dict[str, tuple[str, str]] = {  # param → (plural heading, singular chip label)
     param: (spec.heading, spec.label) for param, spec in FACET_SPECS.items()
@@ -74,6 +76,7 @@ class UrlState:
     mesure: str = "nombre"  # or "part": share of all documents of the period
     serie: int | None = None  # the series of the clicked point
     toutes_versions: bool = False  # every version of a text listed (param versions=toutes)
+    tous: tuple[str, ...] = ()  # facets (URL params) whose ticked values must all be held (param tous)
 
     # -- reading and writing the URL ----------------------------------------------
 
@@ -113,6 +116,7 @@ class UrlState:
             mesure="part" if _first(params, "mesure") == "part" else "nombre",
             serie=int(serie) if serie in ("0", "1", "2", "3") else None,
             toutes_versions=_first(params, "versions") == "toutes",
+            tous=tuple(p for p in ALL_OF_PARAMS if p in params.get("tous", [])),
         )
 
     def to_params(self) -> dict[str, str | list[str]]:
@@ -151,6 +155,8 @@ class UrlState:
             out["serie"] = str(self.serie)
         if self.toutes_versions:
             out["versions"] = "toutes"
+        if self.tous:
+            out["tous"] = list(self.tous)
         return out
 
     def link(self, **changes: object) -> str:
@@ -176,6 +182,11 @@ class UrlState:
             filters[param] = tuple(values)
         return self.replace(filters=filters, page=1, periode=None)
 
+    def all_at_once(self, param: str, on: bool) -> UrlState:
+        """Ticked values of `param` all held (AND) or one or another (OR, the default)."""
+        tous = tuple(p for p in ALL_OF_PARAMS if (p == param and on) or (p != param and p in self.tous))
+        return self.replace(tous=tous, page=1, periode=None)
+
     def without_filters(self) -> UrlState:
         return self.replace(filters={}, de=None, a=None, page=1, periode=None)
 
@@ -189,6 +200,7 @@ class UrlState:
             year_from=self.de,
             year_to=self.a,
             filters={FACET_PARAMS[p]: list(v) for p, v in self.filters.items()},
+            all_of=[FACET_PARAMS[p] for p in self.tous],
             sort=SORTS[self.tri],
             limit=limit,
             offset=(self.page - 1) * limit if offset is None else offset,

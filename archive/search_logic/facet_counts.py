@@ -28,8 +28,13 @@ def selections(tables: FacetTables, request: SearchRequest, resolve_value: Resol
     for facet, values in request.filters.items():
         if facet not in BY_NAME or not values:
             continue
+        field_name = BY_NAME[facet].field
+        if facet in request.all_of:  # every typed value (each with its spellings) must be held
+            masks = [tables.value_mask(field_name, resolve_value(facet, typed) or [typed]) for typed in values]
+            out[facet] = np.logical_and.reduce(masks)
+            continue
         exact = [v for typed in values for v in (resolve_value(facet, typed) or [typed])]
-        out[facet] = tables.value_mask(BY_NAME[facet].field, exact)
+        out[facet] = tables.value_mask(field_name, exact)
     if request.year_from is not None or request.year_to is not None:
         lo = request.year_from if request.year_from is not None else 0
         hi = request.year_to if request.year_to is not None else 9999
@@ -58,12 +63,14 @@ def facet_counts(
     collapse: Callable[[np.ndarray], np.ndarray],
 ) -> dict[str, dict[str, int]]:
     """Counts per value of every counted facet; a filtered facet is counted without its own
-    selection, and its selected values are listed even at 0. Years in order, the others by
+    selection (its values are alternatives), except one whose values must all be held (AND: each
+    count is then what ticking one more value leaves); selected values are listed even at 0. Years in order, the others by
     count then name. `collapse` counts each group of versions once when the request groups."""
     out: dict[str, dict[str, int]] = {}
     for facet in FACETS:
         fieldname = BY_NAME[facet].field
-        base = collapse(intersect(matched, selected, facet)) if facet in selected else final
+        alternatives = facet in selected and facet not in request.all_of
+        base = collapse(intersect(matched, selected, facet)) if alternatives else final
         counts = tables.count(fieldname, base)
         for typed in request.filters.get(facet, []):
             for value in resolve_value(facet, typed) or [typed]:
