@@ -299,6 +299,27 @@ def test_shared_url_reopens_the_same_state(browser, server, archive) -> None:
             context.close()
 
 
+def test_on_a_phone_the_sidebar_closes_after_a_filter_choice(browser, server, archive) -> None:
+    _, index = archive
+    actor, n = actor_to_filter(index)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    try:
+        tab = context.new_page()
+        tab.set_default_timeout(WAIT_MS)
+        open_app(tab, server, f"?q={quote('réindustrialisation')}")
+        sidebar = tab.locator('[data-testid="stSidebar"]')
+        if sidebar.get_attribute("data-collapsed") != "false":
+            tab.locator('[data-testid="stExpandSidebarButton"]').click()
+        expect(sidebar).to_have_attribute("data-collapsed", "false")
+        tab.locator('[data-testid="stCheckbox"]').filter(has_text=f"{actor} (").first.click()
+        expect(tab).to_have_url(re.compile(r"acteur="))
+        expect(sidebar).to_have_attribute("data-collapsed", "true")  # the results show again
+        expect(cards(tab)).to_have_count(n)
+        expect(cards(tab).first).to_be_in_viewport()
+    finally:
+        context.close()
+
+
 def test_hostile_documents_do_not_run_and_show_as_text(page, server) -> None:
     open_app(page, server, "?q=" + quote("vallées alpines"))
     expect(cards(page)).to_have_count(1)

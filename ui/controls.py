@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from archive.models import SearchResult
 from archive.text import fold_name
@@ -53,6 +54,27 @@ def _on_query() -> None:
 
 def _on_toggle(param: str, value: str, key: str) -> None:
     url.go(url.current().toggle(param, value, bool(url.widget(key))))
+    st.session_state[_CLOSE_SIDEBAR] = True
+
+
+_CLOSE_SIDEBAR = "close_sidebar_on_narrow_screen"
+NARROW_SCREEN_PX = 768  # below this, Streamlit draws the sidebar over the results
+# Run in the page (a component's frame shares the app's origin): on a narrow screen, the sidebar
+# that covers the results is closed once a filter was chosen in it, so the results show.
+_CLOSE_SIDEBAR_SCRIPT = """<script>
+const page = window.parent;
+if (page.innerWidth < %d) {
+  const sidebar = page.document.querySelector('[data-testid="stSidebar"]');
+  const close = page.document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (sidebar && sidebar.getAttribute("data-collapsed") === "false" && close) close.click();
+}
+</script>"""
+
+
+def close_sidebar_after_a_choice() -> None:
+    """After a filter was ticked in the sidebar: close it on a phone-width screen."""
+    if st.session_state.pop(_CLOSE_SIDEBAR, False):
+        components.html(_CLOSE_SIDEBAR_SCRIPT % NARROW_SCREEN_PX, height=0)
 
 
 def _on_all_at_once(param: str, key: str) -> None:
@@ -240,6 +262,7 @@ def sidebar_facets(state: UrlState, result: SearchResult) -> None:
         year_filter(state, result.facets.get("year", {}))
         for param, facet in FACET_PARAMS.items():
             facet_list(state, param, result.facets.get(facet, {}))
+    close_sidebar_after_a_choice()
 
 
 def filter_removers(state: UrlState, label, key: str, years_label: str, **button) -> None:
