@@ -168,3 +168,34 @@ def test_a_long_saved_search_name_and_its_new_count_are_not_cut_off(browser, set
     )
     assert cut == [], cut
     context.close()
+
+
+def test_a_dossier_from_result_cards_with_notes_and_exports(browser, setup) -> None:
+    base, corpus, index, feeds = setup
+    context, page = new_page(browser)
+    try:
+        open_app(page, base, "?q=" + quote("réindustrialisation"))
+        first_title = page.locator(".arc-card:not(.arc-partial) .arc-title").first.inner_text()
+        page.get_by_role("button", name="Ajouter au dossier").first.click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_role("textbox", name="Nom du nouveau dossier").fill("Chapitre chimie")
+        dialog.get_by_role("textbox", name="Note sur ce document (facultatif)").fill("à citer p. 12")
+        dialog.get_by_role("button", name="Ajouter", exact=True).click()
+        expect(page.get_by_text("Ajouté au dossier « Chapitre chimie ».")).to_be_visible()
+
+        open_app(page, base, "?vue=dossiers")
+        expect(page.get_by_role("heading", name="Dossiers")).to_be_visible()
+        item = page.locator('[class*="st-key-dossier_item_"]').first
+        expect(item).to_contain_text(first_title.strip())
+        expect(item.get_by_role("textbox", name="Note")).to_have_value("à citer p. 12")
+        shot(page, "dossiers")
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Références RIS").click()
+        ris = Path(info.value.path()).read_text(encoding="utf-8")
+        assert ris.count("ER  -") == 1 and "N1  - Note du dossier : à citer p. 12" in ris
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Inventaire CSV").click()
+        inventory = Path(info.value.path()).read_text(encoding="utf-8-sig")
+        assert "à citer p. 12" in inventory and first_title.strip().split(" ")[0] in inventory
+    finally:
+        context.close()
