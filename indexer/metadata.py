@@ -397,10 +397,12 @@ def publication_in(text: str) -> str | None:
 
 
 def _mastheads() -> dict[str, str]:
-    return vocab_files.load(
-        "mastheads.yaml",
-        lambda data: {fold_name(n): n for n in vocab_files.word_list(data, "mastheads", "mastheads.yaml")},
-    )
+    return vocab_files.load("mastheads.yaml", _masthead_table)
+
+
+def _masthead_table(data: object) -> dict[str, str]:
+    """Folded name → the vocabulary's spelling (a named function: the loader caches per builder)."""
+    return {fold_name(n): n for n in vocab_files.word_list(data, "mastheads", "mastheads.yaml")}
 
 
 def _is_dateline(line: str) -> bool:

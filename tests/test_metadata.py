@@ -149,6 +149,10 @@ def test_the_masthead_names_the_publication_and_a_sidecar_overrides_it() -> None
     assert record("La plateforme chimique menacée\nLe Monde en parle.").publication is None
 
 
+def test_the_masthead_list_is_read_once_not_per_document() -> None:
+    assert metadata._mastheads() is metadata._mastheads()  # a YAML parse per line cost 7 ms a document
+
+
 def test_a_title_that_only_begins_with_an_outlet_name_is_kept() -> None:
     text = "Le Monde de l’industrie face à la crise\nLe texte de l'article."
     assert metadata.guess_title(text, None, "x") == "Le Monde de l’industrie face à la crise"
