@@ -140,7 +140,7 @@ def dossier_add(args: argparse.Namespace, engine: SearchEngine) -> int:
     if record is None:
         raise LabError(f"aucun document n'a l'id {args.id}")
     lab = open_lab(args)
-    added = dossiers.add(lab, args.name, record.id, record.title, args.note or "", args.description or "")
+    added = dossiers.add(lab, args.name, record.id, record.title, args.note or "")
     if args.description is not None:
         dossiers.set_description(lab, dossiers.clean_name(args.name), args.description)
     verb = "ajouté au" if added else "déjà dans le"

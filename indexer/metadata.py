@@ -30,7 +30,6 @@ _SKIP_LINE = re.compile(
 # A news agency's dateline: « GRENOBLE (AFP) — », « Paris, 12 mars (Reuters) - ».
 _AGENCY = re.compile(r"\((?:AFP|Reuters|AP|dpa|ANSA|Belga|ATS|APS|Xinhua)\)", re.IGNORECASE)
 _SECTION_SEPARATOR = re.compile(r"\s+[|–—•/-]\s+|\s*[|•]\s*")
-MASTHEAD_LINES = 3  # an outlet's name stands on one of the first lines
 DATELINE_MAX_WORDS = 5  # a date and at most a few words (a town, « le », a weekday)
 
 
@@ -392,7 +391,7 @@ def _masthead_of(line: str) -> str | None:
 
 def publication_in(text: str) -> str | None:
     """The outlet whose masthead stands on one of the first lines (« La Voix du Nord | Économie »)."""
-    lines = [line for line in text[:2000].splitlines() if line.strip()][:MASTHEAD_LINES]
+    lines = [line for line in text[:2000].splitlines() if line.strip()][: entities.MASTHEAD_LINES]
     return next((name for name in map(_masthead_of, lines) if name), None)
 
 

@@ -548,17 +548,7 @@ def test_candidate_actors_merge_and_sort() -> None:
     assert g.candidate_actors(docs, limit=1) == out[:1]
 
 
-@pytest.fixture
-def vocab_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("actors.yaml", "themes.yaml", "places.yaml", "schemes.yaml"):
-        (tmp_path / name).write_bytes((VOCAB / name).read_bytes())
-    monkeypatch.setenv("ARCHIVE_VOCAB_DIR", str(tmp_path))  # never the project's own vocabulary
-    g.clear_caches()
-    yield tmp_path
-    g.clear_caches()
-
-
-def test_add_actor_appends_and_is_matched_at_once(vocab_copy: Path) -> None:
+def test_add_actor_appends_and_is_matched_at_once(lab_vocab: Path) -> None:
     before, fingerprint = len(g.actors()), g.vocab_fingerprint()
     assert g.actor_for_alias("Wanhua") is None
     actor = g.add_actor("Wanhua Chemical", "entreprises", ["Wanhua", "BorsodChem"])
@@ -566,13 +556,13 @@ def test_add_actor_appends_and_is_matched_at_once(vocab_copy: Path) -> None:
     assert len(g.actors()) == before + 1
     assert g.actor_for_alias("borsodchem") == "Wanhua Chemical"
     assert "Wanhua Chemical" in actor_names("La reprise de Vencorex par Wanhua est validée.")
-    items = yaml.safe_load((vocab_copy / "actors.yaml").read_text(encoding="utf-8"))
+    items = yaml.safe_load((lab_vocab / "actors.yaml").read_text(encoding="utf-8"))
     assert items[-1] == {"name": "Wanhua Chemical", "kind": "entreprises", "aliases": ["Wanhua", "BorsodChem"]}
     assert g.candidate_actors([("x", [{"name": "Wanhua", "kind": "organisation"}])]) == []
     assert g.vocab_fingerprint() != fingerprint
 
 
-def test_add_actor_person_gets_a_surname(vocab_copy: Path) -> None:
+def test_add_actor_person_gets_a_surname(lab_vocab: Path) -> None:
     g.add_actor("Anaïs Voy-Gillis", "personne")
     assert g.actor_kind("Anaïs Voy-Gillis") == "personnalités"
     assert "Anaïs Voy-Gillis" in actor_names("Selon la géographe Mme Voy-Gillis, c'est possible.")
@@ -587,16 +577,16 @@ def test_add_actor_person_gets_a_surname(vocab_copy: Path) -> None:
         ("Nouvelle entreprise", "entreprises", ["BPI"]),  # alias of Bpifrance
     ],
 )
-def test_add_actor_refuses(vocab_copy: Path, name: str, kind: str, aliases: list[str]) -> None:
-    text = (vocab_copy / "actors.yaml").read_text(encoding="utf-8")
+def test_add_actor_refuses(lab_vocab: Path, name: str, kind: str, aliases: list[str]) -> None:
+    text = (lab_vocab / "actors.yaml").read_text(encoding="utf-8")
     with pytest.raises(ValueError):
         g.add_actor(name, kind, aliases)
-    assert (vocab_copy / "actors.yaml").read_text(encoding="utf-8") == text
+    assert (lab_vocab / "actors.yaml").read_text(encoding="utf-8") == text
 
 
-def test_editing_actors_yaml_is_seen_without_restart(vocab_copy: Path) -> None:
+def test_editing_actors_yaml_is_seen_without_restart(lab_vocab: Path) -> None:
     assert g.actor_for_alias("Acme Industries") is None
-    path = vocab_copy / "actors.yaml"
+    path = lab_vocab / "actors.yaml"
     path.write_text(
         path.read_text(encoding="utf-8") + "\n- {name: Acme Industries, kind: entreprises}\n", encoding="utf-8"
     )

@@ -106,16 +106,8 @@ SMALL_SEGMENTS_MAX = 8
 def bounded_merge(writer, segments):
     """Whoosh merge policy of a bulk build: merge the smallest segments, never beyond
     MERGED_DOCS_MAX documents."""
-    small = sorted((s for s in segments if s.doc_count() < MERGED_DOCS_MAX // 2), key=lambda s: s.doc_count())
-    if len(small) < SMALL_SEGMENTS_MAX:
-        return segments
-    chosen, total = [], 0
-    for segment in small:
-        if chosen and total + segment.doc_count() > MERGED_DOCS_MAX:
-            break
-        chosen.append(segment)
-        total += segment.doc_count()
-    return _merge(writer, segments, chosen)
+    picked = segments_to_merge([s.doc_count() for s in segments], tiered=False)
+    return _merge(writer, segments, [segments[i] for i in picked])
 
 
 # An incremental update (the watcher's batch, an upload) merges a segment into smaller ones only
@@ -126,16 +118,17 @@ TIER_RATIO = 2
 TIER_FLOOR = 100  # segments this small always merge together
 
 
-def segments_to_merge(counts: list[int]) -> list[int]:
-    """Indices (into ``counts``, the segments' document counts) of the segments an incremental
-    commit merges: none while fewer than SMALL_SEGMENTS_MAX are small; else the smallest ones,
-    each joining only when it is at most TIER_RATIO × what is already chosen (at least two)."""
+def segments_to_merge(counts: list[int], tiered: bool = True) -> list[int]:
+    """Indices (into ``counts``, the segments' document counts) of the segments a commit merges:
+    none while fewer than SMALL_SEGMENTS_MAX are small; else the smallest ones (at least two), up to
+    MERGED_DOCS_MAX documents and, when ``tiered``, each joining only when it is at most
+    TIER_RATIO × what is already chosen."""
     small = sorted((i for i, n in enumerate(counts) if n < MERGED_DOCS_MAX // 2), key=counts.__getitem__)
     if len(small) < SMALL_SEGMENTS_MAX:
         return []
     chosen, total = small[:2], counts[small[0]] + counts[small[1]]
     for i in small[2:]:
-        if counts[i] > max(TIER_FLOOR, TIER_RATIO * total) or total + counts[i] > MERGED_DOCS_MAX:
+        if total + counts[i] > MERGED_DOCS_MAX or (tiered and counts[i] > max(TIER_FLOOR, TIER_RATIO * total)):
             break
         chosen.append(i)
         total += counts[i]
