@@ -31,6 +31,11 @@ class FacetSpec:
     cli_help: str | None = None  # help of the CLI option
     chip: str | None = None  # CSS class of the badges of its values (cards, document page)
     expanded: bool = False  # its sidebar list starts open
+    # Its selected values may be asked all at once (AND) instead of one or another (OR):
+    # « Toutes à la fois (ET) » in the sidebar, `tous=` in the URL, `archive search --all-of`,
+    # `/api/search?all_of=`, all through `SearchRequest.all_of`. Only for facets a document
+    # holds several values of (a document has one type and one language).
+    all_of: bool = False
     # Position among the timeline's « Couleurs » (one series per value); None: cannot split it.
     split_order: int | None = None
     # Position among the facets whose values a researcher may type as plain words (offered as
@@ -64,6 +69,7 @@ REGISTRY: tuple[FacetSpec, ...] = (
         api_help="Acteur (répétable : l'un ou l'autre)",
         chip="actor",
         expanded=True,
+        all_of=True,
         split_order=2,
         suggest_order=2,
     ),
@@ -79,6 +85,7 @@ REGISTRY: tuple[FacetSpec, ...] = (
         api_help="Thème (répétable)",
         chip="theme",
         expanded=True,
+        all_of=True,
         split_order=1,
         suggest_order=4,
     ),
@@ -148,6 +155,7 @@ BY_NAME: dict[str, FacetSpec] = {spec.name: spec for spec in REGISTRY}
 COUNTED: tuple[FacetSpec, ...] = tuple(s for s in REGISTRY if s.counted)
 IN_SIDEBAR: tuple[FacetSpec, ...] = tuple(s for s in REGISTRY if s.param is not None)
 FILTER_OPTIONS: tuple[FacetSpec, ...] = tuple(s for s in REGISTRY if s.option is not None)
+ALL_OF: tuple[FacetSpec, ...] = tuple(s for s in REGISTRY if s.all_of)
 WITH_CHIPS: tuple[FacetSpec, ...] = tuple(s for s in REGISTRY if s.chip is not None)
 TIMELINE_SPLITS: tuple[FacetSpec, ...] = tuple(
     sorted((s for s in REGISTRY if s.split_order is not None), key=lambda s: s.split_order or 0)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from archive.facet_registry import FILTER_OPTIONS
+from archive.facet_registry import ALL_OF, FILTER_OPTIONS
 from archive.models import DocumentRecord, IndexStats, SearchRequest, SearchResult
 from archive.versions import Version
 
@@ -23,6 +23,7 @@ def search_request(
     year_from: int | None = None,
     year_to: int | None = None,
     filters: Mapping[str, Sequence[str]] | None = None,
+    all_of: Sequence[str] = (),
     sort: str = "relevance",
     limit: int = 10,
     offset: int = 0,
@@ -31,13 +32,15 @@ def search_request(
     group: bool = True,
 ) -> SearchRequest:
     """A request from the parameters of `archive search`: `filters` maps a facet name to the
-    values of its repeatable option (facets without values are left out)."""
+    values of its repeatable option (facets without values are left out); `all_of` names the
+    facets whose values must all be held (`--all-of`; only those the registry allows)."""
     given = filters or {}
     return SearchRequest(
         query=query,
         year_from=year_from,
         year_to=year_to,
         filters={s.name: list(given[s.name]) for s in FILTER_OPTIONS if given.get(s.name)},
+        all_of=[s.name for s in ALL_OF if s.name in all_of],
         sort=sort,
         limit=limit,
         offset=offset,

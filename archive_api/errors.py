@@ -46,7 +46,7 @@ _PARAM_NAMES = {"query": "paramètre", "path": "segment d'adresse", "header": "e
 def _french(error: dict[str, Any]) -> str:
     """One pydantic validation error, in French."""
     where, *rest = error.get("loc", ("query",))
-    name = ".".join(str(p) for p in rest) or "?"
+    name = ".".join(str(p) for p in rest if not isinstance(p, int)) or "?"  # all_of, not all_of.0
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind == "missing":

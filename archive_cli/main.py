@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import os
 import re
 import sys
@@ -19,11 +18,12 @@ from typing import Any
 
 from archive import config, store
 from archive.engine import SearchEngine, open_engine
-from archive.facet_registry import FILTER_OPTIONS
+from archive.facet_registry import ALL_OF, FILTER_OPTIONS
 from archive.lab import LabError
 from archive.models import SORTS, IndexMissing, IndexOutdated
 from archive.payloads import document_payload, search_payload, search_request, stats_payload
 from archive.store import index_stats
+from archive_cli import arguments
 from indexer.check import check_archive
 from indexer.lock import IndexBusy
 from indexer.pipeline import IndexRunFailed, index_corpus, needs_rebuild
@@ -92,21 +92,34 @@ def _parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("index", help="bring the index up to date with the corpus")
     common(sp)
     sp.add_argument("--rebuild", action="store_true", help="build a new index beside the old and swap it in")
-    sp.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, help="extraction processes")
+    sp.add_argument("--jobs", type=arguments.positive, default=os.cpu_count() or 1, help="extraction processes")
     sp.add_argument("--retry-failed", action="store_true", help="try the failed files again")
     sp.add_argument(
         "--retry", action="append", default=[], metavar="PATH", help="try this failed file again (repeatable)"
     )
-    sp.add_argument("--timeout", type=_positive_up_to(86_400), default=60.0, help="per-file extraction time limit (s)")
-    sp.add_argument("--max-mb", type=_positive_up_to(1_000_000), default=100.0, help="per-file size limit (MB)")
+    sp.add_argument(
+        "--timeout", type=arguments.positive_up_to(86_400), default=60.0, help="per-file extraction time limit (s)"
+    )
+    sp.add_argument(
+        "--max-mb", type=arguments.positive_up_to(1_000_000), default=100.0, help="per-file size limit (MB)"
+    )
     sp.set_defaults(run=cmd_index)
 
     sp = sub.add_parser("search", help="search the archive")
     common(sp)
     sp.add_argument("query", nargs="?", default="")
     _search_filters(sp)
-    sp.add_argument("--limit", type=_positive, default=10)
-    sp.add_argument("--offset", type=_non_negative, default=0)
+    sp.add_argument(
+        "--all-of",
+        type=arguments.all_of_facets,
+        action="extend",
+        default=[],
+        metavar="FACET[,FACET]",
+        help="the values given for these facets must all be held (AND, « Toutes à la fois (ET) » in the app) "
+        f"instead of one or another (OR): {', '.join(s.option for s in ALL_OF if s.option)}; repeatable",
+    )
+    sp.add_argument("--limit", type=arguments.positive, default=10)
+    sp.add_argument("--offset", type=arguments.non_negative, default=0)
     sp.add_argument(
         "--no-group",
         dest="group",
@@ -130,16 +143,20 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("watch", help="follow the corpus folder and index changes as they come")
     common(sp)
-    sp.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1)
-    sp.add_argument("--settle", type=_finite_non_negative, default=1.0, help="seconds a file must stay unchanged")
+    sp.add_argument("--jobs", type=arguments.positive, default=os.cpu_count() or 1)
+    sp.add_argument(
+        "--settle", type=arguments.finite_non_negative, default=1.0, help="seconds a file must stay unchanged"
+    )
     sp.set_defaults(run=cmd_watch)
 
     sp = sub.add_parser("serve", help="read-only HTTP API over the index (JSON, CSV, OpenAPI)")
     sp.add_argument("--corpus", help="corpus folder, for original files (default: $ARCHIVE_CORPUS or ./corpus)")
     sp.add_argument("--index", help="index folder (default: $ARCHIVE_INDEX or ./.archive/index)")
     sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    sp.add_argument("--port", type=_port, default=8502, help="port (default: 8502; 0 picks a free one)")
-    sp.add_argument("--workers", type=_positive, default=1, help="processes answering in parallel (default: 1)")
+    sp.add_argument("--port", type=arguments.port, default=8502, help="port (default: 8502; 0 picks a free one)")
+    sp.add_argument(
+        "--workers", type=arguments.positive, default=1, help="processes answering in parallel (default: 1)"
+    )
     sp.set_defaults(run=cmd_serve)
     _lab_parsers(sub, common)
     return p
@@ -214,57 +231,6 @@ def _lab_parsers(sub, common) -> None:
     sp.add_argument("name")
     sp.add_argument("-o", "--output", help="write the feed to this file")
     sp.set_defaults(run=lambda a: lab_commands.feed(a, _open(a)))
-
-
-def _positive(value: str) -> int:
-    n = int(value)
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return n
-
-
-def _positive_up_to(upper: float):
-    """A number above 0 and at most `upper` (-1, inf and nan gave an empty index, an
-    OverflowError or no limit at all)."""
-
-    def parse(value: str) -> float:
-        x = _finite(value)
-        if not 0 < x <= upper:
-            raise argparse.ArgumentTypeError(f"must be above 0 and at most {upper:g}, not {value!r}")
-        return x
-
-    return parse
-
-
-def _finite_non_negative(value: str) -> float:
-    x = _finite(value)
-    if x < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value!r}")
-    return x
-
-
-def _finite(value: str) -> float:
-    try:
-        x = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not math.isfinite(x):
-        raise argparse.ArgumentTypeError(f"must be a finite number, not {value!r}")
-    return x
-
-
-def _non_negative(value: str) -> int:
-    n = int(value)
-    if n < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return n
-
-
-def _port(value: str) -> int:
-    n = int(value)
-    if not 0 <= n <= 65535:
-        raise argparse.ArgumentTypeError("must be between 0 and 65535")
-    return n
 
 
 def _paths(args: argparse.Namespace) -> tuple[Path, Path]:
@@ -364,6 +330,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         year_from=args.year_from,
         year_to=args.year_to,
         filters=request_filters(args),
+        all_of=args.all_of,
         sort=args.sort,
         limit=args.limit,
         offset=args.offset,

@@ -66,6 +66,11 @@ def _without_time(data: dict) -> dict:
             {"q": "", "actor": ["CGT", "Bpifrance"], "sort": "-date", "limit": 2, "offset": 1},
             ["", "--actor", "CGT", "--actor", "Bpifrance", "--sort", "-date", "--limit", "2", "--offset", "1"],
         ),
+        (
+            {"actor": ["CGT", "Renault"], "theme": ["emploi", "relocalisation"], "all_of": ["actor", "theme"]},
+            ["", "--actor", "CGT", "--actor", "Renault", "--theme", "emploi", "--theme", "relocalisation"]
+            + ["--all-of", "actor,theme"],
+        ),
         ({"q": "Vencorec"}, ["Vencorec"]),  # misspelled: corrected results, a notice
         ({"q": "zzzqqq acteur:"}, ["zzzqqq acteur:"]),  # nothing found: notices, alternatives, suggestion
         (
@@ -81,6 +86,26 @@ def test_search_answers_exactly_the_json_of_archive_search(api, archive, params,
     expected = _cli_json(archive, "search", *cli_args)
     assert _without_time(got.json()) == _without_time(expected)
     assert set(got.json()) == set(expected)
+
+
+def test_all_of_asks_for_every_value_at_once(api) -> None:
+    """`all_of=actor` is the app's « Toutes à la fois (ET) » (`SearchRequest.all_of`)."""
+
+    def ids(**params) -> set[str]:
+        got = api.get("/api/search", params={"limit": 50, **params})
+        assert got.status_code == 200, got.text
+        return {h["id"] for h in got.json()["hits"]}
+
+    either = ids(actor=["CGT", "Renault"])
+    both = ids(actor=["CGT", "Renault"], all_of="actor")
+    assert both == ids(actor="CGT") & ids(actor="Renault")
+    assert both and both < either
+    assert ids(actor=["CGT", "Renault"], all_of="theme") == either  # AND only where asked
+    timeline = api.get("/api/timeline", params={"actor": ["CGT", "Renault"], "all_of": "actor"}).json()
+    assert sum(sum(counts) for counts in timeline["series"].values()) + timeline["undated"] == len(both), timeline
+    bad = api.get("/api/search", params={"actor": "CGT", "all_of": "place"})
+    assert bad.status_code == 400
+    assert bad.json()["message"] == "Requête invalide : paramètre « all_of » : doit valoir 'actor' ou 'theme'."
 
 
 def test_a_misspelled_query_says_so_like_the_cli(api) -> None:

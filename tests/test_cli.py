@@ -173,3 +173,25 @@ def test_scheme_option_and_query_syntax(project: Path) -> None:
         assert [h["path"] for h in found["hits"]] == ["004_6319599e635f7534.txt"], query
     none = json.loads(run("search", "--scheme", "France 2030", "--json", cwd=project).stdout)
     assert none["total"] == 0
+
+
+def test_all_of_asks_for_every_value_at_once(project: Path) -> None:
+    """`--all-of` is the app's « Toutes à la fois (ET) »: ticked values combine with AND."""
+
+    def ids(*args: str) -> set[str]:
+        done = run("search", "", *args, "--limit", "50", "--json", cwd=project)
+        assert done.returncode == 0, done.stderr
+        return {h["id"] for h in json.loads(done.stdout)["hits"]}
+
+    either = ids("--actor", "CGT", "--actor", "Renault")
+    both = ids("--actor", "CGT", "--actor", "Renault", "--all-of", "actor")
+    assert both == ids("--actor", "CGT") & ids("--actor", "Renault")
+    assert both and both < either  # the seeds tell OR from AND
+    themes = ("--theme", "territoires", "--theme", "financement")
+    together = ids("--theme", "territoires") & ids("--theme", "financement")
+    assert together and together < ids(*themes)
+    assert ids(*themes, "--all-of", "actor,theme") == together  # a comma-separated list
+    assert ids(*themes, "--all-of", "actor", "--all-of", "theme") == together  # or repeated
+    for wrong in ("place", "actor,lieu", ","):
+        bad = run("search", "", "--all-of", wrong, cwd=project)
+        assert bad.returncode == 2 and "--all-of" in bad.stderr and "actor, theme" in bad.stderr, bad.stderr

@@ -17,6 +17,7 @@ from api_server import running_server
 from archive import veille
 from archive.engine import SearchEngine
 from archive.facet_registry import (
+    ALL_OF,
     BY_NAME,
     COUNTED,
     FILTER_OPTIONS,
@@ -88,6 +89,30 @@ def test_every_sidebar_facet_round_trips_through_the_url(spec) -> None:
     assert (heading, label) == (spec.heading, spec.label)
 
 
+@pytest.mark.parametrize("spec", ALL_OF, ids=lambda s: s.name)
+def test_every_all_of_facet_is_offered_in_the_url_and_the_command_line(seed_engine: SearchEngine, spec) -> None:
+    """« Toutes à la fois (ET) » (`tous=`) and `--all-of` come from the registry's `all_of` flag."""
+    assert spec.param and spec.option, "an all-at-once facet is a sidebar facet and a filter option"
+    state = UrlState.from_params({spec.param: ["A", "B"], "tous": [spec.param]})
+    assert state.request().all_of == [spec.name] and _state_of(state.link()) == state
+    assert state.all_at_once(spec.param, False).request().all_of == []
+    args = _parser().parse_args(["search", "", f"--{spec.option}", "A", "--all-of", spec.option])
+    assert args.all_of == [spec.name]
+    values = list(seed_engine.facet_values(spec.name))[:2]
+    assert len(values) == 2, f"the seed archive has fewer than two values of {spec.name}"
+    each = [seed_engine.search(SearchRequest(filters={spec.name: [v]}, limit=50)).total for v in values]
+    both = seed_engine.search(SearchRequest(filters={spec.name: values}, all_of=[spec.name], limit=50)).total
+    assert both <= min(each)
+
+
+def test_facets_without_all_of_are_not_offered_all_at_once() -> None:
+    for spec in IN_SIDEBAR:
+        if not spec.all_of:
+            assert UrlState.from_params({spec.param: ["A", "B"], "tous": [spec.param]}).tous == ()
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["search", "", "--all-of", "place"])
+
+
 def test_a_saved_search_link_reopens_every_filter() -> None:
     """The feed's link back to the app carried no « dispositif » (its table of facets lacked it)."""
     filters = {s.name: [f"valeur {s.name}"] for s in IN_SIDEBAR}
@@ -134,6 +159,12 @@ def test_the_api_answers_every_facet(seed_archive: tuple[Path, Path, SearchEngin
             got = api.get("/api/search", params={spec.option: value, "limit": 1})
             assert got.status_code == 200, got.text
             assert got.json()["total"] == count, spec.option
+        for spec in ALL_OF:
+            values = list(engine.facet_values(spec.name))[:2]
+            got = api.get("/api/search", params={spec.option: values, "all_of": spec.option, "limit": 1})
+            assert got.status_code == 200, got.text
+            wanted = SearchRequest(filters={spec.name: values}, all_of=[spec.name])
+            assert got.json()["total"] == engine.search(wanted).total, spec.option
         for spec in TIMELINE_SPLITS:
             got = api.get("/api/timeline", params={"split": spec.name, "top": 1})
             assert got.status_code == 200, got.text

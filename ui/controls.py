@@ -12,7 +12,7 @@ from archive.text import fold_name
 from ui import url
 from ui.actor_groups import group_actors
 from ui.runtime import engine, index_path
-from ui.state import ALL_OF_PARAMS, FACET_LABELS, FACET_PARAMS, FACET_SPECS, UrlState
+from ui.state import FACET_LABELS, FACET_PARAMS, FACET_SPECS, UrlState
 from ui.text import language_name, md, number, plural
 
 TOP_VALUES = 15
@@ -208,11 +208,12 @@ def facet_list(state: UrlState, param: str, counts: dict[str, int]) -> None:
 
 
 def _combination(state: UrlState, param: str, selected: tuple[str, ...]) -> None:
-    """How ticked values combine: one or another (OU), or for actors and themes all at once (ET)."""
+    """How ticked values combine: one or another (OU), or, for a facet whose registry entry has
+    `all_of` (actors, themes), all at once (ET)."""
     if len(selected) < 2:
         st.caption("Plusieurs valeurs cochées : l'une ou l'autre (OU).")
         return
-    if param not in ALL_OF_PARAMS:
+    if not FACET_SPECS[param].all_of:
         st.caption("Valeurs cochées : l'une ou l'autre (OU).")
         return
     key = f"w_tous_{param}"

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from archive.facet_registry import IN_SIDEBAR, TIMELINE_SPLITS, FacetSpec
+from archive.facet_registry import ALL_OF, IN_SIDEBAR, TIMELINE_SPLITS, FacetSpec
 from archive.models import SearchRequest
 
 VIEWS: dict[str, str] = {
@@ -30,7 +30,7 @@ DEFAULT_VIEW = "recherche"
 FACET_SPECS: dict[str, FacetSpec] = {spec.param: spec for spec in IN_SIDEBAR if spec.param}
 FACET_PARAMS: dict[str, str] = {param: spec.name for param, spec in FACET_SPECS.items()}
 # Facets whose ticked values can be asked all at once (« tous », AND) rather than one or another.
-ALL_OF_PARAMS = ("acteur", "theme")
+ALL_OF_PARAMS: tuple[str, ...] = tuple(spec.param for spec in ALL_OF if spec.param)
 PARAM_OF: dict[str, str] = {facet: param for param, facet in FACET_PARAMS.items()}  # facet → URL parameter
 FACET_LABELS: dict[str, tuple[str, str]] = {  # param → (plural heading, singular chip label)
     param: (spec.heading, spec.label) for param, spec in FACET_SPECS.items()

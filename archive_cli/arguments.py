@@ -1,0 +1,72 @@
+"""Types of the command line's arguments: each turns a string into a checked value, or raises
+argparse's error (exit code 2 with the option named)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from archive.facet_registry import ALL_OF
+
+
+def all_of_facets(value: str) -> list[str]:
+    """`--all-of actor,theme`: the facet names behind the options the registry allows."""
+    by_option = {spec.option: spec.name for spec in ALL_OF if spec.option}
+    names = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [name for name in names if name not in by_option]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"not a facet that can be asked all at once: {value!r} (choose from {', '.join(by_option)})"
+        )
+    return [by_option[name] for name in names]
+
+
+def positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
+def positive_up_to(upper: float):
+    """A number above 0 and at most `upper` (-1, inf and nan gave an empty index, an
+    OverflowError or no limit at all)."""
+
+    def parse(value: str) -> float:
+        x = finite(value)
+        if not 0 < x <= upper:
+            raise argparse.ArgumentTypeError(f"must be above 0 and at most {upper:g}, not {value!r}")
+        return x
+
+    return parse
+
+
+def finite_non_negative(value: str) -> float:
+    x = finite(value)
+    if x < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value!r}")
+    return x
+
+
+def finite(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"must be a finite number, not {value!r}")
+    return x
+
+
+def non_negative(value: str) -> int:
+    n = int(value)
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return n
+
+
+def port(value: str) -> int:
+    n = int(value)
+    if not 0 <= n <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535")
+    return n
