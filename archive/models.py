@@ -197,6 +197,9 @@ class IndexStats:
     index_bytes: int
     last_update: str | None  # local time of the last commit
     generation: str
+    # The vocabulary (archive/vocab/ or the lab's copy) differs from the one the index was built
+    # with: documents analysed before do not reflect it until the index is rebuilt.
+    vocabulary_changed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

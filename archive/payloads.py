@@ -14,7 +14,7 @@ from archive.facet_registry import ALL_OF, FILTER_OPTIONS
 from archive.models import DocumentRecord, IndexStats, SearchRequest, SearchResult
 from archive.versions import Version
 
-STATS_KEYS = ("documents", "failed", "by_year", "by_language", "by_format", "index_bytes")
+STATS_KEYS = ("documents", "failed", "by_year", "by_language", "by_format", "index_bytes", "vocabulary_changed")
 
 
 def search_request(

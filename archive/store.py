@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archive.gazetteer import vocab_fingerprint
 from archive.models import IndexStats
 
 if TYPE_CHECKING:
@@ -136,8 +137,11 @@ def newest_mtime(paths: Iterable[Path]) -> float | None:
 
 def index_stats(engine: SearchEngine, root: Path) -> IndexStats:
     """The engine's counts with the unreadable files the indexer recorded in the live generation's
-    state, as « État de l'archive », `archive stats` and /api/stats show them. Read here, not in
-    indexer/: the API server, read-only by construction, never loads the indexer."""
+    state, and whether the vocabulary changed since the index was built, as « État de l'archive »,
+    `archive stats` and /api/stats show them. Read here, not in indexer/: the API server,
+    read-only by construction, never loads the indexer."""
     state = read_state(live_dir(root))
     failed = [{"path": p, **info} for p, info in sorted(state.get("failed", {}).items())]
-    return replace(engine.stats(), failed=failed)
+    built_with = state.get("vocab")  # recorded by the indexer when it analysed every document
+    changed = isinstance(built_with, str) and built_with != vocab_fingerprint()
+    return replace(engine.stats(), failed=failed, vocabulary_changed=changed)

@@ -413,6 +413,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
         f"failed: {f['path']}: {f['reason']} (tries: {f.get('tries', 1)}, last: {f.get('when', '?')})"
         for f in stats.failed
     ]
+    if stats.vocabulary_changed:
+        lines.append(
+            "note: the vocabulary changed since the index was built; documents indexed before do not "
+            "reflect it until `archive index --rebuild`"
+        )
     _emit(args, data, "\n".join(lines))
     return 0
 

@@ -84,6 +84,10 @@ class Manifest:
     files: dict[str, FileEntry] = field(default_factory=dict)  # rel → entry
     failed: dict[str, Failure] = field(default_factory=dict)  # rel → failure
     damaged: bool = False  # the stored file was torn: everything is re-read
+    # archive.gazetteer.vocab_fingerprint() when every document was last analysed (a new index):
+    # later runs analyse only what changed, so it says which vocabulary the index as a whole
+    # reflects. None: an index written before it was recorded.
+    vocab: str | None = None
 
     @classmethod
     def read(cls, generation: Path | None) -> Manifest:
@@ -92,6 +96,7 @@ class Manifest:
             {rel: FileEntry.from_json(e) for rel, e in state.get("files", {}).items()},
             {rel: Failure.from_json(f) for rel, f in state.get("failed", {}).items()},
             bool(state.get("damaged")),
+            state.get("vocab") if isinstance(state.get("vocab"), str) else None,
         )
 
     def write(self, generation: Path) -> None:
@@ -100,8 +105,9 @@ class Manifest:
             {
                 "files": {rel: asdict(e) for rel, e in self.files.items()},
                 "failed": {rel: f.to_json() for rel, f in self.failed.items()},
+                **({"vocab": self.vocab} if self.vocab else {}),
             },
         )
 
     def copy(self) -> Manifest:
-        return Manifest(dict(self.files), dict(self.failed), self.damaged)
+        return Manifest(dict(self.files), dict(self.failed), self.damaged, self.vocab)

@@ -36,6 +36,7 @@ from archive.engine import (
     prepare_document,
     read_records,
 )
+from archive.gazetteer import vocab_fingerprint
 from indexer.extract import Extraction, ExtractionError
 from indexer.lock import DEFAULT_TIMEOUT, WriteLock
 from indexer.manifest import Failure, FileEntry, Manifest
@@ -258,7 +259,7 @@ def _run(corpus: Path, index_root: Path, options: RunOptions, *, fresh: bool) ->
     if fresh:
         generation = new_generation(index_root)
         create_index(generation)
-        manifest = Manifest()
+        manifest = Manifest(vocab=vocab_fingerprint())  # taken before any worker reads the vocabulary
         present: set[str] = set()
     else:
         live = store.live_dir(index_root)
@@ -363,7 +364,7 @@ def _write(
     fresh: bool,
 ) -> None:
     old_ids = {e.id for e in manifest.files.values()}
-    committed = Manifest(dict(manifest.files), dict(plan.failed))
+    committed = Manifest(dict(manifest.files), dict(plan.failed), vocab=manifest.vocab)
     batch_size = options.batch_size
     writer = create_writer(generation, bulk=fresh)
     pending: list[str] = []
@@ -438,7 +439,7 @@ def _write(
             error.add_note(f"cancelling the index writer failed too: {cancel_error!r}")
         raise
     # Everything is committed: the manifest is now exactly the plan.
-    Manifest(dict(plan.files), plan.failed).write(generation)
+    Manifest(dict(plan.files), plan.failed, vocab=manifest.vocab).write(generation)
 
 
 def _extract_all(corpus: Path, plan: _Plan, workers: Workers):

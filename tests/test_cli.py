@@ -91,7 +91,16 @@ def test_show_stats_check(project: Path) -> None:
     assert shown["id"] == hit["id"] and "Alès" in shown["text"] and shown["paths"]
     assert set(shown["actors_detected"]) <= set(shown["actors"]) and shown["actors_detected"] == hit["actors_detected"]
     stats = json.loads(run("stats", "--json", cwd=project).stdout)
-    assert set(stats) == {"documents", "failed", "by_year", "by_language", "by_format", "index_bytes"}
+    assert set(stats) == {
+        "documents",
+        "failed",
+        "by_year",
+        "by_language",
+        "by_format",
+        "index_bytes",
+        "vocabulary_changed",
+    }
+    assert stats["vocabulary_changed"] is False
     assert stats["documents"] == 5 and stats["by_format"] == {"txt": 5}
     assert [f["path"] for f in stats["failed"]] == ["notes.xyz"]
     check = run("check", "--json", cwd=project)

@@ -46,6 +46,10 @@ def _flash(message: str, level: str = "success") -> None:
 
 
 STATUS_JOB = "job_status"
+VOCABULARY_CHANGED = (
+    "Le vocabulaire (acteurs, thèmes, lieux, dispositifs, types de documents) a changé depuis "
+    "la dernière indexation complète : les documents indexés avant ne le reflètent pas encore."
+)
 
 
 def retry(paths: set[str] | None) -> None:
@@ -191,6 +195,13 @@ def render(state: UrlState) -> None:
     cols[2].metric("Documents sans date", number(max(undated, 0)))
     cols[3].metric("Taille de l'index", file_size(stats.index_bytes))
     st.markdown(f"Dernière mise à jour de l'index : **{french_timestamp(stats.last_update)}**")
+    if stats.vocabulary_changed:
+        how = (
+            "La personne qui administre l'archive peut l'appliquer (`archive index --rebuild`)."
+            if readonly()
+            else "« Réindexer tout le corpus », en bas de cette page, l'applique à toute l'archive."
+        )
+        st.warning(f"{VOCABULARY_CHANGED} {how}", icon=":material/update:")
     st.subheader("Documents par année")
     if by_year or undated:
         st.altair_chart(year_chart(by_year, max(undated, 0)), width="stretch")
