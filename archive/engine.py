@@ -18,6 +18,10 @@ from archive.versions import Version
 
 
 class SearchEngine(Protocol):
+    # Seconds one search may spend before it answers with what it found and a notice
+    # (ARCHIVE_SEARCH_TIME_BUDGET when opened; callers may change it).
+    time_budget: float
+
     def search(self, request: SearchRequest) -> SearchResult: ...
 
     def document(self, doc_id: str) -> DocumentRecord | None: ...

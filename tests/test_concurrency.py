@@ -218,25 +218,3 @@ def test_index_size_and_age_ignore_files_the_writer_removes_meanwhile(tmp_path: 
         store.newest_mtime([tmp_path / "merged.seg", tmp_path / "kept.seg"])
         == real_stat(tmp_path / "kept.seg").st_mtime
     )
-
-
-def test_concurrent_snapshots_share_one_analyzer_so_snippet_memos_stay_warm(tmp_path: Path) -> None:
-    """Each pooled searcher unpickled its own schema: with several sessions searching at once,
-    the snippet memo (kept per analyzer) was emptied at every switch and 4 clients served half
-    the requests of 1. Whoosh internals test: the snapshots of one index share one analyzer."""
-    from archive.engine import open_engine
-    from archive.models import SearchRequest
-
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text("L’usine de Pont-de-Claix relance sa production de chlore.", encoding="utf-8")
-    with ner_off():
-        index_corpus(corpus, index)
-    engine = open_engine(index)
-    try:
-        with engine._checkout() as first, engine._checkout() as second:
-            assert first is not second and first.analyzer is second.analyzer
-        hits = engine.search(SearchRequest(query="chlore")).hits
-        assert hits and "<mark>chlore</mark>" in hits[0].snippet
-    finally:
-        engine.close()

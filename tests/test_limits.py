@@ -115,8 +115,7 @@ def test_concurrent_searches_give_the_same_answers_as_one_at_a_time(seed_index: 
             t.start()
         for t in threads:
             t.join(120)
-        assert errors == []
-        assert engine._open <= 6  # one searcher per concurrent search, at most
+        assert errors == []  # how many searchers that opened: test_whoosh_internals_limits.py
     finally:
         engine.close()
 

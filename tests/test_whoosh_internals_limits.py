@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from archive_testing import ner_off
 
 from archive.engine import SearchEngine, open_engine
 from archive.models import SearchRequest
@@ -92,3 +93,35 @@ def test_a_slow_search_does_not_hold_up_another_one(seed_index: Path, monkeypatc
         slow.join(60)
         engine.close()
     assert "r" in slow_result
+
+
+def test_concurrent_snapshots_share_one_analyzer_so_snippet_memos_stay_warm(tmp_path: Path) -> None:
+    """Each pooled searcher unpickled its own schema: with several sessions searching at once,
+    the snippet memo (kept per analyzer) was emptied at every switch and 4 clients served half
+    the requests of 1. Whoosh internals test: the snapshots of one index share one analyzer."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("L’usine de Pont-de-Claix relance sa production de chlore.", encoding="utf-8")
+    with ner_off():
+        index_corpus(corpus, index)
+    engine = open_engine(index)
+    try:
+        with engine._checkout() as first, engine._checkout() as second:
+            assert first is not second and first.analyzer is second.analyzer
+        hits = engine.search(SearchRequest(query="chlore")).hits
+        assert hits and "<mark>chlore</mark>" in hits[0].snippet
+    finally:
+        engine.close()
+
+
+def test_the_pool_opens_one_searcher_per_concurrent_search_and_reuses_idle_ones(seed_index: Path) -> None:
+    """Searches held at once each get a searcher of their own; later ones reuse the idle ones."""
+    engine = open_engine(seed_index)
+    try:
+        with engine._checkout() as first, engine._checkout() as second, engine._checkout() as third:
+            assert len({id(first), id(second), id(third)}) == 3 and engine._open == 3
+        for _ in range(5):
+            _search(engine, "industrie")
+        assert engine._open == 3
+    finally:
+        engine.close()
