@@ -142,7 +142,7 @@ def ner_model() -> str:
 
 def ner_chars() -> int:
     """ARCHIVE_NER_CHARS: how many characters of a document the model reads."""
-    return int(_raw("ARCHIVE_NER_CHARS") or DEFAULT_NER_CHARS)
+    return int(positive_number("ARCHIVE_NER_CHARS", DEFAULT_NER_CHARS, int))
 
 
 # -- the HTTP API (archive serve) -----------------------------------------------------

@@ -61,6 +61,13 @@ def test_numbers_must_be_positive(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("ARCHIVE_API_TIME_BUDGET", raw)
         with pytest.raises(config.ConfigError, match=f"ARCHIVE_API_TIME_BUDGET {said}"):
             config.api_time_budget()
+    # ARCHIVE_NER_CHARS was read with a bare int(): « mille » raised a ValueError naming nothing.
+    monkeypatch.setenv("ARCHIVE_NER_CHARS", "3000")
+    assert config.ner_chars() == 3000
+    for raw, said in (("mille", "must be a number"), ("0", "must be positive")):
+        monkeypatch.setenv("ARCHIVE_NER_CHARS", raw)
+        with pytest.raises(config.ConfigError, match=f"ARCHIVE_NER_CHARS {said}"):
+            config.ner_chars()
 
 
 def test_only_config_reads_the_environment() -> None:
