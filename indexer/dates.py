@@ -447,7 +447,7 @@ def _scan_day_months(sc: _Scanner) -> None:
         rel = fold_words(m.group("rel")) if m.group("rel") else None
         placeholder = _mention(sc.text, m.start(), m.end(), "", "day")
         wd = _weekday_number(m.group("wd"))
-        sc.add(_Hit(placeholder, False, wd, rel, d, mo))
+        sc.add(_Hit(placeholder, explicit=False, weekday=wd, relative=rel, day=d, month=mo))
 
 
 @lru_cache(maxsize=16)
@@ -819,9 +819,9 @@ def _event_date(text: str, hits: list[_Hit], title_hits: list[_Hit]) -> DateMent
 def _result(m: DateMention | None, source: str) -> DocumentDate:
     """Wrap a mention into a DocumentDate."""
     if m is None:
-        return DocumentDate(None, None, "none", False)
+        return DocumentDate(None, None, source="none", in_range=False)
     in_range = in_period(int(m.value[:4]))
-    return DocumentDate(m.value, m.precision, source, in_range)
+    return DocumentDate(m.value, m.precision, source=source, in_range=in_range)
 
 
 def _explicit_hits(text: str) -> list[_Hit]:

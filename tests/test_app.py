@@ -660,8 +660,8 @@ def test_url_state_round_trip() -> None:
     assert again == state
     bad = UrlState.from_params({"vue": ["x"], "page": ["-3"], "tri": ["n'importe"], "doc": ["<script>"]})
     assert bad == UrlState()
-    assert state.toggle("acteur", "CGT", False).filters == {"acteur": ("CFDT",)}
-    assert "acteur=CFDT" in state.toggle("acteur", "CGT", False).link()
+    assert state.toggle("acteur", "CGT", on=False).filters == {"acteur": ("CFDT",)}
+    assert "acteur=CFDT" in state.toggle("acteur", "CGT", on=False).link()
 
 
 def test_outdated_index_stays_searchable_while_it_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -95,7 +95,7 @@ def test_every_all_of_facet_is_offered_in_the_url_and_the_command_line(seed_engi
     assert spec.param and spec.option, "an all-at-once facet is a sidebar facet and a filter option"
     state = UrlState.from_params({spec.param: ["A", "B"], "tous": [spec.param]})
     assert state.request().all_of == [spec.name] and _state_of(state.link()) == state
-    assert state.all_at_once(spec.param, False).request().all_of == []
+    assert state.all_at_once(spec.param, on=False).request().all_of == []
     args = _parser().parse_args(["search", "", f"--{spec.option}", "A", "--all-of", spec.option])
     assert args.all_of == [spec.name]
     values = list(seed_engine.facet_values(spec.name))[:2]

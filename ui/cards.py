@@ -81,7 +81,7 @@ def facet_badges(
         param = KIND_TO_PARAM[kind]
         shown = values if limit is None else values[:limit]
         for value in shown:
-            href = state.toggle(param, value, True).replace(vue="recherche", doc=None).link()
+            href = state.toggle(param, value, on=True).replace(vue="recherche", doc=None).link()
             out.append(badge(value, BY_NAME[kind].chip or kind, href, title=f"Filtrer sur « {value} »"))
         if len(shown) < len(values):
             out.append(f'<span class="arc-muted">+{len(values) - len(shown)}</span>')

@@ -53,7 +53,7 @@ def _on_query() -> None:
 
 
 def _on_toggle(param: str, value: str, key: str) -> None:
-    url.go(url.current().toggle(param, value, bool(url.widget(key))))
+    url.go(url.current().toggle(param, value, on=bool(url.widget(key))))
     st.session_state[_CLOSE_SIDEBAR] = True
 
 
@@ -78,7 +78,7 @@ def close_sidebar_after_a_choice() -> None:
 
 
 def _on_all_at_once(param: str, key: str) -> None:
-    url.go(url.current().all_at_once(param, bool(url.widget(key))))
+    url.go(url.current().all_at_once(param, on=bool(url.widget(key))))
 
 
 def _on_years(lo: int, hi: int) -> None:
@@ -91,7 +91,7 @@ def set_query(text: str) -> None:
 
 
 def remove_filter(param: str, value: str) -> None:
-    url.go(url.current().toggle(param, value, False))
+    url.go(url.current().toggle(param, value, on=False))
 
 
 def remove_years() -> None:

@@ -172,7 +172,7 @@ class UrlState:
     def selected(self, param: str) -> tuple[str, ...]:
         return self.filters.get(param, ())
 
-    def toggle(self, param: str, value: str, on: bool) -> UrlState:
+    def toggle(self, param: str, value: str, *, on: bool) -> UrlState:
         """Add or remove a facet value; any change of the search goes back to page 1."""
         values = [v for v in self.selected(param) if v != value]
         if on:
@@ -182,7 +182,7 @@ class UrlState:
             filters[param] = tuple(values)
         return self.replace(filters=filters, page=1, periode=None)
 
-    def all_at_once(self, param: str, on: bool) -> UrlState:
+    def all_at_once(self, param: str, *, on: bool) -> UrlState:
         """Ticked values of `param` all held (AND) or one or another (OR, the default)."""
         tous = tuple(p for p in ALL_OF_PARAMS if (p == param and on) or (p != param and p in self.tous))
         return self.replace(tous=tous, page=1, periode=None)

@@ -111,9 +111,9 @@ class QueryBuilder:
         if not text:
             if raw.strip() and not notices:
                 notices.append(EMPTY_QUERY_NOTICE)
-            return ParsedQuery(raw, wq.Every(), None, True, notices=notices)
+            return ParsedQuery(raw, wq.Every(), None, is_browse_all=True, notices=notices)
         if text == "*":
-            return ParsedQuery(raw, wq.Every(), None, True, notices=[*notices, EMPTY_QUERY_NOTICE])
+            return ParsedQuery(raw, wq.Every(), None, is_browse_all=True, notices=[*notices, EMPTY_QUERY_NOTICE])
         slots: dict[str, wq.Query] = {}
         text = self._cut_facet_clauses(text, slots, notices)
         text = self._cut_aliases(text, slots)
@@ -131,8 +131,8 @@ class QueryBuilder:
                 raise QuerySyntaxError(
                     "La requête ne contient que des mots trop courants (le, la, de…) : ajoutez un mot plus précis."
                 )
-            return ParsedQuery(raw, wq.Every(), None, True, notices=[*notices, EMPTY_QUERY_NOTICE])
-        return ParsedQuery(raw, required, any_word, False, words, notices)
+            return ParsedQuery(raw, wq.Every(), None, is_browse_all=True, notices=[*notices, EMPTY_QUERY_NOTICE])
+        return ParsedQuery(raw, required, any_word, is_browse_all=False, words=words, notices=notices)
 
     def _parse(self, parser: MultifieldParser, text: str, slots: dict[str, wq.Query]) -> wq.Query:
         try:
@@ -407,7 +407,7 @@ def text_terms(q: wq.Query) -> list[str]:
         for child in node.children():
             walk(child, negated)
 
-    walk(q, False)
+    walk(q, negated=False)
     return out
 
 
