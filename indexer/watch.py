@@ -46,7 +46,7 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from indexer.lock import IndexBusy
-from indexer.pipeline import IndexReport, index_corpus, record_or_reason
+from indexer.pipeline import Analysed, ExtractionContext, IndexReport, index_corpus, record_or_reason
 from indexer.sandbox import ExtractorPool, Limits
 from indexer.scan import is_transient
 
@@ -356,10 +356,12 @@ class Watcher:
             self._pool.start()
         return self._pool
 
-    def _warm_up(self) -> None:
-        """Have every worker load its parsers and models now rather than on the first dropped file."""
+    def _warm_up(self) -> int:
+        """Have every worker load its parsers and models now rather than on the first dropped file;
+        returns how many workers analysed their warm-up document (a failure is logged)."""
+        warmed = 0
         if self._stop.is_set():
-            return
+            return warmed
         try:
             pool = self._warm_pool()
             with tempfile.TemporaryDirectory(prefix="archive-warm-") as tmp:
@@ -367,13 +369,18 @@ class Watcher:
                 context = {}
                 for path in paths:
                     path.write_text(_WARM_TEXT, encoding="utf-8")
-                    context[path] = {"doc_id": "0" * 16, "paths": [path.name], "sha256": "0" * 64, "size": 1}
-                for _ in pool.imap_unordered(paths, context):  # one file per idle worker
+                    context[path] = ExtractionContext("0" * 16, [path.name], "0" * 64, len(_WARM_TEXT))
+                for _path, outcome in pool.imap_unordered(paths, context):  # one file per idle worker
+                    if isinstance(outcome, Analysed):
+                        warmed += 1
+                    else:  # its first real file will load what failed here
+                        self._log(f"préchauffage des extracteurs incomplet : {outcome}")
                     if self._stop.is_set():
                         break
         except Exception as exc:  # only a head start: the first real run will say what is wrong
             log.debug("warming the extractors up failed", exc_info=True)
             self._log(f"préchauffage des extracteurs impossible ({exc.__class__.__name__}: {exc})")
+        return warmed
 
     def _release_pool(self) -> None:
         if self._pool is not None:

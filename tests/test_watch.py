@@ -310,3 +310,19 @@ def test_every_watch_state_has_a_french_label() -> None:
     labels = {state: state.label for state in WatchState}
     assert labels[WatchState.IDLE] == "à jour" and labels[WatchState.BUSY].startswith("index occupé")
     assert len(set(labels.values())) == len(labels)  # the app tells every state apart
+
+
+def test_warming_up_analyses_a_document_in_every_worker(tmp_path: Path) -> None:
+    """The warm-up gave the workers a dict where the analysis reads an ExtractionContext: every
+    warm-up document failed before the gazetteers and the language model were loaded, so the
+    first dropped file paid for them. Now each worker analyses it, and a failure is said."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    logs: list[str] = []
+    with ner_off():
+        watcher = Watcher(corpus, index, jobs=2, log=logs.append)
+        try:
+            warmed = watcher._warm_up()  # what start() does once the index is in step, here in this thread
+        finally:
+            watcher._release_pool()
+    assert warmed == 2 and not any("préchauffage" in message for message in logs), logs
