@@ -45,6 +45,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from archive.gazetteer import vocab_fingerprint
 from indexer.lock import IndexBusy
 from indexer.pipeline import Analysed, ExtractionContext, IndexReport, index_corpus, record_or_reason
 from indexer.sandbox import ExtractorPool, Limits
@@ -189,6 +190,7 @@ class Watcher:
         self._known_failed: dict[str, str] = {}
         self._said: str | None = None  # the last busy/error message logged (said once per streak)
         self._pool: ExtractorPool | None = None  # warm workers, owned by the loop thread
+        self._pool_vocab = ""  # the vocabulary fingerprint when the pool started
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._observer: Any = None
@@ -351,9 +353,15 @@ class Watcher:
         return min(known) if known else None
 
     def _warm_pool(self) -> ExtractorPool:
+        vocab = vocab_fingerprint()
+        if self._pool is not None and self._pool_vocab != vocab:
+            # Its workers compiled the vocabulary as it was (themes and places are read once per
+            # process): an edited vocabulary needs new workers.
+            self._release_pool()
         if self._pool is None:
             self._pool = ExtractorPool(self.jobs, self.limits or Limits(), finish=record_or_reason)
             self._pool.start()
+            self._pool_vocab = vocab
         return self._pool
 
     def _warm_up(self) -> int:

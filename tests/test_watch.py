@@ -326,3 +326,25 @@ def test_warming_up_analyses_a_document_in_every_worker(tmp_path: Path) -> None:
         finally:
             watcher._release_pool()
     assert warmed == 2 and not any("préchauffage" in message for message in logs), logs
+
+
+def test_a_vocabulary_edited_while_watching_applies_to_the_next_files(lab_vocab: Path, tmp_path: Path) -> None:
+    """The warm workers had compiled the themes and places once: a term added to themes.yaml
+    while the watcher ran was ignored for every file it indexed until the app restarted."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "avant.txt").write_text("Un premier communiqué sur la vallée.", encoding="utf-8")
+    themes = lab_vocab / "themes.yaml"
+    with ner_off(), Watcher(corpus, index, jobs=1, settle=0.5, rescan_every=None) as watcher:
+        assert watcher.wait_idle(120), watcher.status
+        text = themes.read_text(encoding="utf-8")
+        emploi = text.index("- label: emploi")
+        strong = text.index("  strong: [", emploi) + len("  strong: [")
+        themes.write_text(text[:strong] + "zorglubium, " + text[strong:], encoding="utf-8")
+        (corpus / "apres.txt").write_text("Le zorglubium progresse. Le zorglubium est partout.", encoding="utf-8")
+        engine = open_engine(index)
+        try:
+            wanted = SearchRequest(query="zorglubium", filters={"theme": ["emploi"]})
+            assert wait_for(lambda: engine.search(wanted).total == 1, 120), watcher.status
+        finally:
+            engine.close()
