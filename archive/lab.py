@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import config
+from archive.facet_registry import ALL_OF
 from archive.models import SORTS, SearchRequest
 
 # Each migration takes the database from version i to i + 1 (list index i).
@@ -70,6 +71,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (dossier_id, doc_id)
     );
     """,
+    # 3: the facets whose values a saved search asks all at once (« Toutes à la fois (ET) »).
+    """
+    ALTER TABLE saved_search ADD COLUMN all_of TEXT NOT NULL DEFAULT '[]';
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 MAX_NAME = 100
@@ -102,6 +107,7 @@ class SavedSearch:
     year_to: int | None = None
     sort: str = "relevance"
     created_at: str = ""
+    all_of: list[str] = field(default_factory=list)  # facets whose values must all be held
 
     def request(self, **kw: Any) -> SearchRequest:
         return SearchRequest(
@@ -109,6 +115,7 @@ class SavedSearch:
             year_from=self.year_from,
             year_to=self.year_to,
             filters={k: list(v) for k, v in self.filters.items()},
+            all_of=list(self.all_of),
             sort=self.sort,
             **kw,
         )
@@ -122,6 +129,7 @@ class SavedSearch:
             "year_from": self.year_from,
             "year_to": self.year_to,
             "sort": self.sort,
+            "all_of": self.all_of,
             "created_at": self.created_at,
         }
 
@@ -200,24 +208,38 @@ class LabDB:
         year_from: int | None = None,
         year_to: int | None = None,
         sort: str = "relevance",
+        all_of: Iterable[str] = (),
     ) -> SavedSearch:
+        """`all_of`: the filtered facets whose values must all be held (only facets the registry
+        offers so, `FacetSpec.all_of`; the others are dropped)."""
         name = clean_name(name)
         if sort not in SORTS:
             raise LabError(f"Tri inconnu : {sort}.")
         kept = {k: [v for v in vals if v] for k, vals in (filters or {}).items()}
         kept = {k: v for k, v in kept.items() if v}
+        allowed = {spec.name for spec in ALL_OF}
+        together = [facet for facet in dict.fromkeys(all_of) if facet in kept and facet in allowed]
         created = now()
         try:
             with self.transaction() as conn:
                 cur = conn.execute(
-                    "INSERT INTO saved_search(name, query, filters, year_from, year_to, sort, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (name, query.strip(), json.dumps(kept, ensure_ascii=False), year_from, year_to, sort, created),
+                    "INSERT INTO saved_search(name, query, filters, year_from, year_to, sort, created_at, all_of)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        name,
+                        query.strip(),
+                        json.dumps(kept, ensure_ascii=False),
+                        year_from,
+                        year_to,
+                        sort,
+                        created,
+                        json.dumps(together),
+                    ),
                 )
                 new_id = cur.lastrowid
         except sqlite3.IntegrityError:
             raise LabError(f"Une recherche enregistrée s'appelle déjà « {name} ».") from None
-        return SavedSearch(new_id, name, query.strip(), kept, year_from, year_to, sort, created)
+        return SavedSearch(new_id, name, query.strip(), kept, year_from, year_to, sort, created, together)
 
     def searches(self) -> list[SavedSearch]:
         with self._connect() as conn:
@@ -331,6 +353,10 @@ def _saved(row: sqlite3.Row) -> SavedSearch:
         filters = json.loads(row["filters"] or "{}")
     except ValueError:
         filters = {}
+    try:
+        all_of = json.loads(row["all_of"] or "[]")
+    except ValueError:
+        all_of = []
     return SavedSearch(
         id=row["id"],
         name=row["name"],
@@ -340,4 +366,5 @@ def _saved(row: sqlite3.Row) -> SavedSearch:
         year_to=row["year_to"],
         sort=row["sort"] if row["sort"] in SORTS else "relevance",
         created_at=row["created_at"],
+        all_of=[facet for facet in all_of if isinstance(facet, str)] if isinstance(all_of, list) else [],
     )

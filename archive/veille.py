@@ -139,7 +139,8 @@ def describe(search: SavedSearch) -> str:
     parts = [search.query] if search.query else []
     for facet, values in search.filters.items():
         name = BY_NAME[facet].query_name if facet in BY_NAME else facet
-        parts.append(f"{name} : {', '.join(values)}")
+        joined = " et ".join(values) if facet in search.all_of else ", ".join(values)
+        parts.append(f"{name} : {joined}")
     if search.year_from is not None or search.year_to is not None:
         parts.append(f"{search.year_from or '…'}–{search.year_to or '…'}")
     return " ; ".join(parts) or "tous les documents"
@@ -155,6 +156,7 @@ def search_link(search: SavedSearch) -> str:
     for facet, values in search.filters.items():
         param = BY_NAME[facet].param if facet in BY_NAME else None
         params += [(param, v) for v in values if param is not None]
+    params += [("tous", BY_NAME[facet].param or "") for facet in search.all_of if facet in BY_NAME]
     if search.year_from is not None:
         params.append(("de", str(search.year_from)))
     if search.year_to is not None:

@@ -11,6 +11,7 @@ from archive import config, veille
 from archive.engine import SearchEngine
 from archive.lab import LabDB, LabError, lab_path
 from archive.models import SearchRequest
+from archive.payloads import search_request
 
 
 def open_lab(args: argparse.Namespace) -> LabDB:
@@ -29,13 +30,25 @@ def saved_add(args: argparse.Namespace, engine: SearchEngine) -> int:
     from archive_cli.main import request_filters
 
     filters = request_filters(args)
-    probe = SearchRequest(args.query, args.year_from, args.year_to, filters, args.sort, limit=1, with_facets=False)
+    # By keyword: positionally, `sort` had become `all_of` when SearchRequest gained that field.
+    probe = search_request(
+        args.query,
+        year_from=args.year_from,
+        year_to=args.year_to,
+        filters=filters,
+        all_of=args.all_of,
+        sort=args.sort,
+        limit=1,
+        with_facets=False,
+    )
     result = engine.search(probe)
     if result.error:
         print(f"archive: requête illisible : {result.error}", file=sys.stderr)
         return 2
     lab = open_lab(args)
-    search = lab.add_search(args.name, args.query, filters, args.year_from, args.year_to, args.sort)
+    search = lab.add_search(
+        args.name, args.query, filters, args.year_from, args.year_to, args.sort, all_of=probe.all_of
+    )
     veille.refresh(lab, engine, search, force=True)
     try:  # now, or the app's « flux » link answers 404 until the index next changes
         veille.write_feed(lab, engine, search, config.feeds_dir())

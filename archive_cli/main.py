@@ -109,15 +109,6 @@ def _parser() -> argparse.ArgumentParser:
     common(sp)
     sp.add_argument("query", nargs="?", default="")
     _search_filters(sp)
-    sp.add_argument(
-        "--all-of",
-        type=arguments.all_of_facets,
-        action="extend",
-        default=[],
-        metavar="FACET[,FACET]",
-        help="the values given for these facets must all be held (AND, « Toutes à la fois (ET) » in the app) "
-        f"instead of one or another (OR): {', '.join(s.option for s in ALL_OF if s.option)}; repeatable",
-    )
     sp.add_argument("--limit", type=arguments.positive, default=10)
     sp.add_argument("--offset", type=arguments.non_negative, default=0)
     sp.add_argument(
@@ -168,6 +159,15 @@ def _search_filters(sp: argparse.ArgumentParser) -> None:
     for spec in FILTER_OPTIONS:  # --actor, --theme, …, --type, --lang: repeatable
         sp.add_argument(f"--{spec.option}", dest=spec.name, action="append", default=[], help=spec.cli_help)
     sp.add_argument("--sort", choices=SORTS, default="relevance")
+    sp.add_argument(
+        "--all-of",
+        type=arguments.all_of_facets,
+        action="extend",
+        default=[],
+        metavar="FACET[,FACET]",
+        help="the values given for these facets must all be held (AND, « Toutes à la fois (ET) » in the app) "
+        f"instead of one or another (OR): {', '.join(s.option for s in ALL_OF if s.option)}; repeatable",
+    )
 
 
 def _lab_parsers(sub, common) -> None:

@@ -116,9 +116,10 @@ def test_facets_without_all_of_are_not_offered_all_at_once() -> None:
 def test_a_saved_search_link_reopens_every_filter() -> None:
     """The feed's link back to the app carried no « dispositif » (its table of facets lacked it)."""
     filters = {s.name: [f"valeur {s.name}"] for s in IN_SIDEBAR}
-    saved = SavedSearch(1, "veille", "industrie", filters, 2015, 2020, "date")
+    together = [spec.name for spec in ALL_OF]
+    saved = SavedSearch(1, "veille", "industrie", filters, 2015, 2020, "date", all_of=together)
     reopened = _state_of(veille.search_link(saved))
-    assert reopened.request().filters == filters
+    assert reopened.request().filters == filters and reopened.request().all_of == together
     assert (reopened.q, reopened.de, reopened.a, reopened.tri) == ("industrie", 2015, 2020, "date")
     described = veille.describe(saved)
     for spec in IN_SIDEBAR:

@@ -7,6 +7,7 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import feedparser
 import pytest
@@ -15,7 +16,7 @@ from archive_testing import cli, ner_off, wait_for
 from archive.engine import open_engine
 from archive.lab import MIGRATIONS, SCHEMA_VERSION, LabDB, LabError, lab_path, migrate
 from archive.models import SearchRequest
-from archive.veille import FeedPublisher, atom_feed, feed_file_name, publish, refresh
+from archive.veille import FeedPublisher, atom_feed, describe, feed_file_name, publish, refresh, search_link
 from conftest import SEEDS
 from indexer.pipeline import index_corpus
 from indexer.watch import Watcher
@@ -80,6 +81,7 @@ def test_migration_from_version_1_keeps_saved_searches(tmp_path: Path) -> None:
     assert lab.version() == SCHEMA_VERSION == len(MIGRATIONS)
     [search] = lab.searches()
     assert (search.name, search.query, search.filters) == ("Sidérurgie", "acier", {"actor": ["CGT"]})
+    assert search.all_of == [] and search.request().all_of == []  # OR, as every search was before
     assert lab.new_count(search.id, None) == 1
     with sqlite3.connect(path) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -299,3 +301,34 @@ def test_cli_saved_searches_and_feed(archive_dir, tmp_path: Path, monkeypatch: p
     assert not feed_file.exists()
     assert json.loads(cli("saved", "list", "--json", *common).stdout) == []
     assert cli("saved", "remove", "Sidérurgie CGT", *common).returncode == 1
+
+
+def test_a_search_saved_with_all_at_once_keeps_it(archive_dir, tmp_path: Path) -> None:
+    """« Toutes à la fois (ET) » was dropped when a search was saved: its « N nouveaux », its feed
+    and its link back to the app counted documents holding one value or the other."""
+    from ui.state import UrlState
+    from ui.veille import url_state
+
+    corpus, index, engine, lab = archive_dir
+    actors = {"actor": ["CGT", "Renault"]}
+    both = {h.id for h in engine.search(SearchRequest(filters=actors, all_of=["actor"], limit=50)).hits}
+    either = {h.id for h in engine.search(SearchRequest(filters=actors, limit=50)).hits}
+    assert both and both < either
+    search = lab.add_search("CGT et Renault", "", actors, all_of=["actor", "theme", "nope"])
+    assert search.all_of == ["actor"]  # only filtered facets the registry offers so
+    [again] = lab.searches()
+    assert again.all_of == ["actor"] and set(engine.matching_ids(again.request())) == both
+    refresh(lab, engine, again, force=True)
+    assert lab.new_count(again.id, None) == 0
+    assert "acteur : CGT et Renault" in describe(again)
+    reopened = UrlState.from_params(parse_qs(search_link(again)[1:]))
+    assert reopened.tous == ("acteur",) and url_state(again).tous == ("acteur",)
+    # The command line: `saved add --all-of`, listed with its all_of.
+    common = ["--index", str(index), "--lab", str(tmp_path / "labo.sqlite")]
+    added = cli(
+        "saved", "add", "ET", "", "--actor", "CGT", "--actor", "Renault", "--all-of", "actor", "--json", *common
+    )
+    assert added.returncode == 0, added.stderr
+    data = json.loads(added.stdout)
+    assert data["all_of"] == ["actor"] and data["total"] == len(both)
+    assert json.loads(cli("saved", "list", "--json", *common).stdout)[0]["documents"] == len(both)

@@ -76,6 +76,7 @@ def url_state(search: SavedSearch) -> UrlState:
         de=search.year_from,
         a=search.year_to,
         tri=_SORT_TO_PARAM.get(search.sort, "pertinence"),
+        tous=tuple(PARAM_OF[facet] for facet in search.all_of if facet in PARAM_OF),
     )
 
 
@@ -99,7 +100,9 @@ def _save(state: UrlState) -> None:
     name = url.widget("w_save_name") or ""
     request = state.request()
     try:
-        search = lab().add_search(name, state.q, request.filters, state.de, state.a, request.sort)
+        search = lab().add_search(
+            name, state.q, request.filters, state.de, state.a, request.sort, all_of=request.all_of
+        )
     except LabError as exc:
         st.session_state["save_error"] = str(exc)
         return
