@@ -11,7 +11,6 @@ from archive import config, veille
 from archive.engine import SearchEngine
 from archive.lab import LabDB, LabError, lab_path
 from archive.models import SearchRequest
-from archive.payloads import search_request
 
 
 def open_lab(args: argparse.Namespace) -> LabDB:
@@ -27,27 +26,16 @@ def _print(args: argparse.Namespace, data: object, text: str) -> None:
 
 
 def saved_add(args: argparse.Namespace, engine: SearchEngine) -> int:
-    from archive_cli.main import request_filters
+    from archive_cli.main import args_request
 
-    filters = request_filters(args)
-    # By keyword: positionally, `sort` had become `all_of` when SearchRequest gained that field.
-    probe = search_request(
-        args.query,
-        year_from=args.year_from,
-        year_to=args.year_to,
-        filters=filters,
-        all_of=args.all_of,
-        sort=args.sort,
-        limit=1,
-        with_facets=False,
-    )
+    probe = args_request(args, limit=1, with_facets=False)
     result = engine.search(probe)
     if result.error:
         print(f"archive: requête illisible : {result.error}", file=sys.stderr)
         return 2
     lab = open_lab(args)
     search = lab.add_search(
-        args.name, args.query, filters, args.year_from, args.year_to, args.sort, all_of=probe.all_of
+        args.name, args.query, probe.filters, args.year_from, args.year_to, args.sort, all_of=probe.all_of
     )
     veille.refresh(lab, engine, search, force=True)
     try:  # now, or the app's « flux » link answers 404 until the index next changes

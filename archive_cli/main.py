@@ -20,7 +20,7 @@ from archive import config, store
 from archive.engine import SearchEngine, open_engine
 from archive.facet_registry import ALL_OF, FILTER_OPTIONS
 from archive.lab import LabError
-from archive.models import SORTS, IndexMissing, IndexOutdated
+from archive.models import SORTS, IndexMissing, IndexOutdated, SearchRequest
 from archive.payloads import document_payload, search_payload, search_request, stats_payload
 from archive.store import index_stats
 from archive_cli import arguments
@@ -323,19 +323,23 @@ def request_filters(args: argparse.Namespace) -> dict[str, list[str]]:
     return {spec.name: getattr(args, spec.name) for spec in FILTER_OPTIONS if getattr(args, spec.name)}
 
 
-def cmd_search(args: argparse.Namespace) -> int:
-    engine = _open(args)
-    request = search_request(
+def args_request(args: argparse.Namespace, **options: Any) -> SearchRequest:
+    """The request the query, filters, `--all-of` and `--sort` of `search` and `saved add` ask
+    for; `options` are the other SearchRequest fields (limit, offset, group…)."""
+    return search_request(
         args.query,
         year_from=args.year_from,
         year_to=args.year_to,
         filters=request_filters(args),
         all_of=args.all_of,
         sort=args.sort,
-        limit=args.limit,
-        offset=args.offset,
-        group=args.group,
+        **options,
     )
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    engine = _open(args)
+    request = args_request(args, limit=args.limit, offset=args.offset, group=args.group)
     result = engine.search(request)
     engine.close()
     if result.error:
