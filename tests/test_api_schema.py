@@ -67,12 +67,15 @@ def test_the_description_is_served_and_complete(tmp_path: Path) -> None:
         "scheme",
         "type",
         "lang",
+        "all_of",
         "sort",
         "limit",
         "offset",
         "group",
         "format",
     }
+    all_of = next(p for p in search["parameters"] if p["name"] == "all_of")["schema"]
+    assert all_of["items"]["enum"] == ["actor", "theme"]  # the registry's FacetSpec.all_of
     limit = next(p for p in search["parameters"] if p["name"] == "limit")["schema"]
     assert (limit["minimum"], limit["maximum"]) == (1, 1000)
     assert set(search["responses"]) >= {"200", "400", "503"} and "422" not in search["responses"]
