@@ -1,6 +1,6 @@
 """Follow the corpus folder and keep the index in step with it.
 
-Size (~580 lines): one state machine, the Watcher (events, settling, retries, status for the app);
+Size (~600 lines): one state machine, the Watcher (events, settling, retries, status for the app);
 its parts share the state its lock guards, so splitting them would spread that lock.
 
 watchdog events only mark the tree dirty (the paths involved and the time of
