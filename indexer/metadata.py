@@ -209,11 +209,7 @@ STATE_MIN_MENTIONS = 4
 EXECUTIVE_MIN_MENTIONS = 3
 AGENCY_MIN_MENTIONS = 2
 _EXECUTIVE = ("Présidence de la République", "Premier ministre")
-_ACTS = re.compile(
-    r"[ \t\u00a0]+(?:a|ont|avait|va|annonce|arbitre|arbitré|publie|tranche|confirme|indique|précise|"
-    r"propose|estime|juge|demande|refuse|valide|décide|annoncé|publié|tranché|confirmé|indiqué|précisé|"
-    r"proposé|estimé|jugé|demandé|refusé|validé|décidé|écarte|écarté|signe|signé|accorde|accordé)\b"
-)
+_ACTS = actor_salience.ACTS  # it acts: « Matignon a arbitré »
 
 
 _ROLE_OF = re.compile(
