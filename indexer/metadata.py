@@ -255,7 +255,12 @@ def _actor_names(
             add(m.holder, m.start)
     in_title = {m.value for m in gazetteer.match_actors(title)} if title else set()
     lead = entities.lead_end(text) if text else 0
-    kept = [n for n in first if _salient(n, len(starts[n]), n in in_title, first[n] < lead, n in acting)]
+    letterhead = _letterhead_end(text)
+    kept = [
+        n
+        for n in first
+        if _salient(n, len(starts[n]), n in in_title or first[n] < letterhead, first[n] < lead, n in acting)
+    ]
     # A company or local authority named once, as an example (« des clients comme la SNCF »,
     # « notamment Engie », « wie SNCF und RATP ») or in brackets, is not what the text is about.
     kept = [
@@ -314,6 +319,20 @@ _EXAMPLE_MARK = re.compile(
 def _as_example(prepared: str, start: int) -> bool:
     """The mention at ``start`` follows « comme », « notamment », « tels que »… in its sentence, or a bracket."""
     return bool(prepared) and _EXAMPLE_MARK.search(prepared, max(0, start - 70), start) is not None
+
+
+LETTERHEAD_LINES, LETTERHEAD_MAX_WORDS = 2, 10
+
+
+def _letterhead_end(text: str) -> int:
+    """End of a release's letterhead: its first lines while they are short (« COMMUNIQUÉ DE PRESSE –
+    MINISTÈRE DU REDRESSEMENT PRODUCTIF »). An institution named there issues the document."""
+    end = 0
+    for m in list(re.finditer(r"[^\n]*\S[^\n]*", text[:600]))[:LETTERHEAD_LINES]:
+        if len(m.group().split()) > LETTERHEAD_MAX_WORDS:
+            break
+        end = m.end()
+    return end
 
 
 def _salient(name: str, mentions: int, in_title: bool, in_lead: bool, acting: bool) -> bool:
