@@ -241,7 +241,14 @@ def _actor_names(
         starts.setdefault(name, set()).add(offset)
 
     titles: dict[str, int] = {}  # mentions of a local authority that only title a named person
+    venues: dict[str, int] = {}  # mentions of an institution as where or to whom (« à l'Assemblée »)
     for name, start, end in found.spans:
+        if (
+            prepared
+            and gazetteer.actor_kind(name) in _VENUE_KINDS
+            and _AT_VENUE.search(prepared, max(0, start - 20), start)
+        ):
+            venues[name] = venues.get(name, 0) + 1
         if prepared and gazetteer.actor_kind(name) == "collectivités" and _titles_a_person(prepared, start, end):
             titles[name] = titles.get(name, 0) + 1
         covered = any(m.start < end and start < m.end and (m.holder or m.named) for m in mentions)
@@ -275,6 +282,9 @@ def _actor_names(
     # « Le président de la Région Nouvelle-Aquitaine, Alain Rousset, … »: the person acts; the
     # region is his title, not an actor, unless the text names it otherwise too.
     kept = [n for n in kept if n in in_title or titles.get(n, 0) < len(starts[n])]
+    # « présentée à l'Assemblée nationale », « notifié à la Commission européenne »: the place where
+    # or the body to which something happens, not an institution that acts.
+    kept = [n for n in kept if n in in_title or n in acting or venues.get(n, 0) < len(starts[n])]
     # An organisation named once, only in the last eighth of the text, is background
     # (« Sur le terrain, la CGT et la CFDT restent méfiantes »); a person is not judged so.
     kept = [
@@ -305,6 +315,12 @@ def _titles_a_person(prepared: str, start: int, end: int) -> bool:
     if _PERSON_AFTER.match(prepared, end):
         return True
     return _PERSON_BEFORE.search(prepared, max(0, start - 40 - 60), max(0, start - 40) + role.start()) is not None
+
+
+_VENUE_KINDS = ("État et ministères", "agences et opérateurs")
+_AT_VENUE = re.compile(
+    r"(?:\b[àÀ]|\bau|\baux|\bdevant|\bauprès d[eu]|\bauprès des)[ \t\u00a0]+(?:l['’][ \t\u00a0]*|la[ \t\u00a0]+|le[ \t\u00a0]+)?$"
+)
 
 
 _EXAMPLE_KINDS = ("entreprises", "collectivités")
