@@ -26,14 +26,14 @@ class Candidate:
     name: str
     kind: str  # "organisation" | "personne"
     start: int
-    rule: str  # société | société mère | forme juridique | tribunal | préfecture | fonction
+    rule: str  # société | société mère | forme juridique | tribunal | préfecture | port | fonction
 
 
 _UP = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ"
 _LOW = "a-zàâäçéèêëîïôöùûüÿœæ"
 # One capitalised word of a name: « Vencorex », « Saint-Gobain », « ArcelorMittal », « STMicroelectronics ».
 _CAPWORD = rf"(?:[{_UP}][{_UP}{_LOW}0-9&'’.-]*[{_UP}{_LOW}0-9]|[{_UP}])"
-_NAME = rf"{_CAPWORD}(?:[ \u00a0](?:{_CAPWORD}|&)){{0,3}}(?:[ \u00a0](?:et|&)[ \u00a0](?:Cie|Fils|Associés))?"
+_NAME = rf"{_CAPWORD}(?:[ \u00a0](?:{_CAPWORD}|&|\+)){{0,3}}(?:[ \u00a0](?:et|&)[ \u00a0](?:Cie|Fils|Associés))?"
 # Words that may stand between « groupe » and the name: nationality, trade.
 _ADJ = (
     rf"(?:[{_LOW}-]+(?:ais|aise|ois|oise|ien|ienne|ain|aine|and|ande|ique|iel|ielle|al|ale|if|ive"
@@ -108,6 +108,11 @@ _DE_ADJECTIVE = rf"(?!{_DE_ARTICLE}\b)[a-zäöüß]{{3,}}(?:en|es|er|e)"  # « i
 _COMPANY_DE = re.compile(
     rf"(?<![\w-])(?:[A-ZÄÖÜ][a-zäöüß]{{2,}}(?:{_DE_IN_COMPOUND})|{_DE_ADJECTIVE}[ \u00a0](?:{_DE_ALONE}))"
     rf"[ \u00a0](?P<name>{_NAME})"
+)
+# « le Grand Port Maritime de Marseille », « le port autonome de Paris »: a port authority.
+_PORT = re.compile(
+    rf"(?<![\w-])(?P<port>[Gg]rand [Pp]ort [Mm]aritime|[Pp]ort [Aa]utonome) (?P<de>de |d'|du )"
+    rf"(?P<place>{_CAPWORD}(?:[ -]{_CAPWORD}){{0,2}})"
 )
 _COURT = re.compile(
     rf"(?<![\w-])(?P<court>[Tt]ribunal (?:de commerce|judiciaire|administratif|des activités économiques|de grande instance)"
@@ -286,6 +291,9 @@ def find_candidates(text: str) -> list[Candidate]:
         court = m.group("court")
         name = f"{court[0].upper()}{court[1:]} {m.group('de')}{m.group('place')}"
         out.append(Candidate(" ".join(name.split()), "organisation", m.start(), "tribunal"))
+    for m in _PORT.finditer(text):
+        port = "Grand Port Maritime" if m.group("port").lower().startswith("grand") else "Port autonome"
+        out.append(Candidate(f"{port} {m.group('de')}{m.group('place')}", "organisation", m.start(), "port"))
     for m in _PREFECTURE.finditer(text):
         name = _prefecture(m, text)
         if name:

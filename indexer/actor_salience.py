@@ -67,10 +67,11 @@ MIN_MENTIONS = 2  # named this often, a detected name is an actor wherever it st
 # A verb right after a name: the organisation acts (« Matignon a arbitré », « le tribunal de
 # commerce de Poitiers prolonge », « la préfecture du Rhône indique »).
 ACTS = re.compile(
-    r"[ \t\u00a0]+(?:a|ont|avait|va|annonce|arbitre|arbitré|publie|tranche|confirme|indique|précise|"
+    r"[ \t\u00a0]*\n?[ \t\u00a0]*(?<=\s)(?:a|ont|avait|va|annonce|arbitre|arbitré|publie|tranche|confirme|indique|précise|"
     r"propose|estime|juge|demande|refuse|valide|décide|annoncé|publié|tranché|confirmé|indiqué|précisé|"
     r"proposé|estimé|jugé|demandé|refusé|validé|décidé|écarte|écarté|signe|signé|accorde|accordé|"
-    r"confie|retient|prolonge|place|ordonne|prononce|autorise|rejette|statue|statuera|examinera|devra|doit)\b"
+    r"confie|retient|prolonge|place|ordonne|prononce|autorise|rejette|statue|statuera|examinera|devra|doit|"
+    r"détient|prend|prendra|investit|investira|financera|apportera|accompagnera|versera)\b"
 )
 
 
@@ -87,7 +88,11 @@ def acts_at(text: str, name: str) -> bool:
 # Rhône ») is also named as a place (« l'audience du 6 mars au tribunal de commerce de Lyon »,
 # « une réunion à la préfecture »): its name counts only where it acts.
 STATED_ROLES = {("fonction", "personne"): "fonction"}
-ACTING_INSTITUTIONS = {("tribunal", "organisation"): "tribunal", ("préfecture", "organisation"): "préfecture"}
+ACTING_INSTITUTIONS = {
+    ("tribunal", "organisation"): "tribunal",
+    ("préfecture", "organisation"): "préfecture",
+    ("port", "organisation"): "port",
+}
 
 
 def evidence(*, in_title: bool, in_lead: bool, mentions: int, rule: str, kind: str, acting: bool = False) -> str | None:
