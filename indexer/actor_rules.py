@@ -37,7 +37,7 @@ _NAME = rf"{_CAPWORD}(?:[ \u00a0](?:{_CAPWORD}|&|\+)){{0,3}}(?:[ \u00a0](?:et|&)
 # Words that may stand between « groupe » and the name: nationality, trade.
 _ADJ = (
     rf"(?:[{_LOW}-]+(?:ais|aise|ois|oise|ien|ienne|ain|aine|and|ande|ique|iel|ielle|al|ale|if|ive"
-    rf"|ier|ière|é|ée|en|enne|in|ine|ain|ois))"
+    rf"|ier|ière|é|ée|en|enne|in|ine|ain|ois)|suisse|belge|russe|tchèque|grecque|turque)"
 )
 _COMPANY_WORDS = (
     "société|groupe|entreprise|firme|constructeur|équipementier|fabricant|chimiste|sidérurgiste"
