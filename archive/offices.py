@@ -63,7 +63,9 @@ def _offices() -> tuple[Office, ...]:
             Term(t["name"], _day(t["from"]), _day(t.get("to")), str(t.get("title") or item["label"]))
             for t in item["holders"]
         )
-        pattern = re.compile(r"(?<!\w)(?:" + "|".join(item["phrases"]) + r")(?!\w)")
+        # A space of a phrase matches any run of blanks: a PDF wraps « président de\nla République ».
+        phrases = (phrase.replace(" ", r"\s+") for phrase in item["phrases"])
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)")
         out.append(Office(item["key"], item["label"], pattern, terms))
     return tuple(out)
 

@@ -26,18 +26,18 @@ class Candidate:
     name: str
     kind: str  # "organisation" | "personne"
     start: int
-    rule: str  # société | forme juridique | tribunal | fonction
+    rule: str  # société | société mère | forme juridique | tribunal | préfecture | port | fonction
 
 
 _UP = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ"
 _LOW = "a-zàâäçéèêëîïôöùûüÿœæ"
 # One capitalised word of a name: « Vencorex », « Saint-Gobain », « ArcelorMittal », « STMicroelectronics ».
 _CAPWORD = rf"(?:[{_UP}][{_UP}{_LOW}0-9&'’.-]*[{_UP}{_LOW}0-9]|[{_UP}])"
-_NAME = rf"{_CAPWORD}(?:[ \u00a0](?:{_CAPWORD}|&)){{0,3}}"
+_NAME = rf"{_CAPWORD}(?:[ \u00a0](?:{_CAPWORD}|&|\+)){{0,3}}(?:[ \u00a0](?:et|&)[ \u00a0](?:Cie|Fils|Associés))?"
 # Words that may stand between « groupe » and the name: nationality, trade.
 _ADJ = (
     rf"(?:[{_LOW}-]+(?:ais|aise|ois|oise|ien|ienne|ain|aine|and|ande|ique|iel|ielle|al|ale|if|ive"
-    rf"|ier|ière|é|ée|en|enne|in|ine|ain|ois))"
+    rf"|ier|ière|é|ée|en|enne|in|ine|ain|ois)|suisse|belge|russe|tchèque|grecque|turque)"
 )
 _COMPANY_WORDS = (
     "société|groupe|entreprise|firme|constructeur|équipementier|fabricant|chimiste|sidérurgiste"
@@ -45,6 +45,7 @@ _COMPANY_WORDS = (
     "|PME|ETI|filiale|laboratoire|cimentier|énergéticien|opérateur|transporteur|distributeur|spécialiste"
     "|leader|géant|fournisseur|exploitant|actionnaire|candidat à la reprise|candidat au rachat|acquéreur"
     "|fonds|coopérative|cabinet|incubateur"
+    "|SARL|SAS|SASU|SA|EURL|SCOP|SCIC|SNC"  # « la SARL Tourres et Cie »: the legal form first
 )
 _COMPANY = re.compile(
     rf"(?<![\w-])(?:[Ll]a |[Ll]e |[Ll]'|[Dd]u |[Dd]e la |[Dd]e l'|[Aa]u |[Uu]ne? |[Ll]es )"
@@ -108,9 +109,22 @@ _COMPANY_DE = re.compile(
     rf"(?<![\w-])(?:[A-ZÄÖÜ][a-zäöüß]{{2,}}(?:{_DE_IN_COMPOUND})|{_DE_ADJECTIVE}[ \u00a0](?:{_DE_ALONE}))"
     rf"[ \u00a0](?P<name>{_NAME})"
 )
+# « le Grand Port Maritime de Marseille », « le port autonome de Paris »: a port authority.
+_PORT = re.compile(
+    rf"(?<![\w-])(?P<port>[Gg]rand [Pp]ort [Mm]aritime|[Pp]ort [Aa]utonome) (?P<de>de |d'|du )"
+    rf"(?P<place>{_CAPWORD}(?:[ -]{_CAPWORD}){{0,2}})"
+)
 _COURT = re.compile(
     rf"(?<![\w-])(?P<court>[Tt]ribunal (?:de commerce|judiciaire|administratif|des activités économiques|de grande instance)"
     rf"|[Cc]our d'appel|[Cc]onseil de prud'hommes) (?P<de>de |d'|du )(?P<place>{_CAPWORD}(?:[ -]{_CAPWORD}){{0,2}})"
+)
+# « la préfecture du Rhône indique », « PRÉFET DE LA SOMME » (a release's letterhead), « le préfet du
+# Pas-de-Calais » (not named): the State's office in a department or region. A prefect named next
+# to the title (« le préfet du Rhône, Jean-François Carenco ») is that person instead.
+_PREFECTURE = re.compile(
+    r"(?<![\w-])(?P<word>[Pp]réfecture|PRÉFECTURE|[Pp]réfète|[Pp]réfet|PRÉFÈTE|PRÉFET)[ \u00a0]"
+    r"(?P<de>(?:de la|DE LA|du|DU|des|DES|de|DE)[ \u00a0]|(?:de l|DE L|d|D)')"
+    rf"(?P<place>{_CAPWORD}(?:[ -]{_CAPWORD}){{0,3}})"
 )
 # A person's name: first name(s) then surname(s), the surname possibly in capitals.
 _FIRST = rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?"
@@ -130,6 +144,19 @@ _ROLE_THEN_NAME = re.compile(
     rf"(?:[ \u00a0](?:de |du |d'|de la |des )?(?P<org>{_NAME}))?"
     rf"(?:[ \u00a0,][^.;:!?«»()\n]{{0,60}}?)?,?[ \u00a0]{_PERSON}(?![\w-])"
 )
+# The same in English and German press: « Competition Commissioner Margrethe Vestager »,
+# « STMicroelectronics chief executive Jean-Marc Chéry », « die CGT-Vertreterin Séverine Dejoux ».
+_ROLE_EN = (
+    r"(?:[Cc]hief [Ee]xecutive|CEO|[Cc]hairman|[Cc]hairwoman|[Cc]hair|[Pp]resident|[Mm]inister|[Cc]ommissioner"
+    r"|[Ss]pokesman|[Ss]pokeswoman|[Ss]pokesperson|[Ff]ounder|[Mm]ayor|[Ss]ecretary|[Dd]irector|[Hh]ead"
+    r"|[Uu]nion (?:[Ll]eader|[Rr]epresentative|[Dd]elegate))"
+)
+_ROLE_DE = (
+    r"(?:[A-ZÄÖÜ][\w-]*)?(?:chef|chefin|minister|ministerin|präsident|präsidentin|sprecher|sprecherin"
+    r"|vertreter|vertreterin|kollege|kollegin|bürgermeister|bürgermeisterin|Chef|Chefin|Minister|Ministerin"
+    r"|Präsident|Präsidentin|Sprecher|Sprecherin|Vertreter|Vertreterin|Kollege|Kollegin)"
+)
+_ROLE_THEN_NAME_EN_DE = re.compile(rf"(?<![\w-])(?:{_ROLE_EN}|{_ROLE_DE}),?[ \u00a0]{_PERSON}(?![\w-])")
 # « Jean Dupont, PDG de Vencorex », « Marie Durand, déléguée CGT ».
 _NAME_THEN_ROLE = re.compile(
     rf"(?<![\w-]){_PERSON},[ \u00a0](?:l'actuel |l'actuelle |le |la )?(?P<role>{_ROLE})"
@@ -205,6 +232,36 @@ def _after_german_article(name: str, text: str) -> bool:
     return re.search(rf"(?<![\w-]){_DE_ARTICLE}[ \u00a0]{re.escape(name)}(?![\w-])", text, re.IGNORECASE) is not None
 
 
+# « Wanhua » in « BorsodChem, filiale du chinois Wanhua »: a company named as the parent of another.
+_PARENT_OF = re.compile(r"(?:\bfiliales?|\bsubsidiary of|Tochter)[ \u00a0]+$", re.IGNORECASE)
+
+
+def _company_rule(text: str, start: int) -> str:
+    """« société », or « société mère » for a company named only as another's parent (« filiale du
+    chinois Wanhua »): that wording says what the company is, not that the text is about it."""
+    return "société mère" if _PARENT_OF.search(text, max(0, start - 30), start) else "société"
+
+
+_NAMED_AFTER = re.compile(rf",?[ \u00a0]+(?:M\.[ \u00a0]|Mme[ \u00a0])?{_PERSON}")
+
+
+def _prefecture(m: re.Match[str], text: str) -> str | None:
+    """« Préfecture de la Somme » for « PRÉFET DE LA SOMME » or « la préfecture de la Somme »; None
+    when what follows is no department, region or town, or when the prefect is named."""
+    words = m.group("place").replace("-", " - ").split()
+    for n in range(len(words), 0, -1):
+        place = gazetteer.place_info(" ".join(words[:n]).replace(" - ", "-"))
+        if place is not None:
+            break
+    else:
+        return None
+    if m.group("word").lower().startswith("préfe") and m.group("word").lower() != "préfecture":
+        if _NAMED_AFTER.match(text, m.end("place")):
+            return None  # « le préfet du Rhône, Jean-François Carenco »: the person
+    de = m.group("de").lower()
+    return f"Préfecture {de}{place.name}"
+
+
 def find_candidates(text: str) -> list[Candidate]:
     """Organisations and people that wording alone identifies, in order of appearance."""
     text = text.replace("’", "'")  # same length: offsets stay those of the caller's text
@@ -212,7 +269,7 @@ def find_candidates(text: str) -> list[Candidate]:
     for m in _COMPANY.finditer(text):
         name = _clean_org(m.group("name"))
         if name:
-            out.append(Candidate(name, "organisation", m.start("name"), "société"))
+            out.append(Candidate(name, "organisation", m.start("name"), _company_rule(text, m.start())))
     for m in _COMPANY_APPOSITION.finditer(text):
         name = _clean_org(m.group("name"))
         if name:
@@ -220,7 +277,7 @@ def find_candidates(text: str) -> list[Candidate]:
     for m in _COMPANY_NATIONALITY.finditer(text):
         name = _clean_org(m.group("name"))
         if name:
-            out.append(Candidate(name, "organisation", m.start("name"), "société"))
+            out.append(Candidate(name, "organisation", m.start("name"), _company_rule(text, m.start())))
     for pattern in (_COMPANY_EN, _COMPANY_DE):
         for m in pattern.finditer(text):
             name = _clean_org(m.group("name"))
@@ -234,6 +291,17 @@ def find_candidates(text: str) -> list[Candidate]:
         court = m.group("court")
         name = f"{court[0].upper()}{court[1:]} {m.group('de')}{m.group('place')}"
         out.append(Candidate(" ".join(name.split()), "organisation", m.start(), "tribunal"))
+    for m in _PORT.finditer(text):
+        port = "Grand Port Maritime" if m.group("port").lower().startswith("grand") else "Port autonome"
+        out.append(Candidate(f"{port} {m.group('de')}{m.group('place')}", "organisation", m.start(), "port"))
+    for m in _PREFECTURE.finditer(text):
+        name = _prefecture(m, text)
+        if name:
+            out.append(Candidate(name, "organisation", m.start(), "préfecture"))
+    for m in _ROLE_THEN_NAME_EN_DE.finditer(text):
+        person = _clean_person(m.group("person"))
+        if person and not _of_a_place(person):
+            out.append(Candidate(person, "personne", m.start("person"), "fonction"))
     for pattern in (_ROLE_THEN_NAME, _NAME_THEN_ROLE):
         for m in pattern.finditer(text):
             person = _clean_person(m.group("person"))

@@ -18,9 +18,10 @@ verb, a quotation or a list did not tell central names from peripheral ones.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-__all__ = ["MIN_MENTIONS", "TAIL_SHARE", "evidence", "in_signature", "only_in_tail", "tail_start"]
+__all__ = ["ACTS", "MIN_MENTIONS", "TAIL_SHARE", "acts_at", "evidence", "in_signature", "only_in_tail", "tail_start"]
 
 TAIL_SHARE = 1 / 8  # the last eighth of the text
 TAIL_MIN_CHARS = 800  # a text shorter than this has no tail: all of it is its first paragraph or so
@@ -62,14 +63,42 @@ def in_signature(text: str, start: int) -> bool:
 
 
 MIN_MENTIONS = 2  # named this often, a detected name is an actor wherever it stands
+
+# A verb right after a name: the organisation acts (« Matignon a arbitré », « le tribunal de
+# commerce de Poitiers prolonge », « la préfecture du Rhône indique »).
+ACTS = re.compile(
+    r"[ \t\u00a0]*\n?[ \t\u00a0]*(?<=\s)(?:a|ont|avait|va|annonce|arbitre|arbitré|publie|tranche|confirme|indique|précise|"
+    r"propose|estime|juge|demande|refuse|valide|décide|annoncé|publié|tranché|confirmé|indiqué|précisé|"
+    r"proposé|estimé|jugé|demandé|refusé|validé|décidé|écarte|écarté|signe|signé|accorde|accordé|"
+    r"confie|retient|prolonge|place|ordonne|prononce|autorise|rejette|statue|statuera|examinera|devra|doit|"
+    r"détient|prend|prendra|investit|investira|financera|apportera|accompagnera|versera)\b"
+)
+
+
+def acts_at(text: str, name: str) -> bool:
+    """Somewhere in ``text``, ``name`` (any case, any blanks between its words) is followed by a
+    verb of ``ACTS``."""
+    words = [re.escape(w) for w in name.split()]
+    pattern = re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+    return any(ACTS.match(text, m.end()) for m in pattern.finditer(text))
+
+
 # Wording that states who an actor is counts as evidence on its own: « le délégué CGT Nacim
-# Bardi », « Le tribunal de commerce de Lille a validé ».
-STATED_ROLES = {("fonction", "personne"): "fonction", ("tribunal", "organisation"): "tribunal"}
+# Bardi ». A court or a prefecture (« le tribunal de commerce de Lille », « la préfecture du
+# Rhône ») is also named as a place (« l'audience du 6 mars au tribunal de commerce de Lyon »,
+# « une réunion à la préfecture »): its name counts only where it acts.
+STATED_ROLES = {("fonction", "personne"): "fonction"}
+ACTING_INSTITUTIONS = {
+    ("tribunal", "organisation"): "tribunal",
+    ("préfecture", "organisation"): "préfecture",
+    ("port", "organisation"): "port",
+}
 
 
-def evidence(*, in_title: bool, in_lead: bool, mentions: int, rule: str, kind: str) -> str | None:
+def evidence(*, in_title: bool, in_lead: bool, mentions: int, rule: str, kind: str, acting: bool = False) -> str | None:
     """Why a name found outside the gazetteer (``rule``: the wording rule or ``ner``) is an actor
-    of the document, as the label recorded with it; None when nothing says it is."""
+    of the document, as the label recorded with it; None when nothing says it is. ``acting``:
+    the text has it act somewhere (``acts_at``)."""
     if in_title:
         return "titre"
     if in_lead:
@@ -78,6 +107,8 @@ def evidence(*, in_title: bool, in_lead: bool, mentions: int, rule: str, kind: s
         return f"nommé {mentions} fois"
     if (rule, kind) in STATED_ROLES:
         return STATED_ROLES[rule, kind]
+    if (rule, kind) in ACTING_INSTITUTIONS:
+        return ACTING_INSTITUTIONS[rule, kind] if acting else None
     if kind == "personne":  # a full name: people named in such texts act or speak in them
         return "personne nommée"
     if rule == "société":  # the wording says it is a company (« la société X », « le japonais X »)

@@ -214,7 +214,8 @@ def detect_actors(
             return
         found[key] = {"name": name, "kind": kind, "start": start, "rule": rule}
 
-    for c in actor_rules.find_candidates(unwrap_lines(head)):
+    unwrapped = unwrap_lines(head)
+    for c in actor_rules.find_candidates(unwrapped):
         if any(s < c.start + len(c.name) and c.start < e for s, e in spans):
             continue
         if gazetteer.actor_for_alias(c.name) or gazetteer.place_info(c.name) or _stop(c.name):
@@ -246,6 +247,8 @@ def detect_actors(
             mentions=mentions,
             rule=item["rule"],
             kind=item["kind"],
+            acting=(item["rule"], item["kind"]) in actor_salience.ACTING_INSTITUTIONS
+            and actor_salience.acts_at(unwrapped, item["name"]),
         )
         if evidence and not in_title:
             if _not_an_actor_here(item["name"], head, known, mentions, known_starts, item["rule"]):
@@ -273,7 +276,7 @@ def detect_actors(
     return Detected([name for _, name in actors], proposals[: 2 * MAX_ENTITIES], sorted(spans_out))
 
 
-_COMPANY_RULES = ("société", "forme juridique")
+_COMPANY_RULES = ("société", "forme juridique", "société mère")
 # The last word of a company's name, in French and English (« Carlesimo Investissements »,
 # « Olympus Steel »): the model's organisation ending with one is a company by its name.
 _COMPANY_NAME_END = re.compile(
@@ -490,9 +493,14 @@ def _in_lower_case(word: str, text: str) -> bool:
     return lower != word and re.search(rf"(?<!\w){re.escape(lower)}(?!\w)", text) is not None
 
 
+# Lower-case words inside a hyphenated name (« Pont-à-Mousson », « Fos-sur-Mer », « Saint-Rémy-de-Provence »).
+_LINK_WORDS = frozenset("de du des d la le les l à au aux en sur sous lès et lez".split())
+_CLOCK = re.compile(r"^\s*\d{1,2}\s*(?:h|:|\.)\s*\d{0,2}\s*")  # « 12 h 30 – Déjeuner », a programme's line
+
+
 def _line_initial(text: str, start: int) -> bool:
-    """Only bullets, markup or a sentence end between the line start and ``start``."""
-    line = text[text.rfind("\n", 0, start) + 1 : start]
+    """Only bullets, markup, a time of day or a sentence end between the line start and ``start``."""
+    line = _CLOCK.sub("", text[text.rfind("\n", 0, start) + 1 : start])
     return not line.strip(" \t-–—•*#>") or line.rstrip().endswith((".", "!", "?", ":"))
 
 
@@ -549,6 +557,8 @@ def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
             return False
         if gazetteer.is_theme_term(word):
             return False  # « SCOP », « Relocalisation »
+        if any(part[:1].islower() and part not in _LINK_WORDS for part in word.split("-")[1:]):
+            return False  # « Déjeuner-buffet »: a compound of common words, not a name
         if word.isupper() and len(word) >= 2:
             return True  # an acronym
         # A proper noun: never written in lower case in the document, and written with its

@@ -209,11 +209,7 @@ STATE_MIN_MENTIONS = 4
 EXECUTIVE_MIN_MENTIONS = 3
 AGENCY_MIN_MENTIONS = 2
 _EXECUTIVE = ("Présidence de la République", "Premier ministre")
-_ACTS = re.compile(
-    r"[ \t\u00a0]+(?:a|ont|avait|va|annonce|arbitre|arbitré|publie|tranche|confirme|indique|précise|"
-    r"propose|estime|juge|demande|refuse|valide|décide|annoncé|publié|tranché|confirmé|indiqué|précisé|"
-    r"proposé|estimé|jugé|demandé|refusé|validé|décidé|écarte|écarté|signe|signé|accorde|accordé)\b"
-)
+_ACTS = actor_salience.ACTS  # it acts: « Matignon a arbitré »
 
 
 _ROLE_OF = re.compile(
@@ -245,7 +241,14 @@ def _actor_names(
         starts.setdefault(name, set()).add(offset)
 
     titles: dict[str, int] = {}  # mentions of a local authority that only title a named person
+    venues: dict[str, int] = {}  # mentions of an institution as where or to whom (« à l'Assemblée »)
     for name, start, end in found.spans:
+        if (
+            prepared
+            and gazetteer.actor_kind(name) in _VENUE_KINDS
+            and _AT_VENUE.search(prepared, max(0, start - 20), start)
+        ):
+            venues[name] = venues.get(name, 0) + 1
         if prepared and gazetteer.actor_kind(name) == "collectivités" and _titles_a_person(prepared, start, end):
             titles[name] = titles.get(name, 0) + 1
         covered = any(m.start < end and start < m.end and (m.holder or m.named) for m in mentions)
@@ -259,7 +262,12 @@ def _actor_names(
             add(m.holder, m.start)
     in_title = {m.value for m in gazetteer.match_actors(title)} if title else set()
     lead = entities.lead_end(text) if text else 0
-    kept = [n for n in first if _salient(n, len(starts[n]), n in in_title, first[n] < lead, n in acting)]
+    letterhead = _letterhead_end(text)
+    kept = [
+        n
+        for n in first
+        if _salient(n, len(starts[n]), n in in_title or first[n] < letterhead, first[n] < lead, n in acting)
+    ]
     # A company or local authority named once, as an example (« des clients comme la SNCF »,
     # « notamment Engie », « wie SNCF und RATP ») or in brackets, is not what the text is about.
     kept = [
@@ -274,6 +282,9 @@ def _actor_names(
     # « Le président de la Région Nouvelle-Aquitaine, Alain Rousset, … »: the person acts; the
     # region is his title, not an actor, unless the text names it otherwise too.
     kept = [n for n in kept if n in in_title or titles.get(n, 0) < len(starts[n])]
+    # « présentée à l'Assemblée nationale », « notifié à la Commission européenne »: the place where
+    # or the body to which something happens, not an institution that acts.
+    kept = [n for n in kept if n in in_title or n in acting or venues.get(n, 0) < len(starts[n])]
     # An organisation named once, only in the last eighth of the text, is background
     # (« Sur le terrain, la CGT et la CFDT restent méfiantes »); a person is not judged so.
     kept = [
@@ -306,6 +317,12 @@ def _titles_a_person(prepared: str, start: int, end: int) -> bool:
     return _PERSON_BEFORE.search(prepared, max(0, start - 40 - 60), max(0, start - 40) + role.start()) is not None
 
 
+_VENUE_KINDS = ("État et ministères", "agences et opérateurs")
+_AT_VENUE = re.compile(
+    r"(?:\b[àÀ]|\bau|\baux|\bdevant|\bauprès d[eu]|\bauprès des)[ \t\u00a0]+(?:l['’][ \t\u00a0]*|la[ \t\u00a0]+|le[ \t\u00a0]+)?$"
+)
+
+
 _EXAMPLE_KINDS = ("entreprises", "collectivités")
 _PERSON_KINDS = ("personnalités",)
 _EXAMPLE_MARK = re.compile(
@@ -318,6 +335,20 @@ _EXAMPLE_MARK = re.compile(
 def _as_example(prepared: str, start: int) -> bool:
     """The mention at ``start`` follows « comme », « notamment », « tels que »… in its sentence, or a bracket."""
     return bool(prepared) and _EXAMPLE_MARK.search(prepared, max(0, start - 70), start) is not None
+
+
+LETTERHEAD_LINES, LETTERHEAD_MAX_WORDS = 2, 10
+
+
+def _letterhead_end(text: str) -> int:
+    """End of a release's letterhead: its first lines while they are short (« COMMUNIQUÉ DE PRESSE –
+    MINISTÈRE DU REDRESSEMENT PRODUCTIF »). An institution named there issues the document."""
+    end = 0
+    for m in list(re.finditer(r"[^\n]*\S[^\n]*", text[:600]))[:LETTERHEAD_LINES]:
+        if len(m.group().split()) > LETTERHEAD_MAX_WORDS:
+            break
+        end = m.end()
+    return end
 
 
 def _salient(name: str, mentions: int, in_title: bool, in_lead: bool, acting: bool) -> bool:

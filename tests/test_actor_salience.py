@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from test_entities import FakeNlp
 
-from archive import gazetteer
+from archive import gazetteer, offices
 from indexer import actor_salience, entities, metadata
 from indexer.actor_rules import find_candidates
 from indexer.extract import Extraction
@@ -159,7 +159,7 @@ def test_an_english_possessive_is_not_part_of_a_name() -> None:
 
 def test_a_role_before_a_place_name_is_no_person() -> None:
     text = "la présidente du directoire du Grand Port Maritime de Marseille ont accueilli les partenaires"
-    assert rules(text) == []
+    assert rules(text) == [("Grand Port Maritime de Marseille", "port")]  # the port authority, no person
     assert rules("la présidente de la commission, Sonia de La Provôté, a dit") == [("Sonia de La Provôté", "fonction")]
 
 
@@ -217,3 +217,129 @@ def test_the_models_reading_with_the_company_word_gives_way_to_the_rules_name() 
     )
     found = detected(text, {"Chemiekonzerns Wanhua": "PER"})
     assert "Wanhua" in found.actors and "Chemiekonzerns Wanhua" not in found.actors
+
+
+# -- fifth round: offices, institutions that act, letterheads, more wording -------------------------
+
+BODY = "Le site emploie 400 salariés et attend un repreneur depuis plusieurs mois. " * 4
+
+
+def test_an_office_wrapped_over_two_lines_is_still_its_holder() -> None:
+    text = "Belfort : l'usine menacée\n\n" + BODY + "\nLe président de\nla République a demandé un plan."
+    assert [m.holder for m in offices.mentions(text, "2016-09-08")] == ["François Hollande"]
+    actors = record(text + "\n\nBelfort, le 8 septembre 2016").actors
+    assert "François Hollande" in actors and "Présidence de la République" not in actors
+
+
+def test_the_tenant_of_matignon_is_the_prime_minister() -> None:
+    text = "Première pierre à Roussillon\n\nLe locataire de Matignon a inscrit la cérémonie dans la relance."
+    assert [m.holder for m in offices.mentions(text, "2021-09-07")] == ["Jean Castex"]
+    actors = record(text + " " + BODY + "\n\nRoussillon, le 7 septembre 2021").actors
+    assert "Jean Castex" in actors and "Premier ministre" not in actors
+
+
+def test_a_court_or_a_prefecture_named_once_counts_only_where_it_acts() -> None:
+    start = "Reprise à Trith\n\n" + FILLER * 5 + "\n\n" + FILLER * 3
+    where = start + "Objectif pour l'audience du 6 mars au tribunal de commerce de Nantes : gagner du temps. "
+    acts = start + "Le tribunal de commerce de Nantes prolonge la période d'observation. "
+    assert "Tribunal de commerce de Nantes" not in detected(where + FILLER * 4).actors
+    found = detected(acts + FILLER * 4)
+    assert "Tribunal de commerce de Nantes" in found.actors
+    assert {p["name"]: p["evidence"] for p in found.proposals}["Tribunal de commerce de Nantes"] == "tribunal"
+    prefecture = start + "Dans un communiqué, la préfecture du Gard\nindique que les contrôles continuent. "
+    assert "Préfecture du Gard" in detected(prefecture + FILLER * 4).actors
+    meeting = start + "Une réunion se tiendra à la préfecture du Gard. "
+    assert "Préfecture du Gard" not in detected(meeting + FILLER * 4).actors
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dans un communiqué, la préfecture du Gard indique", [("Préfecture du Gard", "préfecture")]),
+        ("PRÉFET DE LA MANCHE\nCommuniqué de presse", [("Préfecture de la Manche", "préfecture")]),
+        ("Présents : le préfet de l'Aude ; les élus", [("Préfecture de l'Aude", "préfecture")]),
+        ("Le préfet du Gard, Marc Tessier, a réuni les élus", [("Marc Tessier", "fonction")]),  # the person
+        ("puis marche vers la sous-préfecture de Thionville", []),
+        ("la préfecture de Région a répondu", []),  # no place after the title
+        ("Le Grand Port Maritime du Havre détient 5 % du capital", [("Grand Port Maritime du Havre", "port")]),
+    ],
+)
+def test_prefectures_and_port_authorities_by_wording(text: str, expected: list[tuple[str, str]]) -> None:
+    assert rules(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("Trade Commissioner Anna Lindqvist said the deal was fair", "Anna Lindqvist"),
+        ("alongside the group's chief executive Paul Verbeke and", "Paul Verbeke"),
+        ("Konzernchef Markus Berger kündigte an", "Markus Berger"),
+        ("die Gewerkschaftsvertreterin Ilse Krämer, eine der Initiatorinnen", "Ilse Krämer"),
+    ],
+)
+def test_an_english_or_german_role_before_a_name_is_a_person(text: str, person: str) -> None:
+    assert (person, "fonction") in rules(text)
+
+
+def test_a_company_named_as_the_parent_of_another_needs_more_evidence() -> None:
+    assert ("Zorbex", "société mère") in rules("le site, cédé à Kelmar, filiale du chinois Zorbex, ferme")
+    assert ("Zorbex", "société") in rules("le site, cédé au chinois Zorbex, ferme")
+    text = "Reprise à Trith\n\n" + FILLER * 5 + "\n\n" + FILLER * 3
+    text += "Le site est cédé à Kelmar, ancienne filiale du canadien Zorbex. " + FILLER * 4
+    found = detected(text)
+    assert "Zorbex" not in found.actors
+    assert {p["name"]: p["actor"] for p in found.proposals}["Zorbex"] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Deux offres : celle de la SARL Morvan et Fils, qui garde 80 salariés", "Morvan et Fils"),
+        ("l'offre du groupe suisse Kessel + Brandt pour la reprise", "Kessel + Brandt"),
+    ],
+)
+def test_a_legal_form_before_a_name_and_names_with_et_cie_or_plus(text: str, name: str) -> None:
+    assert (name, "société") in rules(text)
+
+
+def test_a_programme_line_and_a_compound_of_common_words_are_no_names() -> None:
+    text = "Matinée de l'industrie\n9 h 00 – Accueil\n12 h 30 – Cocktail-dînatoire et visites\n"
+    assert entities.detect_entities(text, nlp=FakeNlp({"Cocktail-dînatoire": "ORG"})) == []
+    text = "Matinée de l'industrie\n12 h 30 – Déjeuner et visite chez Norvalis, puis Norvalis présente."
+    assert [e.name for e in entities.detect_entities(text, nlp=FakeNlp({"Norvalis": "ORG"}))] == ["Norvalis"]
+
+
+def test_a_ministry_on_a_releases_letterhead_issues_it() -> None:
+    body = "Le plan de soutien aux fonderies a été présenté ce jeudi à Paris. " + BODY
+    head = "COMMUNIQUÉ DE PRESSE – MINISTÈRE DU REDRESSEMENT PRODUCTIF\n\nUn plan pour les fonderies\n\n"
+    release = metadata.build_record(
+        doc_id="x",
+        paths=["cp.pdf"],
+        extraction=Extraction(text=head + body, pages=1, format="pdf", title_hint="Un plan pour les fonderies"),
+        sidecar={},
+        sha256="0" * 64,
+        size=1,
+    )
+    assert release.title == "Un plan pour les fonderies"  # the letterhead is not the title here
+    assert "Ministère du Redressement productif" in release.actors
+    # named once in passing in the body, it is not salient
+    deep = "Un plan pour les fonderies\n\n" + body + " Le ministère du Redressement productif suit le dossier."
+    assert "Ministère du Redressement productif" not in record(deep).actors
+
+
+def test_etat_des_lieux_is_not_the_state() -> None:
+    assert [name for name, _, _ in gazetteer.find_actors("État des lieux de la filière en 2011").spans] == []
+    assert [name for name, _, _ in gazetteer.find_actors("L'État des lieux est fait. L'État paiera.").spans] == ["État"]
+
+
+def test_an_institution_named_only_as_a_venue_does_not_act() -> None:
+    venue = "La loi sur les sites rentables\n\nLa proposition, présentée à l'Assemblée nationale, attend. " + BODY
+    assert "Assemblée nationale" not in record(venue).actors
+    acting = "La loi sur les sites rentables\n\nL'Assemblée nationale a adopté la proposition. " + BODY
+    assert "Assemblée nationale" in record(acting).actors
+
+
+def test_an_acting_verb_may_follow_on_the_next_line() -> None:
+    assert actor_salience.acts_at("devant la préfecture du Gard\nAccès en tramway", "Préfecture du Gard") is False
+    assert actor_salience.acts_at("la Préfecture du Gard\nindique que", "Préfecture du Gard") is True
+    assert actor_salience.acts_at("la préfecture du Gard, qui", "Préfecture du Gard") is False
