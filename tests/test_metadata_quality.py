@@ -17,13 +17,13 @@ from indexer.doctype import DOC_TYPES
 # Measured 2026-12-03 (third round): date 0.955 / year 0.970, actors P 0.721 / R 0.798, themes 0.689,
 # places 0.893, type 0.925, language 1.000 (the targets are not all met: see RESULTS).
 # Fourth round (actor salience): actors P 0.752 / R 0.833; (the theme model, archive/vocab/theme_model.json):
-# themes 0.755, the rest unchanged.
+# themes 0.755, the rest unchanged. Fifth round (theme word penalty 0.1): themes 0.770.
 TEST_FLOORS = {
     "date_exact": 0.93,
     "date_year": 0.95,
     "actor_precision": 0.73,
     "actor_recall": 0.81,
-    "theme_f1": 0.72,
+    "theme_f1": 0.75,
     "place_f1": 0.86,
     "type_accuracy": 0.90,
     "language_accuracy": 0.98,
