@@ -103,6 +103,32 @@ def test_a_model_file_of_other_features_is_refused() -> None:
         ThemeModel.from_json(data)
 
 
+def test_a_model_file_of_the_fourth_round_six_letter_stems_is_refused() -> None:
+    """Stems are 5 letters since the fifth round: a file of 6-letter stems would match no word."""
+    data = json.loads(BUNDLED_MODEL.read_text(encoding="utf-8"))
+    assert data["stem_length"] == 5
+    data["stem_length"] = 6
+    with pytest.raises(ValueError):
+        ThemeModel.from_json(data)
+
+
+def test_an_unreadable_model_file_falls_back_to_the_rules_with_a_warning(lab_vocab: Path, caplog) -> None:
+    """A lab's copy of the model written by another version (or damaged) must not stop indexing:
+    before, every document raised ValueError in match_themes."""
+    data = json.loads(BUNDLED_MODEL.read_text(encoding="utf-8"))
+    data["stem_length"] = 6
+    text = "L'usine va fermer : 300 emplois supprimés, la direction annonce des licenciements."
+    for content in (json.dumps(data, ensure_ascii=False), "{ pas du JSON"):
+        (lab_vocab / MODEL_FILE).write_text(content, encoding="utf-8")
+        g.clear_caches()
+        with caplog.at_level("WARNING", logger="archive.gazetteer"):
+            found = [m.value for m in g.match_themes(text)]
+        assert found == [m.value for m in theme_rules.rule_themes(theme_rules.read_themes(text))]
+        assert "emploi" in found
+        assert "python -m indexer.train_themes" in caplog.text
+        caplog.clear()
+
+
 def test_micro_f1() -> None:
     assert train_themes.micro_f1([{"a", "b"}], [frozenset({"a"})]) == pytest.approx(2 / 3)
     assert train_themes.micro_f1([set()], [frozenset()]) == 1.0
