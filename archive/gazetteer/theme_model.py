@@ -14,6 +14,7 @@ Numpy only, no model library at run time. Without the file, the trigger-term rul
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from collections import Counter
@@ -25,8 +26,12 @@ import numpy as np
 
 from archive.gazetteer.files import vocab_file
 
+log = logging.getLogger("archive.gazetteer")
+
 MODEL_FILE = "theme_model.json"
-STEM_LENGTH = 6  # words are cut to their first 6 letters (« licenciements » → « licenc »)
+# Words are cut to their first 5 letters (« licenciements » → « licen »): 5 beat 6 in every one of ten
+# cross-validation fold assignments on dev (benchmarks/RESULTS.md, « Themes, fifth round »).
+STEM_LENGTH = 5
 _WORD = re.compile(r"[a-z][a-z0-9]{2,}")
 STOPWORDS = frozenset(
     "les des une dans pour par sur avec qui que est sont aux ont ete plus son ses leur leurs cette "
@@ -196,10 +201,21 @@ def _rounded(values: np.ndarray) -> list[float]:
 
 @lru_cache(maxsize=1)
 def load_model() -> ThemeModel | None:
-    """The trained model of the vocabulary folder, or None (then the rules decide)."""
+    """The trained model of the vocabulary folder, or None (then the rules decide).
+
+    A file this version cannot read (written by another version, or damaged) is set aside with a
+    warning: indexing goes on with the rules instead of failing on every document."""
     path = vocab_file(MODEL_FILE)
     try:
         with path.open(encoding="utf-8") as handle:
             return ThemeModel.from_json(json.load(handle))
     except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError) as error:  # json.JSONDecodeError is a ValueError
+        log.warning(
+            "%s illisible (%s) : les thèmes sont choisis par les termes déclencheurs ; "
+            "réentraîner avec « python -m indexer.train_themes »",
+            path,
+            error,
+        )
         return None
