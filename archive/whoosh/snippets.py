@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable
 from itertools import accumulate, chain, compress, filterfalse
@@ -89,12 +89,15 @@ def highlight_text(text: str, terms: frozenset[str], analyzer) -> str:
 
 
 _MEMO_MAX_WORDS = 400_000
-_SPACE = re.compile(r"\s")
-# Characters of text tokenised before and after a matched word: the context fragmenter never
-# looks further (its « surround » before; a fragment of at most SNIPPET_CHARS of words after),
-# so fragments come out as if the whole text had been tokenised.
+# The words replayed around a matched word: the word before it and those starting up to _BEFORE
+# characters before that one (the fragmenter keeps « surround » characters of context before a
+# match, and had dropped what lies further back), and after it those
+# whose tokens add up to _AFTER characters of tokens. The fragmenter never looks further: after
+# a match it counts down « surround » characters of tokens (twice that after a first match with
+# nothing before it), then closes the fragment. So fragments come out as if the whole text had
+# been tokenised.
 _BEFORE = 2 * SNIPPET_SURROUND + 40
-_AFTER = 3 * SNIPPET_CHARS + 2 * SNIPPET_SURROUND
+_AFTER = 2 * SNIPPET_SURROUND + 1
 _Outputs = tuple[tuple[str, int, int, bool], ...]
 
 
@@ -105,6 +108,7 @@ class _WordMemo:
     def __init__(self, analyzer) -> None:
         self.analyzer = analyzer
         self.outputs: dict[str, _Outputs] = {}
+        self.sizes: dict[str, int] = {}  # word → characters of its tokens (the fragmenter's count)
         self.producers: dict[str, set[str]] = {}
         tokenizer = analyzer.items[0]
         expression = tokenizer.expression
@@ -114,12 +118,13 @@ class _WordMemo:
 
     def learn(self, words) -> None:
         """Analyse the words not seen yet."""
-        outputs, producers = self.outputs, self.producers
+        outputs, producers, sizes = self.outputs, self.producers, self.sizes
         for word in words:
             found = outputs[word] = tuple(
                 (t.text, t.startchar, t.endchar, t.stopped)
                 for t in self.analyzer(word, chars=True, mode="query", removestops=False)
             )
+            sizes[word] = sum(out[2] - out[1] for out in found)
             for out in found:
                 producers.setdefault(out[0], set()).add(word)
 
@@ -133,6 +138,24 @@ class _WordMemo:
 
 
 _memo: _WordMemo | None = None
+# Characters past a word that its tokenisation may depend on (the number pattern's look-ahead,
+# a following « 000 » group): a word ending this far before the end of a cut text is whole.
+_CUT_MARGIN = 16
+
+
+def _words_to_limit(memo: _WordMemo, text: str, charlimit: int) -> tuple[list[str], list[int]]:
+    """The words of `text` and their starts, up to the first word starting at or past `charlimit`
+    (whose tokens all end past it: the fragmenter stops there, but that token's end still closes
+    an open fragment). A long text is read only that far."""
+    if charlimit >= len(text):
+        return memo.tokens(text)
+    cut = charlimit + 256
+    while True:
+        words, starts = memo.tokens(text[:cut])
+        index = bisect_left(starts, charlimit)
+        if cut >= len(text) or (index < len(words) and starts[index] + len(words[index]) <= cut - _CUT_MARGIN):
+            return words[: index + 1], starts[: index + 1]
+        cut *= 2
 
 
 def _highlight_tokens(text: str, analyzer, terms: frozenset[str], charlimit: int) -> list[tuple[str, int, int, bool]]:
@@ -158,13 +181,7 @@ def _highlight_tokens(text: str, analyzer, terms: frozenset[str], charlimit: int
         # A new memo rather than a cleared one: a search of another thread may be using this one.
         memo = _memo = _WordMemo(analyzer)
 
-    # The fragmenter stops at the first token ending past `charlimit`: no need to read further
-    # than the first space after it (a word is never cut).
-    if charlimit < len(text):
-        space = _SPACE.search(text, charlimit)
-        if space:
-            text = text[: space.start()]
-    words, starts = memo.tokens(text)
+    words, starts = _words_to_limit(memo, text, charlimit)
     distinct = set(words)
     memo.learn(list(filterfalse(memo.outputs.__contains__, distinct)))
     producers = memo.producers
@@ -172,16 +189,21 @@ def _highlight_tokens(text: str, analyzer, terms: frozenset[str], charlimit: int
     if not matched:
         return []
     outputs = memo.outputs
-    windows: list[list[int]] = []
-    for start in compress(starts, map(matched.__contains__, words)):
-        if windows and start - _BEFORE <= windows[-1][1]:
-            windows[-1][1] = start + _AFTER
+    # Running total of token characters: where the fragmenter's countdown after a match ends.
+    running = list(accumulate(map(memo.sizes.__getitem__, words)))
+    windows: list[list[int]] = []  # [first word, word after the last] of each stretch
+    for index in compress(range(len(words)), map(matched.__contains__, words)):
+        # From the word before it, however far: the fragmenter's context before a match is the
+        # last words it saw, across any run of spaces.
+        low = bisect_left(starts, starts[index - 1] - _BEFORE) if index else 0
+        high = bisect_left(running, running[index] + _AFTER) + 2
+        if windows and low <= windows[-1][1]:
+            windows[-1][1] = high
         else:
-            windows.append([start - _BEFORE, start + _AFTER])
+            windows.append([low, high])
     spans: list[tuple[str, int, int, bool]] = []
-    for low, high in windows:  # the words starting inside each window
-        first, last = bisect_left(starts, low), bisect_right(starts, high)
-        for start, word in zip(starts[first:last], words[first:last], strict=True):
+    for low, high in windows:
+        for start, word in zip(starts[low:high], words[low:high], strict=True):
             spans.extend([(out[0], start + out[1], start + out[2], out[3]) for out in outputs[word]])
     return spans
 
