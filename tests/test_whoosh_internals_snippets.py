@@ -57,3 +57,27 @@ def test_fast_snippets_equal_whooshs_highlighter(seed: int) -> None:
         for chosen in (picked, rare, picked + rare, ["inexistantissime"]):
             terms = stems(chosen)
             assert whoosh_snippets.highlight_text(text, terms, ANALYZER) == whoosh_reference(text, terms), chosen
+
+
+def spaced_texts() -> list[str]:
+    """Texts with long runs of spaces and line breaks (tables, OCR of forms), some past the
+    32 768-character limit, which may then fall inside such a run."""
+    rng = random.Random(11)
+    vocabulary = sorted({w for t in texts()[:5] for w in t.split()})
+    made = []
+    for size in (300, 3_000, 6_000):
+        gaps = [" ", " ", " ", " " * 30, " " * 300, "\n\n   \t"]
+        made.append("".join(rng.choice(vocabulary) + rng.choice(gaps) for _ in range(size)))
+    return made
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fast_snippets_equal_whooshs_highlighter_across_runs_of_spaces(seed: int) -> None:
+    """The words kept before a match reached back a fixed number of characters: after a run of
+    spaces the fragment started elsewhere than Whoosh's (and past the limit, ended elsewhere)."""
+    rng = random.Random(seed)
+    for text in spaced_texts():
+        words = text.split()
+        for _ in range(6):
+            terms = stems([rng.choice(words) for _ in range(rng.choice((1, 2, 3)))])
+            assert whoosh_snippets.highlight_text(text, terms, ANALYZER) == whoosh_reference(text, terms)
