@@ -121,6 +121,10 @@ async def load(url: str, clients: int, requests: int, mix: list[dict[str, object
             if len(warmed) == clients:
                 ready.set()
             await ready.wait()
+            try:  # the server closes a connection idle for 5 s (while the others warmed up): reopen it
+                await http.get("/api/stats")
+            except httpx.TransportError:
+                await http.get("/api/stats")
             while next_request < requests:
                 params = mix[next_request % len(mix)]
                 next_request += 1
