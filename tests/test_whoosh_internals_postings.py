@@ -184,7 +184,6 @@ def test_cached_postings_equal_fresh_ones_and_cannot_be_changed(reader) -> None:
             )
             with pytest.raises(ValueError):
                 ids[:1] = 0
-            assert isinstance(values, tuple)
     assert (cache.misses, cache.hits) == (4, 4)
     assert cached.ids("themes", "emploi").tolist() == fresh.ids("themes", "emploi").tolist()  # without values
     assert cache.bytes <= cache.max_bytes

@@ -4,8 +4,8 @@ Every search decoded the blocks of its words again (zlib, then pickle): a freque
 as « industrie » (31 000 documents at 100 000) cost milliseconds on every request. One cache
 belongs to one index state (the engine makes a new one when the index changes, so nothing
 stale can be read) and is shared by the searchers of that state; the least recently used
-entries go first once the bound is passed. Entries are read-only (arrays flagged so, values
-as tuples): the searches that share them cannot change them.
+entries go first once the bound is passed. The arrays of an entry are flagged read-only: the
+searches that share them cannot change them (nor its list of values, which no reader changes).
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from collections.abc import Callable
 import numpy as np
 
 # (document numbers, weights, values or None)
-Entry = tuple[np.ndarray, np.ndarray, tuple | None]
-# Python's overhead of one bytes object plus its slot in a tuple, the values' share of an entry.
+Entry = tuple[np.ndarray, np.ndarray, list | None]
+# Python's overhead of one bytes object plus its slot in a list, the values' share of an entry.
 _VALUE_OVERHEAD = 33 + 8
+# Values whose sizes are added up to estimate them all (a frequent word has 75 000 of them).
+_SAMPLE = 256
 
 
 class TermCache:
@@ -61,15 +63,17 @@ class TermCache:
 
 
 def entry_bytes(entry: Entry) -> int:
+    """Memory held by an entry; its values' sizes estimated from a sample spread over them."""
     ids, weights, values = entry
     size = ids.nbytes + weights.nbytes
     if values:
-        size += sum(map(len, values)) + _VALUE_OVERHEAD * len(values)
+        step = max(1, len(values) // _SAMPLE)
+        sample = values[::step]
+        size += round(sum(map(len, sample)) / len(sample) * len(values)) + _VALUE_OVERHEAD * len(values)
     return size
 
 
-def _frozen(entry: tuple[np.ndarray, np.ndarray, list | tuple | None]) -> Entry:
-    ids, weights, values = entry
-    for array in (ids, weights):
+def _frozen(entry: Entry) -> Entry:
+    for array in entry[:2]:
         array.setflags(write=False)
-    return ids, weights, None if values is None else tuple(values)
+    return entry
