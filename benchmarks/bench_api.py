@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -34,7 +36,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from api_server import running_server  # noqa: E402
+from api_server import server_process  # noqa: E402
 
 QUERIES: list[dict[str, object]] = [
     {"q": "industrie"},
@@ -50,6 +52,22 @@ QUERIES: list[dict[str, object]] = [
     {"q": "investissement", "actor": "CGT", "type": "rapport"},
     {"q": ""},
 ]
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children (uvicorn's workers)."""
+    total, pending = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+        pending += [int(c) for c in children]
+    return total
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -104,10 +122,18 @@ def distinct_mix(words: list[str], facets: dict[str, list[str]], count: int, see
     return out
 
 
-async def load(url: str, clients: int, requests: int, mix: list[dict[str, object]] | None = None) -> dict[str, float]:
-    """`requests` requests from `clients` clients; the mix cycles (QUERIES by default)."""
+async def load(
+    url: str,
+    clients: int,
+    requests: int,
+    mix: list[dict[str, object]] | None = None,
+    cpu: Callable[[], float] | None = None,
+) -> dict[str, float]:
+    """`requests` requests from `clients` clients; the mix cycles (QUERIES by default). With `cpu`
+    (the server's CPU seconds so far), the server's CPU milliseconds per measured request too."""
     mix = mix or QUERIES
     latencies: list[float] = []
+    dropped: list[int] = []  # requests whose connection failed (no answer, no latency)
     errors = 0
     next_request = 0
 
@@ -129,7 +155,12 @@ async def load(url: str, clients: int, requests: int, mix: list[dict[str, object
                 params = mix[next_request % len(mix)]
                 next_request += 1
                 started = time.perf_counter()
-                response = await http.get("/api/search", params=params)
+                try:
+                    response = await http.get("/api/search", params=params)
+                except httpx.TransportError:  # counted and reported; the next request reconnects
+                    errors += 1
+                    dropped.append(1)
+                    continue
                 latencies.append((time.perf_counter() - started) * 1000)
                 errors += response.status_code != 200
 
@@ -140,17 +171,19 @@ async def load(url: str, clients: int, requests: int, mix: list[dict[str, object
     for task in tasks:  # a client that failed before the start: its error, not a wait forever
         if task.done() and task.exception():
             raise task.exception()
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu() if cpu else 0.0
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - started
+    cpu_used = (cpu() - cpu_before) if cpu else float("nan")
     return {
         "clients": clients,
-        "requests": len(latencies),
+        "requests": len(latencies) + len(dropped),
         "errors": errors,
         "rps": len(latencies) / elapsed,
         "p50": statistics.median(latencies),
         "p95": percentile(latencies, 95),
         "max": max(latencies),
+        "cpu": cpu_used * 1000 / max(1, len(latencies) + len(dropped)),
     }
 
 
@@ -170,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     for workers in (int(w) for w in args.workers.split(",")):
         # A new server for each mix: what one mix leaves in the server's memory does not help the next.
         for mix_name in mixes:
-            with running_server(args.index, args.corpus, workers=workers) as url:
+            with server_process(args.index, args.corpus, workers=workers) as (proc, url):
                 documents = httpx.get(f"{url}/api/stats", timeout=120).json()["documents"]
                 facets = {
                     name: list(httpx.get(f"{url}/api/facets/{facet}", timeout=120).json()["values"])[:30]
@@ -181,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
                     + (f"{len(QUERIES)} queries sent again and again" if mix_name == "repeated" else "no request twice")
                     + f", {args.requests} requests per run"
                 )
-                print("clients  requests  errors  req/s   p50 ms   p95 ms   max ms")
+                print("clients  requests  errors  req/s   p50 ms   p95 ms   max ms   server CPU ms/request")
                 counts = [int(c) for c in args.clients.split(",")]
                 # One list of distinct requests, cut in one slice per client count: none is sent twice.
                 distinct = (
@@ -189,10 +222,10 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 for n, clients in enumerate(counts):
                     mix = distinct[n * args.requests : (n + 1) * args.requests] or None
-                    r = asyncio.run(load(url, clients, args.requests, mix))
+                    r = asyncio.run(load(url, clients, args.requests, mix, lambda: server_cpu(proc.pid)))
                     print(
                         f"{r['clients']:>7}  {r['requests']:>8}  {r['errors']:>6}  {r['rps']:>5.1f}  "
-                        f"{r['p50']:>7.1f}  {r['p95']:>7.1f}  {r['max']:>7.1f}",
+                        f"{r['p50']:>7.1f}  {r['p95']:>7.1f}  {r['max']:>7.1f}  {r['cpu']:>7.1f}",
                         flush=True,
                     )
 
