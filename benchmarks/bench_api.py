@@ -70,6 +70,30 @@ def server_cpu(pid: int) -> float:
     return total
 
 
+def worker_pids(pid: int) -> set[int]:
+    """The server's worker processes (its children), to tell whether one was restarted."""
+    try:
+        return {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    except OSError:
+        return set()
+
+
+def server_rss_mb(pid: int) -> list[float]:
+    """Resident memory of each of the server's processes (MB), the parent first."""
+    out, pending = [], [pid]
+    while pending:
+        current = pending.pop(0)
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        rss = next((line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")), "0")
+        out.append(int(rss) / 1024)
+        pending += [int(c) for c in children]
+    return out
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -222,12 +246,17 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 for n, clients in enumerate(counts):
                     mix = distinct[n * args.requests : (n + 1) * args.requests] or None
+                    workers_before = worker_pids(proc.pid)
                     r = asyncio.run(load(url, clients, args.requests, mix, lambda: server_cpu(proc.pid)))
+                    if workers > 1 and worker_pids(proc.pid) != workers_before:
+                        print("        (a worker process was replaced during this run: uvicorn found it unresponsive)")
                     print(
                         f"{r['clients']:>7}  {r['requests']:>8}  {r['errors']:>6}  {r['rps']:>5.1f}  "
                         f"{r['p50']:>7.1f}  {r['p95']:>7.1f}  {r['max']:>7.1f}  {r['cpu']:>7.1f}",
                         flush=True,
                     )
+                rss = ", ".join(f"{mb:.0f}" for mb in server_rss_mb(proc.pid))
+                print(f"server processes' resident memory after the runs: {rss} MB", flush=True)
 
 
 if __name__ == "__main__":

@@ -81,3 +81,30 @@ def test_fast_snippets_equal_whooshs_highlighter_across_runs_of_spaces(seed: int
         for _ in range(6):
             terms = stems([rng.choice(words) for _ in range(rng.choice((1, 2, 3)))])
             assert whoosh_snippets.highlight_text(text, terms, ANALYZER) == whoosh_reference(text, terms)
+
+
+def test_a_search_meeting_a_word_another_search_is_learning_gets_its_snippet() -> None:
+    """The memo of analysed words is shared by the server's threads. A word was marked as known
+    before its token count was stored: a search of another thread, run at that moment, took it as
+    known and failed with a KeyError (a 500, then reset connections, under 16 clients). The other
+    thread is played here at that exact moment: when the first search stores the new word."""
+    vocabulary = sorted({w for t in texts()[:5] for w in t.split()})
+    text = " ".join([*vocabulary[:40], "motnouveau", *vocabulary[40:80]])
+    terms = stems(["motnouveau"])
+    expected = whoosh_reference(text, terms)
+    meanwhile: list[str] = []
+
+    class Interleaved(dict):
+        def __setitem__(self, word, tokens) -> None:
+            super().__setitem__(word, tokens)
+            if word == "motnouveau" and not meanwhile:
+                meanwhile.append(whoosh_snippets.highlight_text(text, terms, ANALYZER))
+
+    memo = whoosh_snippets._WordMemo(ANALYZER)
+    memo.outputs = Interleaved()
+    whoosh_snippets._memo = memo
+    try:
+        assert whoosh_snippets.highlight_text(text, terms, ANALYZER) == expected
+        assert meanwhile == [expected]
+    finally:
+        whoosh_snippets._memo = None

@@ -121,10 +121,11 @@ class _WordMemo:
         the cost of one call per word), each token given back to the word it lies in."""
         outputs, producers, sizes = self.outputs, self.producers, self.sizes
         for word, found in zip(words, self._analysed(words), strict=True):
-            outputs[word] = found
             sizes[word] = sum(out[2] - out[1] for out in found)
             for out in found:
                 producers.setdefault(out[0], set()).add(word)
+            # Last: other threads take a word in `outputs` as known, its size and producers too.
+            outputs[word] = found
 
     def _analysed(self, words: list[str]) -> list[_Outputs]:
         joined = "\n".join(words)
