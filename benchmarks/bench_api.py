@@ -78,8 +78,9 @@ def worker_pids(pid: int) -> set[int]:
         return set()
 
 
-def server_rss_mb(pid: int) -> list[float]:
-    """Resident memory of each of the server's processes (MB), the parent first."""
+def server_memory_mb(pid: int) -> list[tuple[float, float]]:
+    """(anonymous, file-backed) resident memory in MB of each of the server's processes, the
+    parent first: the file-backed part is the index's memory-mapped files, shared page cache."""
     out, pending = [], [pid]
     while pending:
         current = pending.pop(0)
@@ -88,8 +89,8 @@ def server_rss_mb(pid: int) -> list[float]:
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
-        rss = next((line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")), "0")
-        out.append(int(rss) / 1024)
+        kb = {line.split(":")[0]: int(line.split()[1]) for line in status.splitlines() if line.startswith("Rss")}
+        out.append((kb.get("RssAnon", 0) / 1024, (kb.get("RssFile", 0) + kb.get("RssShmem", 0)) / 1024))
         pending += [int(c) for c in children]
     return out
 
@@ -255,8 +256,8 @@ def main(argv: list[str] | None = None) -> None:
                         f"{r['p50']:>7.1f}  {r['p95']:>7.1f}  {r['max']:>7.1f}  {r['cpu']:>7.1f}",
                         flush=True,
                     )
-                rss = ", ".join(f"{mb:.0f}" for mb in server_rss_mb(proc.pid))
-                print(f"server processes' resident memory after the runs: {rss} MB", flush=True)
+                memory = ", ".join(f"{anon:.0f} + {mapped:.0f}" for anon, mapped in server_memory_mb(proc.pid))
+                print(f"server processes' resident memory after the runs (own + mapped files): {memory} MB", flush=True)
 
 
 if __name__ == "__main__":
