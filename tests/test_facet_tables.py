@@ -41,3 +41,15 @@ def test_the_month_timeline_counts_year_only_documents_apart_from_undated_ones()
     assert sum(monthly.series["documents"]) == 2 and monthly.periods[0] == "2012-01"
     yearly = timeline(_tables(), [0, 1, 2, 4], "year", None, 5, None)
     assert (yearly.undated, yearly.year_only) == (1, 0) and sum(yearly.series["documents"]) == 3
+
+
+def test_masks_counted_in_turn_each_get_their_own_counts() -> None:
+    """The documents of the last mask counted are kept for the next facet: another mask (fewer
+    documents, then more than half, counted from the others) must not reuse them."""
+    tables = _tables()
+    few, many = np.array([False, True, False, False, False]), np.array([True, True, True, False, True])
+    for _ in range(2):
+        assert tables.count("actors", few) == {"Bpifrance": 1}
+        assert tables.count("actors", many) == {"CGT": 3, "Bpifrance": 1}
+        assert tables.count("places", many) == {"Pont-de-Claix": 1}
+        assert tables.count("places", few) == {}

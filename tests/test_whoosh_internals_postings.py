@@ -17,6 +17,7 @@ from archive.facets import FacetTables
 from archive.whoosh import fixes  # noqa: F401  (the archive's block format)
 from archive.whoosh.postings import Postings
 from archive.whoosh.schema import build_schema
+from archive.whoosh.term_cache import TermCache, entry_bytes
 
 WORDS = "industrie emploi usine salariés fermeture énergie hydrogène filière plan social transition".split()
 FIELDS = ["text", "title", "actors", "themes", "year", "id"]
@@ -163,3 +164,39 @@ def test_facet_value_resolution_ignores_case_and_accents(reader) -> None:
     found = tables.resolve("actors", "cfdt")
     found.append("changed")  # the caller's list, not the table's
     assert tables.resolve("actors", "cfdt") == ["CFDT"]
+
+
+def test_cached_postings_equal_fresh_ones_and_cannot_be_changed(reader) -> None:
+    """The postings cache (kept between searches of one index state) gives what a fresh read
+    gives, read-only, and stays within its bound in bytes, least recently used out first."""
+    fresh = Postings(reader)
+    sizes = {w: entry_bytes(fresh.postings_with_values("text", w)) for w in ("industr", "emploi", "usin")}
+    cache = TermCache(max_bytes=4 * max(sizes.values()) + 1)
+    cached = Postings(reader, live=fresh.live, cache=cache)
+    for _ in range(2):
+        for word in ("industr", "emploi", "usin", "absent"):
+            ids, weights, values = cached.postings_with_values("text", word)
+            expected = fresh.postings_with_values("text", word)
+            assert (ids.tolist(), weights.tolist(), list(values)) == (
+                expected[0].tolist(),
+                expected[1].tolist(),
+                list(expected[2]),
+            )
+            with pytest.raises(ValueError):
+                ids[:1] = 0
+    assert (cache.misses, cache.hits) == (4, 4)
+    assert cached.ids("themes", "emploi").tolist() == fresh.ids("themes", "emploi").tolist()  # without values
+    assert cache.bytes <= cache.max_bytes
+    # Filling it past its bound drops the least recently used words first.
+    for word in WORDS[1:]:
+        for btext in [t.text.encode() for t in build_schema()["text"].analyzer(word)]:
+            cached.postings_with_values("text", btext)
+    assert cache.bytes <= cache.max_bytes and len(cache) < 1 + len(WORDS)
+    assert ("text", b"industr", True) not in cache._entries
+
+
+def test_a_word_too_big_for_the_cache_is_read_but_not_kept(reader) -> None:
+    cache = TermCache(max_bytes=1000)
+    postings = Postings(reader, cache=cache)
+    ids = postings.ids("text", "industr")
+    assert len(ids) > 100 and len(cache) == 0

@@ -57,3 +57,54 @@ def test_fast_snippets_equal_whooshs_highlighter(seed: int) -> None:
         for chosen in (picked, rare, picked + rare, ["inexistantissime"]):
             terms = stems(chosen)
             assert whoosh_snippets.highlight_text(text, terms, ANALYZER) == whoosh_reference(text, terms), chosen
+
+
+def spaced_texts() -> list[str]:
+    """Texts with long runs of spaces and line breaks (tables, OCR of forms), some past the
+    32 768-character limit, which may then fall inside such a run."""
+    rng = random.Random(11)
+    vocabulary = sorted({w for t in texts()[:5] for w in t.split()})
+    made = []
+    for size in (300, 3_000, 6_000):
+        gaps = [" ", " ", " ", " " * 30, " " * 300, "\n\n   \t"]
+        made.append("".join(rng.choice(vocabulary) + rng.choice(gaps) for _ in range(size)))
+    return made
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fast_snippets_equal_whooshs_highlighter_across_runs_of_spaces(seed: int) -> None:
+    """The words kept before a match reached back a fixed number of characters: after a run of
+    spaces the fragment started elsewhere than Whoosh's (and past the limit, ended elsewhere)."""
+    rng = random.Random(seed)
+    for text in spaced_texts():
+        words = text.split()
+        for _ in range(6):
+            terms = stems([rng.choice(words) for _ in range(rng.choice((1, 2, 3)))])
+            assert whoosh_snippets.highlight_text(text, terms, ANALYZER) == whoosh_reference(text, terms)
+
+
+def test_a_search_meeting_a_word_another_search_is_learning_gets_its_snippet() -> None:
+    """The memo of analysed words is shared by the server's threads. A word was marked as known
+    before its token count was stored: a search of another thread, run at that moment, took it as
+    known and failed with a KeyError (a 500, then reset connections, under 16 clients). The other
+    thread is played here at that exact moment: when the first search stores the new word."""
+    vocabulary = sorted({w for t in texts()[:5] for w in t.split()})
+    text = " ".join([*vocabulary[:40], "motnouveau", *vocabulary[40:80]])
+    terms = stems(["motnouveau"])
+    expected = whoosh_reference(text, terms)
+    meanwhile: list[str] = []
+
+    class Interleaved(dict):
+        def __setitem__(self, word, tokens) -> None:
+            super().__setitem__(word, tokens)
+            if word == "motnouveau" and not meanwhile:
+                meanwhile.append(whoosh_snippets.highlight_text(text, terms, ANALYZER))
+
+    memo = whoosh_snippets._WordMemo(ANALYZER)
+    memo.outputs = Interleaved()
+    whoosh_snippets._memo = memo
+    try:
+        assert whoosh_snippets.highlight_text(text, terms, ANALYZER) == expected
+        assert meanwhile == [expected]
+    finally:
+        whoosh_snippets._memo = None

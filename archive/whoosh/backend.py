@@ -55,6 +55,7 @@ from archive.whoosh.query import (
 from archive.whoosh.ranking import ArchiveBM25F, QueryEvaluator
 from archive.whoosh.schema import FACET_FIELDS, INDEX_VERSION
 from archive.whoosh.snippets import highlight_terms, mark_all, result_snippet
+from archive.whoosh.term_cache import TermCache
 from archive.whoosh.writer import (
     WhooshDocument,
     WhooshWriter,
@@ -164,8 +165,10 @@ class WhooshEngine:
         self._idle: list[_Snapshot] = []
         self._open = 0  # snapshots in existence, idle or in use
         self._closed = False
-        # Facet tables of the newest snapshot's index state, shared by snapshots of that state.
-        self._shared_tables: tuple[str, FacetTables] | None = None
+        # Facet tables and decoded postings of the newest snapshot's index state, shared by the
+        # snapshots of that state (a new state starts both afresh: nothing stale is read).
+        self._shared_tables: tuple[str, FacetTables, TermCache | None] | None = None
+        self._cache_bytes = config.postings_cache_bytes()
         self._tables_lock = threading.Lock()
         # (generation, [(doc id, detected entities)]): read once per index generation.
         self._detected_cache: tuple[str, list[tuple[str, Any]]] | None = None
@@ -250,15 +253,17 @@ class WhooshEngine:
         with self._tables_lock:  # built once per index state, whichever thread comes first
             shared = self._shared_tables
             if shared is not None and shared[0] == gen:
-                tables = shared[1]
+                tables, cache = shared[1], shared[2]
             else:
                 tables = FacetTables(
                     postings.live,
                     {field: postings.field_values(field) for field in TABLE_FIELDS},
                     postings.column("datekey"),
                 )
-                self._shared_tables = (gen, tables)
+                cache = TermCache(self._cache_bytes) if self._cache_bytes else None
+                self._shared_tables = (gen, tables, cache)
         postings.live = tables.live_mask
+        postings.cache = cache
         builder = QueryBuilder(schema, value_resolver(tables), value_for_alias)
         return _Snapshot(gen, directory, searcher, tables, builder, postings, schema["text"].analyzer)
 

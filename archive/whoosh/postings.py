@@ -28,6 +28,7 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from archive.whoosh.schema import CompactPositions
+from archive.whoosh.term_cache import TermCache
 
 # Whoosh stores field lengths as one byte; this table decodes them all at once.
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
@@ -49,12 +50,15 @@ def live_mask(reader) -> np.ndarray:
 
 
 class Postings:
-    """Numpy views of one reader's postings; `live` marks the documents not deleted."""
+    """Numpy views of one reader's postings; `live` marks the documents not deleted. With a
+    `cache` (of this reader's index state), a term's postings are decoded once for all searches
+    and come back read-only."""
 
-    def __init__(self, reader, live: np.ndarray | None = None) -> None:
+    def __init__(self, reader, live: np.ndarray | None = None, cache: TermCache | None = None) -> None:
         self.reader = reader
         self.live = live_mask(reader) if live is None else live
         self.leaves = list(reader.leaf_readers())
+        self.cache = cache
         self._lengths: dict[str, np.ndarray] = {}
 
     def ids(self, fieldname: str, text: str | bytes) -> np.ndarray:
@@ -166,6 +170,11 @@ class Postings:
         if fieldname not in schema:
             return _EMPTY_IDS, _EMPTY_WEIGHTS, []
         btext = schema[fieldname].to_bytes(text)
+        if self.cache is not None and wanted is None:
+            return self.cache.get((fieldname, btext, want_values), partial(self._decode, fieldname, btext, want_values))
+        return self._decode(fieldname, btext, want_values, wanted)
+
+    def _decode(self, fieldname: str, btext: bytes, want_values: bool, wanted: np.ndarray | None = None):
         # Blocks without a wanted document are skipped undecoded: cumulative counts tell.
         seen = None if wanted is None else np.concatenate(([0], np.cumsum(wanted, dtype=np.int64)))
         ids_parts, weight_parts, values = [], [], []
