@@ -96,12 +96,15 @@ SHOTS = Path(os.environ["BENCH_LOAD_SHOTS"]) if os.environ.get("BENCH_LOAD_SHOTS
 
 # The answer is on screen: the URL changed (and holds `needle`), and an element of the current
 # script run (not marked stale) shows text matching `pattern` that differs from `before`.
+# textContent (no layout) rules a container out before innerText (which lays the page out, and
+# ignores hidden text) confirms it: polling innerText of every container 20 times a second in ten
+# pages was the load generator's main cost, on the cores the server shares with it.
 ANSWERED = """([pattern, before, needle, beforeUrl]) => {
   if (beforeUrl && location.href === beforeUrl) return false;
   if (needle && !decodeURIComponent(location.search.replace(/\\+/g, ' ')).includes(needle)) return false;
   const re = new RegExp(pattern);
   for (const el of document.querySelectorAll('[data-testid="stElementContainer"]')) {
-    if (el.closest('[data-stale="true"]')) continue;
+    if (!re.test(el.textContent || '') || el.closest('[data-stale="true"]')) continue;
     const text = el.innerText || '';
     if (re.test(text) && text !== before) return true;
   }
@@ -110,7 +113,7 @@ ANSWERED = """([pattern, before, needle, beforeUrl]) => {
 CURRENT = """(pattern) => {
   const re = new RegExp(pattern);
   for (const el of document.querySelectorAll('[data-testid="stElementContainer"]')) {
-    if (el.closest('[data-stale="true"]')) continue;
+    if (!re.test(el.textContent || '') || el.closest('[data-stale="true"]')) continue;
     const text = el.innerText || '';
     if (re.test(text)) return text;
   }
@@ -351,9 +354,12 @@ async def timed(stats: Stats, action: str, page, coro) -> bool:
     return True
 
 
-async def research(n: int, browser, base: str, stats: Stats, stop_at: float, timeout_ms: int) -> None:
+async def research(
+    n: int, browser, base: str, stats: Stats, stop_at: float, timeout_ms: int, think_s: tuple[float, float]
+) -> None:
     """One researcher: open the app once, then type a query, tick or untick a facet value, open a
-    document and come back to the results, with a second or so of reading between actions."""
+    document and come back to the results, reading for ``think_s`` seconds (a random time
+    between the two) between actions."""
     rng = random.Random(n)
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     context.set_default_timeout(timeout_ms)
@@ -361,7 +367,7 @@ async def research(n: int, browser, base: str, stats: Stats, stop_at: float, tim
     previous, need_load, rounds = None, True, 0
 
     async def think() -> None:
-        await page.wait_for_timeout(rng.uniform(500, 1500))
+        await page.wait_for_timeout(rng.uniform(*think_s) * 1000)
 
     try:
         while time.monotonic() < stop_at:
@@ -460,7 +466,15 @@ async def switch_watcher_on(browser, base: str, timeout_ms: int) -> None:
     await context.close()
 
 
-async def sessions(base: str, n: int, stats: Stats, duration: float, timeout_ms: int, ready: threading.Event) -> None:
+async def sessions(
+    base: str,
+    n: int,
+    stats: Stats,
+    duration: float,
+    timeout_ms: int,
+    ready: threading.Event,
+    think_s: tuple[float, float],
+) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
@@ -468,7 +482,7 @@ async def sessions(base: str, n: int, stats: Stats, duration: float, timeout_ms:
         await switch_watcher_on(browser, base, timeout_ms)
         ready.set()
         stop_at = time.monotonic() + duration
-        await asyncio.gather(*(research(i, browser, base, stats, stop_at, timeout_ms) for i in range(n)))
+        await asyncio.gather(*(research(i, browser, base, stats, stop_at, timeout_ms, think_s) for i in range(n)))
         await browser.close()
 
 
@@ -568,7 +582,7 @@ def report(stats: Stats, args, memory: Memory, end: dict) -> dict:
     print()
     print(
         f"load: {args.sessions} sessions, {args.docs} documents + {args.files} dropped, {args.duration:.0f} s, "
-        f"load average at start {end['load_start']}, at end {end['load_end']}"
+        f"{args.think[0]:g}–{args.think[1]:g} s of reading between actions, load average at start {end['load_start']}, at end {end['load_end']}"
     )
     print(f"{'action':22s} {'n':>5s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s} {'errors':>7s}")
     rows = {}
@@ -654,6 +668,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--ingest-timeout", type=float, default=900.0, help="seconds to wait for the dropped files after the load"
     )
+    ap.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(0.5, 1.5),
+        metavar=("MIN", "MAX"),
+        help="seconds a researcher reads between two actions (default: 0.5 1.5)",
+    )
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     args = ap.parse_args(argv)
 
@@ -674,7 +696,17 @@ def main(argv: list[str] | None = None) -> None:
 
         def run_sessions() -> None:
             try:
-                asyncio.run(sessions(base, args.sessions, stats, args.duration, int(args.action_timeout * 1000), ready))
+                asyncio.run(
+                    sessions(
+                        base,
+                        args.sessions,
+                        stats,
+                        args.duration,
+                        int(args.action_timeout * 1000),
+                        ready,
+                        tuple(args.think),
+                    )
+                )
             except BaseException as exc:  # reported after the load
                 result["error"] = exc
                 ready.set()

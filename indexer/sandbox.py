@@ -76,7 +76,8 @@ def timeout_reason(seconds: float) -> str:
 
 def crash_reason(exitcode: int | None) -> str:
     """Reason reported when a worker died while extracting."""
-    if exitcode == _EXIT_MEMORY:
+    # pdfium (C++) aborts when an allocation fails under the worker's memory limit (SIGABRT).
+    if exitcode == _EXIT_MEMORY or exitcode == -signal.SIGABRT:
         return MEMORY_REASON
     if exitcode is not None and exitcode < 0:
         return f"l'extraction a échoué (processus arrêté : signal {-exitcode})"

@@ -580,7 +580,7 @@ def test_extract_isolated_applies_max_bytes(tmp_path: Path) -> None:
 
 
 def test_timeout_kills_and_replaces_the_worker(tmp_path: Path) -> None:
-    slow = make_pdf(tmp_path / "lent.pdf", _dense_pages(400))
+    slow = make_pdf(tmp_path / "lent.pdf", _dense_pages(2500))  # about 9 s of pdfium
     quick = make_pdf(tmp_path / "rapide.pdf", [PHRASE])
     # 2 s: the deadline includes starting the replacement worker, slow on a loaded machine.
     with ExtractorPool(1, Limits(seconds=2)) as pool:
@@ -686,7 +686,7 @@ def _holds_open(pid: int, path: Path) -> bool:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and PR_SET_PDEATHSIG")
 def test_no_orphan_workers_when_parent_dies(tmp_path: Path) -> None:
-    slow = make_pdf(tmp_path / "lent.pdf", _dense_pages(400))
+    slow = make_pdf(tmp_path / "lent.pdf", _dense_pages(2500))  # about 9 s of pdfium
     script = (
         "import sys\n"
         f"sys.path[:0] = [{str(ROOT)!r}]\n"

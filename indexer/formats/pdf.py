@@ -1,4 +1,6 @@
-"""PDF (pdfminer.six), with OCR (pdftoppm and tesseract, French) of pages that have no text layer."""
+"""PDF: pdfium (pypdfium2) reads the text, laid out as pdfminer would (``pdf_layout``);
+pdfminer.six reads what pdfium cannot open and names the defect; OCR (pdftoppm and tesseract,
+French) reads pages that have no text layer."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
+import pypdfium2 as pdfium
 from pdfminer.converter import TextConverter
 from pdfminer.layout import LAParams
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
@@ -22,6 +26,7 @@ from pdfminer.psexceptions import PSEOF
 from pdfminer.utils import decode_text
 
 from indexer.formats.base import Extraction, ExtractionError, clean, short_title, tidy
+from indexer.formats.pdf_layout import page_text
 
 __all__ = ["extract", "ocr_available"]
 
@@ -29,12 +34,63 @@ _PDF_BROKEN = "PDF illisible ou corrompu"
 _CID = re.compile(r"\(cid:\d+\)")
 _PRODUCER_PREFIX = re.compile(r"^Microsoft (?:Word|PowerPoint|Excel) - ", re.I)
 _OCR_NOTE = "OCR (tesseract, fra)"
+# pdfium's « hyphen at the end of a line, line joined » mark; the hyphen is kept, as pdfminer does.
+_JOINED_HYPHEN = "\ufffe"
+_PDFIUM_LOCK = threading.Lock()  # pdfium is not thread-safe; extraction workers are processes anyway
 
 
 def extract(path: Path, max_bytes: int) -> Extraction:
     """Text of every page (separated by \\f), OCR when no page has any; Info title and date."""
     with open(path, "rb") as fp:
         _check_pdf_envelope(fp)
+    read = _read_with_pdfium(path)
+    if read is None:
+        read = _read_with_pdfminer(path)
+    texts, failed, title, date = read
+    notes = [f"{failed} page(s) illisible(s) ignorée(s)"] if failed else []
+    if not texts:
+        raise ExtractionError(f"{_PDF_BROKEN} (aucune page)")
+    if failed == len(texts):
+        raise ExtractionError(f"{_PDF_BROKEN} (aucune page lisible)")
+    if not any(text.strip() for text in texts):
+        texts = _ocr_pdf(path, len(texts))
+        notes.append(_OCR_NOTE)
+    text = "\f".join(tidy(text) for text in texts)
+    return Extraction(text, len(texts), "pdf", title, date, None, notes)
+
+
+_PageTexts = tuple[list[str], int, str | None, str | None]
+
+
+def _read_with_pdfium(path: Path) -> _PageTexts | None:
+    """(page texts, failed pages, title, creation date), or None when pdfium cannot open the file."""
+    with _PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError:
+            return None  # pdfminer names the defect (password, encryption, broken structure)
+        try:
+            texts: list[str] = []
+            failed = 0
+            for number in range(len(document)):
+                try:
+                    page = document[number]
+                    textpage = page.get_textpage()
+                    texts.append(clean(page_text(textpage, *page.get_size()).replace(_JOINED_HYPHEN, "-")))
+                except pdfium.PdfiumError:
+                    texts.append("")
+                    failed += 1
+            info = document.get_metadata_dict(skip_empty=True)
+        finally:
+            document.close()
+    title = info.get("Title")
+    if title:
+        title = _PRODUCER_PREFIX.sub("", title)
+    return texts, failed, short_title(title), short_title(info.get("CreationDate"))
+
+
+def _read_with_pdfminer(path: Path) -> _PageTexts:
+    with open(path, "rb") as fp:
         try:
             document = PDFDocument(PDFParser(fp), password="")
         except PDFPasswordIncorrect:
@@ -47,16 +103,7 @@ def extract(path: Path, max_bytes: int) -> Extraction:
             raise ExtractionError(f"{_PDF_BROKEN} ({_pdf_error_detail(exc)})") from None
         title, date = _pdf_info(document)
         texts, failed = _pdf_page_texts(document)
-    notes = [f"{failed} page(s) illisible(s) ignorée(s)"] if failed else []
-    if not texts:
-        raise ExtractionError(f"{_PDF_BROKEN} (aucune page)")
-    if failed == len(texts):
-        raise ExtractionError(f"{_PDF_BROKEN} (aucune page lisible)")
-    if not any(text.strip() for text in texts):
-        texts = _ocr_pdf(path, len(texts))
-        notes.append(_OCR_NOTE)
-    text = "\f".join(tidy(text) for text in texts)
-    return Extraction(text, len(texts), "pdf", title, date, None, notes)
+    return texts, failed, title, date
 
 
 def _check_pdf_envelope(fp: io.BufferedReader) -> None:
