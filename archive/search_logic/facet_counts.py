@@ -22,6 +22,12 @@ Resolver = Callable[[str, str], list[str]]
 _name_key = lru_cache(maxsize=1 << 16)(fold_name)
 
 
+def values_named(resolve_value: Resolver, facet: str, typed: str) -> list[str]:
+    """The indexed values a typed filter value stands for; the typed text itself when none is known
+    (it then matches nothing, but stays listed as selected)."""
+    return resolve_value(facet, typed) or [typed]
+
+
 def selections(tables: FacetTables, request: SearchRequest, resolve_value: Resolver) -> dict[str, np.ndarray]:
     """Per filtered facet (and "year" for a year range), the mask of the documents it keeps."""
     out: dict[str, np.ndarray] = {}
@@ -30,10 +36,10 @@ def selections(tables: FacetTables, request: SearchRequest, resolve_value: Resol
             continue
         field_name = BY_NAME[facet].field
         if facet in request.all_of:  # every typed value (each with its spellings) must be held
-            masks = [tables.value_mask(field_name, resolve_value(facet, typed) or [typed]) for typed in values]
+            masks = [tables.value_mask(field_name, values_named(resolve_value, facet, typed)) for typed in values]
             out[facet] = np.logical_and.reduce(masks)
             continue
-        exact = [v for typed in values for v in (resolve_value(facet, typed) or [typed])]
+        exact = [v for typed in values for v in values_named(resolve_value, facet, typed)]
         out[facet] = tables.value_mask(field_name, exact)
     if request.year_from is not None or request.year_to is not None:
         lo = request.year_from if request.year_from is not None else 0
@@ -73,7 +79,7 @@ def facet_counts(
         base = collapse(intersect(matched, selected, facet)) if alternatives else final
         counts = tables.count(fieldname, base)
         for typed in request.filters.get(facet, []):
-            for value in resolve_value(facet, typed) or [typed]:
+            for value in values_named(resolve_value, facet, typed):
                 counts.setdefault(value, 0)
         if facet == "year":
             out[facet] = {k: counts[k] for k in sorted(counts)}
