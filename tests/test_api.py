@@ -311,6 +311,56 @@ def test_several_workers_answer_and_stop_with_the_server(archive) -> None:
     assert wait_for(lambda: all(gone(pid) for pid in workers), timeout=30)
 
 
+def _listening_inodes(pid: int, port: int) -> set[str]:
+    """Inodes of the listening TCP sockets on `port` that process `pid` holds."""
+    listening = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                listening.add(fields[9])
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in listening:
+            held.add(target[8:-1])
+    return held
+
+
+def test_each_worker_accepts_on_its_own_socket(archive) -> None:
+    """One shared socket let the first worker to wake take every connection of a burst (four
+    clients on one process, the other idle): each worker now listens on its own socket of the
+    port, and the kernel spreads the connections."""
+    corpus, index = archive
+    with server_process(index, corpus, workers=2) as (proc, url):
+        port = int(url.rsplit(":", 1)[1])
+        with httpx.Client(base_url=url, timeout=60) as client:
+            assert client.get("/api/search", params={"q": "industrie"}).json()["total"] == 5
+        workers = wait_for(lambda: children_of(proc.pid) if len(children_of(proc.pid)) >= 2 else None, timeout=30)
+        # (the children include multiprocessing's resource tracker, which holds no socket)
+        held = [inodes for pid in sorted(workers) if (inodes := _listening_inodes(pid, port))]
+    assert len(held) == 2 and all(len(inodes) == 1 for inodes in held), held
+    assert len(set().union(*held)) == 2, held
+
+
+def test_serve_with_workers_refuses_a_port_already_taken(archive) -> None:
+    """The workers' sockets may share a port among themselves, never with another program."""
+    import socket
+
+    from archive_api.server import ServeError, serve
+
+    corpus, index = archive
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(ServeError, match="cannot listen"):
+            serve(corpus=corpus, index=index, port=taken.getsockname()[1], workers=2)
+
+
 def test_a_bad_setting_stops_serve_with_a_message(archive) -> None:
     corpus, index = archive
     done = subprocess.run(
