@@ -169,4 +169,7 @@ def main() -> None:
         st.cache_resource.clear()
 
 
-main()
+# Streamlit runs this file as __main__; a search process of archive/search_processes.py, started by
+# spawning, imports it again as __mp_main__ and must not draw a page.
+if __name__ == "__main__":
+    main()

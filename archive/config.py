@@ -128,6 +128,16 @@ def search_time_budget() -> float:
     return positive_number("ARCHIVE_SEARCH_TIME_BUDGET", DEFAULT_SEARCH_TIME_BUDGET, float)
 
 
+def search_processes() -> int:
+    """ARCHIVE_SEARCH_PROCESSES: processes the app runs its searches in (0, the default: in the
+    app's own process). On a server shared by several researchers, one per core keeps a slow
+    search from holding up the pages of the others (archive/search_processes.py)."""
+    raw = _raw("ARCHIVE_SEARCH_PROCESSES").strip()
+    if raw == "0":
+        return 0
+    return int(positive_number("ARCHIVE_SEARCH_PROCESSES", 0, int))
+
+
 def postings_cache_bytes() -> int:
     """ARCHIVE_POSTINGS_CACHE_MB: megabytes of decoded posting lists a searching process keeps
     between searches (frequent words are then not decoded on every search); 0 turns it off."""

@@ -38,8 +38,15 @@ def index_path() -> Path:
 
 @st.cache_resource(show_spinner=False)
 def _engine(index_root: str) -> SearchEngine:
-    # One engine per process and index; it refreshes itself when the index changes.
-    return open_engine(Path(index_root), allow_outdated=True)
+    # One engine per process and index; it refreshes itself when the index changes. With
+    # ARCHIVE_SEARCH_PROCESSES, its searches run in that many processes of their own.
+    local = open_engine(Path(index_root), allow_outdated=True)
+    processes = config.search_processes()
+    if not processes:
+        return local
+    from archive.search_processes import ProcessSearchEngine
+
+    return ProcessSearchEngine(Path(index_root), processes, local)
 
 
 def engine() -> SearchEngine:

@@ -1,0 +1,92 @@
+"""Searches run in a pool of separate processes, each with its own engine on the same index.
+
+Why: the app serves every session from one Python process, so a search that computes for its
+whole time budget (a query of prefixes and fuzzy words) holds the interpreter lock, and the other
+sessions' pages wait behind it (measured by benchmarks/bench_load.py). In a pool process it only
+takes a core. The other engine methods (documents, timelines, facets) stay in the caller's engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from archive.engine import SearchEngine, open_engine
+from archive.models import SearchRequest, SearchResult
+
+log = logging.getLogger(__name__)
+
+_worker_engine: SearchEngine | None = None
+
+
+def _open(index_root: str) -> None:
+    global _worker_engine
+    _worker_engine = open_engine(Path(index_root), allow_outdated=True)
+
+
+def _search(request: SearchRequest, time_budget: float) -> SearchResult:
+    assert _worker_engine is not None, "the pool's initializer opens the engine"
+    _worker_engine.time_budget = time_budget
+    return _worker_engine.search(request)
+
+
+class ProcessSearchEngine:
+    """A SearchEngine whose `search` runs in `processes` worker processes; everything else is
+    the local engine's. The workers are started at the first search (by spawning: the app's
+    process has threads, which forking would copy mid-lock). A worker that dies (memory cap,
+    crash) costs no answer: that search runs locally and the pool is started again."""
+
+    def __init__(self, index_root: Path, processes: int, local: SearchEngine) -> None:
+        self._index_root = str(index_root)
+        self._processes = processes
+        self._local = local
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def time_budget(self) -> float:
+        return self._local.time_budget
+
+    @time_budget.setter
+    def time_budget(self, seconds: float) -> None:
+        self._local.time_budget = seconds
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        pool = self._started()
+        try:
+            return pool.submit(_search, request, self._local.time_budget).result()
+        except BrokenExecutor:
+            log.warning("a search process stopped; this search runs in the app's process, the pool restarts")
+            self._drop(pool)
+            return self._local.search(request)
+
+    def _started(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self._processes,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_open,
+                    initargs=(self._index_root,),
+                )
+            return self._pool
+
+    def _drop(self, pool: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._local.close()
+
+    def __getattr__(self, name: str) -> Any:  # every other SearchEngine method: the local engine
+        return getattr(self._local, name)

@@ -1,0 +1,93 @@
+"""Searches in a pool of processes (ARCHIVE_SEARCH_PROCESSES): same answers as in-process, the
+time budget follows, a dead worker costs no answer, and the app uses the pool when asked."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from archive import config
+from archive.engine import SearchEngine, open_engine
+from archive.models import SearchRequest
+from archive.search_processes import ProcessSearchEngine
+
+QUERIES = ["industrie", "emploi salariés", "hydrogène OR usine", "relocalis*", "acteur:CGT", "", "énergie -gaz"]
+
+
+@pytest.fixture
+def pooled(seed_archive: tuple[Path, Path, SearchEngine]):
+    _, index, _ = seed_archive
+    engine = ProcessSearchEngine(index, 2, open_engine(index))
+    yield engine
+    engine.close()
+
+
+def _answer(result) -> tuple:
+    return (result.total, [(h.id, h.snippet, round(h.score, 6)) for h in result.hits], result.facets, result.notices)
+
+
+def test_pooled_searches_answer_as_the_local_engine(pooled: ProcessSearchEngine, seed_engine: SearchEngine) -> None:
+    for query in QUERIES:
+        request = SearchRequest(query=query)
+        assert _answer(pooled.search(request)) == _answer(seed_engine.search(request)), query
+    assert pooled.document_ids() == seed_engine.document_ids()  # the rest is the local engine's
+
+
+def test_the_time_budget_reaches_the_search_processes(pooled: ProcessSearchEngine) -> None:
+    request = SearchRequest(query="industrie OR hydrogène OR syndicat")
+    assert pooled.search(request).notices == []
+    pooled.time_budget = 0.0  # every search is past its budget after its first branch
+    assert any("interrompue" in n for n in pooled.search(request).notices)
+
+
+def test_a_dead_search_process_costs_no_answer(pooled: ProcessSearchEngine, seed_engine: SearchEngine) -> None:
+    request = SearchRequest(query="industrie")
+    expected = _answer(seed_engine.search(request))
+    assert _answer(pooled.search(request)) == expected
+    for pid in list(pooled._started()._processes):  # noqa: SLF001 - killing the workers is the point
+        os.kill(pid, signal.SIGKILL)
+    assert _answer(pooled.search(request)) == expected  # answered locally, the pool dropped
+    assert _answer(pooled.search(request)) == expected  # a new pool
+
+
+def test_the_setting_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ARCHIVE_SEARCH_PROCESSES", raising=False)
+    assert config.search_processes() == 0
+    monkeypatch.setenv("ARCHIVE_SEARCH_PROCESSES", "2")
+    assert config.search_processes() == 2
+    monkeypatch.setenv("ARCHIVE_SEARCH_PROCESSES", "deux")
+    with pytest.raises(config.ConfigError):
+        config.search_processes()
+
+
+def test_the_app_searches_in_processes_when_asked(
+    seed_archive: tuple[Path, Path, SearchEngine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    corpus, index, _ = seed_archive
+    monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
+    monkeypatch.setenv("ARCHIVE_INDEX", str(index))
+    monkeypatch.setenv("ARCHIVE_SEARCH_PROCESSES", "1")
+    import streamlit as st
+
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+        at.query_params["q"] = "industrie"
+        at.run()
+        assert not at.exception
+        from ui import runtime
+
+        engine = runtime.engine()
+        assert isinstance(engine, ProcessSearchEngine)
+        assert engine._pool is not None  # noqa: SLF001 - the page's search went through the pool
+        cards = [h.value for h in at.html if 'class="arc-card"' in h.value]
+        expected = runtime.engine().search(SearchRequest(query="industrie")).total
+        assert expected > 0 and len(cards) == expected
+        assert all("<mark>" in card for card in cards)
+    finally:
+        st.cache_resource.clear()
