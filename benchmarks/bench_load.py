@@ -270,32 +270,58 @@ def machine_busy_seconds() -> float:
 
 @dataclass
 class CpuShare:
-    """Where the machine's CPU went during the load: the app's server (its own process and the
-    watcher's extraction workers), the load generator (Playwright and the Chromium sessions, the
-    CLI loop), and everything else on the machine (other sessions)."""
+    """Where the machine's CPU went during the load: the app's server (its own process and its
+    children: the watcher's extraction workers, search processes), the load generator (Playwright
+    and the Chromium sessions, the CLI loop), and the whole machine (the rest is other work)."""
 
     server: float = 0.0
     extraction: float = 0.0
     generator: float = 0.0
     machine: float = 0.0
 
-    @staticmethod
-    def now(server_pid: int) -> CpuShare:
-        server_tree = set(descendants(server_pid))
-        generator = cpu_seconds(os.getpid()) + sum(
-            cpu_seconds(p) for p in descendants(os.getpid()) if p != server_pid and p not in server_tree
-        )
-        return CpuShare(
-            server=cpu_seconds(server_pid, waited_children=False),
-            extraction=sum(cpu_seconds(p) for p in server_tree),
-            generator=generator,
-            machine=machine_busy_seconds(),
-        )
 
-    def since(self, start: CpuShare) -> CpuShare:
-        return CpuShare(
-            *(getattr(self, f) - getattr(start, f) for f in ("server", "extraction", "generator", "machine"))
-        )
+class CpuTally:
+    """Samples every process of both trees each second, so that a process ending during the load
+    (a Chromium renderer replaced at a page load, a CLI run) keeps what it used up to its last
+    sample. (Taking the trees' totals at the start and at the end lost those: the first runs
+    counted the ten browsers at a sixth of what `top` showed.) Only a process's own time is read,
+    never its waited-for children's, which would count them twice."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.kind: dict[int, str] = {}
+        self.machine_start = machine_busy_seconds()
+        self._sample(initial=True)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _sample(self, initial: bool = False) -> None:
+        server_tree = set(descendants(self.server_pid))
+        for pid in [os.getpid(), *descendants(os.getpid())]:
+            used = cpu_seconds(pid, waited_children=False)
+            if not used and pid not in self.last:
+                continue
+            kind = "server" if pid == self.server_pid else "extraction" if pid in server_tree else "generator"
+            self.first.setdefault(pid, used if initial else 0.0)  # born during the load: all of it
+            self.last[pid] = max(used, self.last.get(pid, 0.0))
+            self.kind[pid] = kind
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            self._sample()
+
+    def finish(self) -> CpuShare:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        share = CpuShare(machine=machine_busy_seconds() - self.machine_start)
+        for pid, last in self.last.items():
+            kind = self.kind[pid]
+            setattr(share, kind, getattr(share, kind) + last - self.first[pid])
+        return share
 
 
 @dataclass
@@ -736,7 +762,7 @@ def main(argv: list[str] | None = None) -> None:
         if "error" in result:
             raise result["error"]
         print(f"app on {base}, watcher on; load for {args.duration:.0f} s…", flush=True)
-        cpu_start, load_started = CpuShare.now(process.pid), time.monotonic()
+        tally, load_started = CpuTally(process.pid), time.monotonic()
         dropper = threading.Thread(
             target=lambda: dropped.extend(drop_files(staged, corpus, args.duration * 0.6, stop)), daemon=True
         )
@@ -745,7 +771,7 @@ def main(argv: list[str] | None = None) -> None:
         for t in background:
             t.start()
         browsers.join()
-        cpu = CpuShare.now(process.pid).since(cpu_start)
+        cpu = tally.finish()
         wall = time.monotonic() - load_started
         if "error" in result:
             raise result["error"]
