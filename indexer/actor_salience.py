@@ -21,7 +21,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["ACTS", "MIN_MENTIONS", "TAIL_SHARE", "acts_at", "evidence", "in_signature", "only_in_tail", "tail_start"]
+__all__ = [
+    "ACTS",
+    "MIN_MENTIONS",
+    "TAIL_SHARE",
+    "acts_at",
+    "as_example",
+    "as_landmark",
+    "evidence",
+    "in_signature",
+    "only_in_tail",
+    "tail_start",
+]
 
 TAIL_SHARE = 1 / 8  # the last eighth of the text
 TAIL_MIN_CHARS = 800  # a text shorter than this has no tail: all of it is its first paragraph or so
@@ -114,3 +125,34 @@ def evidence(*, in_title: bool, in_lead: bool, mentions: int, rule: str, kind: s
     if rule == "société":  # the wording says it is a company (« la société X », « le japonais X »)
         return "société nommée"
     return None
+
+
+# A name given as an example (« des clients comme la SNCF », not « comme celle de X », a comparison), « notamment Engie », « wie SNCF und
+# RATP », « konkurrierende Interessenten wie … den italienischen Hersteller Beltrame ») or in
+# brackets: named once so, the text is not about it.
+_EXAMPLE_MARK = re.compile(
+    r"(?:\b(?:comme(?![ \u00a0]+(?:celle|celui|ceux|celles|lui|elle)\b)|notamment|tels? que|telles? que|parmi lesquel(?:le)?s|à l'instar d[eu]|à commencer par|"
+    r"such as|including|like|wie|darunter|etwa)\b|\()[^.;:!?()\n]{0,60}$",
+    re.IGNORECASE,
+)
+
+
+def as_example(text: str, start: int) -> bool:
+    """The mention at ``start`` follows « comme », « notamment », « tels que »… in its sentence, or a bracket."""
+    return bool(text) and _EXAMPLE_MARK.search(text.replace("’", "'"), max(0, start - 70), start) is not None
+
+
+# A company that only says where something is (« une parcelle située au sud de l'aciérie
+# Ascometal », « à proximité de l'usine Arkema », « next to the Exxon refinery »): a landmark.
+_LANDMARK = re.compile(
+    r"(?:\b(?:au|à l')[ \u00a0](?:sud|nord|est|ouest|nord-est|nord-ouest|sud-est|sud-ouest)|\bprès|\bà proximité"
+    r"|\bà côté|\ben face|\ble long|\baux abords|\bnext to|\bnear|\bneben|\bnahe)"
+    r"[ \u00a0]+(?:d[eu]s?[ \u00a0]+|d'[ \u00a0]*)?(?:l'[ \u00a0]*|la[ \u00a0]+|le[ \u00a0]+|the[ \u00a0]+)?"
+    r"(?:(?:usine|aciérie|site|raffinerie|plateforme|plant|site|Werk|Werks)[ \u00a0]+(?:d[eu][ \u00a0]+|d'[ \u00a0]*)?)?$",
+    re.IGNORECASE,
+)
+
+
+def as_landmark(text: str, start: int) -> bool:
+    """The mention at ``start`` only locates something (« au sud de l'aciérie X », « près de l'usine X »)."""
+    return bool(text) and _LANDMARK.search(text.replace("’", "'"), max(0, start - 60), start) is not None

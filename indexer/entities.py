@@ -257,6 +257,17 @@ def detect_actors(
                 _starts(head, item["name"]), text, doc_type
             ):
                 evidence = None  # named once, in the last lines: background
+            elif (
+                item["kind"] == "organisation"
+                and mentions == 1
+                and item["rule"] not in _INSTITUTION_RULES  # « Handelsgericht in Paris (Tribunal de commerce de Paris) »
+                and unwrapped.startswith(item["name"], item["start"])  # not an acronym read for it
+                and (
+                    actor_salience.as_example(unwrapped, item["start"])
+                    or actor_salience.as_landmark(unwrapped, item["start"])
+                )
+            ):
+                evidence = None  # « notamment l'américain Plug », « au sud de l'usine X »: named in passing
         proposals.append(
             {
                 "name": item["name"],
@@ -277,6 +288,7 @@ def detect_actors(
 
 
 _COMPANY_RULES = ("société", "forme juridique", "société mère")
+_INSTITUTION_RULES = {rule for rule, _ in actor_salience.ACTING_INSTITUTIONS}
 # The last word of a company's name, in French and English (« Carlesimo Investissements »,
 # « Olympus Steel »): the model's organisation ending with one is a company by its name.
 _COMPANY_NAME_END = re.compile(
@@ -391,9 +403,23 @@ def _long_form(before: str, acronym: str) -> str | None:
     return None
 
 
+# « XIVE LÉGISLATURE », « XVe siècle », « IIIe République »: a roman ordinal, never a name nor an acronym.
+_ROMAN_ORDINAL = re.compile(r"^(?:X{0,3})(?:IX|IV|V?I{0,3})(?:e|er|re|ème|eme|E|ER|RE|ÈME|EME)$")
+_ROMAN_ORDINAL_IN_NAME = re.compile(r"^(?:X{0,3})(?:IX|IV|V?I{0,3})(?:e|er|re|ème)$")
+
+
+def roman_ordinal(name: str) -> bool:
+    """``name`` is a roman ordinal (« XIVE », « XVe », « Ier »), or a name holds one in small
+    letters (« XVe Législature »)."""
+    words = name.split()
+    if len(words) == 1:
+        return len(name) > 1 and _ROMAN_ORDINAL.match(name) is not None and name[0] in "IVX"
+    return any(len(w) > 1 and w[0] in "IVX" and _ROMAN_ORDINAL_IN_NAME.match(w) for w in words)
+
+
 def _stop(name: str) -> bool:
     lists = _lists()
-    return fold_name(name) in lists.stop_names or fold_name(name) in lists.not_orgs
+    return fold_name(name) in lists.stop_names or fold_name(name) in lists.not_orgs or roman_ordinal(name)
 
 
 def enabled() -> bool:
@@ -520,6 +546,8 @@ def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
     lists = _lists()
     if "\n" in name or len(name) < 3 or _CALENDAR.search(name) or lists.office.search(name):
         return False
+    if roman_ordinal(name):
+        return False  # « XIVE », « XVe Législature »
     if lists.media.search(name) or fold_name(name) in lists.not_actors:
         return False
     words_all = name.split()

@@ -269,7 +269,8 @@ def _actor_names(
         if _salient(n, len(starts[n]), n in in_title or first[n] < letterhead, first[n] < lead, n in acting)
     ]
     # A company or local authority named once, as an example (« des clients comme la SNCF »,
-    # « notamment Engie », « wie SNCF und RATP ») or in brackets, is not what the text is about.
+    # « notamment Engie », « wie SNCF und RATP »), in brackets, or as a landmark (« au sud de
+    # l'aciérie Ascometal »), is not what the text is about.
     kept = [
         n
         for n in kept
@@ -277,7 +278,7 @@ def _actor_names(
         or n in acting
         or len(starts[n]) > 1
         or gazetteer.actor_kind(n) not in _EXAMPLE_KINDS
-        or not _as_example(prepared, first[n])
+        or not (actor_salience.as_example(prepared, first[n]) or actor_salience.as_landmark(prepared, first[n]))
     ]
     # « Le président de la Région Nouvelle-Aquitaine, Alain Rousset, … »: the person acts; the
     # region is his title, not an actor, unless the text names it otherwise too.
@@ -325,16 +326,6 @@ _AT_VENUE = re.compile(
 
 _EXAMPLE_KINDS = ("entreprises", "collectivités")
 _PERSON_KINDS = ("personnalités",)
-_EXAMPLE_MARK = re.compile(
-    r"(?:\b(?:comme|notamment|tels? que|telles? que|parmi lesquel(?:le)?s|à l'instar d[eu]|à commencer par|"
-    r"such as|including|like|wie|darunter|etwa)\b|\()[^.;:!?()\n]{0,60}$",
-    re.IGNORECASE,
-)
-
-
-def _as_example(prepared: str, start: int) -> bool:
-    """The mention at ``start`` follows « comme », « notamment », « tels que »… in its sentence, or a bracket."""
-    return bool(prepared) and _EXAMPLE_MARK.search(prepared, max(0, start - 70), start) is not None
 
 
 LETTERHEAD_LINES, LETTERHEAD_MAX_WORDS = 2, 10

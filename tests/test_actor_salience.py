@@ -343,3 +343,50 @@ def test_an_acting_verb_may_follow_on_the_next_line() -> None:
     assert actor_salience.acts_at("devant la préfecture du Gard\nAccès en tramway", "Préfecture du Gard") is False
     assert actor_salience.acts_at("la Préfecture du Gard\nindique que", "Préfecture du Gard") is True
     assert actor_salience.acts_at("la préfecture du Gard, qui", "Préfecture du Gard") is False
+
+
+# -- sixth round: precision (roman ordinals, posts, examples, landmarks, recalled offices) -----------
+
+
+def test_a_roman_ordinal_is_never_an_entity() -> None:
+    text = "ASSEMBLÉE NATIONALE – XIVE LÉGISLATURE\n\nLa commission a entendu les sidérurgistes. " + FILLER * 3
+    found = detected(text, {"XIVE": "ORG", "XVe Législature": "ORG"})
+    assert "XIVE" not in found.actors and not found.proposals
+    assert entities.roman_ordinal("XVIe") and entities.roman_ordinal("XVe Législature")
+    assert not entities.roman_ordinal("CCI") and not entities.roman_ordinal("Louis XIV")
+
+
+def test_a_post_after_a_name_is_the_persons_title_not_the_institution() -> None:
+    text = (
+        "RAPPORT AU PREMIER MINISTRE – LOUIS GALLOIS, COMMISSAIRE GÉNÉRAL À\nL'INVESTISSEMENT – 5 NOVEMBRE 2012\n\n"
+        "Pacte pour la compétitivité de l'industrie française\n\n" + BODY
+    )
+    assert "SGPI" not in record(text).actors
+    assert "SGPI" in record("Le Commissariat général à l'investissement publie son bilan.\n\n" + BODY).actors
+
+
+def test_the_short_name_of_ptt_global_chemical_is_an_alias() -> None:
+    assert gazetteer.actor_for_alias("PTT GC") == "PTT Global Chemical"
+
+
+def test_a_detected_company_named_once_as_an_example_is_not_an_actor() -> None:
+    text = (
+        "GravitHy à Fos\n\nLe projet réunit un consortium où figurent notamment l'américain Plug et des banques. "
+        "Der Insolvenzverwalter hat Interessenten wie den italienischen Hersteller Beltrame abgewiesen. "
+    )
+    found = detected(text + FILLER * 3)
+    assert "Plug" not in found.actors and "Beltrame" not in found.actors
+    assert {"Plug", "Beltrame"} <= {p["name"] for p in found.proposals}
+    assert "Plug" in detected("GravitHy à Fos\n\nLe projet associe l'américain Plug. " + FILLER * 3).actors
+    # A court glossed in brackets, or a long name whose acronym alone stands in brackets, is no example.
+    glossed = "Saarstahl übernimmt Ascoval\n\nDas Handelsgericht in Paris (Tribunal de commerce de Paris) hat zugestimmt. "
+    assert "Tribunal de commerce de Paris" in detected(glossed + FILLER * 3).actors
+    acronym = "Alstom completes the deal\n\nIt bought it from the Caisse de dépôt et placement du Québec (CDPQ). "
+    assert "Caisse de dépôt et placement du Québec" in detected(acronym + FILLER * 3, {"CDPQ": "ORG"}).actors
+
+
+def test_a_company_named_once_as_a_landmark_is_not_an_actor() -> None:
+    where = "Hydrogène à Fos\n\nL'usine sera construite sur une parcelle située au sud de l'aciérie Ascometal. "
+    assert "Novasco" not in record(where + BODY).actors
+    assert "Novasco" in record("Hydrogène à Fos\n\nAscometal cède une parcelle de son aciérie. " + BODY).actors
+
