@@ -226,7 +226,8 @@ def detect_actors(
         if any(fold_name(e.name).endswith(" " + name) for name in by_rule):
             continue  # « Chemiekonzerns Wanhua »: the rule read the name after its company word
         start = head.find(e.name)
-        add(e.name, e.kind, start if start >= 0 else len(head), _ner_rule(e))
+        name = _without_place(e.name, e.kind, head)
+        add(name, e.kind, start if start >= 0 else len(head), _ner_rule(e))
     _expand_acronyms(found, head)
     known = [fold_name(head[s:e]) for s, e in spans]
     known_starts = {s for s, _ in spans}
@@ -260,7 +261,8 @@ def detect_actors(
             elif (
                 item["kind"] == "organisation"
                 and mentions == 1
-                and item["rule"] not in _INSTITUTION_RULES  # « Handelsgericht in Paris (Tribunal de commerce de Paris) »
+                and item["rule"]
+                not in _INSTITUTION_RULES  # « Handelsgericht in Paris (Tribunal de commerce de Paris) »
                 and unwrapped.startswith(item["name"], item["start"])  # not an acronym read for it
                 and (
                     actor_salience.as_example(unwrapped, item["start"])
@@ -280,11 +282,44 @@ def detect_actors(
         )
         if evidence:
             actors.append((item["start"], item["name"]))
+    # « ExxonMobil » in the title, « ExxonMobil Chemical France » in the text: the short name is
+    # the first words of the long one, one actor, which the text spells out in full.
+    kinds = {item["name"]: item["kind"] for item in found.values()}
+    longer = [fold_name(name) for _, name in actors]
+    short = {
+        name
+        for _, name in actors
+        if kinds.get(name) == "organisation" and any(k.startswith(fold_name(name) + " ") for k in longer)
+    }
+    if short:
+        actors = [(start, name) for start, name in actors if name not in short]
+        for p in proposals:
+            if p["name"] in short:
+                p["actor"], p["evidence"] = False, ""
     companies = {item["name"] for item in found.values() if item["rule"] in _COMPANY_RULES}
     spans_out = [
         (m.start(), m.end()) for name in companies for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", head)
     ]
     return Detected([name for _, name in actors], proposals[: 2 * MAX_ENTITIES], sorted(spans_out))
+
+
+_OF_PLACE = re.compile(r"^(?P<name>[^\W\d_][\w&-]*)[ \u00a0](?:de|d'|du|lès)[ \u00a0]?(?P<place>[^\W\d_].*)$")
+
+
+def _without_place(name: str, kind: str, text: str) -> str:
+    """« l'abattoir Gad de Lampaul-Guimiliau »: an organisation of one word followed by the town
+    where it is (a known town, or the word is written alone elsewhere: « les salariées de Gad »)
+    is that one word; the town is where it stands, not part of its name."""
+    m = _OF_PLACE.match(name.replace("’", "'"))
+    if kind != "organisation" or m is None:
+        return name
+    short = m.group("name")
+    alone = re.search(rf"(?<!\w){re.escape(short)}(?![\w-])(?![ \u00a0]+(?:de|d['’]|du|lès)[ \u00a0'’])", text)
+    if gazetteer.place_info(m.group("place")) is None and alone is None:
+        return name  # neither a known town nor the name written alone elsewhere in the text
+    if len(short) < 2 or _stop(short) or not _plausible(short, "ORG", text):
+        return name
+    return short
 
 
 _COMPANY_RULES = ("société", "forme juridique", "société mère")

@@ -379,7 +379,9 @@ def test_a_detected_company_named_once_as_an_example_is_not_an_actor() -> None:
     assert {"Plug", "Beltrame"} <= {p["name"] for p in found.proposals}
     assert "Plug" in detected("GravitHy à Fos\n\nLe projet associe l'américain Plug. " + FILLER * 3).actors
     # A court glossed in brackets, or a long name whose acronym alone stands in brackets, is no example.
-    glossed = "Saarstahl übernimmt Ascoval\n\nDas Handelsgericht in Paris (Tribunal de commerce de Paris) hat zugestimmt. "
+    glossed = (
+        "Saarstahl übernimmt Ascoval\n\nDas Handelsgericht in Paris (Tribunal de commerce de Paris) hat zugestimmt. "
+    )
     assert "Tribunal de commerce de Paris" in detected(glossed + FILLER * 3).actors
     acronym = "Alstom completes the deal\n\nIt bought it from the Caisse de dépôt et placement du Québec (CDPQ). "
     assert "Caisse de dépôt et placement du Québec" in detected(acronym + FILLER * 3, {"CDPQ": "ORG"}).actors
@@ -390,3 +392,26 @@ def test_a_company_named_once_as_a_landmark_is_not_an_actor() -> None:
     assert "Novasco" not in record(where + BODY).actors
     assert "Novasco" in record("Hydrogène à Fos\n\nAscometal cède une parcelle de son aciérie. " + BODY).actors
 
+
+def test_a_short_name_in_the_title_and_its_long_form_in_the_text_are_one_actor() -> None:
+    text = (
+        "Port-Jérôme : 677 emplois supprimés chez ExxonMobil\n\n"
+        "ExxonMobil Chemical France a annoncé l'arrêt de son vapocraqueur. " + FILLER * 3
+    )
+    found = detected(text, {"ExxonMobil": "ORG", "ExxonMobil Chemical France": "ORG"}, title=text.split("\n")[0])
+    assert found.actors == ["ExxonMobil Chemical France"]
+    assert {p["name"]: p["actor"] for p in found.proposals}["ExxonMobil"] is False
+
+
+def test_an_organisation_read_with_its_town_is_the_organisation() -> None:
+    text = (
+        "Macron s'excuse auprès des salariées de Gad\n\n"
+        "Il avait déclaré que l'abattoir Gad de Lampaul-Guimiliau employait des illettrées. " + FILLER * 3
+    )
+    found = detected(text, {"Gad de Lampaul-Guimiliau": "ORG"}, title=text.split("\n")[0])
+    assert "Gad" in found.actors and "Gad de Lampaul-Guimiliau" not in found.actors
+    # Not a common word before the town: « la Banque de Lyon » stays what it is called.
+    kept = detected(
+        "La Banque de Lyon prête\n\nLa banque de Lyon prête aux PME. " + FILLER * 3, {"Banque de Lyon": "ORG"}
+    )
+    assert "Banque" not in kept.actors
