@@ -282,10 +282,11 @@ def detect_actors(
         )
         if evidence:
             actors.append((item["start"], item["name"]))
-    # « ExxonMobil » in the title, « ExxonMobil Chemical France » in the text: the short name is
-    # the first words of the long one, one actor, which the text spells out in full.
+    # « ExxonMobil » in the title, « ExxonMobil Chemical France » in the text: the group's name is
+    # the first words of its French company's, one actor, which the text spells out in full. (Not
+    # « Bombardier Transportation » from « Bombardier Inc. »: a division and its parent are two.)
     kinds = {item["name"]: item["kind"] for item in found.values()}
-    longer = [fold_name(name) for _, name in actors]
+    longer = [fold_name(name) for _, name in actors if fold_name(name).endswith(" france")]
     short = {
         name
         for _, name in actors

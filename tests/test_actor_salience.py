@@ -401,6 +401,10 @@ def test_a_short_name_in_the_title_and_its_long_form_in_the_text_are_one_actor()
     found = detected(text, {"ExxonMobil": "ORG", "ExxonMobil Chemical France": "ORG"}, title=text.split("\n")[0])
     assert found.actors == ["ExxonMobil Chemical France"]
     assert {p["name"]: p["actor"] for p in found.proposals}["ExxonMobil"] is False
+    parent = "Alstom buys Bombardier Transportation\n\nAlstom bought Bombardier Transportation from Bombardier. "
+    labels = {"Bombardier": "ORG", "Bombardier Transportation": "ORG"}
+    found = detected(parent + FILLER * 3, labels, title=parent.split("\n")[0])
+    assert set(found.actors) == {"Bombardier Transportation", "Bombardier"}
 
 
 def test_an_organisation_read_with_its_town_is_the_organisation() -> None:
