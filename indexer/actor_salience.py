@@ -127,19 +127,22 @@ def evidence(*, in_title: bool, in_lead: bool, mentions: int, rule: str, kind: s
     return None
 
 
-# A name given as an example (« des clients comme la SNCF », not « comme celle de X », a comparison), « notamment Engie », « wie SNCF und
+# A name given as an example (« des clients comme la SNCF », not « comme celle de X » nor « comme prévu »), « notamment Engie », « wie SNCF und
 # RATP », « konkurrierende Interessenten wie … den italienischen Hersteller Beltrame ») or in
 # brackets: named once so, the text is not about it.
 _EXAMPLE_MARK = re.compile(
-    r"(?:\b(?:comme(?![ \u00a0]+(?:celle|celui|ceux|celles|lui|elle)\b)|notamment|tels? que|telles? que|parmi lesquel(?:le)?s|à l'instar d[eu]|à commencer par|"
-    r"such as|including|like|wie|darunter|etwa)\b|\()[^.;:!?()\n]{0,60}$",
+    r"(?:\b(?:comme(?![ \u00a0]+(?:celle|celui|ceux|celles|lui|elle|prévu|annoncé|attendu|convenu|souvent|toujours)\b)|notamment|tels? que|telles? que|parmi lesquel(?:le)?s|à l'instar d[eu]|à commencer par|"
+    r"such as|including|like|wie|darunter|etwa)\b|\()"
+    # within 60 characters, or further along the same enumeration (« notamment A, l'équipementier
+    # B, l'américain C, D et le groupe E »)
+    r"(?:[^.;:!?()\n]{0,60}|(?:[^.;:!?()\n,]{1,45},){2,6}[^.;:!?()\n,]{0,45}\b(?:et|and|und)\b[^.;:!?()\n,]{0,30})$",
     re.IGNORECASE,
 )
 
 
 def as_example(text: str, start: int) -> bool:
     """The mention at ``start`` follows « comme », « notamment », « tels que »… in its sentence, or a bracket."""
-    return bool(text) and _EXAMPLE_MARK.search(text.replace("’", "'"), max(0, start - 70), start) is not None
+    return bool(text) and _EXAMPLE_MARK.search(text.replace("’", "'"), max(0, start - 320), start) is not None
 
 
 # A company that only says where something is (« une parcelle située au sud de l'aciérie

@@ -378,6 +378,12 @@ def test_a_detected_company_named_once_as_an_example_is_not_an_actor() -> None:
     assert "Plug" not in found.actors and "Beltrame" not in found.actors
     assert {"Plug", "Beltrame"} <= {p["name"] for p in found.proposals}
     assert "Plug" in detected("GravitHy à Fos\n\nLe projet associe l'américain Plug. " + FILLER * 3).actors
+    listed = (
+        "GravitHy à Fos\n\nY figurent notamment Engie New Ventures, l'équipementier Forvia, l'américain Plug, "
+        "Primetals Technologies et le groupe Idec. "
+    )
+    assert "Idec" not in detected(listed + FILLER * 3).actors
+    assert not actor_salience.as_example("Comme prévu, Renault, Stellantis, Valeo et le groupe Idec", 54)
     # A court glossed in brackets, or a long name whose acronym alone stands in brackets, is no example.
     glossed = (
         "Saarstahl übernimmt Ascoval\n\nDas Handelsgericht in Paris (Tribunal de commerce de Paris) hat zugestimmt. "
