@@ -226,8 +226,7 @@ def detect_actors(
         if any(fold_name(e.name).endswith(" " + name) for name in by_rule):
             continue  # « Chemiekonzerns Wanhua »: the rule read the name after its company word
         start = head.find(e.name)
-        name = _without_place(e.name, e.kind, head)
-        add(name, e.kind, start if start >= 0 else len(head), _ner_rule(e))
+        add(e.name, e.kind, start if start >= 0 else len(head), _ner_rule(e))
     _expand_acronyms(found, head)
     known = [fold_name(head[s:e]) for s, e in spans]
     known_starts = {s for s, _ in spans}
@@ -307,19 +306,19 @@ def detect_actors(
 _OF_PLACE = re.compile(r"^(?P<name>[^\W\d_][\w&-]*)[ \u00a0](?:de|d'|du|lès)[ \u00a0]?(?P<place>[^\W\d_].*)$")
 
 
-def _without_place(name: str, kind: str, text: str) -> str:
-    """« l'abattoir Gad de Lampaul-Guimiliau »: an organisation of one word followed by the town
-    where it is (a known town, or the word is written alone elsewhere: « les salariées de Gad »)
-    is that one word; the town is where it stands, not part of its name."""
+def _without_place(name: str, text: str, places: set[str]) -> str | None:
+    """« l'abattoir Gad de Lampaul-Guimiliau » (read as one name, even as a person's): one word
+    followed by the town where it stands, a town the gazetteer knows or the model reads as a place
+    in this text (``places``, folded), is an organisation named by that word; None otherwise."""
     m = _OF_PLACE.match(name.replace("’", "'"))
-    if kind != "organisation" or m is None:
-        return name
+    if m is None:
+        return None
+    place = m.group("place")
+    if gazetteer.place_info(place) is None and fold_name(place) not in places:
+        return None
     short = m.group("name")
-    alone = re.search(rf"(?<!\w){re.escape(short)}(?![\w-])(?![ \u00a0]+(?:de|d['’]|du|lès)[ \u00a0'’])", text)
-    if gazetteer.place_info(m.group("place")) is None and alone is None:
-        return name  # neither a known town nor the name written alone elsewhere in the text
     if len(short) < 2 or _stop(short) or not _plausible(short, "ORG", text):
-        return name
+        return None
     return short
 
 
@@ -529,18 +528,22 @@ def detect_entities(
     first: dict[str, int] = {}
     surfaces: dict[str, Counter[str]] = {}
     labels: dict[str, Counter[str]] = {}
+    places = {fold_name(_clean(ent.text)) for ent in doc.ents if ent.label_ == "LOC"}
     for ent in doc.ents:
         if ent.label_ not in KINDS or any(s < ent.end_char and ent.start_char < e for s, e in spans):
             continue
         if "\n" in ent.text.strip():
             continue  # a title line run into the next one
-        name = _clean(ent.text)
-        if not name or not _plausible(name, ent.label_, text, strict=language != "fr"):
+        name, label = _clean(ent.text), ent.label_
+        located = _without_place(name, text, places)
+        if located:
+            name, label = located, "ORG"
+        if not name or not _plausible(name, label, text, strict=language != "fr"):
             continue
         key = fold_name(name)
         first.setdefault(key, ent.start_char)
         surfaces.setdefault(key, Counter())[name] += 1
-        labels.setdefault(key, Counter())[ent.label_] += 1
+        labels.setdefault(key, Counter())[label] += 1
     out = []
     for key in sorted(first, key=first.__getitem__):
         name = surfaces[key].most_common(1)[0][0]

@@ -418,8 +418,11 @@ def test_an_organisation_read_with_its_town_is_the_organisation() -> None:
         "Macron s'excuse auprès des salariées de Gad\n\n"
         "Il avait déclaré que l'abattoir Gad de Lampaul-Guimiliau employait des illettrées. " + FILLER * 3
     )
-    found = detected(text, {"Gad de Lampaul-Guimiliau": "ORG"}, title=text.split("\n")[0])
+    # The model reads the abattoir as a person, and the town alone as a place.
+    labels = {"Gad de Lampaul-Guimiliau": "PER", "Lampaul-Guimiliau": "LOC"}
+    found = detected(text + "Lampaul-Guimiliau est sous le choc. ", labels, title=text.split("\n")[0])
     assert "Gad" in found.actors and "Gad de Lampaul-Guimiliau" not in found.actors
+    assert {p["name"]: p["kind"] for p in found.proposals}["Gad"] == "organisation"
     # Not a common word before the town: « la Banque de Lyon » stays what it is called.
     kept = detected(
         "La Banque de Lyon prête\n\nLa banque de Lyon prête aux PME. " + FILLER * 3, {"Banque de Lyon": "ORG"}
