@@ -11,6 +11,10 @@ role, a person's full name, a company by wording) join the document's actors and
 ``evidence`` (« acteurs détectés »), that a researcher can add to the gazetteer
 (``gazetteer.add_actor``).
 
+Size (~640 lines): the model call and the plausibility filters that judge its output share the
+stop lists, the name cleaning and the ordinal and calendar patterns; the wording rules and the
+salience rules already live in ``actor_rules`` and ``actor_salience``.
+
 Cost, and how it is bounded: the model is loaded once per process (each extraction worker
 has its own), reads only the first MAX_CHARS characters of a document and only French,
 English and German texts. ``ARCHIVE_NER=0`` switches recognition off (the wording rules
