@@ -142,7 +142,7 @@ _EXAMPLE_MARK = re.compile(
 
 def as_example(text: str, start: int) -> bool:
     """The mention at ``start`` follows « comme », « notamment », « tels que »… in its sentence, or a bracket."""
-    return bool(text) and _EXAMPLE_MARK.search(text.replace("’", "'"), max(0, start - 320), start) is not None
+    return _marked_before(_EXAMPLE_MARK, text, start, 320)
 
 
 # A company that only says where something is (« une parcelle située au sud de l'aciérie
@@ -158,4 +158,9 @@ _LANDMARK = re.compile(
 
 def as_landmark(text: str, start: int) -> bool:
     """The mention at ``start`` only locates something (« au sud de l'aciérie X », « près de l'usine X »)."""
-    return bool(text) and _LANDMARK.search(text.replace("’", "'"), max(0, start - 60), start) is not None
+    return _marked_before(_LANDMARK, text, start, 60)
+
+
+def _marked_before(mark: re.Pattern[str], text: str, start: int, reach: int) -> bool:
+    """`mark` ends right before ``start``, within ``reach`` characters (apostrophes made straight)."""
+    return bool(text) and mark.search(text.replace("’", "'"), max(0, start - reach), start) is not None
