@@ -346,13 +346,15 @@ def test_each_worker_accepts_on_its_own_socket(archive) -> None:
     assert len(set().union(*held)) == 2, held
 
 
-def test_serve_with_workers_refuses_a_port_already_taken(archive) -> None:
+def test_serve_with_workers_refuses_a_port_already_taken(archive, monkeypatch: pytest.MonkeyPatch) -> None:
     """The workers' sockets may share a port among themselves, never with another program."""
     import socket
 
     from archive_api.server import ServeError, serve
 
     corpus, index = archive
+    for name in ("ARCHIVE_INDEX", "ARCHIVE_CORPUS"):  # serve() sets them for its workers: undone after
+        monkeypatch.setenv(name, os.environ.get(name, ""))
     with socket.socket() as taken:
         taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         taken.bind(("127.0.0.1", 0))
