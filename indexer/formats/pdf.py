@@ -83,10 +83,7 @@ def _read_with_pdfium(path: Path) -> _PageTexts | None:
             info = document.get_metadata_dict(skip_empty=True)
         finally:
             document.close()
-    title = info.get("Title")
-    if title:
-        title = _PRODUCER_PREFIX.sub("", title)
-    return texts, failed, short_title(title), short_title(info.get("CreationDate"))
+    return texts, failed, *_info_fields(info.get("Title"), info.get("CreationDate"))
 
 
 def _read_with_pdfminer(path: Path) -> _PageTexts:
@@ -173,6 +170,12 @@ def _pdf_info(document: PDFDocument) -> tuple[str | None, str | None]:
         raise
     except Exception:
         pass  # broken metadata is not worth failing the document
+    return _info_fields(title, date)
+
+
+def _info_fields(title: str | None, date: str | None) -> tuple[str | None, str | None]:
+    """The Info dictionary's Title (without the « Microsoft Word - » a conversion prefixes) and
+    CreationDate, as short single-line texts, whichever library read them."""
     if title:
         title = _PRODUCER_PREFIX.sub("", title)
     return short_title(title), short_title(date)

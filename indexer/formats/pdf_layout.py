@@ -111,7 +111,7 @@ def _segments(line: str, start: int, box: _CharBox) -> list[_Segment]:
         return []
     pieces: list[_Segment] = []
     piece_start = first
-    left, bottom, right, top = box(start + first)
+    left, bottom, _, top = box(start + first)
     position = line.find(" ", first)
     while 0 <= position < last:
         after = position + 1
@@ -123,7 +123,7 @@ def _segments(line: str, start: int, box: _CharBox) -> list[_Segment]:
         if after_box[0] - before_box[2] > _SEGMENT_GAP * height:
             pieces.append(_segment(line[piece_start:position], left, before_box, bottom, top))
             piece_start = after
-            left, bottom, right, top = after_box
+            left, bottom, _, top = after_box
         else:
             bottom, top = min(bottom, after_box[1]), max(top, after_box[3])
         position = line.find(" ", after)
