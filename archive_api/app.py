@@ -24,7 +24,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from archive.csv_export import csv_chunks
 from archive.engine import SearchEngine
-from archive.facet_registry import ALL_OF, FILTER_OPTIONS, TIMELINE_SPLITS, FacetSpec
+from archive.facet_registry import ALL_OF_BY_OPTION, FILTER_OPTIONS, TIMELINE_SPLITS, FacetSpec
 from archive.models import FACETS, SORTS, DocumentRecord, SearchRequest
 from archive.payloads import document_payload, search_payload, search_request, stats_payload
 from archive.store import index_stats
@@ -38,7 +38,6 @@ TITLE = "Archive de la politique industrielle française — API"
 MAX_VALUES = 50  # repeated filter values per parameter
 MAX_TEXT = 2000  # characters of a text parameter (the engine reads 500 of a query)
 SPLITS = tuple(spec.name for spec in TIMELINE_SPLITS)  # facets that can split the timeline
-ALL_OF_OPTIONS = {spec.option: spec.name for spec in ALL_OF if spec.option}  # all_of=actor → "actor"
 
 
 def search_params(
@@ -60,7 +59,7 @@ def search_params(
         year_from=year_from,
         year_to=year_to,
         filters=filters,
-        all_of=[ALL_OF_OPTIONS[option] for option in all_of or []],
+        all_of=[ALL_OF_BY_OPTION[option] for option in all_of or []],
         sort=sort,
         limit=limit,
         offset=offset,
@@ -69,7 +68,7 @@ def search_params(
 
 
 def _filter_help(spec: FacetSpec) -> str:
-    together = f" ; toutes à la fois avec `all_of={spec.option}`" if spec.option in ALL_OF_OPTIONS else ""
+    together = f" ; toutes à la fois avec `all_of={spec.option}`" if spec.option in ALL_OF_BY_OPTION else ""
     return spec.api_help + together
 
 
@@ -93,12 +92,12 @@ search_params.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         _param(
             "all_of",
             Annotated[
-                list[Literal[tuple(ALL_OF_OPTIONS)]],  # type: ignore[valid-type]
+                list[Literal[tuple(ALL_OF_BY_OPTION)]],  # type: ignore[valid-type]
                 Query(
                     max_length=MAX_VALUES,
                     description="Facettes dont toutes les valeurs données doivent être présentes (ET) au lieu de "
                     "l'une ou l'autre (OU), comme « Toutes à la fois (ET) » dans l'app : "
-                    f"{', '.join(ALL_OF_OPTIONS)} (répétable ; `archive search --all-of`)",
+                    f"{', '.join(ALL_OF_BY_OPTION)} (répétable ; `archive search --all-of`)",
                 ),
             ],
             [],

@@ -6,19 +6,18 @@ from __future__ import annotations
 import argparse
 import math
 
-from archive.facet_registry import ALL_OF
+from archive.facet_registry import ALL_OF_BY_OPTION
 
 
 def all_of_facets(value: str) -> list[str]:
     """`--all-of actor,theme`: the facet names behind the options the registry allows."""
-    by_option = {spec.option: spec.name for spec in ALL_OF if spec.option}
     names = [part.strip() for part in value.split(",") if part.strip()]
-    unknown = [name for name in names if name not in by_option]
+    unknown = [name for name in names if name not in ALL_OF_BY_OPTION]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"not a facet that can be asked all at once: {value!r} (choose from {', '.join(by_option)})"
+            f"not a facet that can be asked all at once: {value!r} (choose from {', '.join(ALL_OF_BY_OPTION)})"
         )
-    return [by_option[name] for name in names]
+    return [ALL_OF_BY_OPTION[name] for name in names]
 
 
 def positive(value: str) -> int:
