@@ -28,6 +28,7 @@ __all__ = [
     "acts_at",
     "as_example",
     "as_landmark",
+    "in_passing",
     "evidence",
     "in_signature",
     "only_in_tail",
@@ -159,6 +160,11 @@ _LANDMARK = re.compile(
 def as_landmark(text: str, start: int) -> bool:
     """The mention at ``start`` only locates something (« au sud de l'aciérie X », « près de l'usine X »)."""
     return _marked_before(_LANDMARK, text, start, 60)
+
+
+def in_passing(text: str, start: int) -> bool:
+    """The mention at ``start`` is an example or a landmark: the text names it in passing."""
+    return as_example(text, start) or as_landmark(text, start)
 
 
 def _marked_before(mark: re.Pattern[str], text: str, start: int, reach: int) -> bool:

@@ -267,10 +267,7 @@ def detect_actors(
                 and item["rule"]
                 not in _INSTITUTION_RULES  # « Handelsgericht in Paris (Tribunal de commerce de Paris) »
                 and unwrapped.startswith(item["name"], item["start"])  # not an acronym read for it
-                and (
-                    actor_salience.as_example(unwrapped, item["start"])
-                    or actor_salience.as_landmark(unwrapped, item["start"])
-                )
+                and actor_salience.in_passing(unwrapped, item["start"])
             ):
                 evidence = None  # « notamment l'américain Plug », « au sud de l'usine X »: named in passing
         proposals.append(

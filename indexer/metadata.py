@@ -278,7 +278,7 @@ def _actor_names(
         or n in acting
         or len(starts[n]) > 1
         or gazetteer.actor_kind(n) not in _EXAMPLE_KINDS
-        or not (actor_salience.as_example(prepared, first[n]) or actor_salience.as_landmark(prepared, first[n]))
+        or not actor_salience.in_passing(prepared, first[n])
     ]
     # « Le président de la Région Nouvelle-Aquitaine, Alain Rousset, … »: the person acts; the
     # region is his title, not an actor, unless the text names it otherwise too.
