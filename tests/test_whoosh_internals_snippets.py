@@ -108,3 +108,43 @@ def test_a_search_meeting_a_word_another_search_is_learning_gets_its_snippet() -
         assert meanwhile == [expected]
     finally:
         whoosh_snippets._memo = None
+
+
+def corpus_words() -> set[str]:
+    """Every word of the seeds and the annotated test documents, as the tokenizer cuts them."""
+    memo = whoosh_snippets._WordMemo(ANALYZER)
+    root = Path(__file__).parent / "data"
+    paths = [*Path(SEEDS).glob("*"), *root.rglob("eval/**/*"), *root.rglob("annotated/**/*")]
+    words: set[str] = set()
+    for path in paths:
+        if path.suffix in (".txt", ".md", ".html", ".htm"):
+            words.update(memo.tokens(path.read_text(encoding="utf-8", errors="replace"))[0])
+    return words | {"Zs", "Bpifrance", "BPIFRANCE", "İstanbul", "Œuvre", "ŒUVRES", "x_y", "Cʼest", "2024"}
+
+
+def test_plain_words_keep_the_first_letters_the_snippets_sort_them_by() -> None:
+    """The snippet memo files plain words by their folded first letters and analyses only those a
+    search's terms start with. That is exact only if the French chain gives a plain word one token
+    over the whole word, stopped as the stop filter says, whose text starts with those letters."""
+    simple = whoosh_snippets._SimpleWords.of(ANALYZER)
+    assert simple is not None
+    checked = 0
+    for word in corpus_words():
+        prefix = simple.prefix(word)
+        tokens = [(t.text, t.startchar, t.endchar, t.stopped) for t in ANALYZER(word, chars=True, removestops=False)]
+        if prefix is None:
+            continue
+        checked += 1
+        assert len(tokens) == 1, (word, tokens)
+        text, start, end, stopped = tokens[0]
+        assert (start, end, stopped) == (0, len(word), simple.stopped(word)), word
+        assert text.startswith(prefix) if len(text) >= 2 else text == prefix[:1], (word, text, prefix)
+    assert checked > 5_000
+
+
+def test_words_another_chain_would_cut_are_not_taken_as_plain() -> None:
+    simple = whoosh_snippets._SimpleWords.of(ANALYZER)
+    for word in ("l'État", "Cʼest", "salarié·es", "Bpifrance", "107 562"):
+        assert simple.prefix(word) is None, word
+    assert simple.prefix("Émile") == "em"
+    assert whoosh_snippets._SimpleWords.of(build_schema()["title"].analyzer) is not None

@@ -14,6 +14,7 @@ from whoosh import highlight
 from whoosh import query as wq
 from whoosh.analysis import RegexTokenizer, Token
 
+from archive import analysis
 from archive.whoosh.query import TEXT_FIELDS
 from archive.whoosh.ranking import EXPANDING
 
@@ -101,15 +102,65 @@ _AFTER = 2 * SNIPPET_SURROUND + 1
 _Outputs = tuple[tuple[str, int, int, bool], ...]
 
 
+class _SimpleWords:
+    """The French chain's outputs for a plain word (letters and digits only, no apostrophe, not a
+    known compound), without running it: one token over the whole word, stopped as the stop
+    filter says. Its analysed text is left out (None) until a search needs it: the first letters
+    tell which words can give a term at all, since the chain keeps them (the folded word's first
+    two letters start every analysed text of two letters or more, its first letter every other;
+    `tests/test_whoosh_internals_snippets.py` checks it on every word of the test corpora).
+    Stemming the words of each hit was most of a snippet's cost, and few of them can match."""
+
+    def __init__(self, compounds, stop_filter, charmap) -> None:
+        self.compounds = compounds
+        self.stops, self.min, self.max = stop_filter.stops, stop_filter.min, stop_filter.max
+        self.charmap = charmap
+
+    @classmethod
+    def of(cls, analyzer) -> _SimpleWords | None:
+        """For the French chain of archive.analysis only (its filters, in its order)."""
+        items = getattr(analyzer, "items", ())
+        kinds = [type(item) for item in items]
+        expected = [type(item) for item in analysis.french_analyzer().items]
+        if kinds != expected or items[0].expression.pattern != analysis.TOKEN_PATTERN:
+            return None
+        return cls(frozenset(items[3].mapping), items[4], items[5].charmap)
+
+    def prefix(self, word: str) -> str | None:
+        """The folded first two letters of a plain word, None for any other word."""
+        if not ((word.isalnum() and "\u02bc" not in word) or _PLAIN.fullmatch(word)):
+            return None
+        low = word.lower()
+        if low in self.compounds:
+            return None
+        return low.translate(self.charmap)[:2]
+
+    def stopped(self, word: str) -> bool:
+        low = word.lower()
+        return not (len(low) >= self.min and (self.max is None or len(low) <= self.max) and low not in self.stops)
+
+
+# Letters, digits and underscores, but not the modifier-letter apostrophe (ʼ) that \w includes.
+_PLAIN = re.compile(r"[^\W\u02bc]+")
+
+
 class _WordMemo:
     """Per analyzer: each word's tokens as (text, start, end, stopped), and for each token text
-    the words that give it (which words of a text match a term is then a set intersection)."""
+    the words that give it (which words of a text match a term is then a set intersection).
+
+    Plain words are first only cut into tokens (`outputs`, texts None) and filed by their first
+    letters; a search analyses the ones whose letters one of its terms starts with (`analysed`,
+    their `producers` then known), so every word that can match a term is analysed."""
 
     def __init__(self, analyzer) -> None:
         self.analyzer = analyzer
         self.outputs: dict[str, _Outputs] = {}
+        self.analysed: dict[str, _Outputs] = {}
         self.sizes: dict[str, int] = {}  # word → characters of its tokens (the fragmenter's count)
         self.producers: dict[str, set[str]] = {}
+        self.by_prefix: dict[str, set[str]] = {}  # folded first two letters → plain words
+        self.by_first: dict[str, set[str]] = {}  # folded first letter → plain words
+        self.simple = _SimpleWords.of(analyzer)
         tokenizer = analyzer.items[0]
         expression = tokenizer.expression
         # Splitting on the expression in one group gives gaps and words alternately, in C.
@@ -117,15 +168,45 @@ class _WordMemo:
         self.expression = expression
 
     def learn(self, words: list[str]) -> None:
-        """Analyse the words not seen yet: in one call over them all, one per line (a tenth of
-        the cost of one call per word), each token given back to the word it lies in."""
-        outputs, producers, sizes = self.outputs, self.producers, self.sizes
+        """Take in words not seen yet: plain ones filed by their first letters, the others
+        analysed at once."""
+        simple = self.simple
+        if simple is None:
+            self.analyse(words)
+            return
+        others = []
+        for word in words:
+            prefix = simple.prefix(word)
+            if prefix is None:
+                others.append(word)
+                continue
+            self.sizes[word] = len(word)
+            self.by_prefix.setdefault(prefix, set()).add(word)
+            self.by_first.setdefault(prefix[:1], set()).add(word)
+            # Last: other threads take a word in `outputs` as known, its size and prefix too.
+            self.outputs[word] = ((None, 0, len(word), simple.stopped(word)),)
+        self.analyse(others)
+
+    def analyse_candidates(self, words: set[str], terms: frozenset[str]) -> None:
+        """Analyse those of `words` (all learnt) that the terms' first letters say may give one."""
+        candidates: set[str] = set()
+        for term in terms:
+            filed = self.by_prefix.get(term[:2]) if len(term) >= 2 else self.by_first.get(term)
+            if filed:
+                candidates.update(words.intersection(filed))
+        self.analyse([word for word in candidates if word not in self.analysed])
+
+    def analyse(self, words: list[str]) -> None:
+        """Run the whole chain on the words: in one call over them all, one per line (a tenth
+        of the cost of one call per word), each token given back to the word it lies in."""
+        outputs, producers, sizes, analysed = self.outputs, self.producers, self.sizes, self.analysed
         for word, found in zip(words, self._analysed(words), strict=True):
             sizes[word] = sum(out[2] - out[1] for out in found)
             for out in found:
                 producers.setdefault(out[0], set()).add(word)
-            # Last: other threads take a word in `outputs` as known, its size and producers too.
-            outputs[word] = found
+            # Last: other threads take a word in `analysed` as known, its producers too.
+            outputs.setdefault(word, found)
+            analysed[word] = found
 
     def _analysed(self, words: list[str]) -> list[_Outputs]:
         joined = "\n".join(words)
@@ -201,11 +282,12 @@ def _highlight_tokens(text: str, analyzer, terms: frozenset[str], charlimit: int
     words, starts = _words_to_limit(memo, text, charlimit)
     distinct = set(words)
     memo.learn(list(filterfalse(memo.outputs.__contains__, distinct)))
+    memo.analyse_candidates(distinct, terms)
     producers = memo.producers
     matched = distinct.intersection(chain.from_iterable(producers.get(t, ()) for t in terms))
     if not matched:
         return []
-    outputs = memo.outputs
+    outputs, analysed = memo.outputs, memo.analysed
     # Running total of token characters: where the fragmenter's countdown after a match ends.
     running = list(accumulate(map(memo.sizes.__getitem__, words)))
     windows: list[list[int]] = []  # [first word, word after the last] of each stretch
@@ -221,7 +303,8 @@ def _highlight_tokens(text: str, analyzer, terms: frozenset[str], charlimit: int
     spans: list[tuple[str, int, int, bool]] = []
     for low, high in windows:
         for start, word in zip(starts[low:high], words[low:high], strict=True):
-            spans.extend([(out[0], start + out[1], start + out[2], out[3]) for out in outputs[word]])
+            found = analysed.get(word) or outputs[word]
+            spans.extend([(out[0], start + out[1], start + out[2], out[3]) for out in found])
     return spans
 
 
