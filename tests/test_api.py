@@ -311,39 +311,62 @@ def test_several_workers_answer_and_stop_with_the_server(archive) -> None:
     assert wait_for(lambda: all(gone(pid) for pid in workers), timeout=30)
 
 
-def _listening_inodes(pid: int, port: int) -> set[str]:
-    """Inodes of the listening TCP sockets on `port` that process `pid` holds."""
-    listening = set()
+def _socket_inodes(pid: int, port: int, state: str) -> set[str]:
+    """Inodes of the TCP sockets in `state` ("0A" listening, "01" established) whose local port
+    is `port`, that process `pid` holds."""
+    wanted = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                listening.add(fields[9])
-    held = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
+            if fields[3] == state and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                wanted.add(fields[9])
+    held: set[str] = set()
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except FileNotFoundError:  # the process has ended
+        return held
+    for fd in fds:
         try:
             target = os.readlink(fd)
         except OSError:
             continue
-        if target.startswith("socket:[") and target[8:-1] in listening:
+        if target.startswith("socket:[") and target[8:-1] in wanted:
             held.add(target[8:-1])
     return held
 
 
-def test_each_worker_accepts_on_its_own_socket(archive) -> None:
-    """One shared socket let the first worker to wake take every connection of a burst (four
-    clients on one process, the other idle): each worker now listens on its own socket of the
-    port, and the kernel spreads the connections."""
+@pytest.mark.parametrize("clients", [4, 6])
+def test_workers_take_the_clients_connections_in_turn(archive, clients: int) -> None:
+    """A client keeps its connection, so where it lands decides which process serves it. One shared
+    socket let the first worker to wake take every connection of a burst; one SO_REUSEPORT socket
+    per worker let the kernel's hash put three of four on one process more often than not. The
+    workers now take connections in turn, the one holding fewest first: two each."""
     corpus, index = archive
     with server_process(index, corpus, workers=2) as (proc, url):
         port = int(url.rsplit(":", 1)[1])
-        with httpx.Client(base_url=url, timeout=60) as client:
-            assert client.get("/api/search", params={"q": "industrie"}).json()["total"] == 5
-        workers = wait_for(lambda: children_of(proc.pid) if len(children_of(proc.pid)) >= 2 else None, timeout=30)
-        # (the children include multiprocessing's resource tracker, which holds no socket)
-        held = [inodes for pid in sorted(workers) if (inodes := _listening_inodes(pid, port))]
-    assert len(held) == 2 and all(len(inodes) == 1 for inodes in held), held
-    assert len(set().union(*held)) == 2, held
+
+        def listening() -> set[int]:  # the workers (not multiprocessing's resource tracker)
+            return {pid for pid in children_of(proc.pid) if _socket_inodes(pid, port, "0A")}
+
+        workers = wait_for(lambda: listening() if len(listening()) == 2 else None, timeout=30)
+        assert workers
+
+        def burst() -> list[int]:
+            """How many of `clients` new keep-alive connections each worker holds (the ones holding any)."""
+            connections = [httpx.Client(base_url=url, timeout=60) for _ in range(clients)]
+            try:
+                for client in connections:
+                    assert client.get("/api/search", params={"q": "industrie"}).json()["total"] == 5
+                return sorted(n for pid in workers if (n := len(_socket_inodes(pid, port, "01"))))
+            finally:
+                for client in connections:
+                    client.close()
+                wait_for(lambda: not any(_socket_inodes(pid, port, "01") for pid in workers) or None, timeout=30)
+
+        even = [clients // 2, clients // 2]
+        assert wait_for(lambda: burst() == even or None, timeout=90)  # both workers up
+        held_by = [burst() for _ in range(3)]
+    assert held_by == [even] * 3, held_by
 
 
 def test_serve_with_workers_refuses_a_port_already_taken(archive, monkeypatch: pytest.MonkeyPatch) -> None:

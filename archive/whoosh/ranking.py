@@ -22,7 +22,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from archive.search_logic.limits import MAX_EXPANSIONS
-from archive.whoosh.postings import Postings
+from archive.whoosh.postings import PackedValues, Postings
 from archive.whoosh.query import expansion_notice
 
 K1 = 1.2
@@ -226,7 +226,10 @@ class QueryEvaluator:
         if values is None:
             return self.postings.positions(fieldname, text, wanted)
         kept = np.flatnonzero(wanted[ids])
-        return self.postings.decode_positions(fieldname, ids[kept], list(map(values.__getitem__, kept.tolist())))
+        kept_values = (
+            values.take(kept) if isinstance(values, PackedValues) else list(map(values.__getitem__, kept.tolist()))
+        )
+        return self.postings.decode_positions(fieldname, ids[kept], kept_values)
 
     def positions_by_doc(self, terms: list[str], docnums: list[int]) -> dict[int, list[list[int]]]:
         """archive.search_logic.port.IndexState.positions, from this search's postings."""

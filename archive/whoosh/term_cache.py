@@ -16,8 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-# (document numbers, weights, values or None)
-Entry = tuple[np.ndarray, np.ndarray, list | None]
+# (document numbers, weights, values: postings.PackedValues, or None when not read)
+Entry = tuple[np.ndarray, np.ndarray, object]
 # Python's overhead of one bytes object plus its slot in a list, the values' share of an entry.
 _VALUE_OVERHEAD = 33 + 8
 # Values whose sizes are added up to estimate them all (a frequent word has 75 000 of them).
@@ -66,7 +66,9 @@ def entry_bytes(entry: Entry) -> int:
     """Memory held by an entry; its values' sizes estimated from a sample spread over them."""
     ids, weights, values = entry
     size = ids.nbytes + weights.nbytes
-    if values:
+    if hasattr(values, "nbytes"):  # packed (archive.whoosh.postings.PackedValues)
+        size += values.nbytes
+    elif values:
         step = max(1, len(values) // _SAMPLE)
         sample = values[::step]
         size += round(sum(map(len, sample)) / len(sample) * len(values)) + _VALUE_OVERHEAD * len(values)
@@ -76,4 +78,6 @@ def entry_bytes(entry: Entry) -> int:
 def _frozen(entry: Entry) -> Entry:
     for array in entry[:2]:
         array.setflags(write=False)
+    if hasattr(entry[2], "freeze"):
+        entry[2].freeze()
     return entry
