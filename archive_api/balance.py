@@ -66,6 +66,7 @@ class BalancedServer(uvicorn.Server):
         super().__init__(config)
         self.loads, self.slot = loads, slot
         self._tasks: list[asyncio.Task] = []
+        self._pending_since: float | None = None  # when the connection now in the backlog was first seen
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=[])  # the app's lifespan; no asyncio server of its own
@@ -116,23 +117,23 @@ class BalancedServer(uvicorn.Server):
             self.publish()
             await asyncio.sleep(PUBLISH_S)
 
+    def _kept_waiting(self, sock: socket.socket) -> bool:
+        """True once a connection has waited in the backlog for PENDING_S (whoever's turn it is)."""
+        if not select.select([sock], [], [], 0)[0]:
+            self._pending_since = None
+            return False
+        self._pending_since = self._pending_since or time.monotonic()
+        return time.monotonic() - self._pending_since >= PENDING_S
+
     async def _accept(self, sock: socket.socket, create_protocol) -> None:
         loop = asyncio.get_running_loop()
         sock.setblocking(False)
-        pending_since: float | None = None
         while True:
             self.publish()
-            if not self.my_turn():
-                if select.select([sock], [], [], 0)[0]:  # a connection waits in the backlog
-                    pending_since = pending_since or time.monotonic()
-                    if time.monotonic() - pending_since < PENDING_S:
-                        await asyncio.sleep(WAIT_S)
-                        continue
-                else:
-                    pending_since = None
-                    await asyncio.sleep(WAIT_S)
-                    continue
-            pending_since = None
+            if not (self.my_turn() or self._kept_waiting(sock)):
+                await asyncio.sleep(WAIT_S)
+                continue
+            self._pending_since = None
             try:
                 conn, _ = await loop.sock_accept(sock)
             except OSError:  # too many open files, a connection reset before it was taken

@@ -130,14 +130,15 @@ def test_plain_words_keep_the_first_letters_the_snippets_sort_them_by() -> None:
     assert simple is not None
     checked = 0
     for word in corpus_words():
-        prefix = simple.prefix(word)
+        found = simple.plain(word)
         tokens = [(t.text, t.startchar, t.endchar, t.stopped) for t in ANALYZER(word, chars=True, removestops=False)]
-        if prefix is None:
+        if found is None:
             continue
+        prefix, plain_stopped = found
         checked += 1
         assert len(tokens) == 1, (word, tokens)
         text, start, end, stopped = tokens[0]
-        assert (start, end, stopped) == (0, len(word), simple.stopped(word)), word
+        assert (start, end, stopped) == (0, len(word), plain_stopped), word
         assert text.startswith(prefix) if len(text) >= 2 else text == prefix[:1], (word, text, prefix)
     assert checked > 5_000
 
@@ -145,6 +146,6 @@ def test_plain_words_keep_the_first_letters_the_snippets_sort_them_by() -> None:
 def test_words_another_chain_would_cut_are_not_taken_as_plain() -> None:
     simple = whoosh_snippets._SimpleWords.of(ANALYZER)
     for word in ("l'État", "Cʼest", "salarié·es", "Bpifrance", "107 562"):
-        assert simple.prefix(word) is None, word
-    assert simple.prefix("Émile") == "em"
+        assert simple.plain(word) is None, word
+    assert simple.plain("Émile") == ("em", False)
     assert whoosh_snippets._SimpleWords.of(build_schema()["title"].analyzer) is not None

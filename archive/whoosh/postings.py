@@ -88,8 +88,9 @@ class PackedValues:
         if not len(sizes):
             return PackedValues(self.buffer[:0], ends)
         kept_ends = np.cumsum(sizes)
-        # Each kept byte's place in `buffer`: its value's start, plus its rank within the value.
-        offsets = np.repeat(ends - sizes - (kept_ends - sizes), sizes) + np.arange(int(kept_ends[-1]))
+        # A kept byte's place in `buffer` is its place among the kept ones, shifted by how far its
+        # value moved (the same for all its bytes: ends - kept_ends).
+        offsets = np.repeat(ends - kept_ends, sizes) + np.arange(int(kept_ends[-1]))
         return PackedValues(self.buffer[offsets], kept_ends)
 
     def freeze(self) -> None:
@@ -148,8 +149,6 @@ class Postings:
                 deltas = raw[body].view(np.uint16).astype(np.int64)
                 counts = (sizes - 1) // 2
                 return np.repeat(ids, counts), _restarting_cumsum(deltas, counts)
-        if isinstance(values, PackedValues):
-            values = [values[i] for i in range(len(values))]
         decoded = [fmt.decode_positions(v) for v in values]
         counts = np.fromiter((len(p) for p in decoded), dtype=np.int64, count=len(decoded))
         flat = np.fromiter(chain.from_iterable(decoded), dtype=np.int64, count=int(counts.sum()))
@@ -230,9 +229,9 @@ class Postings:
         return self._decode(fieldname, btext, want_values, wanted)
 
     def _packed(self, fieldname: str, btext: bytes, want_values: bool):
-        """What _decode reads, its values packed (to be kept in the cache)."""
+        """What _decode reads, its values packed (None when not read), to be kept in the cache."""
         ids, weights, values = self._decode(fieldname, btext, want_values)
-        return ids, weights, PackedValues.of(values) if want_values else values
+        return ids, weights, PackedValues.of(values) if want_values else None
 
     def _decode(self, fieldname: str, btext: bytes, want_values: bool, wanted: np.ndarray | None = None):
         # Blocks without a wanted document are skipped undecoded: cumulative counts tell.

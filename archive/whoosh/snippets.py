@@ -126,18 +126,15 @@ class _SimpleWords:
             return None
         return cls(frozenset(items[3].mapping), items[4], items[5].charmap)
 
-    def prefix(self, word: str) -> str | None:
-        """The folded first two letters of a plain word, None for any other word."""
+    def plain(self, word: str) -> tuple[str, bool] | None:
+        """(folded first two letters, stopped) of a plain word, None for any other word."""
         if not ((word.isalnum() and "\u02bc" not in word) or _PLAIN.fullmatch(word)):
             return None
         low = word.lower()
         if low in self.compounds:
             return None
-        return low.translate(self.charmap)[:2]
-
-    def stopped(self, word: str) -> bool:
-        low = word.lower()
-        return not (len(low) >= self.min and (self.max is None or len(low) <= self.max) and low not in self.stops)
+        kept = len(low) >= self.min and (self.max is None or len(low) <= self.max) and low not in self.stops
+        return low.translate(self.charmap)[:2], not kept
 
 
 # Letters, digits and underscores, but not the modifier-letter apostrophe (ʼ) that \w includes.
@@ -176,15 +173,16 @@ class _WordMemo:
             return
         others = []
         for word in words:
-            prefix = simple.prefix(word)
-            if prefix is None:
+            found = simple.plain(word)
+            if found is None:
                 others.append(word)
                 continue
+            prefix, stopped = found
             self.sizes[word] = len(word)
             self.by_prefix.setdefault(prefix, set()).add(word)
             self.by_first.setdefault(prefix[:1], set()).add(word)
             # Last: other threads take a word in `outputs` as known, its size and prefix too.
-            self.outputs[word] = ((None, 0, len(word), simple.stopped(word)),)
+            self.outputs[word] = ((None, 0, len(word), stopped),)
         self.analyse(others)
 
     def analyse_candidates(self, words: set[str], terms: frozenset[str]) -> None:

@@ -5,7 +5,7 @@ as « industrie » (31 000 documents at 100 000) cost milliseconds on every requ
 belongs to one index state (the engine makes a new one when the index changes, so nothing
 stale can be read) and is shared by the searchers of that state; the least recently used
 entries go first once the bound is passed. The arrays of an entry are flagged read-only: the
-searches that share them cannot change them (nor its list of values, which no reader changes).
+searches that share them cannot change them, nor its packed values.
 """
 
 from __future__ import annotations
@@ -18,10 +18,6 @@ import numpy as np
 
 # (document numbers, weights, values: postings.PackedValues, or None when not read)
 Entry = tuple[np.ndarray, np.ndarray, object]
-# Python's overhead of one bytes object plus its slot in a list, the values' share of an entry.
-_VALUE_OVERHEAD = 33 + 8
-# Values whose sizes are added up to estimate them all (a frequent word has 75 000 of them).
-_SAMPLE = 256
 
 
 class TermCache:
@@ -63,21 +59,14 @@ class TermCache:
 
 
 def entry_bytes(entry: Entry) -> int:
-    """Memory held by an entry; its values' sizes estimated from a sample spread over them."""
+    """Memory held by an entry."""
     ids, weights, values = entry
-    size = ids.nbytes + weights.nbytes
-    if hasattr(values, "nbytes"):  # packed (archive.whoosh.postings.PackedValues)
-        size += values.nbytes
-    elif values:
-        step = max(1, len(values) // _SAMPLE)
-        sample = values[::step]
-        size += round(sum(map(len, sample)) / len(sample) * len(values)) + _VALUE_OVERHEAD * len(values)
-    return size
+    return ids.nbytes + weights.nbytes + (values.nbytes if values is not None else 0)
 
 
 def _frozen(entry: Entry) -> Entry:
     for array in entry[:2]:
         array.setflags(write=False)
-    if hasattr(entry[2], "freeze"):
+    if entry[2] is not None:
         entry[2].freeze()
     return entry
