@@ -703,9 +703,15 @@ def _official_date(text: str, hits: list[_Hit]) -> DateMention | None:
         m = hit.mention
         if m.start > top:
             break
-        if m.precision == "day" and _OFFICIAL_TITLE.search(_line_rest(text, m)[0]):
+        if m.precision == "day" and _OFFICIAL_TITLE.search(_line_rest(text, m)[0]) and _recent(m):
             return m
     return None
+
+
+def _recent(m: DateMention) -> bool:
+    """Late enough to be a document's own date: a header naming « la Constitution du 4 octobre
+    1958 » or « la loi du 1er juillet 1901 » cites an old text; it does not date this one."""
+    return int(m.value[:4]) >= BARE_YEAR_MIN
 
 
 def _header_date(text: str, hits: list[_Hit]) -> DateMention | None:
@@ -719,6 +725,8 @@ def _header_date(text: str, hits: list[_Hit]) -> DateMention | None:
         m = hit.mention
         if m.start > top:
             break
+        if not _recent(m):
+            continue
         if m.precision == "day" and (_own_line(text, m) or _after_place(text, m)):
             return m
         if _dateline(text, m) and not _year_list(text, m):
@@ -804,8 +812,11 @@ def _most_prominent(text: str, pool: list[_Hit], title_values: set[str]) -> _Hit
 
 
 def _event_date(text: str, hits: list[_Hit], title_hits: list[_Hit]) -> DateMention | None:
-    """The most prominent explicit date, day precision first, then month, year."""
+    """The most prominent explicit date, day precision first, then month, year; dates of old
+    texts the document cites (``_recent``) only when it has no other."""
     title_values = {h.mention.value for h in title_hits}
+    recent = [h for h in hits if _recent(h.mention)]
+    hits = recent or hits
     for precision in ("day", "month", "year"):
         pool = [h for h in hits if h.mention.precision == precision]
         if pool:

@@ -540,6 +540,18 @@ def test_not_a_date_either(text: str) -> None:
             "2023-10-23",
             "header",
         ),
+        # an old text cited in the header does not date the document
+        (
+            "Loi du 1er juillet 1901 relative au contrat d’association\n\nParis, le 3 février 2016\n\nObjet : le plan.",
+            "2016-02-03",
+            "header",
+        ),
+        ("CONSTITUTION\n4 octobre 1958\n\nLe 23 juillet 2021, le Conseil a été saisi.", "2021-07-23", "event"),
+        (
+            "Décision n° 2021-900 QPC\nVu la Constitution du 4 octobre 1958 ;\nLe Conseil, le 23 juillet 2021.",
+            "2021-07-23",
+            "header",
+        ),
         # publication cues
         ("Insee Première\nN° 1987\nParu le 12/03/2024\nL'emploi progresse depuis 2017.", "2024-03-12", "header"),
         ("Rapport annuel 2018\n\nPublié en avril 2019\n\nEn 2018, Bpifrance a investi.", "2019-04", "header"),
