@@ -124,11 +124,12 @@ def period(value: str | None) -> tuple[date, date] | None:
 
 # A person's wording before the title: an article, « M. le », « Madame la »...
 _PERSON_BEFORE = re.compile(
-    r"(?:^|[^\w'])(?:le|la|l'|du|au|par le|par la|a la|m\. le|mme la|monsieur le|madame la)\s*$"
+    r"(?:^|[^\w'])(?:le|la|l'|du|au|par le|par la|a la|m\. le|mme la|monsieur le|madame la)\s*(?:nouveau\s+|nouvelle\s+)?$"
 )
-# Not the holder at the document's date: a former, future or would-be holder, or a plural.
+# Not the holder at the document's date: a former, future or would-be holder, or a plural (« le
+# nouveau ministre » is the one in office).
 _NOT_HOLDER_BEFORE = re.compile(
-    r"(?:ancien|ancienne|ex|futur|future|prochain|prochaine|nouveau|nouvelle|candidat|candidate|premier|"
+    r"(?:ancien|ancienne|ex|futur|future|prochain|prochaine|candidat|candidate|premier|"
     r"successeur|successeure|predecesseur|d'un|d'une|un|une|les|des|aux)\s*(?:le |la |l')?$"
     # « la secrétaire d'État auprès du ministre de l'Économie »: the title of another office.
     r"|\baupres (?:du|de la|de l')\s*$"

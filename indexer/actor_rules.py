@@ -109,6 +109,14 @@ _COMPANY_DE = re.compile(
     rf"(?<![\w-])(?:[A-ZÄÖÜ][a-zäöüß]{{2,}}(?:{_DE_IN_COMPOUND})|{_DE_ADJECTIVE}[ \u00a0](?:{_DE_ALONE}))"
     rf"[ \u00a0](?P<name>{_NAME})"
 )
+# « les Aciéries de Bourgogne », « Forges de Tarbes », « Fonderie de Bretagne », « Papeteries de
+# Clairefontaine »: a trade written with a capital, then « de » and a place, is a company's name
+# (written in lower case, « les aciéries de Lorraine » are plants).
+_TRADE_NAME = re.compile(
+    r"(?<![\w-])(?P<name>(?:Aciéries?|Forges|Fonderies?|Papeteries?|Verreries?|Cristalleries?|Tanneries?|Filatures?"
+    r"|Laminoirs?|Tréfileries?|Ateliers|Chantiers|Salins|Faïenceries?|Brasseries?|Conserveries?|Manufacture|Houillères"
+    rf"|Câbleries?|Émailleries?|Sucreries?|Distilleries?) (?:de la |de l'|des |du |de |d')(?:{_CAPWORD})(?:[ -]{_CAPWORD}){{0,2}})"
+)
 # « le Grand Port Maritime de Marseille », « le port autonome de Paris »: a port authority.
 _PORT = re.compile(
     rf"(?<![\w-])(?P<port>[Gg]rand [Pp]ort [Mm]aritime|[Pp]ort [Aa]utonome) (?P<de>de |d'|du )"
@@ -122,7 +130,7 @@ _COURT = re.compile(
 # Pas-de-Calais » (not named): the State's office in a department or region. A prefect named next
 # to the title (« le préfet du Rhône, Jean-François Carenco ») is that person instead.
 _PREFECTURE = re.compile(
-    r"(?<![\w-])(?P<word>[Pp]réfecture|PRÉFECTURE|[Pp]réfète|[Pp]réfet|PRÉFÈTE|PRÉFET)[ \u00a0]"
+    r"(?<![\w-])(?P<word>[Pp]réfecture|PRÉFECTURE|[Pp]réfète|[Pp]réfet|PRÉFÈTE|PRÉFET)(?:[ \u00a0]|\n(?=[A-ZÉ]))"
     r"(?P<de>(?:de la|DE LA|du|DU|des|DES|de|DE)[ \u00a0]|(?:de l|DE L|d|D)')"
     rf"(?P<place>{_CAPWORD}(?:[ -]{_CAPWORD}){{0,3}})"
 )
@@ -287,6 +295,8 @@ def find_candidates(text: str) -> list[Candidate]:
         name = _clean_org(m.group("name"))
         if name:
             out.append(Candidate(name, "organisation", m.start("name"), "forme juridique"))
+    for m in _TRADE_NAME.finditer(text):
+        out.append(Candidate(" ".join(m.group("name").split()), "organisation", m.start("name"), "société"))
     for m in _COURT.finditer(text):
         court = m.group("court")
         name = f"{court[0].upper()}{court[1:]} {m.group('de')}{m.group('place')}"

@@ -29,6 +29,7 @@ __all__ = [
     "as_example",
     "as_landmark",
     "in_passing",
+    "names_a_work_or_author",
     "evidence",
     "in_signature",
     "only_in_tail",
@@ -83,16 +84,23 @@ ACTS = re.compile(
     r"propose|estime|juge|demande|refuse|valide|décide|annoncé|publié|tranché|confirmé|indiqué|précisé|"
     r"proposé|estimé|jugé|demandé|refusé|validé|décidé|écarte|écarté|signe|signé|accorde|accordé|"
     r"confie|retient|prolonge|place|ordonne|prononce|autorise|rejette|statue|statuera|examinera|devra|doit|"
-    r"détient|prend|prendra|investit|investira|financera|apportera|accompagnera|versera)\b"
+    r"détient|prend|prendra|investit|investira|financera|apportera|accompagnera|versera|"
+    r"salue|souligne|rappelle|appelle|invite|réunit|réunira|réuni|se félicite|s'est félicité|a salué)\b"
 )
 
 
 def acts_at(text: str, name: str) -> bool:
     """Somewhere in ``text``, ``name`` (any case, any blanks between its words) is followed by a
     verb of ``ACTS``."""
-    words = [re.escape(w) for w in name.split()]
-    pattern = re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
-    return any(ACTS.match(text, m.end()) for m in pattern.finditer(text))
+    names = [name]
+    if name.startswith("Préfecture "):  # « le préfet de la Manche salue »: the prefecture acts
+        names += [name.replace("Préfecture", title, 1) for title in ("préfet", "préfète")]
+    for variant in names:
+        words = [re.escape(w) for w in variant.split()]
+        pattern = re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+        if any(ACTS.match(text, m.end()) for m in pattern.finditer(text)):
+            return True
+    return False
 
 
 # Wording that states who an actor is counts as evidence on its own: « le délégué CGT Nacim
@@ -168,5 +176,30 @@ def in_passing(text: str, start: int) -> bool:
 
 
 def _marked_before(mark: re.Pattern[str], text: str, start: int, reach: int) -> bool:
-    """`mark` ends right before ``start``, within ``reach`` characters (apostrophes made straight)."""
-    return bool(text) and mark.search(text.replace("’", "'"), max(0, start - reach), start) is not None
+    """`mark` ends right before ``start``, within ``reach`` characters (apostrophes made straight,
+    a line wrapped inside a sentence joined: « comme\nFramatome ou Industeel » in a PDF)."""
+    if not text:
+        return False
+    window = _WRAP.sub(" ", text[max(0, start - reach) : start].replace("’", "'"))
+    return mark.search(window) is not None
+
+
+_WRAP = re.compile(r"(?<=\S)[ \t]*\n(?=[ \t]*[^\s])")
+
+
+# A byline names the journalist (« Par Clémence Aubry · Publié le … », « By Jane Doe »,
+# « Propos recueillis par … »), and a report, law or plan named after a person names a work
+# (« le rapport Gallois », « la loi Florange », « le plan Juppé »): neither is an actor.
+_BYLINE = re.compile(
+    r"(?:^|\n)[ \t*_]*(?:par|by|von|propos recueillis par|auteur\s*:|autrice\s*:)[ \t\u00a0]+$", re.IGNORECASE
+)
+_NAMED_WORK = re.compile(
+    r"\b(?:rapport|rapports|loi|lois|plan|amendement|réforme|ordonnances|méthode|report|Bericht)[ \t\u00a0]+$",
+    re.IGNORECASE,
+)
+
+
+def names_a_work_or_author(text: str, start: int) -> bool:
+    """The mention at ``start`` signs the piece (a byline) or names a work after a person."""
+    before = text[max(0, start - 40) : start]
+    return _BYLINE.search(before) is not None or _NAMED_WORK.search(before) is not None

@@ -240,10 +240,14 @@ def detect_actors(
     proposals = []
     for item in sorted(found.values(), key=lambda x: x["start"]):
         mentions = max(1, _count(head, item["name"], item["kind"]))
+        mentions += sum(_count(head, acronym, "organisation") for acronym in item.get("acronyms", ()))
         in_title = (
             bool(folded_title)
             and folded_title != fold_name(item["name"])  # a title that is only a name: a masthead
             and re.search(rf"(?<!\w){re.escape(fold_name(item['name']))}(?!\w)", folded_title)
+        )
+        acting = (item["rule"], item["kind"]) in actor_salience.ACTING_INSTITUTIONS and actor_salience.acts_at(
+            unwrapped, item["name"]
         )
         evidence = actor_salience.evidence(
             in_title=bool(in_title),
@@ -251,14 +255,15 @@ def detect_actors(
             mentions=mentions,
             rule=item["rule"],
             kind=item["kind"],
-            acting=(item["rule"], item["kind"]) in actor_salience.ACTING_INSTITUTIONS
-            and actor_salience.acts_at(unwrapped, item["name"]),
+            acting=acting,
         )
         if evidence and not in_title:
             if _not_an_actor_here(item["name"], head, known, mentions, known_starts, item["rule"]):
                 evidence = None
-            elif item["kind"] == "organisation" and actor_salience.only_in_tail(
-                _starts(head, item["name"]), text, doc_type
+            elif (
+                item["kind"] == "organisation"
+                and not acting  # « Le préfet de la Manche salue … », its name only in the contacts
+                and actor_salience.only_in_tail(_starts(head, item["name"]), text, doc_type)
             ):
                 evidence = None  # named once, in the last lines: background
             elif (
@@ -370,6 +375,8 @@ def _not_an_actor_here(
         return True  # « la Présidence de l'Assemblée nationale »: a part of a known institution
     if rule == "ner" and mentions == 1 and places and _IN_BRACKETS.search(text, max(0, places[0] - 50), places[0]):
         return True  # « Olivier Rietmann (Les Républicains, Haute-Saône) »: a label, named once
+    if places and all(actor_salience.names_a_work_or_author(text, p) for p in places):
+        return True  # « Par Clémence Aubry · Publié le … », « le rapport Gallois »
     if mentions == 1 and places:
         lines = [line.strip() for line in text.splitlines() if line.strip()][:MASTHEAD_LINES]
         line_start = text.rfind("\n", 0, places[0]) + 1
@@ -409,6 +416,7 @@ def _expand_acronyms(found: dict[str, dict[str, Any]], text: str) -> None:
             continue  # the gazetteer reads the long name already
         target = found.setdefault(fold_name(long_name), {**item, "name": long_name})
         target["start"] = min(target["start"], item["start"])
+        target.setdefault("acronyms", set()).add(acronym)
     # « l'usine MCA » and, further on, « Maubeuge Construction Automobile »: one actor.
     for key, item in list(found.items()):
         acronym = item["name"]
@@ -422,20 +430,29 @@ def _expand_acronyms(found: dict[str, dict[str, Any]], text: str) -> None:
         if len(spelled) == 1:
             del found[key]
             spelled[0]["start"] = min(spelled[0]["start"], item["start"])
+            spelled[0].setdefault("acronyms", set()).add(acronym)
 
 
 def _long_form(before: str, acronym: str) -> str | None:
-    """The words just before a bracketed acronym whose initials (or all-capital words) spell it."""
-    letters = re.sub(r"[^A-ZÀ-Ý0-9&]", "", acronym.upper())
+    """The words just before a bracketed acronym whose initials (or all-capital words) spell it,
+    small words counted or not (« Société Le Nickel (SLN) », « Agence de développement
+    économique de la Corse (ADEC) »), an elided article aside (« l'Agence »); a last letter
+    may stand for a legal form the text leaves out (« Koniambo Nickel (KNS) », for SAS)."""
+    letters = fold_name(re.sub(r"[^A-ZÀ-Ý0-9&]", "", acronym.upper()))
     words = re.findall(r"[\w&'’-]+", before.split("\n")[-1])
+    bare = [re.sub(r"^[ldLD]['’](?=\w)", "", w) for w in words]  # « l'Agence » spelled from « Agence »
+    small = _lists().particles | {"et", "and", "und"}
+
+    def initials(ws: list[str]) -> str:
+        return fold_name("".join(w if w.isupper() and len(w) > 1 else w[0] for w in ws).upper())
+
     for n in range(1, min(len(words), 10) + 1):
-        chosen = words[-n:]
-        significant = [
-            w for w in chosen if w.lower() not in _lists().particles and w.lower() not in ("et", "and", "und")
-        ]
-        spelled = "".join(w if w.isupper() and len(w) > 1 else w[0] for w in significant).upper()
-        if fold_name(spelled) == fold_name(letters) and chosen[0][:1].isupper():
-            return " ".join(chosen)
+        chosen = bare[-n:]
+        if not chosen[0][:1].isupper():
+            continue
+        spelled = {initials([w for w in chosen if w.lower() not in small]), initials(chosen)}
+        if letters in spelled or (len(letters) >= 3 and letters[:-1] in spelled and n >= 2):
+            return " ".join([chosen[0], *words[len(words) - n + 1 :]])
     return None
 
 
@@ -575,7 +592,11 @@ def _clean(surface: str) -> str:
     name = " ".join(surface.replace("’", "'").split())
     name = _EDGE_JUNK.sub("", name)
     name = _LEADING_ARTICLE.sub("", name).strip()
+    name = _TRAILING_PARTICLE.sub("", name).strip()  # « Conseil communautaire de la » (cut at a line)
     return actor_rules.strip_legal_form(name).strip()
+
+
+_TRAILING_PARTICLE = re.compile(r"(?:\s+(?:de|du|des|de la|de l'|d'|of|of the|von|der))+\s*$", re.IGNORECASE)
 
 
 def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
@@ -600,7 +621,7 @@ def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
     if _INNER_JUNK.search(name):
         return False
     words = _WORD.findall(name)
-    if not words or fold_name(name) in lists.stop_names:
+    if not words or fold_name(name) in lists.stop_names or fold_name(name) in lists.not_orgs:
         return False
     if gazetteer.actor_for_alias(name) or gazetteer.place_info(name):
         return False

@@ -251,6 +251,8 @@ def _actor_names(
             venues[name] = venues.get(name, 0) + 1
         if prepared and gazetteer.actor_kind(name) == "collectivités" and _titles_a_person(prepared, start, end):
             titles[name] = titles.get(name, 0) + 1
+        if prepared and actor_salience.names_a_work_or_author(prepared, start):
+            continue  # « le rapport Gallois », « Par Clémence Aubry · Publié le … »
         covered = any(m.start < end and start < m.end and (m.holder or m.named) for m in mentions)
         if covered and gazetteer.actor_kind(name) in _OFFICE_KINDS:
             continue

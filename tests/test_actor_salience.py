@@ -428,3 +428,112 @@ def test_an_organisation_read_with_its_town_is_the_organisation() -> None:
         "La Banque de Lyon prête\n\nLa banque de Lyon prête aux PME. " + FILLER * 3, {"Banque de Lyon": "ORG"}
     )
     assert "Banque" not in kept.actors
+
+
+# -- fifth round (dev4): names a document does not use as actors, acronyms, offices -------------
+
+
+def test_a_byline_signs_and_a_work_named_after_a_person_is_no_actor() -> None:
+    text = (
+        "Flins : la dernière Zoe est sortie des chaînes\n\n"
+        "Par Clémence Aubry · Publié le 22/03/2024 à 18h05\n\n"
+        "Il y a douze ans, le rapport Gallois alertait sur le décrochage de l’industrie. " + FILLER * 3
+    )
+    found = detected(text, {"Clémence Aubry": "PER"}, title=text.split("\n")[0])
+    assert "Clémence Aubry" not in found.actors
+    assert "Louis Gallois" not in record(text).actors  # a gazetteer person: the same rule
+    # named elsewhere as someone who acts, the person is an actor
+    acting = text + "Louis Gallois a présenté ses conclusions au gouvernement."
+    assert "Louis Gallois" in record(acting).actors
+    assert (
+        "Clémence Aubry"
+        in detected(text + "Clémence Aubry a interrogé la direction. ", {"Clémence Aubry": "PER"}).actors
+    )
+
+
+def test_an_example_list_wrapped_over_two_lines_is_still_an_example() -> None:
+    text = (
+        "Les Aciéries de Bourgogne en redressement\n\n"
+        "L’entreprise travaille pour le nucléaire, aux côtés de grands donneurs d’ordre du bassin comme\n"
+        "Framatome ou Industeel. " + FILLER * 3
+    )
+    actors = record(text).actors
+    assert "Industeel" not in actors and "Framatome" not in actors
+
+
+@pytest.mark.parametrize(
+    ("before", "acronym", "long_name"),
+    [
+        ("l’usine de Doniambo de la Société Le Nickel", "SLN", "Société Le Nickel"),  # small words spelled
+        (
+            "la Collectivité de Corse, l’Agence de développement économique de la Corse",
+            "ADEC",
+            "Agence de développement économique de la Corse",
+        ),  # an elided article aside
+        ("celle de Koniambo Nickel", "KNS", "Koniambo Nickel"),  # a legal form left out (SAS)
+        ("la Caisse de dépôt et placement du Québec", "CDPQ", "Caisse de dépôt et placement du Québec"),
+        ("le groupe Renault", "RNG", None),
+        ("une usine", "KNS", None),
+    ],
+)
+def test_the_long_form_of_a_bracketed_acronym(before: str, acronym: str, long_name: str | None) -> None:
+    assert entities._long_form(before, acronym) == long_name
+
+
+def test_an_acronym_and_its_long_name_count_as_mentions_of_one_actor() -> None:
+    text = (
+        "Nickel : l’État au chevet des usines\n\n"
+        + FILLER * 3
+        + "La Société Le Nickel (SLN) perd de l’argent. La SLN demande un prêt. La SLN attend."
+    )
+    found = detected(text, {"SLN": "ORG", "Société Le Nickel": "ORG"})
+    assert found.actors == ["Société Le Nickel"]
+    assert {p["name"]: p["mentions"] for p in found.proposals}["Société Le Nickel"] == 4
+
+
+def test_a_name_cut_before_its_particle_and_an_authoritys_council_are_no_actors() -> None:
+    text = (
+        "Extrait du registre des délibérations du Conseil communautaire\n\n"
+        "Le Conseil communautaire de la Communauté d’Agglomération du Pays Ajaccien s’est réuni. " + FILLER
+    )
+    found = detected(text, {"Conseil communautaire": "ORG", "Conseil communautaire de la": "ORG"})
+    assert not {"Conseil communautaire", "Conseil communautaire de la"} & set(found.actors)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "holder"),
+    [
+        # the Journal officiel's long title of the delegated minister, with the ministry between
+        (
+            "M. Frébault attire l’attention de Mme la ministre déléguée auprès du ministre de "
+            "l’économie, des finances et de la relance, chargée de l’industrie, sur les fonderies.",
+            "Agnès Pannier-Runacher",
+        ),
+        ("Vous avez rencontré le nouveau ministre chargé de l’Industrie à Chartres.", "Marc Ferracci"),
+    ],
+)
+def test_a_delegated_or_new_minister_is_the_holder_at_the_documents_date(sentence: str, holder: str) -> None:
+    day = "10 février 2022" if "relance" in sentence else "12 octobre 2024"
+    rec = record(f"Paris, le {day}\n\n{sentence} " + FILLER)
+    assert holder in rec.actors
+    assert not [a for a in rec.actors if a.startswith("Ministère")]
+
+
+def test_a_prefect_who_acts_makes_the_prefecture_an_actor() -> None:
+    text = (
+        "Flamanville : l’EPR raccordé au réseau\n\n" + FILLER * 3 + "\n\n" + FILLER * 3 + "\n\nLe préfet de la Manche "
+        "salue la mobilisation des services de l’État. " + FILLER * 3 + "\n\nContact presse : Préfecture de la Manche"
+    )
+    assert "Préfecture de la Manche" in detected(text).actors
+    assert "Préfecture de la Manche" not in detected(text.replace("salue", "était à")).actors
+
+
+def test_a_trade_with_a_capital_then_a_place_is_a_companys_name() -> None:
+    found = rules(
+        "Les Aciéries de Bourgogne sont en redressement. Les Forges de Tarbes recrutent. "
+        "Les aciéries de Lorraine ferment."
+    )
+    assert ("Aciéries de Bourgogne", "société") in found and ("Forges de Tarbes", "société") in found
+    assert not [name for name, _ in found if "Lorraine" in name]  # in lower case: plants, not a name
+    text = "Les Aciéries de Bourgogne en redressement\n\n" + FILLER * 3
+    assert "Aciéries de Bourgogne" in detected(text, title=text.split("\n")[0]).actors
