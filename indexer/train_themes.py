@@ -5,7 +5,7 @@
     python -m indexer.train_themes --cv --repeats 5   # the same, 5-fold CV averaged over 5 fold assignments
 
 Training data: the seed set (tests/data/annotated) and the dev half (tests/data/eval/dev1, dev2,
-dev3). The test half (test1, test2) is never read here. Each document goes through the
+dev3, dev4). The test half (test1, test2, test3) is never read here. Each document goes through the
 indexer's own path (extraction, record, site chrome masked, first paragraph), so the model sees
 what it will see at indexing time.
 
@@ -46,7 +46,7 @@ from archive.gazetteer.theme_model import (
 ROOT = Path(__file__).resolve().parent.parent
 ANNOTATED = ROOT / "tests" / "data" / "annotated"
 EVAL = ROOT / "tests" / "data" / "eval"
-TRAINING_SETS = {"seed": [ANNOTATED], "dev": [EVAL / "dev1", EVAL / "dev2", EVAL / "dev3"]}
+TRAINING_SETS = {"seed": [ANNOTATED], "dev": [EVAL / "dev1", EVAL / "dev2", EVAL / "dev3", EVAL / "dev4"]}
 OUTPUT = gazetteer.VOCAB_DIR / MODEL_FILE
 
 MIN_DOCUMENT_FREQUENCY = 2  # a word must be in two training documents to get a weight
