@@ -170,9 +170,16 @@ def as_landmark(text: str, start: int) -> bool:
     return _marked_before(_LANDMARK, text, start, 60)
 
 
+# A former name (« fondée en 1957 sous le nom de Forges de Torcy », « anciennement Sollac »).
+_FORMER_NAME = re.compile(
+    r"(?:\bsous le nom d[e']|\banciennement|\bex-|\bformerly|\bformerly known as|\behemals|\bvormals)[ \u00a0]*$",
+    re.IGNORECASE,
+)
+
+
 def in_passing(text: str, start: int) -> bool:
-    """The mention at ``start`` is an example or a landmark: the text names it in passing."""
-    return as_example(text, start) or as_landmark(text, start)
+    """The mention at ``start`` is an example, a landmark or a former name: the text names it in passing."""
+    return as_example(text, start) or as_landmark(text, start) or _marked_before(_FORMER_NAME, text, start, 40)
 
 
 def _marked_before(mark: re.Pattern[str], text: str, start: int, reach: int) -> bool:

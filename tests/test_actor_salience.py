@@ -537,3 +537,5 @@ def test_a_trade_with_a_capital_then_a_place_is_a_companys_name() -> None:
     assert not [name for name, _ in found if "Lorraine" in name]  # in lower case: plants, not a name
     text = "Les Aciéries de Bourgogne en redressement\n\n" + FILLER * 3
     assert "Aciéries de Bourgogne" in detected(text, title=text.split("\n")[0]).actors
+    former = text + "\n\n" + FILLER * 3 + "Fondée en 1957 sous le nom de Forges de Torcy, l’usine a changé de mains."
+    assert "Forges de Torcy" not in detected(former + "\n\n" + FILLER * 3).actors  # a former name
