@@ -840,9 +840,29 @@ def _explicit_hits(text: str) -> list[_Hit]:
     return [h for h in _scan(text) if h.explicit] if text else []
 
 
+# A written question and its answer (« Question écrite n° … publiée dans le JO Sénat du 05/08/2021 »,
+# then « Réponse du Ministère … publiée dans le JO Sénat du 10/02/2022 »): the text is complete, and
+# dated, when the answer is published.
+_ANSWER_PUBLISHED = re.compile(
+    r"\bR[ée]ponse\b[^\n]{0,200}(?:\n[^\n]{0,200}){0,3}?\n?[^\n]{0,40}\bpubli[ée]e?\s+(?:au|dans le)\s+JO\b[^\n]{0,40}?\bdu\s+$"
+)
+
+
+def _answer_date(text: str, hits: list[_Hit]) -> DateMention | None:
+    """The publication date of the answer to a written question, when the text has one."""
+    for hit in hits:
+        m = hit.mention
+        if m.precision == "day" and _ANSWER_PUBLISHED.search(text[max(0, m.start - 500) : m.start]):
+            return m
+    return None
+
+
 def _stated_date(text: str, title: str) -> tuple[DateMention | None, str]:
     """Header or publication date written in the document itself."""
     hits = _explicit_hits(text)
+    answer = _answer_date(text, hits)
+    if answer:
+        return answer, "publication"
     header = _header_date(text, hits)
     if header:
         return header, "header"

@@ -552,6 +552,15 @@ def test_not_a_date_either(text: str) -> None:
             "2021-07-23",
             "header",
         ),
+        # a written question is dated by its answer's publication
+        (
+            "SÉNAT – Questions écrites\n\nQuestion écrite n° 24518 de M. Jean Dupré\n\n"
+            "publiée dans le JO Sénat du 05/08/2021 - page 4810\n\nM. Dupré attire l’attention de la ministre.\n\n"
+            "Réponse du Ministère auprès du ministre de l’économie, des finances et de la\nrelance, chargé de "
+            "l’industrie\n\npubliée dans le JO Sénat du 10/02/2022 - page 748\n\nLa filière est soutenue.",
+            "2022-02-10",
+            "publication",
+        ),
         # publication cues
         ("Insee Première\nN° 1987\nParu le 12/03/2024\nL'emploi progresse depuis 2017.", "2024-03-12", "header"),
         ("Rapport annuel 2018\n\nPublié en avril 2019\n\nEn 2018, Bpifrance a investi.", "2019-04", "header"),

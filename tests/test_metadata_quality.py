@@ -1,7 +1,7 @@
 """Accuracy of metadata extraction (same evaluation as benchmarks/bench_metadata.py):
 
 - the seed set (tests/data/annotated, 46 documents the rules were written on);
-- the test half of the held-out set (tests/data/eval/test1 + test2), frozen before tuning:
+- the test half of the held-out set (tests/data/eval/test1 + test2 + test3), frozen before tuning:
   floors a little below the measured figures, so a regression fails here. The dev half is
   what the rules are tuned on; it is not checked here.
 """
@@ -20,13 +20,16 @@ from indexer.doctype import DOC_TYPES
 # themes 0.755, the rest unchanged. Fifth round (offices, institutions that act, more wording):
 # actors P 0.763 / R 0.852; themes (word penalty 0.1, 5-letter stems) 0.760. Sixth round (actor precision:
 # roman ordinals, posts, examples and landmarks, short and long names): actors P 0.765 / R 0.852.
+# 2026-12-04: test3 (20 documents, written that day, frozen before the round's changes were read on
+# it) joined the half; test1..test3 after the dev4 round: date 0.943 / year 0.977, actors P 0.764 /
+# R 0.859, themes 0.756, places 0.863, type 0.931, language 1.000.
 TEST_FLOORS = {
     "date_exact": 0.93,
     "date_year": 0.95,
-    "actor_precision": 0.76,
+    "actor_precision": 0.75,
     "actor_recall": 0.85,
-    "theme_f1": 0.75,
-    "place_f1": 0.86,
+    "theme_f1": 0.74,
+    "place_f1": 0.85,
     "type_accuracy": 0.90,
     "language_accuracy": 0.98,
 }
@@ -56,7 +59,7 @@ def seed():
 def test_half():
     bench = _bench()
     if not bench.available("test"):
-        pytest.skip("the held-out test half (tests/data/eval/test1, test2) is not in this checkout")
+        pytest.skip("the held-out test half (tests/data/eval/test1..test3) is not in this checkout")
     return bench.evaluate(bench.SETS["test"], keep_errors=False)  # aggregate figures only
 
 
