@@ -70,11 +70,20 @@ def _own_cpu(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / TICKS_PER_S
 
 
-def _is_chromium(pid: int) -> bool:
+def _chromium_type(pid: int) -> str | None:
+    """« renderer », « gpu-process », « utility »… or « browser » for Chromium's main process;
+    None when the process is not Chromium's."""
     try:
-        return b"chromium" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0", 1)[0]
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
-        return False
+        return None
+    if not args or b"chromium" not in args[0].split(b" ", 1)[0]:
+        return None
+    # Chromium rewrites the command line of its children as one space-separated string.
+    for arg in b" ".join(args).split():
+        if arg.startswith(b"--type="):
+            return arg[7:].decode()
+    return "browser"
 
 
 class CpuMeter:
@@ -84,6 +93,7 @@ class CpuMeter:
     def __init__(self, server_pid: int) -> None:
         self.server_pid = server_pid
         self.browser: dict[int, float] = {}  # pid → last CPU seconds seen
+        self.kind: dict[int, str] = {}  # pid → Chromium process type
         self.server = 0.0
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -96,8 +106,11 @@ class CpuMeter:
             for pid in descendants(os.getpid()):
                 if pid in server_tree:
                     continue
-                if pid not in self.browser and not _is_chromium(pid):
-                    continue
+                if pid not in self.kind:
+                    kind = _chromium_type(pid)
+                    if kind is None:
+                        continue
+                    self.kind[pid] = kind
                 used = _own_cpu(pid)
                 if used is not None:
                     self.browser[pid] = max(used, self.browser.get(pid, 0.0))
@@ -115,6 +128,14 @@ class CpuMeter:
         with self._lock:
             return sum(self.browser.values()), self.server
 
+    def by_kind(self) -> dict[str, float]:
+        """CPU seconds so far per Chromium process type."""
+        out: dict[str, float] = {}
+        with self._lock:
+            for pid, used in self.browser.items():
+                out[self.kind[pid]] = out.get(self.kind[pid], 0.0) + used
+        return out
+
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
@@ -126,6 +147,7 @@ class Costs:
     browser: dict[str, list[float]] = field(default_factory=lambda: {a: [] for a in ACTIONS})
     server: dict[str, list[float]] = field(default_factory=lambda: {a: [] for a in ACTIONS})
     stalls: list[str] = field(default_factory=list)
+    browser_kinds: dict[str, float] = field(default_factory=dict)  # whole run, per process type
 
 
 async def measured(costs: Costs, meter: CpuMeter, action: str, page, coro, settle_s: float) -> bool:
@@ -220,6 +242,7 @@ async def one_session(base: str, server_pid: int, rounds: int, timeout_ms: int, 
                     return costs
         finally:
             meter.stop()
+            costs.browser_kinds = meter.by_kind()
             await context.close()
             await browser.close()
     return costs
@@ -256,9 +279,11 @@ def report(costs: Costs, label: str) -> dict:
             f"| **all but page load** | {n} | {median * 1000:.0f} ms | {browser * 1000:.0f} ms "
             f"| {server * 1000:.0f} ms |"
         )
+    kinds = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(costs.browser_kinds.items(), key=lambda kv: -kv[1]))
+    print(f"browser CPU over the whole run, by process type: {kinds}")
     for stall in costs.stalls:
         print(f"STALL (no answer within the time-out): {stall}")
-    return {"label": label, "actions": rows, "stalls": costs.stalls}
+    return {"label": label, "actions": rows, "browser_by_type": costs.browser_kinds, "stalls": costs.stalls}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -233,8 +233,10 @@ def test_place_filter_box_folds_like_the_field_search(towns_archive, monkeypatch
     monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
     monkeypatch.setenv("ARCHIVE_INDEX", str(index))
     at = run()
+    at.session_state["exp_lieu"] = True  # « Lieux » opened (it starts closed)
+    at.run()
     places = [c.key for c in at.checkbox if c.key.startswith("w_f_lieu_")]
-    assert "w_f_lieu_Pont-de-Claix" not in places  # beyond the first values: the box is needed
+    assert places and "w_f_lieu_Pont-de-Claix" not in places  # beyond the first values: the box is needed
     at.text_input(key="w_filter_lieu").input(typed).run()
     assert [c.key for c in at.checkbox if c.key.startswith("w_f_lieu_")] == ["w_f_lieu_Pont-de-Claix"]
     assert "Aucune valeur ne correspond" not in texts(at)
@@ -265,6 +267,58 @@ def test_year_slider_filters(env) -> None:
     at.slider(key="w_years").set_value((hi, hi)).run()
     assert param(at, "de") == [str(hi)]
     assert 0 < len(cards(at)) < 5
+
+
+def a_place(index: Path) -> str:
+    engine = open_engine(index)
+    try:
+        places = engine.search(SearchRequest(query="", limit=1)).facets["place"]
+    finally:
+        engine.close()
+    if not places:
+        pytest.skip("the seeds name no place")
+    return next(iter(places))
+
+
+def facet_boxes(at: AppTest, param: str) -> list[str]:
+    return [c.key for c in at.checkbox if c.key.startswith(f"w_f_{param}_")]
+
+
+def test_a_closed_facet_sends_no_checkbox_until_opened(env) -> None:
+    at = run()
+    assert facet_boxes(at, "acteur"), "« Acteurs » starts open"
+    assert facet_boxes(at, "lieu") == []  # « Lieux » starts closed: nothing built inside
+    assert "vous trouvez" not in texts(at)  # nor the closed syntax help
+    at.session_state["exp_lieu"] = True
+    at.session_state["exp_syntax"] = True
+    at.run()
+    assert facet_boxes(at, "lieu")
+    assert "vous trouvez" in texts(at)
+    at.session_state["exp_lieu"] = False
+    at.run()
+    assert facet_boxes(at, "lieu") == []
+
+
+def test_a_facet_with_a_selection_is_open_and_can_be_closed(env) -> None:
+    _, index = env
+    place = a_place(index)
+    at = run(lieu=place)
+    assert at.checkbox(key=f"w_f_lieu_{place}").value is True
+    at.session_state["exp_lieu"] = False  # the researcher closes it: it stays closed
+    at.run()
+    assert facet_boxes(at, "lieu") == []
+    at.run()
+    assert facet_boxes(at, "lieu") == []
+
+
+def test_a_facet_opens_when_it_gets_a_selection(env) -> None:
+    _, index = env
+    place = a_place(index)
+    at = run()
+    assert facet_boxes(at, "lieu") == []
+    at.query_params["lieu"] = place  # a chip or badge of another facet's view added it
+    at.run()
+    assert at.checkbox(key=f"w_f_lieu_{place}").value is True
 
 
 def test_nothing_found_offers_a_suggestion_and_filter_removal(env) -> None:

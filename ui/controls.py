@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
+from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
 from archive.models import SearchResult
 from archive.text import fold_name
@@ -114,8 +115,21 @@ def query_box(state: UrlState) -> None:
         placeholder='réindustrialisation, acteur:CGT, "semaine de l\'industrie"…',
         icon=":material/search:",
     )
-    with st.expander("Syntaxe de recherche"):
-        st.markdown(SYNTAX_HELP)
+    help_box = lazy_expander("Syntaxe de recherche", "exp_syntax")
+    if help_box.open:
+        with help_box:
+            st.markdown(SYNTAX_HELP)
+
+
+def lazy_expander(label: str, key: str, expanded: bool = False, open_now: bool = False) -> ExpanderContainer:
+    """An expander whose content is drawn only while it is open: a closed one sends its label alone
+    to the browser (its content would otherwise be built, sent and laid out in the page at every
+    rerun, hidden). Opening or closing it reruns the script; `.open` says whether to draw the
+    content. `expanded` is its starting state; `open_now` opens it in this run (the user may close
+    it again)."""
+    if open_now:
+        st.session_state[key] = True
+    return st.expander(label, expanded=expanded, key=key, on_change="rerun")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -175,7 +189,14 @@ def year_filter(state: UrlState, counts: dict[str, int]) -> None:
 def facet_list(state: UrlState, param: str, counts: dict[str, int]) -> None:
     heading, _ = FACET_LABELS[param]
     selected = state.selected(param)
-    with st.expander(heading, expanded=bool(selected) or FACET_SPECS[param].expanded, key=f"exp_{param}"):
+    key, seen = f"exp_{param}", f"_selected_{param}"
+    # A facet opens when it gets a selection, or is drawn anew with one (after another view).
+    gained = bool(selected) and (key not in st.session_state or st.session_state.get(seen) != selected)
+    st.session_state[seen] = selected
+    box = lazy_expander(heading, key, expanded=FACET_SPECS[param].expanded, open_now=gained)
+    if not box.open:
+        return
+    with box:
         values = list(counts.items())
         if not values:
             st.caption("Aucune valeur pour cette recherche.")
