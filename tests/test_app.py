@@ -321,6 +321,52 @@ def test_a_facet_opens_when_it_gets_a_selection(env) -> None:
     assert at.checkbox(key=f"w_f_lieu_{place}").value is True
 
 
+YEAR_BAR = re.compile(r'<div class="arc-year( out)?" title="(\d{4}) : (\d[\d\s\u202f\u00a0]*) documents?">')
+
+
+def year_bars_of(html_text: str) -> dict[int, tuple[int, bool]]:
+    """year → (documents, kept by the year filter) read from the sidebar's bars."""
+    return {int(y): (int(re.sub(r"\D", "", n)), not out) for out, y, n in YEAR_BAR.findall(html_text)}
+
+
+def test_year_bars_title_each_year_in_french_and_grey_those_left_out() -> None:
+    from ui.controls import year_bars
+
+    html_text = year_bars({"2019": 900, "2020": 1, "2021": 1500}, 2018, 2021, 2019, 2020)
+    assert 'title="2018 : 0 document"' in html_text
+    assert 'title="2020 : 1 document"' in html_text
+    assert year_bars_of(html_text) == {2018: (0, False), 2019: (900, True), 2020: (1, True), 2021: (1500, False)}
+    heights = re.findall(r"height:([\d.]+)%", html_text)
+    assert heights == ["0.0", "60.0", "4.0", "100.0"]  # one document stays visible
+
+
+def test_sidebar_year_bars_count_each_year_of_the_search(env) -> None:
+    _, index = env
+    state = UrlState.from_params({"q": ["industrie"]})
+    engine = open_engine(index)
+    try:
+        counts = engine.search(state.request()).facets["year"]
+        every = [int(y) for y in engine.facet_values("year") if y.isdigit()]
+    finally:
+        engine.close()
+    years = sorted(int(y) for y in counts)
+    if len(years) < 2:
+        pytest.skip("the seeds' matches span a single year")
+    lo, hi = min(every), max(every)
+    at = run(q="industrie", de=str(years[1]))
+    bars = year_bars_of("".join(h.value for h in at.html))
+    assert sorted(bars) == list(range(lo, hi + 1))
+    # Each bar says what the engine counts for the search as it stands.
+    expected = UrlState.from_params({"q": ["industrie"], "de": [str(years[1])]}).request()
+    engine = open_engine(index)
+    try:
+        shown = engine.search(expected).facets["year"]
+    finally:
+        engine.close()
+    assert {y: n for y, (n, _) in bars.items() if n} == {int(y): n for y, n in shown.items() if y.isdigit()}
+    assert {y for y, (_, kept) in bars.items() if not kept} == set(range(lo, years[1]))
+
+
 def test_nothing_found_offers_a_suggestion_and_filter_removal(env) -> None:
     corpus, index = env
     actor = actor_of_two(index)

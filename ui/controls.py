@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
@@ -138,6 +136,24 @@ def _year_bounds(index_root: str, generation: str) -> tuple[int, int] | None:
     return (min(years), max(years)) if years else None
 
 
+def year_bars(counts: dict[str, int], lo: int, hi: int, start: int, end: int) -> str:
+    """The documents per year from `lo` to `hi` as plain HTML bars (a Vega chart costs the browser
+    far more to draw at every rerun): years outside `start`–`end` greyed, each bar titled
+    « 2019 : 12 documents »."""
+    years = range(lo, hi + 1)
+    top = max([counts.get(str(y), 0) for y in years] + [1])
+    bars = []
+    for year in years:
+        n = counts.get(str(year), 0)
+        kept = "" if start <= year <= end else " out"
+        height = 0 if n == 0 else max(4.0, 100 * n / top)  # a year with documents stays visible
+        bars.append(
+            f'<div class="arc-year{kept}" title="{year} : {plural(n, "document")}">'
+            f'<div class="arc-bar" style="height:{height:.1f}%"></div></div>'
+        )
+    return f'<div class="arc-years">{"".join(bars)}</div>'
+
+
 def year_filter(state: UrlState, counts: dict[str, int]) -> None:
     eng = engine()
     bounds = _year_bounds(str(index_path()), eng.generation())
@@ -148,28 +164,7 @@ def year_filter(state: UrlState, counts: dict[str, int]) -> None:
     lo, hi = bounds
     start = min(max(state.de if state.de is not None else lo, lo), hi)
     end = max(min(state.a if state.a is not None else hi, hi), lo)
-    years = list(range(lo, hi + 1))
-    frame = pd.DataFrame(
-        {
-            "année": [str(y) for y in years],
-            "documents": [counts.get(str(y), 0) for y in years],
-            "retenue": ["oui" if start <= y <= end else "non" for y in years],
-        }
-    )
-    chart = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X("année:O", axis=None),
-            y=alt.Y("documents:Q", axis=None),
-            color=alt.Color(
-                "retenue:N", scale=alt.Scale(domain=["oui", "non"], range=["#4c78a8", "#d5d9e0"]), legend=None
-            ),
-            tooltip=[alt.Tooltip("année:O", title="Année"), alt.Tooltip("documents:Q", title="Documents")],
-        )
-        .properties(height=60)
-    )
-    st.altair_chart(chart, width="stretch")
+    st.html(year_bars(counts, lo, hi, start, end))
     if lo == hi:
         st.caption(f"Tous les documents datés sont de {lo}.")
         return
