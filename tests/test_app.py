@@ -576,6 +576,20 @@ def test_readonly_hides_corrections_and_review_decisions(env, monkeypatch: pytes
     assert not any(b.key and b.key.startswith("w_det_") for b in at.button)
 
 
+def test_the_correction_form_is_built_only_once_opened(env) -> None:
+    _, index = env
+    engine = open_engine(index)
+    doc = engine.search(SearchRequest(query="réindustrialisation", limit=1)).hits[0].id
+    engine.close()
+    at = run(vue="document", doc=doc)
+    assert any(e.label == "Corriger les métadonnées" for e in at.expander)
+    assert not at.multiselect and not at.form_submit_button  # closed: nothing of the form sent
+    at.session_state["exp_correct"] = True
+    at.run()
+    assert [m.label for m in at.multiselect] == ["Acteurs", "Dispositifs", "Thèmes", "Lieux"]
+    assert [b.label for b in at.form_submit_button] == ["Enregistrer les corrections"]
+
+
 def test_password_protects_changes_but_not_search(env, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARCHIVE_ADMIN_PASSWORD", "s3cret-é")
     at = run(q="réindustrialisation")
