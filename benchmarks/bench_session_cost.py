@@ -58,6 +58,8 @@ from bench_load import (  # noqa: E402  (benchmarks/ is not a package)
 
 TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 SAMPLE_S = 0.5
+PAGE_SIZE = """() => [document.querySelectorAll('[data-testid="stElementContainer"]').length,
+  document.getElementsByTagName('*').length]"""
 ACTIONS = ("page load", "typed query", "facet click", "open document", "back to results")
 
 
@@ -146,6 +148,9 @@ class Costs:
     seconds: dict[str, list[float]] = field(default_factory=lambda: {a: [] for a in ACTIONS})
     browser: dict[str, list[float]] = field(default_factory=lambda: {a: [] for a in ACTIONS})
     server: dict[str, list[float]] = field(default_factory=lambda: {a: [] for a in ACTIONS})
+    # What the browser holds after the action: Streamlit elements and DOM nodes (not timing-dependent).
+    elements: dict[str, list[int]] = field(default_factory=lambda: {a: [] for a in ACTIONS})
+    nodes: dict[str, list[int]] = field(default_factory=lambda: {a: [] for a in ACTIONS})
     stalls: list[str] = field(default_factory=list)
     browser_kinds: dict[str, float] = field(default_factory=dict)  # whole run, per process type
 
@@ -163,6 +168,9 @@ async def measured(costs: Costs, meter: CpuMeter, action: str, page, coro, settl
     browser1, server1 = meter.read()
     costs.browser[action].append(browser1 - browser0)
     costs.server[action].append(server1 - server0)
+    elements, nodes = await page.evaluate(PAGE_SIZE)
+    costs.elements[action].append(elements)
+    costs.nodes[action].append(nodes)
     return True
 
 
@@ -251,8 +259,8 @@ async def one_session(base: str, server_pid: int, rounds: int, timeout_ms: int, 
 def report(costs: Costs, label: str) -> dict:
     rows = {}
     print(f"\n{label}")
-    print("| action | n | median time | browser CPU / action | server CPU / action |")
-    print("|---|---:|---:|---:|---:|")
+    print("| action | n | median time | browser CPU / action | server CPU / action | elements | DOM nodes |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     every = [a for a in ACTIONS if a != "page load"]
     for action in ACTIONS:
         n = len(costs.seconds[action])
@@ -263,21 +271,32 @@ def report(costs: Costs, label: str) -> dict:
             "median_s": statistics.median(costs.seconds[action]),
             "browser_cpu_s": statistics.fmean(costs.browser[action]),
             "server_cpu_s": statistics.fmean(costs.server[action]),
+            "elements": statistics.fmean(costs.elements[action]),
+            "nodes": statistics.fmean(costs.nodes[action]),
         }
         rows[action] = row
         print(
             f"| {action} | {n} | {row['median_s'] * 1000:.0f} ms | {row['browser_cpu_s'] * 1000:.0f} ms "
-            f"| {row['server_cpu_s'] * 1000:.0f} ms |"
+            f"| {row['server_cpu_s'] * 1000:.0f} ms | {row['elements']:.0f} | {row['nodes']:.0f} |"
         )
     n = sum(len(costs.seconds[a]) for a in every)
     if n:
         browser = sum(sum(costs.browser[a]) for a in every) / n
         server = sum(sum(costs.server[a]) for a in every) / n
         median = statistics.median([s for a in every for s in costs.seconds[a]])
-        rows["all but page load"] = {"n": n, "median_s": median, "browser_cpu_s": browser, "server_cpu_s": server}
+        elements = sum(sum(costs.elements[a]) for a in every) / n
+        nodes = sum(sum(costs.nodes[a]) for a in every) / n
+        rows["all but page load"] = {
+            "n": n,
+            "median_s": median,
+            "browser_cpu_s": browser,
+            "server_cpu_s": server,
+            "elements": elements,
+            "nodes": nodes,
+        }
         print(
             f"| **all but page load** | {n} | {median * 1000:.0f} ms | {browser * 1000:.0f} ms "
-            f"| {server * 1000:.0f} ms |"
+            f"| {server * 1000:.0f} ms | {elements:.0f} | {nodes:.0f} |"
         )
     kinds = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(costs.browser_kinds.items(), key=lambda kv: -kv[1]))
     print(f"browser CPU over the whole run, by process type: {kinds}")
