@@ -233,8 +233,10 @@ def test_place_filter_box_folds_like_the_field_search(towns_archive, monkeypatch
     monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
     monkeypatch.setenv("ARCHIVE_INDEX", str(index))
     at = run()
+    at.session_state["exp_lieu"] = True  # « Lieux » opened (it starts closed)
+    at.run()
     places = [c.key for c in at.checkbox if c.key.startswith("w_f_lieu_")]
-    assert "w_f_lieu_Pont-de-Claix" not in places  # beyond the first values: the box is needed
+    assert places and "w_f_lieu_Pont-de-Claix" not in places  # beyond the first values: the box is needed
     at.text_input(key="w_filter_lieu").input(typed).run()
     assert [c.key for c in at.checkbox if c.key.startswith("w_f_lieu_")] == ["w_f_lieu_Pont-de-Claix"]
     assert "Aucune valeur ne correspond" not in texts(at)
@@ -265,6 +267,104 @@ def test_year_slider_filters(env) -> None:
     at.slider(key="w_years").set_value((hi, hi)).run()
     assert param(at, "de") == [str(hi)]
     assert 0 < len(cards(at)) < 5
+
+
+def a_place(index: Path) -> str:
+    engine = open_engine(index)
+    try:
+        places = engine.search(SearchRequest(query="", limit=1)).facets["place"]
+    finally:
+        engine.close()
+    if not places:
+        pytest.skip("the seeds name no place")
+    return next(iter(places))
+
+
+def facet_boxes(at: AppTest, param: str) -> list[str]:
+    return [c.key for c in at.checkbox if c.key.startswith(f"w_f_{param}_")]
+
+
+def test_a_closed_facet_sends_no_checkbox_until_opened(env) -> None:
+    at = run()
+    assert facet_boxes(at, "acteur"), "« Acteurs » starts open"
+    assert facet_boxes(at, "lieu") == []  # « Lieux » starts closed: nothing built inside
+    assert "vous trouvez" not in texts(at)  # nor the closed syntax help
+    at.session_state["exp_lieu"] = True
+    at.session_state["exp_syntax"] = True
+    at.run()
+    assert facet_boxes(at, "lieu")
+    assert "vous trouvez" in texts(at)
+    at.session_state["exp_lieu"] = False
+    at.run()
+    assert facet_boxes(at, "lieu") == []
+
+
+def test_a_facet_with_a_selection_is_open_and_can_be_closed(env) -> None:
+    _, index = env
+    place = a_place(index)
+    at = run(lieu=place)
+    assert at.checkbox(key=f"w_f_lieu_{place}").value is True
+    at.session_state["exp_lieu"] = False  # the researcher closes it: it stays closed
+    at.run()
+    assert facet_boxes(at, "lieu") == []
+    at.run()
+    assert facet_boxes(at, "lieu") == []
+
+
+def test_a_facet_opens_when_it_gets_a_selection(env) -> None:
+    _, index = env
+    place = a_place(index)
+    at = run()
+    assert facet_boxes(at, "lieu") == []
+    at.query_params["lieu"] = place  # a chip or badge of another facet's view added it
+    at.run()
+    assert at.checkbox(key=f"w_f_lieu_{place}").value is True
+
+
+YEAR_BAR = re.compile(r'<div class="arc-year( out)?" title="(\d{4}) : (\d[\d\s\u202f\u00a0]*) documents?">')
+
+
+def year_bars_of(html_text: str) -> dict[int, tuple[int, bool]]:
+    """year → (documents, kept by the year filter) read from the sidebar's bars."""
+    return {int(y): (int(re.sub(r"\D", "", n)), not out) for out, y, n in YEAR_BAR.findall(html_text)}
+
+
+def test_year_bars_title_each_year_in_french_and_grey_those_left_out() -> None:
+    from ui.controls import year_bars
+
+    html_text = year_bars({"2019": 900, "2020": 1, "2021": 1500}, 2018, 2021, 2019, 2020)
+    assert 'title="2018 : 0 document"' in html_text
+    assert 'title="2020 : 1 document"' in html_text
+    assert year_bars_of(html_text) == {2018: (0, False), 2019: (900, True), 2020: (1, True), 2021: (1500, False)}
+    heights = re.findall(r"height:([\d.]+)%", html_text)
+    assert heights == ["0.0", "60.0", "4.0", "100.0"]  # one document stays visible
+
+
+def test_sidebar_year_bars_count_each_year_of_the_search(env) -> None:
+    _, index = env
+    state = UrlState.from_params({"q": ["industrie"]})
+    engine = open_engine(index)
+    try:
+        counts = engine.search(state.request()).facets["year"]
+        every = [int(y) for y in engine.facet_values("year") if y.isdigit()]
+    finally:
+        engine.close()
+    years = sorted(int(y) for y in counts)
+    if len(years) < 2:
+        pytest.skip("the seeds' matches span a single year")
+    lo, hi = min(every), max(every)
+    at = run(q="industrie", de=str(years[1]))
+    bars = year_bars_of("".join(h.value for h in at.html))
+    assert sorted(bars) == list(range(lo, hi + 1))
+    # Each bar says what the engine counts for the search as it stands.
+    expected = UrlState.from_params({"q": ["industrie"], "de": [str(years[1])]}).request()
+    engine = open_engine(index)
+    try:
+        shown = engine.search(expected).facets["year"]
+    finally:
+        engine.close()
+    assert {y: n for y, (n, _) in bars.items() if n} == {int(y): n for y, n in shown.items() if y.isdigit()}
+    assert {y for y, (_, kept) in bars.items() if not kept} == set(range(lo, years[1]))
 
 
 def test_nothing_found_offers_a_suggestion_and_filter_removal(env) -> None:
@@ -474,6 +574,20 @@ def test_readonly_hides_corrections_and_review_decisions(env, monkeypatch: pytes
     at = run(vue="verifier")
     assert "À vérifier" in texts(at)
     assert not any(b.key and b.key.startswith("w_det_") for b in at.button)
+
+
+def test_the_correction_form_is_built_only_once_opened(env) -> None:
+    _, index = env
+    engine = open_engine(index)
+    doc = engine.search(SearchRequest(query="réindustrialisation", limit=1)).hits[0].id
+    engine.close()
+    at = run(vue="document", doc=doc)
+    assert any(e.label == "Corriger les métadonnées" for e in at.expander)
+    assert not at.multiselect and not at.form_submit_button  # closed: nothing of the form sent
+    at.session_state["exp_correct"] = True
+    at.run()
+    assert [m.label for m in at.multiselect] == ["Acteurs", "Dispositifs", "Thèmes", "Lieux"]
+    assert [b.label for b in at.form_submit_button] == ["Enregistrer les corrections"]
 
 
 def test_password_protects_changes_but_not_search(env, monkeypatch: pytest.MonkeyPatch) -> None:

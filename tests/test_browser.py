@@ -320,6 +320,41 @@ def test_on_a_phone_the_sidebar_closes_after_a_filter_choice(browser, server, ar
         context.close()
 
 
+def test_a_closed_facet_fills_when_opened_and_stays_open_with_a_choice(page, server, archive) -> None:
+    """« Lieux » starts closed and empty (its values are built only once it is opened): opening it
+    shows them, ticking one filters and leaves it open, unticking too, and closing it empties it."""
+    _, index = archive
+    engine = open_engine(index)
+    try:
+        places = engine.search(SearchRequest(query="", limit=1)).facets["place"]
+    finally:
+        engine.close()
+    if not places:
+        pytest.skip("the seeds name no place")
+    place = next(iter(places))
+    open_app(page, server)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(cards(page).first).to_be_visible()
+    facet = sidebar.locator('[data-testid="stExpander"]').filter(has_text="Lieux")
+    boxes = facet.locator('[data-testid="stCheckbox"]')
+    expect(boxes).to_have_count(0)
+    facet.get_by_text("Lieux", exact=True).click()
+    value = boxes.filter(has_text=f"{place} (")
+    expect(value).to_have_count(1)
+    value.click()
+    expect(page).to_have_url(re.compile(r"lieu="))
+    expect(cards(page)).to_have_count(min(places[place], 10))
+    expect(value.locator("input")).to_be_checked()
+    value.click()  # unticked: the list stays open
+    expect(page).not_to_have_url(re.compile(r"lieu="))
+    expect(value.locator("input")).not_to_be_checked()
+    facet.get_by_text("Lieux", exact=True).click()
+    expect(boxes).to_have_count(0)
+    # The documents per year: one HTML bar a year, titled with its count.
+    bars = sidebar.locator(".arc-year")
+    expect(bars.first).to_have_attribute("title", re.compile(r"^\d{4} : \d+ documents?$"))
+
+
 def test_hostile_documents_do_not_run_and_show_as_text(page, server) -> None:
     open_app(page, server, "?q=" + quote("vallées alpines"))
     expect(cards(page)).to_have_count(1)

@@ -45,6 +45,11 @@ CSS = """
 .arc-feed{font-size:.8rem;color:#b35900 !important;text-decoration:none}
 [data-testid="stSidebar"] [class*="st-key-w_saved_"] button *{white-space:normal !important;
   text-overflow:clip !important;overflow:visible !important;text-align:left}
+.arc-years{display:flex;align-items:flex-end;gap:1px;height:60px}
+.arc-year{flex:1 1 0;height:100%;display:flex;align-items:flex-end}
+.arc-bar{width:100%;background:#4c78a8;border-radius:1px 1px 0 0}
+.arc-year.out .arc-bar{background:#d5d9e0}
+.arc-year:hover .arc-bar{opacity:.75}
 .arc-versions{font-size:.85rem;margin:.3rem 0 .1rem 0}
 .arc-versions summary{cursor:pointer;color:#1a4fa0}
 .arc-versions ul{margin:.2rem 0 .2rem 1.1rem;padding:0}

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
+from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
 from archive.models import SearchResult
 from archive.text import fold_name
@@ -114,14 +113,45 @@ def query_box(state: UrlState) -> None:
         placeholder='réindustrialisation, acteur:CGT, "semaine de l\'industrie"…',
         icon=":material/search:",
     )
-    with st.expander("Syntaxe de recherche"):
-        st.markdown(SYNTAX_HELP)
+    help_box = lazy_expander("Syntaxe de recherche", "exp_syntax")
+    if help_box.open:
+        with help_box:
+            st.markdown(SYNTAX_HELP)
+
+
+def lazy_expander(label: str, key: str, expanded: bool = False, open_now: bool = False) -> ExpanderContainer:
+    """An expander whose content is drawn only while it is open: a closed one sends its label alone
+    to the browser (its content would otherwise be built, sent and laid out in the page at every
+    rerun, hidden). Opening or closing it reruns the script; `.open` says whether to draw the
+    content. `expanded` is its starting state; `open_now` opens it in this run (the user may close
+    it again)."""
+    if open_now:
+        st.session_state[key] = True
+    return st.expander(label, expanded=expanded, key=key, on_change="rerun")
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _year_bounds(index_root: str, generation: str) -> tuple[int, int] | None:
     years = [int(y) for y in engine().facet_values("year") if y.isdigit()]
     return (min(years), max(years)) if years else None
+
+
+def year_bars(counts: dict[str, int], lo: int, hi: int, start: int, end: int) -> str:
+    """The documents per year from `lo` to `hi` as plain HTML bars (a Vega chart costs the browser
+    far more to draw at every rerun): years outside `start`–`end` greyed, each bar titled
+    « 2019 : 12 documents »."""
+    years = range(lo, hi + 1)
+    top = max([counts.get(str(y), 0) for y in years] + [1])
+    bars = []
+    for year in years:
+        n = counts.get(str(year), 0)
+        kept = "" if start <= year <= end else " out"
+        height = 0 if n == 0 else max(4.0, 100 * n / top)  # a year with documents stays visible
+        bars.append(
+            f'<div class="arc-year{kept}" title="{year} : {plural(n, "document")}">'
+            f'<div class="arc-bar" style="height:{height:.1f}%"></div></div>'
+        )
+    return f'<div class="arc-years">{"".join(bars)}</div>'
 
 
 def year_filter(state: UrlState, counts: dict[str, int]) -> None:
@@ -134,28 +164,7 @@ def year_filter(state: UrlState, counts: dict[str, int]) -> None:
     lo, hi = bounds
     start = min(max(state.de if state.de is not None else lo, lo), hi)
     end = max(min(state.a if state.a is not None else hi, hi), lo)
-    years = list(range(lo, hi + 1))
-    frame = pd.DataFrame(
-        {
-            "année": [str(y) for y in years],
-            "documents": [counts.get(str(y), 0) for y in years],
-            "retenue": ["oui" if start <= y <= end else "non" for y in years],
-        }
-    )
-    chart = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X("année:O", axis=None),
-            y=alt.Y("documents:Q", axis=None),
-            color=alt.Color(
-                "retenue:N", scale=alt.Scale(domain=["oui", "non"], range=["#4c78a8", "#d5d9e0"]), legend=None
-            ),
-            tooltip=[alt.Tooltip("année:O", title="Année"), alt.Tooltip("documents:Q", title="Documents")],
-        )
-        .properties(height=60)
-    )
-    st.altair_chart(chart, width="stretch")
+    st.html(year_bars(counts, lo, hi, start, end))
     if lo == hi:
         st.caption(f"Tous les documents datés sont de {lo}.")
         return
@@ -175,7 +184,14 @@ def year_filter(state: UrlState, counts: dict[str, int]) -> None:
 def facet_list(state: UrlState, param: str, counts: dict[str, int]) -> None:
     heading, _ = FACET_LABELS[param]
     selected = state.selected(param)
-    with st.expander(heading, expanded=bool(selected) or FACET_SPECS[param].expanded, key=f"exp_{param}"):
+    key, seen = f"exp_{param}", f"_selected_{param}"
+    # A facet opens when it gets a selection, or is drawn anew with one (after another view).
+    gained = bool(selected) and (key not in st.session_state or st.session_state.get(seen) != selected)
+    st.session_state[seen] = selected
+    box = lazy_expander(heading, key, expanded=FACET_SPECS[param].expanded, open_now=gained)
+    if not box.open:
+        return
+    with box:
         values = list(counts.items())
         if not values:
             st.caption("Aucune valeur pour cette recherche.")

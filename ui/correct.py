@@ -17,6 +17,7 @@ from archive.text import fold_name
 from indexer.corrections import CorrectionError, document_file, validate, write_correction
 from indexer.doctype import DOC_TYPES
 from ui.access import may_modify, readonly
+from ui.controls import lazy_expander
 from ui.jobs import IndexJob, job_panel, job_pending
 from ui.runtime import corpus_path, start_indexing
 from ui.text import md
@@ -84,7 +85,12 @@ def form(record: DocumentRecord) -> None:
     if flash:
         getattr(st, flash[0])(flash[1])
     busy = job_panel(CORRECT_JOB, _corrected)
-    with st.expander("Corriger les métadonnées", expanded=False, key="exp_correct"):
+    # Built only while open: its multiselects hold every known actor and place, which the browser
+    # would otherwise receive and lay out, hidden, with each document opened.
+    box = lazy_expander("Corriger les métadonnées", "exp_correct")
+    if not box.open:
+        return
+    with box:
         if not may_modify("correct"):
             return
         st.caption(
