@@ -142,6 +142,27 @@ def search_paths(index: Path, query: str) -> set[str]:
         engine.close()
 
 
+def place_counts(index: Path) -> dict[str, int]:
+    """The index's place facet, value → documents (the test is skipped when the corpus names none)."""
+    engine = open_engine(index)
+    try:
+        places = engine.search(SearchRequest(query="", limit=1)).facets["place"]
+    finally:
+        engine.close()
+    if not places:
+        pytest.skip("the seeds name no place")
+    return dict(places)
+
+
+def first_hit_id(index: Path, query: str) -> str:
+    """The id of the best hit of ``query``, with a fresh engine."""
+    engine = open_engine(index)
+    try:
+        return engine.search(SearchRequest(query=query, limit=1)).hits[0].id
+    finally:
+        engine.close()
+
+
 def wait_for(predicate: Callable[[], Any], timeout: float, interval: float = 0.05) -> Any:
     """Poll until `predicate()` is truthy; return its value (falsy on timeout)."""
     deadline = time.monotonic() + timeout

@@ -16,6 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 import rispy
+from archive_testing import first_hit_id, place_counts
 from streamlit.testing.v1 import AppTest
 
 from archive.csv_export import csv_rows, to_csv
@@ -269,17 +270,6 @@ def test_year_slider_filters(env) -> None:
     assert 0 < len(cards(at)) < 5
 
 
-def a_place(index: Path) -> str:
-    engine = open_engine(index)
-    try:
-        places = engine.search(SearchRequest(query="", limit=1)).facets["place"]
-    finally:
-        engine.close()
-    if not places:
-        pytest.skip("the seeds name no place")
-    return next(iter(places))
-
-
 def facet_boxes(at: AppTest, param: str) -> list[str]:
     return [c.key for c in at.checkbox if c.key.startswith(f"w_f_{param}_")]
 
@@ -301,7 +291,7 @@ def test_a_closed_facet_sends_no_checkbox_until_opened(env) -> None:
 
 def test_a_facet_with_a_selection_is_open_and_can_be_closed(env) -> None:
     _, index = env
-    place = a_place(index)
+    place = next(iter(place_counts(index)))
     at = run(lieu=place)
     assert at.checkbox(key=f"w_f_lieu_{place}").value is True
     at.session_state["exp_lieu"] = False  # the researcher closes it: it stays closed
@@ -313,7 +303,7 @@ def test_a_facet_with_a_selection_is_open_and_can_be_closed(env) -> None:
 
 def test_a_facet_opens_when_it_gets_a_selection(env) -> None:
     _, index = env
-    place = a_place(index)
+    place = next(iter(place_counts(index)))
     at = run()
     assert facet_boxes(at, "lieu") == []
     at.query_params["lieu"] = place  # a chip or badge of another facet's view added it
@@ -561,9 +551,7 @@ def test_readonly_hides_upload_and_reindex(env, monkeypatch: pytest.MonkeyPatch)
 
 def test_readonly_hides_corrections_and_review_decisions(env, monkeypatch: pytest.MonkeyPatch) -> None:
     _, index = env
-    engine = open_engine(index)
-    doc = engine.search(SearchRequest(query="réindustrialisation", limit=1)).hits[0].id
-    engine.close()
+    doc = first_hit_id(index, "réindustrialisation")
     at = run(vue="document", doc=doc)
     assert any(e.label == "Corriger les métadonnées" for e in at.expander)
     assert "date : " in texts(at)  # the rule behind the date is shown
@@ -578,9 +566,7 @@ def test_readonly_hides_corrections_and_review_decisions(env, monkeypatch: pytes
 
 def test_the_correction_form_is_built_only_once_opened(env) -> None:
     _, index = env
-    engine = open_engine(index)
-    doc = engine.search(SearchRequest(query="réindustrialisation", limit=1)).hits[0].id
-    engine.close()
+    doc = first_hit_id(index, "réindustrialisation")
     at = run(vue="document", doc=doc)
     assert any(e.label == "Corriger les métadonnées" for e in at.expander)
     assert not at.multiselect and not at.form_submit_button  # closed: nothing of the form sent
