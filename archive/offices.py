@@ -124,7 +124,8 @@ def period(value: str | None) -> tuple[date, date] | None:
 
 # A person's wording before the title: an article, « M. le », « Madame la »...
 _PERSON_BEFORE = re.compile(
-    r"(?:^|[^\w'])(?:le|la|l'|du|au|par le|par la|a la|m\. le|mme la|monsieur le|madame la)\s*(?:nouveau\s+|nouvelle\s+)?$"
+    r"(?:^|[^\w'])(?:le|la|l'|du|au|par le|par la|a la|m\. le|mme la|monsieur le|madame la|the|france's)\s*"
+    r"(?:nouveau\s+|nouvelle\s+|new\s+)?$"
 )
 # Not the holder at the document's date: a former, future or would-be holder, or a plural (« le
 # nouveau ministre » is the one in office).

@@ -14,7 +14,7 @@ from typing import Any
 
 from archive import gazetteer, vocab_files
 
-__all__ = ["Candidate", "find_candidates", "strip_legal_form"]
+__all__ = ["Candidate", "find_candidates", "strip_legal_form", "title_subjects"]
 
 WORDS_FILE = "entities.yaml"  # in archive/vocab/: words that are not names, legal forms
 
@@ -115,7 +115,9 @@ _COMPANY_DE = re.compile(
 _TRADE_NAME = re.compile(
     r"(?<![\w-])(?P<name>(?:Aciéries?|Forges|Fonderies?|Papeteries?|Verreries?|Cristalleries?|Tanneries?|Filatures?"
     r"|Laminoirs?|Tréfileries?|Ateliers|Chantiers|Salins|Faïenceries?|Brasseries?|Conserveries?|Manufacture|Houillères"
-    rf"|Câbleries?|Émailleries?|Sucreries?|Distilleries?) (?:de la |de l'|des |du |de |d')(?:{_CAPWORD})(?:[ -]{_CAPWORD}){{0,2}})"
+    r"|Câbleries?|Émailleries?|Sucreries?|Distilleries?|Tissages?|Teintureries?|Volailles|Laiteries?|Fromageries?"
+    r"|Biscuiteries?|Scieries?|Tuileries?|Briqueteries?|Cartonneries?|Imprimeries?|Moulins|Savonneries?)"
+    rf" (?:de la |de l'|des |du |de |d')(?:{_CAPWORD})(?:[ -]{_CAPWORD}){{0,2}})"
 )
 # « le Grand Port Maritime de Marseille », « le port autonome de Paris »: a port authority.
 _PORT = re.compile(
@@ -270,6 +272,34 @@ def _prefecture(m: re.Match[str], text: str) -> str | None:
     return f"Préfecture {de}{place.name}"
 
 
+# The subject of a headline's verb (« Bouin : Lhyfe inaugure sa première usine », « Eastman picks
+# Port-Jérôme », « Ineos übernimmt das Smart-Werk »): at the start of the title or after its colon,
+# a name of one or two capitalised words, then a verb that a company's news is made of.
+_TITLE_VERBS = (
+    "inaugure|annonce|choisit|ferme|rachète|reprend|investit|lance|ouvre|quitte|recrute|supprime|cède|signe|"
+    "s'implante|implante|relocalise|rapatrie|modernise|agrandit|double|triple|construit|prépare|mise|parie|"
+    "opens|picks|chooses|closes|buys|acquires|launches|invests|announces|expands|cuts|builds|"
+    "eröffnet|schließt|übernimmt|investiert|baut|kündigt|wählt"
+)
+_TITLE_SUBJECT = re.compile(
+    rf"(?:^|:[ \u00a0]+)(?P<name>{_CAPWORD}(?:[ \u00a0]{_CAPWORD})?)[ \u00a0]+(?:{_TITLE_VERBS})\b"
+)
+
+
+def title_subjects(title: str) -> list[str]:
+    """Names a headline makes the subject of a company's verb (see ``_TITLE_SUBJECT``)."""
+    return [" ".join(m.group("name").split()) for m in _TITLE_SUBJECT.finditer(title.replace("’", "'"))]
+
+
+def _shouted(text: str, start: int, end: int) -> bool:
+    """The match stands in a line written in capitals (« LES FLACONS SE VENDENT, LES SALAIRES
+    DOIVENT SUIVRE »), where « SE » or « SA » are words, not legal forms."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    letters = [c for c in text[line_start : line_end if line_end >= 0 else len(text)] if c.isalpha()]
+    return len(letters) >= 20 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
 def find_candidates(text: str) -> list[Candidate]:
     """Organisations and people that wording alone identifies, in order of appearance."""
     text = text.replace("’", "'")  # same length: offsets stay those of the caller's text
@@ -293,7 +323,7 @@ def find_candidates(text: str) -> list[Candidate]:
                 out.append(Candidate(name, "organisation", m.start("name"), "société"))
     for m in _words().legal_form.finditer(text):
         name = _clean_org(m.group("name"))
-        if name:
+        if name and not _shouted(text, m.start(), m.end()):
             out.append(Candidate(name, "organisation", m.start("name"), "forme juridique"))
     for m in _TRADE_NAME.finditer(text):
         out.append(Candidate(" ".join(m.group("name").split()), "organisation", m.start("name"), "société"))

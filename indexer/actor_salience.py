@@ -136,12 +136,13 @@ def evidence(*, in_title: bool, in_lead: bool, mentions: int, rule: str, kind: s
     return None
 
 
-# A name given as an example (« des clients comme la SNCF », not « comme celle de X » nor « comme prévu »), « notamment Engie », « wie SNCF und
+# A name given as an example (« des clients comme la SNCF », not « comme celle de X » nor « comme prévu »), « notamment Engie »,
+# « les grandes maisons, dont Chanel, LVMH ou L'Oréal », « wie SNCF und
 # RATP », « konkurrierende Interessenten wie … den italienischen Hersteller Beltrame ») or in
 # brackets: named once so, the text is not about it.
 _EXAMPLE_MARK = re.compile(
     r"(?:\b(?:comme(?![ \u00a0]+(?:celle|celui|ceux|celles|lui|elle|prévu|annoncé|attendu|convenu|souvent|toujours)\b)|notamment|tels? que|telles? que|parmi lesquel(?:le)?s|à l'instar d[eu]|à commencer par|"
-    r"such as|including|like|wie|darunter|etwa)\b|\()"
+    r"such as|including|like|wie|darunter|etwa)\b|\(|,[ \u00a0]+dont(?=[ \u00a0]+(?-i:[A-ZÀ-Ý])|[ \u00a0]*$))"
     # within 60 characters, or further along the same enumeration (« notamment A, l'équipementier
     # B, l'américain C, D et le groupe E »)
     r"(?:[^.;:!?()\n]{0,60}|(?:[^.;:!?()\n,]{1,45},){2,6}[^.;:!?()\n,]{0,45}\b(?:et|and|und)\b[^.;:!?()\n,]{0,30})$",

@@ -225,6 +225,16 @@ def detect_actors(
         if gazetteer.actor_for_alias(c.name) or gazetteer.place_info(c.name) or _stop(c.name):
             continue
         add(c.name, c.kind, c.start, c.rule)
+    # A name the headline makes act (« Bouin : Lhyfe inaugure … », « Eastman picks … ») and the text
+    # names too: the model often misses such names (a brand, an English word).
+    for name in actor_rules.title_subjects(title):
+        at = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", unwrapped)
+        if at is None or any(s < at.end() and at.start() < e for s, e in spans):
+            continue
+        if gazetteer.actor_for_alias(name) or gazetteer.place_info(name) or _stop(name):
+            continue
+        if _plausible(name, "ORG", head, attested=True):
+            add(name, "organisation", at.start(), "sujet du titre")
     by_rule = [fold_name(item["name"]) for item in found.values()]
     for e in detect_entities(head, language=language, known_spans=spans, nlp=nlp, limit=3 * MAX_ENTITIES):
         if any(fold_name(e.name).endswith(" " + name) for name in by_rule):
@@ -599,11 +609,12 @@ def _clean(surface: str) -> str:
 _TRAILING_PARTICLE = re.compile(r"(?:\s+(?:de|du|des|de la|de l'|d'|of|of the|von|der))+\s*$", re.IGNORECASE)
 
 
-def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
+def _plausible(name: str, label: str, text: str, strict: bool = False, attested: bool = False) -> bool:
     """Drop what recognition often gets wrong: dates, offices, places, known actors, lists,
     common words written with a capital, event and policy names, shouted words (« REPRENONS »),
     news outlets, cookie buttons. ``strict`` (a text not in French, read with the French
-    model): every word of the name must be capitalised."""
+    model): every word of the name must be capitalised. ``attested``: a headline makes the name act,
+    so a single word need not also stand inside a line of the text."""
     lists = _lists()
     if "\n" in name or len(name) < 3 or _CALENDAR.search(name) or lists.office.search(name):
         return False
@@ -616,8 +627,10 @@ def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
         sum(c.isalpha() for c in w) >= 6 for w in words_all
     ):
         return False  # « REPRENONS », « XIVE LÉGISL »: shouting, not an acronym
-    if strict and not all(w[0].isupper() or w.lower() in lists.particles for w in words_all):
-        return False
+    if strict and not (
+        words_all[0][0].isupper() and all(w[0].isupper() or w.lower() in lists.particles for w in words_all)
+    ):
+        return False  # « den Aufträgen »: a German article before a noun, not a name
     if _INNER_JUNK.search(name):
         return False
     words = _WORD.findall(name)
@@ -654,6 +667,8 @@ def _plausible(name: str, label: str, text: str, strict: bool = False) -> bool:
         # capital somewhere else than at the start of a line.
         if _in_lower_case(word, text):
             return False
-        return any(not _line_initial(text, m.start()) for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text))
+        return attested or any(
+            not _line_initial(text, m.start()) for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text)
+        )
     capitals = sum(1 for w in words if w[0].isupper())
     return capitals >= 2 or folded[0] in lists.institution_first

@@ -539,3 +539,12 @@ def test_a_trade_with_a_capital_then_a_place_is_a_companys_name() -> None:
     assert "Aciéries de Bourgogne" in detected(text, title=text.split("\n")[0]).actors
     former = text + "\n\n" + FILLER * 3 + "Fondée en 1957 sous le nom de Forges de Torcy, l’usine a changé de mains."
     assert "Forges de Torcy" not in detected(former + "\n\n" + FILLER * 3).actors  # a former name
+
+
+def test_names_after_a_comma_and_dont_are_examples_not_a_relative_clause() -> None:
+    from indexer.actor_salience import as_example
+
+    text = "Leurs clients sont les grandes maisons de luxe, dont Chanel, LVMH ou L'Oréal."
+    assert all(as_example(text, text.index(name)) for name in ("Chanel", "LVMH", "L'Oréal"))
+    relative = "L'usine, dont le directeur Jean Dupont a parlé, ferme."
+    assert not as_example(relative, relative.index("Jean"))

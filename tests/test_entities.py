@@ -331,3 +331,43 @@ def test_a_label_in_brackets_read_by_the_model_is_not_an_actor() -> None:
     labels = {"Républicains": "ORG", "Olivier Rietmann": "PER"}
     found = _actors(text, labels)
     assert "Olivier Rietmann" in found and "Républicains" not in found
+
+
+def test_the_subject_of_a_headline_is_an_actor_even_unknown_to_the_model() -> None:
+    text = (
+        "Bouin : Lhyfe inaugure sa première usine d'hydrogène vert\n\n"
+        "Lhyfe a mis en service son site de Bouin. Le norvégien Nel fournit les électrolyseurs."
+    )
+    found = _actors(text, {}, title="Bouin : Lhyfe inaugure sa première usine d'hydrogène vert")
+    assert "Lhyfe" in found
+    english = "Eastman picks Port-Jérôme for its plant\n\nEastman has chosen a plot in Normandy."
+    assert "Eastman" in _actors(english, {}, title="Eastman picks Port-Jérôme for its plant")
+    # a common word starting the headline is no name
+    plain = "Le groupe annonce un plan\n\nLe groupe annonce 300 emplois."
+    assert _actors(plain, {}, title="Le groupe annonce un plan") == []
+
+
+def test_a_trade_name_and_a_shouted_reflexive_pronoun() -> None:
+    from indexer.actor_rules import find_candidates
+
+    names = [
+        c.name
+        for c in find_candidates(
+            "Les Tissages de la Moselotte inaugurent une ligne. Volailles de la Reyssouze modernise."
+        )
+    ]
+    assert "Tissages de la Moselotte" in names and "Volailles de la Reyssouze" in names
+    shouted = "NAO 2024 : LES FLACONS SE VENDENT, LES SALAIRES DOIVENT SUIVRE !\nLa société Ferropem SAS a répondu."
+    names = [c.name for c in find_candidates(shouted)]
+    assert "LES FLACONS" not in names and "Ferropem" in names
+
+
+def test_a_german_article_before_a_noun_is_no_name() -> None:
+    text = "Heute kommt das Werk mit den Aufträgen kaum hinterher. Die Forges de Tarbes liefern an Zorbex Metall."
+    found = [
+        e.name
+        for e in entities.detect_entities(
+            text, language="de", nlp=FakeNlp({"den Aufträgen": "PER", "Zorbex Metall": "ORG"})
+        )
+    ]
+    assert "den Aufträgen" not in found and "Aufträgen" not in found and "Zorbex Metall" in found

@@ -40,6 +40,13 @@ def _record(text: str):
         ("industrie", date(2013, 2, 1), "Arnaud Montebourg"),
         ("industrie", date(2021, 2, 1), "Agnès Pannier-Runacher"),
         ("industrie", date(2017, 7, 1), None),  # no minister for industry that summer
+        ("travail", date(2019, 3, 12), "Muriel Pénicaud"),
+        ("travail", date(2023, 3, 1), "Olivier Dussopt"),
+        ("écologie", date(2021, 2, 2), "Barbara Pompili"),
+        ("armées", date(2013, 1, 10), "Jean-Yves Le Drian"),
+        ("armées", date(2023, 6, 1), "Sébastien Lecornu"),
+        ("agriculture", date(2021, 4, 9), "Julien Denormandie"),
+        ("transition énergétique", date(2022, 11, 9), "Agnès Pannier-Runacher"),
     ],
 )
 def test_holder_at_a_date(office: str, day: date, expected: str | None) -> None:
@@ -127,3 +134,24 @@ def test_a_lab_folder_made_before_offices_and_schemes_existed_still_works(tmp_pa
         assert "Édouard Philippe" in record.actors
     finally:
         gazetteer.clear_caches()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "day", "holder"),
+    [
+        ("The French industry minister welcomed the choice of Dunkirk.", "2023-05-15", "Roland Lescure"),
+        ("France's economy minister said the state would help.", "2019-03-01", "Bruno Le Maire"),
+        (
+            "Le ministre de l'Agriculture et de l'Alimentation a visité vendredi l'abattoir.",
+            "2021-04-09",
+            "Julien Denormandie",
+        ),
+        ("La ministre de la Transition énergétique s'est rendue à Lumbres.", "2022-11-09", "Agnès Pannier-Runacher"),
+    ],
+)
+def test_offices_of_other_portfolios_and_in_english_are_their_holders(sentence: str, day: str, holder: str) -> None:
+    assert [m.holder for m in offices.mentions(sentence, day)] == [holder]
+
+
+def test_an_english_title_of_someone_else_is_no_office() -> None:
+    assert offices.mentions("The president of the company said the plant would close.", "2023-05-15") == []
