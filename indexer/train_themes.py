@@ -46,7 +46,10 @@ from archive.gazetteer.theme_model import (
 ROOT = Path(__file__).resolve().parent.parent
 ANNOTATED = ROOT / "tests" / "data" / "annotated"
 EVAL = ROOT / "tests" / "data" / "eval"
-TRAINING_SETS = {"seed": [ANNOTATED], "dev": [EVAL / "dev1", EVAL / "dev2", EVAL / "dev3", EVAL / "dev4"]}
+TRAINING_SETS = {
+    "seed": [ANNOTATED],
+    "dev": [EVAL / "dev1", EVAL / "dev2", EVAL / "dev3", EVAL / "dev4", EVAL / "dev5"],
+}
 OUTPUT = gazetteer.VOCAB_DIR / MODEL_FILE
 
 MIN_DOCUMENT_FREQUENCY = 2  # a word must be in two training documents to get a weight
