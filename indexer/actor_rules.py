@@ -291,13 +291,11 @@ def title_subjects(title: str) -> list[str]:
     return [" ".join(m.group("name").split()) for m in _TITLE_SUBJECT.finditer(title.replace("’", "'"))]
 
 
-def _shouted(text: str, start: int, end: int) -> bool:
-    """The match stands in a line written in capitals (« LES FLACONS SE VENDENT, LES SALAIRES
-    DOIVENT SUIVRE »), where « SE » or « SA » are words, not legal forms."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    letters = [c for c in text[line_start : line_end if line_end >= 0 else len(text)] if c.isalpha()]
-    return len(letters) >= 20 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+def _shouted(text: str, end: int) -> bool:
+    """The words after the match are written in capitals too (« LES FLACONS SE VENDENT, LES
+    SALAIRES DOIVENT SUIVRE »): « SE » or « SA » there are words, not legal forms."""
+    letters = [c for c in text[end : end + 30] if c.isalpha()]
+    return len(letters) >= 10 and sum(c.isupper() for c in letters) / len(letters) > 0.8
 
 
 def find_candidates(text: str) -> list[Candidate]:
@@ -323,7 +321,7 @@ def find_candidates(text: str) -> list[Candidate]:
                 out.append(Candidate(name, "organisation", m.start("name"), "société"))
     for m in _words().legal_form.finditer(text):
         name = _clean_org(m.group("name"))
-        if name and not _shouted(text, m.start(), m.end()):
+        if name and not _shouted(text, m.end()):
             out.append(Candidate(name, "organisation", m.start("name"), "forme juridique"))
     for m in _TRADE_NAME.finditer(text):
         out.append(Candidate(" ".join(m.group("name").split()), "organisation", m.start("name"), "société"))

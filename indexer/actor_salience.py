@@ -178,9 +178,28 @@ _FORMER_NAME = re.compile(
 )
 
 
+# Alternatives are examples: « les grands laboratoires, Sanofi, Pfizer ou Novo Nordisk », « nos
+# concurrents, Schott, Gerresheimer ou Stevanato », « Airbus, Boeing or Embraer ».
+_ITEM = r"(?:[A-ZÀ-Ý][\w&'’.-]*)(?:[ \u00a0](?:[A-ZÀ-Ý][\w&'’.-]*))*"
+_OR_LIST = re.compile(rf"(?<![\w'’]){_ITEM}(?:,[ \u00a0]+{_ITEM})+,?[ \u00a0]+(?:ou|or|oder)[ \u00a0]+{_ITEM}")
+
+
+def in_or_list(text: str, start: int) -> bool:
+    """The mention at ``start`` is one of a list of names ending in « ou » (« A, B ou C »)."""
+    low = max(0, start - 200)
+    window = text[low : start + 200].replace("\n", " ")  # same length: a wrapped list read whole
+    offset = start - low
+    return any(m.start() <= offset < m.end() for m in _OR_LIST.finditer(window))
+
+
 def in_passing(text: str, start: int) -> bool:
     """The mention at ``start`` is an example, a landmark or a former name: the text names it in passing."""
-    return as_example(text, start) or as_landmark(text, start) or _marked_before(_FORMER_NAME, text, start, 40)
+    return (
+        as_example(text, start)
+        or in_or_list(text, start)
+        or as_landmark(text, start)
+        or _marked_before(_FORMER_NAME, text, start, 40)
+    )
 
 
 def _marked_before(mark: re.Pattern[str], text: str, start: int, reach: int) -> bool:

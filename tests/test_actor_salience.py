@@ -548,3 +548,15 @@ def test_names_after_a_comma_and_dont_are_examples_not_a_relative_clause() -> No
     assert all(as_example(text, text.index(name)) for name in ("Chanel", "LVMH", "L'Oréal"))
     relative = "L'usine, dont le directeur Jean Dupont a parlé, ferme."
     assert not as_example(relative, relative.index("Jean"))
+
+
+def test_a_list_of_alternatives_names_examples() -> None:
+    from indexer.actor_salience import in_or_list, in_passing
+
+    text = "nos verres partent chez les grands laboratoires, Sanofi, Pfizer ou Novo Nordisk, pour les vaccins."
+    assert all(
+        in_or_list(text, text.index(n)) and in_passing(text, text.index(n))
+        for n in ("Sanofi", "Pfizer", "Novo Nordisk")
+    )
+    joint = "La CGT, FO et la CFDT appellent à la grève ; Renault ou PSA devront répondre."
+    assert not in_or_list(joint, joint.index("CGT")) and not in_or_list(joint, joint.index("Renault"))
