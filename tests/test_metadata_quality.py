@@ -22,13 +22,14 @@ from indexer.doctype import DOC_TYPES
 # roman ordinals, posts, examples and landmarks, short and long names): actors P 0.765 / R 0.852.
 # 2026-12-04: test3 (20 documents, written that day, frozen before the round's changes were read on
 # it) joined the half; test1..test3 after the dev4 round: date 0.943 / year 0.977, actors P 0.764 /
-# R 0.859, themes 0.756, places 0.863, type 0.931, language 1.000.
+# R 0.859, themes 0.756, places 0.863, type 0.931, language 1.000. After the dev5 round: actors P 0.770 /
+# R 0.864, themes 0.767, the rest unchanged.
 TEST_FLOORS = {
     "date_exact": 0.93,
     "date_year": 0.95,
-    "actor_precision": 0.75,
+    "actor_precision": 0.76,
     "actor_recall": 0.85,
-    "theme_f1": 0.74,
+    "theme_f1": 0.75,
     "place_f1": 0.85,
     "type_accuracy": 0.90,
     "language_accuracy": 0.98,
