@@ -22,6 +22,8 @@ Each document goes through the indexer's own path (`indexer.extract.extract`, th
 - themes: micro-F1 over (document, label) pairs; schemes (« dispositifs ») the same;
 - places: micro-F1 over the places literally named (record.place_details), and the same
   after rolling expected places up to their department and region (record.places);
+- title (informative): exact after folding, punctuation and spacing aside (a title shortened with
+  « … » counts when the expected one starts with it);
 - type and language: accuracy (type also from the text alone, without the file name);
 - detected entities (informative): share of the annotated `entities` that named-entity
   recognition proposed, when spaCy's French model is installed.
@@ -119,6 +121,8 @@ class Evaluation:
     year_ok: int = 0
     type_ok: int = 0
     type_text_ok: int = 0
+    titled: int = 0  # documents whose annotation has a title
+    title_ok: int = 0
     language_ok: int = 0
     actors: Counts = field(default_factory=Counts)
     themes: Counts = field(default_factory=Counts)
@@ -141,6 +145,7 @@ class Evaluation:
             "place_f1": round(self.places.f1, 4),
             "place_f1_rolled_up": round(self.places_rolled.f1, 4),
             "scheme_f1": round(self.schemes.f1, 4),
+            "title_exact": round(self.title_ok / self.titled, 4) if self.titled else None,
             "type_accuracy": round(self.type_ok / n, 4),
             "type_accuracy_text_only": round(self.type_text_ok / n, 4),
             "language_accuracy": round(self.language_ok / n, 4),
@@ -185,6 +190,18 @@ def record_for(path: Path) -> DocumentRecord:
         sha256="0" * 64,
         size=len(data),
     )
+
+
+def _title_key(title: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", fold_name(title)).split())
+
+
+def same_title(found: str, expected: str) -> bool:
+    """Titles compared folded, punctuation and spacing aside; a title shortened with « … » is right
+    when the expected one starts with what it kept."""
+    if found.endswith("…"):
+        return _title_key(expected).startswith(_title_key(found[:-1]))
+    return _title_key(found) == _title_key(expected)
 
 
 def rolled_up(places: list[str]) -> set[str]:
@@ -253,6 +270,12 @@ def _evaluate_folder(folder: Path, ev: Evaluation, with_entities: bool, keep_err
                 extra, missing = sorted(found - wanted), sorted(wanted - found)
                 errors.append(f"{label}: +{extra} -{missing}")
         ev.places_rolled.add(set(record.places), rolled_up(exp.get("places") or []))
+        if exp.get("title"):
+            ev.titled += 1
+            if same_title(record.title, str(exp["title"])):
+                ev.title_ok += 1
+            else:
+                errors.append(f"title « {record.title} » ≠ « {exp['title']} »")
         if record.doc_type == exp["doc_type"]:
             ev.type_ok += 1
         else:
@@ -289,6 +312,7 @@ FIGURES = (
     "theme_f1",
     "place_f1",
     "place_f1_rolled_up",
+    "title_exact",
     "type_accuracy",
     "type_accuracy_text_only",
     "language_accuracy",
@@ -322,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n[{name}] metadata extraction on {ev.documents} annotated documents ({common['machine']})")
         for key in FIGURES:
             target = f"  (target ≥ {TARGETS[key]:.2f})" if key in TARGETS else ""
-            print(f"  {key:<24} {figures[key]:.3f}{target}")
+            value = "–" if figures[key] is None else f"{figures[key]:.3f}"  # the seed set has no titles
+            print(f"  {key:<24} {value:>5}{target}")
         if entities.available():
             print(f"  {'entity_recall':<24} {figures['entity_recall']:.3f}  (spaCy NER, informative)")
         print(f"  {'seconds':<24} {figures['seconds']:.2f}")

@@ -8,29 +8,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from archive import gazetteer, offices, schemes, vocab_files
+from archive import gazetteer, offices, schemes
 from archive.models import DocumentRecord
-from archive.text import PERIOD, WEEKDAYS, fold_name
+from archive.text import PERIOD, fold_name
 from indexer import actor_salience, entities
-from indexer.dates import document_date, events, find_dates, parse_date
+from indexer.dates import document_date, events
 from indexer.doctype import detect_doc_type
 from indexer.extract import Extraction
 from indexer.language import detect_language
 from indexer.metadata_chrome import mask_chrome
+from indexer.titles import guess_title, publication_in, title_rule
 
 EXTRACTED, SIDECAR, CORRECTED = "extrait", "fiche", "modifié"
-TITLE_MAX = 140
 GAZETTEER_CHARS = 1_000_000  # actors, themes and places
 HEAD_CHARS = 100_000  # dates, type, title, language, named entities
-_DATE_ONLY = re.compile(rf"^[\W\d_]*(?:{'|'.join(WEEKDAYS)})?[\s\d\w.,/-]*$")
-_SKIP_LINE = re.compile(
-    r"^(?:https?://|www\.|réf\.?\s*:|ref\.?\s*:|page \d+|revenir à|par |by |von |publié|mis à jour|mise à jour)",
-    re.IGNORECASE,
-)
-# A news agency's dateline: « GRENOBLE (AFP) — », « Paris, 12 mars (Reuters) - ».
-_AGENCY = re.compile(r"\((?:AFP|Reuters|AP|dpa|ANSA|Belga|ATS|APS|Xinhua)\)", re.IGNORECASE)
-_SECTION_SEPARATOR = re.compile(r"\s+[|–—•/-]\s+|\s*[|•]\s*")
-DATELINE_MAX_WORDS = 5  # a date and at most a few words (a town, « le », a weekday)
 
 
 def build_record(
@@ -49,7 +40,7 @@ def build_record(
     head = text[:HEAD_CHARS]
     title = sidecar.get("title") or guess_title(head, extraction.title_hint, Path(paths[0]).stem)
     provenance = {"title": SIDECAR if "title" in sidecar else EXTRACTED}
-    provenance["title_rule"] = _title_rule(title, sidecar, extraction.title_hint, Path(paths[0]).stem)
+    provenance["title_rule"] = title_rule(title, sidecar, extraction.title_hint, Path(paths[0]).stem)
 
     found_date = document_date(
         head,
@@ -177,17 +168,6 @@ def _mark_corrections(record: DocumentRecord, sidecar: dict[str, Any]) -> None:
     for key in sidecar.get("corrected") or []:
         if record.provenance.get(key) == SIDECAR:
             record.provenance[key] = CORRECTED
-
-
-def _title_rule(title: str, sidecar: dict[str, Any], hint: str | None, stem: str) -> str:
-    """Which rule gave the title: sidecar, embedded (the file's own title), first_line or file_name."""
-    if "title" in sidecar:
-        return "sidecar"
-    if hint and len(hint.strip()) > 3 and title == _shorten(hint.strip()):
-        return "embedded"
-    if title == stem.replace("_", " "):
-        return "file_name"
-    return "first_line"
 
 
 def _conversion_days(extraction: Extraction) -> list[datetime.date]:
@@ -380,76 +360,3 @@ def _from_sidecar_or(sidecar: dict[str, Any], key: str, extract, provenance: dic
 
 def _place_dict(place: gazetteer.Place) -> dict[str, Any]:
     return {"name": place.name, "kind": place.kind, "department": place.department, "region": place.region}
-
-
-def guess_title(text: str, hint: str | None, fallback: str) -> str:
-    """The embedded title when there is one, else the first line that reads like a title."""
-    if hint and len(hint.strip()) > 3:
-        return _shorten(hint.strip())
-    for line in text.splitlines():
-        # Only the start of a line can be a title; it also keeps one huge line cheap.
-        line = " ".join(line[: TITLE_MAX * 3].replace("*", " ").replace("#", " ").split())
-        if len(line) < 4 or len(line.split()) < 2 or _SKIP_LINE.match(line):
-            continue
-        if parse_date(line) is not None or (_DATE_ONLY.match(line) and any(c.isdigit() for c in line)):
-            continue
-        if _is_dateline(line):
-            continue  # a dateline is never a title: the headline is under it
-        if _is_masthead(line):
-            continue  # nor is the outlet's name: « La Voix du Nord | Économie »
-        return _shorten(_sentence_case(line))
-    return fallback.replace("_", " ")
-
-
-def _is_masthead(line: str) -> bool:
-    """The line is a news outlet's name (archive/vocab/mastheads.yaml), perhaps followed by a
-    section after a separator (« Ouest-France – Économie », « L'Usine Nouvelle | Industrie »)."""
-    return _masthead_of(line) is not None
-
-
-def _masthead_of(line: str) -> str | None:
-    """The outlet a masthead line names, as the vocabulary spells it (None if it is no masthead)."""
-    head = _SECTION_SEPARATOR.split(line.strip(" *#_"), maxsplit=1)[0]
-    return _mastheads().get(fold_name(head))
-
-
-def publication_in(text: str) -> str | None:
-    """The outlet whose masthead stands on one of the first lines (« La Voix du Nord | Économie »)."""
-    lines = [line for line in text[:2000].splitlines() if line.strip()][: entities.MASTHEAD_LINES]
-    return next((name for name in map(_masthead_of, lines) if name), None)
-
-
-def _mastheads() -> dict[str, str]:
-    return vocab_files.load("mastheads.yaml", _masthead_table)
-
-
-def _masthead_table(data: object) -> dict[str, str]:
-    """Folded name → the vocabulary's spelling (a named function: the loader caches per builder)."""
-    return {fold_name(n): n for n in vocab_files.word_list(data, "mastheads", "mastheads.yaml")}
-
-
-def _is_dateline(line: str) -> bool:
-    """« GRENOBLE (AFP) — 12 mars 2019 », « Lyon, le 3 mai 2021 – »: an agency mark, or a
-    date with only a few words around it."""
-    if _AGENCY.search(line[:80]):
-        return True
-    found = find_dates(line)
-    if not found:
-        return False
-    rest = line
-    for m in reversed(found):
-        rest = rest[: m.start] + " " + rest[m.end :]
-    return len(re.findall(r"[^\W\d_]{2,}", rest)) <= DATELINE_MAX_WORDS and len(line) < 80
-
-
-def _sentence_case(line: str) -> str:
-    letters = [c for c in line if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
-        return line[:1].upper() + line[1:].lower()
-    return line
-
-
-def _shorten(line: str) -> str:
-    if len(line) <= TITLE_MAX:
-        return line
-    return line[:TITLE_MAX].rsplit(" ", 1)[0] + " …"
