@@ -216,3 +216,25 @@ def test_a_mistake_in_the_cues_names_the_file_and_the_cue(lab_vocab: Path, body:
     with pytest.raises(ValueError, match="doc_types.yaml") as caught:
         detect_doc_type("Un texte.")
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Question écrite n° 06281 de M. Patrick Verhaeghe (Nord – UC)\npubliée dans le JO Sénat du 13/04/2023"
+            "\n\nM. Verhaeghe attire l'attention du ministre.\n\nRéponse du Ministère du travail publiée le 8 juin 2023.",
+            "texte officiel",
+        ),
+        (
+            "MÉTROPOLE ROUEN NORMANDIE\nExtrait du registre des délibérations du Conseil métropolitain\n"
+            "Délibération n° C2022-0112\nObjet : Site papetier de Chapelle Darblay",
+            "texte officiel",
+        ),
+        ("Avis du CESER\n\nLe verre de la Bresle face à la transition énergétique\n\nLe CESER constate.", "rapport"),
+        # an article that reports a question is still an article
+        ("Le sénateur a déposé une question écrite sur l'usine. La CGT réagit à la fermeture.", "article"),
+    ],
+)
+def test_questions_deliberations_and_opinions_have_their_type(text: str, expected: str) -> None:
+    assert detect_doc_type(text, text.splitlines()[0]) == expected
