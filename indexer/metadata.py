@@ -104,7 +104,7 @@ def build_record(
     places = _from_sidecar_or(sidecar, "places", lambda: [p.name for p in places_found], provenance)
     # The place facet also holds the department and region of every place (roll-up), so
     # « Isère » finds a document naming only Pont-de-Claix; place_details keeps what was named.
-    places = gazetteer.roll_up(places)
+    places = gazetteer.roll_up(places, places_found)
     year = int(found_date.value[:4]) if found_date.value else None
     scheme_matches = schemes.match_schemes(text, year)
     found_schemes = _from_sidecar_or(sidecar, "schemes", lambda: [m.value for m in scheme_matches], provenance)

@@ -671,3 +671,15 @@ def test_the_vocabulary_fingerprint_covers_every_file_extraction_reads(
         changed = g.vocab_fingerprint()
         assert changed != bundled_only, name
         bundled_only = changed
+
+
+def test_a_town_unknown_to_the_gazetteer_is_placed_by_its_department_in_brackets() -> None:
+    text = (
+        "Saulxures-sur-Moselotte (Vosges), le 21 septembre 2021. L’aciérie Ascoval (Nord) et l’usine de "
+        "Torcy (Saône-et-Loire) ; une réunion (Paris) sans département."
+    )
+    found = {p.name: p for p in g.match_places(text)}
+    assert found["Saulxures-sur-Moselotte"].department == "Vosges"
+    assert found["Torcy"].region == "Bourgogne-Franche-Comté"
+    assert "Ascoval" not in found  # a known company, not a town
+    assert g.roll_up(["Torcy"], found.values()) == ["Torcy", "Saône-et-Loire", "Bourgogne-Franche-Comté"]

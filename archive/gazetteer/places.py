@@ -134,7 +134,32 @@ def match_places(text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Place]
         if _inside_a_name(entry.value, prepared, folded, m.start(), m.end()):
             continue
         seen[entry.value] = gaz.places[entry.value]
+    for town, start, end in _towns_with_department(prepared):
+        if town.name not in seen and not any(s <= start and end <= e for s, e in skipped):
+            seen[town.name] = town
     return list(seen.values())
+
+
+# « Saulxures-sur-Moselotte (Vosges) », « Torcy (Saône-et-Loire) », « Le Tréport (Seine-Maritime) »: a
+# town the gazetteer does not list, placed by the department the text gives it in brackets.
+_TOWN_WITH_DEPARTMENT = re.compile(
+    r"(?<![\w'’-])(?P<town>(?:(?:Le|La|Les)[ \u00a0]|L['’])?[A-ZÀ-Ý][\w'’]*(?:-(?:[a-zà-ÿ]{1,4}-)*[A-ZÀ-Ý][\w'’]*)*)"
+    r"[ \u00a0]+\((?P<department>[A-ZÀ-Ý][^()\n]{2,30})\)"
+)
+
+
+def _towns_with_department(prepared: str) -> list[tuple[Place, int, int]]:
+    """Towns named with their department in brackets, unknown to the gazetteer and to the actors."""
+    from archive.gazetteer.actor_gazetteer import actor_for_alias
+
+    out = []
+    for m in _TOWN_WITH_DEPARTMENT.finditer(prepared):
+        department = place_info(m.group("department").strip())
+        town = m.group("town")
+        if department is None or department.kind != "département" or place_info(town) or actor_for_alias(town):
+            continue
+        out.append((Place(town, "commune", department.name, department.region), m.start("town"), m.end("town")))
+    return out
 
 
 # « loi Florange », « amendement Alès »: a text named after a town does not name the town.
@@ -152,15 +177,16 @@ def _inside_a_name(value: str, prepared: str, folded: str, start: int, end: int)
     return value in _COMPASS and bool(_CAPITAL_NEXT.match(prepared, end))
 
 
-def roll_up(names: Iterable[str]) -> list[str]:
+def roll_up(names: Iterable[str], found: Iterable[Place] = ()) -> list[str]:
     """Places followed by the department and region of each, deduplicated, in that order:
     ``["Pont-de-Claix"]`` → ``["Pont-de-Claix", "Isère", "Auvergne-Rhône-Alpes"]``. Unknown
     names are kept as they are. This is what the place facet indexes, so that a search on a
     department or region also finds the documents that only name one of its towns."""
     out: dict[str, None] = {}
+    placed = {place.name: place for place in found}  # towns placed by the text (« Torcy (Saône-et-Loire) »)
     for name in names:
         out[name] = None
-        info = place_info(name)
+        info = place_info(name) or placed.get(name)
         if info is not None:
             for parent in (info.department, info.region):
                 if parent:
