@@ -175,7 +175,12 @@ def test_a_dossier_from_result_cards_with_notes_and_exports(browser, setup) -> N
     context, page = new_page(browser)
     try:
         open_app(page, base, "?q=" + quote("réindustrialisation"))
-        first_title = page.locator(".arc-card:not(.arc-partial) .arc-title").first.inner_text()
+        # The title of the card whose button is clicked: read once the page's script run is over (a
+        # card of an earlier run, marked stale, may still be on screen under load).
+        page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
+        first_title = page.locator(
+            '[data-testid="stElementContainer"]:not([data-stale="true"]) .arc-card:not(.arc-partial) .arc-title'
+        ).first.inner_text()
         page.get_by_role("button", name="Ajouter au dossier").first.click()
         dialog = page.get_by_role("dialog")
         dialog.get_by_role("textbox", name="Nom du nouveau dossier").fill("Chapitre chimie")
