@@ -11,6 +11,7 @@ or « les ministres ».
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -103,6 +104,13 @@ def _months_between(start: date, end: date) -> list[date]:
     return out
 
 
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence around ``text[start:end]`` (between full stops or blank lines)."""
+    left = max(text.rfind(". ", 0, start), text.rfind("\n\n", 0, start))
+    right = min((i for i in (text.find(". ", end), text.find("\n\n", end)) if i >= 0), default=len(text))
+    return text[left + 1 : right]
+
+
 def period(value: str | None) -> tuple[date, date] | None:
     """First and last day of an ISO date of any precision (« 2020-09 »: the month)."""
     if not value:
@@ -142,9 +150,12 @@ _NOT_HOLDER_AFTER = re.compile(r"[ \t\u00a0]*(?:de l'epoque|d'alors|a l'epoque|a
 _NAME_AFTER = re.compile(r"[ \t\u00a0]*,?[ \t\u00a0]*(?:M\.|Mme)?[ \t\u00a0]*[A-ZÀ-Ý][a-zà-ÿ]")
 
 
-def mentions(text: str, when: str | None) -> list[OfficeMention]:
+def mentions(text: str, when: str | None, date_in: Callable[[str], str | None] | None = None) -> list[OfficeMention]:
     """Offices of ``text`` named in a person's wording, each with its holder on ``when``
-    (the document's ISO date; no holder when the date is unknown or the office vacant)."""
+    (the document's ISO date; no holder when the date is unknown or the office vacant).
+    ``date_in``: the ISO date a sentence states, if any: an office named in a sentence that
+    dates its own event (« Lancé par le Premier ministre le 22 novembre 2018 ») is its holder
+    on that date, not on the document's."""
     prepared = gazetteer._prepare(text)
     folded = gazetteer._align(prepared)
     span = period(when)
@@ -157,7 +168,9 @@ def mentions(text: str, when: str | None) -> list[OfficeMention]:
                 continue
             if _NOT_HOLDER_AFTER.match(folded, m.end()):
                 continue
-            who = holder(office.key, *span) if span else None
+            own = period(date_in(_sentence(prepared, m.start(), m.end()))) if date_in else None
+            when_here = own or span
+            who = holder(office.key, *when_here) if when_here else None
             named = bool(_NAME_AFTER.match(prepared, m.end()))
             if named:
                 who = None  # « le Premier ministre, Jean Castex »: the text names the holder

@@ -12,7 +12,7 @@ from archive import gazetteer, offices, schemes
 from archive.models import DocumentRecord
 from archive.text import PERIOD, fold_name
 from indexer import actor_salience, entities
-from indexer.dates import document_date, events
+from indexer.dates import document_date, events, find_dates
 from indexer.doctype import detect_doc_type
 from indexer.extract import Extraction
 from indexer.language import detect_language
@@ -67,7 +67,7 @@ def build_record(
     # printed to PDF keeps (menus, « Les plus lus » teasers, cookie banner, footer).
     text = mask_chrome(text)
     found_actors = gazetteer.find_actors(text)
-    office_mentions = offices.mentions(text, found_date.value)
+    office_mentions = offices.mentions(text, found_date.value, _date_stated)
     doc_type = sidecar.get("doc_type") or detect_doc_type(head, title, Path(paths[0]).name)
     provenance["doc_type"] = SIDECAR if "doc_type" in sidecar else EXTRACTED
     actors = _from_sidecar_or(
@@ -356,6 +356,12 @@ def _from_sidecar_or(sidecar: dict[str, Any], key: str, extract, provenance: dic
         return list(dict.fromkeys(sidecar[key]))
     provenance[key] = EXTRACTED
     return list(dict.fromkeys(extract()))
+
+
+def _date_stated(sentence: str) -> str | None:
+    """The one date (day or month precision) a sentence states, None if none or several."""
+    found = {d.value for d in find_dates(sentence) if d.precision in ("day", "month")}
+    return found.pop() if len(found) == 1 else None
 
 
 def _place_dict(place: gazetteer.Place) -> dict[str, Any]:

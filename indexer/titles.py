@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 
 from archive import gazetteer, vocab_files
-from archive.text import WEEKDAYS, fold_name
+from archive.text import fold_name
 from indexer import entities
 from indexer.dates import find_dates, parse_date
 
 __all__ = ["TITLE_MAX", "clean_hint", "guess_title", "publication_in", "title_rule"]
 
 TITLE_MAX = 140
-_DATE_ONLY = re.compile(rf"^[\W\d_]*(?:{'|'.join(WEEKDAYS)})?[\s\d\w.,/-]*$")
 _SKIP_LINE = re.compile(
     r"^(?:https?://|www\.|réf\.?\s*:|ref\.?\s*:|page \d+|revenir à|par |by |von |publié|mis à jour|mise à jour)",
     re.IGNORECASE,
@@ -31,7 +30,8 @@ DATELINE_MAX_WORDS = 5  # a date and at most a few words (a town, « le », a we
 # A line, or an embedded title, that only says what kind of document it is.
 _DOC_LABEL = re.compile(
     r"^(?:communiqué(?: de presse)?|press release|pressemitteilung|dossier de presse|information presse|"
-    r"invitation presse|note d'information|compte rendu|extrait du registre des délibérations.*)\W*$",
+    r"invitation presse|note d'information|compte rendu|extrait du registre des délibérations.*|"
+    r"délibération n\s*°\s*\S+)\W*$",
     re.IGNORECASE,
 )
 # A genre label before the headline in a page's title: « Tribune – Réindustrialiser, … ».
@@ -151,7 +151,8 @@ def guess_title(text: str, hint: str | None, fallback: str) -> str:
     if cleaned and len(cleaned) > 3:
         return _shorten(cleaned)
     number = 0  # non-blank lines seen: a letterhead stands on the first ones
-    for line in text.splitlines():
+    lines = text[: TITLE_MAX * 200].splitlines()
+    for index, line in enumerate(lines):
         # Only the start of a line can be a title; it also keeps one huge line cheap.
         line = " ".join(line[: TITLE_MAX * 3].replace("*", " ").replace("#", " ").split())
         number += bool(line)
@@ -159,8 +160,8 @@ def guess_title(text: str, hint: str | None, fallback: str) -> str:
             continue
         headline = _headline_after_dateline(line)
         if headline:
-            return _shorten(_sentence_case(headline))
-        if parse_date(line) is not None or (_DATE_ONLY.match(line) and any(c.isdigit() for c in line)):
+            return _shorten(_sentence_case(headline, text))
+        if parse_date(line) is not None or _date_only(line):
             continue
         if _is_dateline(line):
             continue  # a dateline is never a title: the headline is under it
@@ -168,7 +169,7 @@ def guess_title(text: str, hint: str | None, fallback: str) -> str:
             continue  # nor is the outlet's name: « La Voix du Nord | Économie »
         if _DOC_LABEL.match(line) or (number <= LETTERHEAD_LINES and _is_letterhead(line)):
             continue  # nor « COMMUNIQUÉ DE PRESSE », nor the sender's letterhead
-        return _shorten(_sentence_case(line))
+        return _shorten(_sentence_case(_continued(line, lines, index), text))
     return fallback.replace("_", " ")
 
 
@@ -199,6 +200,17 @@ def _masthead_table(data: object) -> dict[str, str]:
     return {fold_name(n): n for n in vocab_files.word_list(data, "mastheads", "mastheads.yaml")}
 
 
+def _date_only(line: str) -> bool:
+    """Nothing but a date (« Mardi 12 mars 2019 », « 12/03/2019 – 14 h 30 »): no word is left once its dates are taken out."""
+    found = find_dates(line)
+    if not found:
+        return False
+    rest = line
+    for m in reversed(found):
+        rest = rest[: m.start] + " " + rest[m.end :]
+    return not re.search(r"[^\W\d_]{2,}", rest)
+
+
 def _is_dateline(line: str) -> bool:
     """« GRENOBLE (AFP) — 12 mars 2019 », « Lyon, le 3 mai 2021 – »: an agency mark, or a
     date with only a few words around it."""
@@ -210,14 +222,60 @@ def _is_dateline(line: str) -> bool:
     rest = line
     for m in reversed(found):
         rest = rest[: m.start] + " " + rest[m.end :]
-    return len(re.findall(r"[^\W\d_]{2,}", rest)) <= DATELINE_MAX_WORDS and len(line) < 80
+    # a hyphenated place is one word: « Saint-Quentin-Lamotte-Croix-au-Bailly, le 12 février 2024 »
+    return len(re.findall(r"[^\W\d_]{2,}(?:-[\w']+)*", rest)) <= DATELINE_MAX_WORDS and len(line) < 80
 
 
-def _sentence_case(line: str) -> str:
-    letters = [c for c in line if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
-        return line[:1].upper() + line[1:].lower()
+def _continued(line: str, lines: list[str], index: int) -> str:
+    """A title that a hard line break cut (« … pour renforcer la » / « politique industrielle française. »):
+    the next line joined when this one ends without punctuation and the next starts in lower case."""
+    if index + 1 >= len(lines) or line.endswith((".", "!", "?", ":", "»", ")")) or len(line) >= TITLE_MAX:
+        return line
+    following = " ".join(lines[index + 1].split())
+    if following[:1].islower():
+        return f"{line} {following}"
     return line
+
+
+def _sentence_case(line: str, text: str = "") -> str:
+    """A line written in capitals in sentence case, its names as ``text`` writes them elsewhere
+    (« VISITE GUILLAUME BASSET » → « Visite Guillaume Basset » when the text says « Guillaume Basset »)."""
+    letters = [c for c in line if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) / len(letters) <= 0.8:
+        return line
+    lowered = line[:1].upper() + line[1:].lower()
+    names = _capitalised_words(text)
+    return _WORD.sub(lambda m: names.get(m.group(), m.group()), lowered)
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def _capitalised_words(text: str) -> dict[str, str]:
+    """Words the text writes with a capital and never in lower case (not after a sentence end),
+    by their lower-case form: its proper names."""
+    capital: dict[str, str] = {}
+    lower: set[str] = set()
+    for m in _WORD.finditer(text[:20_000]):
+        word = m.group()
+        if word.islower():
+            lower.add(word)
+        elif word[:1].isupper() and not word.isupper() and len(word) > 3 and not _sentence_start(text, m.start()):
+            capital.setdefault(word.lower(), word)
+    # « Guillaume BASSET »: a surname in capitals after a first name is a name too
+    for m in _FIRST_NAME_SURNAME.finditer(text[:20_000]):
+        capital.setdefault(m.group("surname").lower(), m.group("surname").capitalize())
+    return {k: v for k, v in capital.items() if k not in lower}
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].rstrip(" \u00a0«\"'")
+    return not before or before.endswith((".", "\n", "!", "?", ":"))
+
+
+_FIRST_NAME_SURNAME = re.compile(
+    r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:-[A-ZÀ-Ý][a-zà-ÿ]+)?[ \u00a0]+(?P<surname>[A-ZÀ-Ý]{2,}(?:-[A-ZÀ-Ý]{2,})?)\b"
+)
 
 
 def _shorten(line: str) -> str:

@@ -155,3 +155,14 @@ def test_offices_of_other_portfolios_and_in_english_are_their_holders(sentence: 
 
 def test_an_english_title_of_someone_else_is_no_office() -> None:
     assert offices.mentions("The president of the company said the plant would close.", "2023-05-15") == []
+
+
+def test_an_office_in_a_sentence_dated_otherwise_is_its_holder_on_that_date() -> None:
+    """Seed 004, dated September 2020: « Lancé par le Premier ministre le 22 novembre 2018 » is Édouard
+    Philippe, not the Prime Minister of the document's date (Jean Castex)."""
+    rec = _record(
+        "Visite du programme Territoires d'industrie, Grenoble, le 21 septembre 2020.\n\n"
+        "Lancé par le Premier ministre le 22 novembre 2018, le programme accompagne 148 territoires."
+    )
+    assert rec.date == "2020-09-21"
+    assert "Édouard Philippe" in rec.actors and "Jean Castex" not in rec.actors

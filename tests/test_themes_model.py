@@ -203,3 +203,9 @@ def test_the_model_file_reproduces_from_the_script(annotated, tmp_path: Path) ->
     assert fresh["label_bias"] == pytest.approx(bundled["label_bias"], abs=2e-4)
     for stem, weights in bundled["vocabulary"].items():
         assert fresh["vocabulary"][stem] == pytest.approx(weights, abs=2e-4), stem
+
+
+def test_the_threshold_is_the_highest_within_the_noise_of_the_best() -> None:
+    curve = {0.2: 0.7996, 0.3: 0.7937, 0.425: 0.7992, 0.45: 0.7943, 0.6: 0.7747}
+    assert train_themes._threshold(curve) == 0.425
+    assert train_themes._threshold({0.2: 0.80, 0.425: 0.70}) == 0.2  # a real difference still wins

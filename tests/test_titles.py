@@ -72,3 +72,21 @@ def test_a_headline_naming_a_sender_is_still_the_headline() -> None:
 def test_a_dateline_and_a_headline_on_one_line() -> None:
     text = "ASIA-EUROPE BATTERY BRIEF\n\nDUNKIRK, France, May 15, 2023 - Orano and XTC pick Dunkirk for battery materials\n\nText."
     assert guess_title(text, None, "x") == "Orano and XTC pick Dunkirk for battery materials"
+
+
+def test_a_title_in_capitals_keeps_the_names_the_text_writes() -> None:
+    text = (
+        "VISITE GUILLAUME BASSET DIRECTEUR DU PROGRAMME LUNDI 21 SEPTEMBRE 2020\n\n"
+        "Programme de la visite de Guillaume BASSET au Pont-de-Claix, avec la Métropole."
+    )
+    assert guess_title(text, None, "x") == "Visite Guillaume Basset directeur du programme lundi 21 septembre 2020"
+
+
+def test_a_title_cut_by_a_line_break_is_joined() -> None:
+    text = (
+        "Les États généraux de l’industrie ont mis en avant les évolutions pour renforcer la\n"
+        "politique industrielle française.\n\nSuite du texte."
+    )
+    assert guess_title(text, None, "x") == (
+        "Les États généraux de l’industrie ont mis en avant les évolutions pour renforcer la politique industrielle française."
+    )
