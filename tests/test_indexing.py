@@ -105,9 +105,10 @@ SEED_EXPECTATIONS = {
             "Christophe Rivenq",
             "Alès Agglomération",
             "Conseil national de l'industrie",
-            # « le Premier ministre » on 2020-09-17. « auprès du ministre de l'Économie » only titles
-            # Guillaume Basset's post: the minister does not act (issue 12, third round).
-            "Jean Castex",
+            # « Lancé par le Premier ministre le 22 novembre 2018 »: the holder on the date the sentence
+            # gives, not on the document's (2020-09-17: Jean Castex). « auprès du ministre de
+            # l'Économie » only titles Guillaume Basset's post: the minister does not act.
+            "Édouard Philippe",
             "Région Occitanie",
         },
         # « plan de relance » in September 2020 is France Relance.

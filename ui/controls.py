@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import streamlit as st
-import streamlit.components.v1 as components
 from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
 from archive.models import SearchResult
@@ -58,7 +57,7 @@ def _on_toggle(param: str, value: str, key: str) -> None:
 
 _CLOSE_SIDEBAR = "close_sidebar_on_narrow_screen"
 NARROW_SCREEN_PX = 768  # below this, Streamlit draws the sidebar over the results
-# Run in the page (a component's frame shares the app's origin): on a narrow screen, the sidebar
+# Run in the page (st.iframe embeds an HTML string with the app's origin): on a narrow screen, the sidebar
 # that covers the results is closed once a filter was chosen in it, so the results show.
 _CLOSE_SIDEBAR_SCRIPT = """<script>
 const page = window.parent;
@@ -73,7 +72,7 @@ if (page.innerWidth < %d) {
 def close_sidebar_after_a_choice() -> None:
     """After a filter was ticked in the sidebar: close it on a phone-width screen."""
     if st.session_state.pop(_CLOSE_SIDEBAR, False):
-        components.html(_CLOSE_SIDEBAR_SCRIPT % NARROW_SCREEN_PX, height=0)
+        st.iframe(_CLOSE_SIDEBAR_SCRIPT % NARROW_SCREEN_PX, height=1)  # st.components.v1.html is deprecated
 
 
 def _on_all_at_once(param: str, key: str) -> None:
