@@ -222,7 +222,14 @@ def _actor_names(
 
     titles: dict[str, int] = {}  # mentions of a local authority that only title a named person
     venues: dict[str, int] = {}  # mentions of an institution as where or to whom (« à l'Assemblée »)
+    funders: dict[str, int] = {}  # mentions of a local authority only as a co-funder
     for name, start, end in found.spans:
+        if (
+            prepared
+            and gazetteer.actor_kind(name) == "collectivités"
+            and _AS_FUNDER.search(prepared, max(0, start - 60), start)
+        ):
+            funders[name] = funders.get(name, 0) + 1
         if (
             prepared
             and gazetteer.actor_kind(name) in _VENUE_KINDS
@@ -268,6 +275,9 @@ def _actor_names(
     # « présentée à l'Assemblée nationale », « notifié à la Commission européenne »: the place where
     # or the body to which something happens, not an institution that acts.
     kept = [n for n in kept if n in in_title or n in acting or venues.get(n, 0) < len(starts[n])]
+    # « soutenu à hauteur de 800 000 euros par l'État … et par la Région Grand Est »: a local authority
+    # named only as a co-funder does not act in the document.
+    kept = [n for n in kept if n in in_title or n in acting or funders.get(n, 0) < len(starts[n])]
     # An organisation named once, only in the last eighth of the text, is background
     # (« Sur le terrain, la CGT et la CFDT restent méfiantes »); a person is not judged so.
     kept = [
@@ -301,6 +311,12 @@ def _titles_a_person(prepared: str, start: int, end: int) -> bool:
 
 
 _VENUE_KINDS = ("État et ministères", "agences et opérateurs")
+_AS_FUNDER = re.compile(
+    r"(?:\b(?:soutenu|soutenue|soutenus|soutenues|financé|financée|financés|financées|cofinancé|cofinancée|"
+    r"subventionné|subventionnée|accompagné|accompagnée)\b[^.;\n]{0,40}\bpar|\bavec (?:le soutien|l'appui|l'aide) d[eu]|"
+    r"\bsoutien financier d[eu]|\bet par)[ \t\u00a0]+(?:l['’][ \t\u00a0]*|la[ \t\u00a0]+|le[ \t\u00a0]+)?$",
+    re.IGNORECASE,
+)
 _AT_VENUE = re.compile(
     r"(?:\b[àÀ]|\bau|\baux|\bdevant|\bauprès d[eu]|\bauprès des)[ \t\u00a0]+(?:l['’][ \t\u00a0]*|la[ \t\u00a0]+|le[ \t\u00a0]+)?$"
 )

@@ -560,3 +560,23 @@ def test_a_list_of_alternatives_names_examples() -> None:
     )
     joint = "La CGT, FO et la CFDT appellent à la grève ; Renault ou PSA devront répondre."
     assert not in_or_list(joint, joint.index("CGT")) and not in_or_list(joint, joint.index("Renault"))
+
+
+def test_a_local_authority_named_only_as_a_co_funder_is_not_an_actor() -> None:
+    from indexer import metadata
+    from indexer.extract import Extraction
+
+    def actors(text: str) -> list[str]:
+        extraction = Extraction(text=text, pages=1, format="txt")
+        return metadata.build_record(
+            doc_id="x", paths=["cp.txt"], extraction=extraction, sidecar={}, sha256="0" * 64, size=len(text)
+        ).actors
+
+    text = (
+        "Saulxures-sur-Moselotte, le 21 septembre 2021\n\nLes Tissages de la Moselotte inaugurent une ligne.\n\n"
+        "L’investissement de 3,8 millions d’euros a été soutenu à hauteur de 800 000 euros par l’État "
+        "et par la Région Grand Est. Vingt-quatre emplois sont créés."
+    )
+    assert "Région Grand Est" not in actors(text)
+    acting = text + " La Région Grand Est a salué un projet exemplaire."
+    assert "Région Grand Est" in actors(acting)
