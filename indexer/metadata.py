@@ -221,21 +221,12 @@ def _actor_names(
         starts.setdefault(name, set()).add(offset)
 
     titles: dict[str, int] = {}  # mentions of a local authority that only title a named person
-    venues: dict[str, int] = {}  # mentions of an institution as where or to whom (« à l'Assemblée »)
-    funders: dict[str, int] = {}  # mentions of a local authority only as a co-funder
+    # mentions of an institution as where or to whom (« à l'Assemblée »), or of a local authority
+    # only as a co-funder (« soutenu par l'État et par la Région Grand Est »): named, not acting
+    passive: dict[str, int] = {}
     for name, start, end in found.spans:
-        if (
-            prepared
-            and gazetteer.actor_kind(name) == "collectivités"
-            and _AS_FUNDER.search(prepared, max(0, start - 60), start)
-        ):
-            funders[name] = funders.get(name, 0) + 1
-        if (
-            prepared
-            and gazetteer.actor_kind(name) in _VENUE_KINDS
-            and _AT_VENUE.search(prepared, max(0, start - 20), start)
-        ):
-            venues[name] = venues.get(name, 0) + 1
+        if prepared and _named_passively(name, prepared, start):
+            passive[name] = passive.get(name, 0) + 1
         if prepared and gazetteer.actor_kind(name) == "collectivités" and _titles_a_person(prepared, start, end):
             titles[name] = titles.get(name, 0) + 1
         if prepared and actor_salience.names_a_work_or_author(prepared, start):
@@ -273,11 +264,9 @@ def _actor_names(
     # region is his title, not an actor, unless the text names it otherwise too.
     kept = [n for n in kept if n in in_title or titles.get(n, 0) < len(starts[n])]
     # « présentée à l'Assemblée nationale », « notifié à la Commission européenne »: the place where
-    # or the body to which something happens, not an institution that acts.
-    kept = [n for n in kept if n in in_title or n in acting or venues.get(n, 0) < len(starts[n])]
-    # « soutenu à hauteur de 800 000 euros par l'État … et par la Région Grand Est »: a local authority
-    # named only as a co-funder does not act in the document.
-    kept = [n for n in kept if n in in_title or n in acting or funders.get(n, 0) < len(starts[n])]
+    # or the body to which something happens; « soutenu … par l'État et par la Région Grand Est »: a
+    # co-funder. Named only so, an institution does not act in the document.
+    kept = [n for n in kept if n in in_title or n in acting or passive.get(n, 0) < len(starts[n])]
     # An organisation named once, only in the last eighth of the text, is background
     # (« Sur le terrain, la CGT et la CFDT restent méfiantes »); a person is not judged so.
     kept = [
@@ -308,6 +297,15 @@ def _titles_a_person(prepared: str, start: int, end: int) -> bool:
     if _PERSON_AFTER.match(prepared, end):
         return True
     return _PERSON_BEFORE.search(prepared, max(0, start - 40 - 60), max(0, start - 40) + role.start()) is not None
+
+
+def _named_passively(name: str, prepared: str, start: int) -> bool:
+    """The mention at ``start`` names a venue or addressee (state bodies, agencies) or a co-funder
+    (local authorities)."""
+    kind = gazetteer.actor_kind(name)
+    if kind in _VENUE_KINDS:
+        return _AT_VENUE.search(prepared, max(0, start - 20), start) is not None
+    return kind == "collectivités" and _AS_FUNDER.search(prepared, max(0, start - 60), start) is not None
 
 
 _VENUE_KINDS = ("État et ministères", "agences et opérateurs")

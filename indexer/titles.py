@@ -161,9 +161,10 @@ def guess_title(text: str, hint: str | None, fallback: str) -> str:
         headline = _headline_after_dateline(line)
         if headline:
             return _shorten(_sentence_case(headline, text))
-        if parse_date(line) is not None or _date_only(line):
-            continue
-        if _is_dateline(line):
+        words = _words_beside_dates(line)
+        if parse_date(line) is not None or words == []:
+            continue  # nothing but a date (« Mardi 12 mars 2019 », « 12/03/2019 – 14 h 30 »)
+        if _is_dateline(line, words):
             continue  # a dateline is never a title: the headline is under it
         if _is_masthead(line) or _looks_like_an_outlet(line):
             continue  # nor is the outlet's name: « La Voix du Nord | Économie »
@@ -200,30 +201,24 @@ def _masthead_table(data: object) -> dict[str, str]:
     return {fold_name(n): n for n in vocab_files.word_list(data, "mastheads", "mastheads.yaml")}
 
 
-def _date_only(line: str) -> bool:
-    """Nothing but a date (« Mardi 12 mars 2019 », « 12/03/2019 – 14 h 30 »): no word is left once its dates are taken out."""
+def _words_beside_dates(line: str) -> list[str] | None:
+    """The words of ``line`` once its dates are taken out (None when it has no date); a hyphenated
+    place is one word: « Saint-Quentin-Lamotte-Croix-au-Bailly, le 12 février 2024 »."""
     found = find_dates(line)
     if not found:
-        return False
+        return None
     rest = line
     for m in reversed(found):
         rest = rest[: m.start] + " " + rest[m.end :]
-    return not re.search(r"[^\W\d_]{2,}", rest)
+    return re.findall(r"[^\W\d_]{2,}(?:-[\w']+)*", rest)
 
 
-def _is_dateline(line: str) -> bool:
+def _is_dateline(line: str, words: list[str] | None) -> bool:
     """« GRENOBLE (AFP) — 12 mars 2019 », « Lyon, le 3 mai 2021 – »: an agency mark, or a
-    date with only a few words around it."""
+    date with only a few words around it (``words``: ``_words_beside_dates(line)``)."""
     if _AGENCY.search(line[:80]):
         return True
-    found = find_dates(line)
-    if not found:
-        return False
-    rest = line
-    for m in reversed(found):
-        rest = rest[: m.start] + " " + rest[m.end :]
-    # a hyphenated place is one word: « Saint-Quentin-Lamotte-Croix-au-Bailly, le 12 février 2024 »
-    return len(re.findall(r"[^\W\d_]{2,}(?:-[\w']+)*", rest)) <= DATELINE_MAX_WORDS and len(line) < 80
+    return words is not None and len(words) <= DATELINE_MAX_WORDS and len(line) < 80
 
 
 def _continued(line: str, lines: list[str], index: int) -> str:

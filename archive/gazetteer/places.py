@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from archive.gazetteer.actor_gazetteer import _context_vetoes
+from archive.gazetteer.actor_gazetteer import _context_vetoes, actor_for_alias
 from archive.gazetteer.files import _load_yaml
 from archive.gazetteer.matching import _add_entry, _case_key, _compile, _Entry, _key, _norm, _read, _written_ok
 
@@ -150,8 +150,6 @@ _TOWN_WITH_DEPARTMENT = re.compile(
 
 def _towns_with_department(prepared: str) -> list[tuple[Place, int, int]]:
     """Towns named with their department in brackets, unknown to the gazetteer and to the actors."""
-    from archive.gazetteer.actor_gazetteer import actor_for_alias
-
     out = []
     for m in _TOWN_WITH_DEPARTMENT.finditer(prepared):
         department = place_info(m.group("department").strip())
