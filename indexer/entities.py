@@ -218,22 +218,21 @@ def detect_actors(
             return
         found[key] = {"name": name, "kind": kind, "start": start, "rule": rule}
 
+    def unknown(name: str, start: int) -> bool:
+        """Not inside a gazetteer actor's span, not a known actor or place, not a stop word."""
+        if any(s < start + len(name) and start < e for s, e in spans):
+            return False
+        return not (gazetteer.actor_for_alias(name) or gazetteer.place_info(name) or _stop(name))
+
     unwrapped = unwrap_lines(head)
     for c in actor_rules.find_candidates(unwrapped):
-        if any(s < c.start + len(c.name) and c.start < e for s, e in spans):
-            continue
-        if gazetteer.actor_for_alias(c.name) or gazetteer.place_info(c.name) or _stop(c.name):
-            continue
-        add(c.name, c.kind, c.start, c.rule)
+        if unknown(c.name, c.start):
+            add(c.name, c.kind, c.start, c.rule)
     # A name the headline makes act (« Bouin : Lhyfe inaugure … », « Eastman picks … ») and the text
     # names too: the model often misses such names (a brand, an English word).
     for name in actor_rules.title_subjects(title):
         at = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", unwrapped)
-        if at is None or any(s < at.end() and at.start() < e for s, e in spans):
-            continue
-        if gazetteer.actor_for_alias(name) or gazetteer.place_info(name) or _stop(name):
-            continue
-        if _plausible(name, "ORG", head, attested=True):
+        if at is not None and unknown(name, at.start()) and _plausible(name, "ORG", head, attested=True):
             add(name, "organisation", at.start(), "sujet du titre")
     by_rule = [fold_name(item["name"]) for item in found.values()]
     for e in detect_entities(head, language=language, known_spans=spans, nlp=nlp, limit=3 * MAX_ENTITIES):
