@@ -29,6 +29,7 @@ from ui import (
 from ui.access import readonly
 from ui.cards import CSS
 from ui.jobs import job_panel
+from ui.page_language import declare_french
 from ui.runtime import (
     background_sync,
     corpus_path,
@@ -46,6 +47,7 @@ from ui.text import md
 FRENCH_WIDGETS = """
 <style>
 [data-testid="InputInstructions"]{display:none}
+[data-testid="stElementContainer"]:has(> iframe[srcdoc*="__archiveInFrench"]){display:none}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p{font-size:0}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after{
   content:"Parcourir";font-size:.875rem}
@@ -153,6 +155,7 @@ def main() -> None:
         initial_sidebar_state="expanded",
     )
     st.html(CSS + FRENCH_WIDGETS)
+    declare_french()
     if not ensure_index():
         return
     toast = st.session_state.pop("app_toast", None)

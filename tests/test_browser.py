@@ -30,6 +30,7 @@ from archive.engine import open_engine
 from archive.models import SearchRequest
 from indexer.pipeline import index_corpus
 from pdfgen import make_pdf
+from ui.page_language import BROWSE_LABEL, DROPZONE_LABEL
 
 pytestmark = pytest.mark.browser
 
@@ -365,6 +366,21 @@ def test_hostile_documents_do_not_run_and_show_as_text(page, server) -> None:
     expect(page.locator(".arc-fulltext")).to_contain_text('<img src=x onerror="window.__pwned=4">')
     expect(page.locator("h1").first).to_contain_text("<script>")
     assert_not_pwned(page)
+
+
+def test_the_page_declares_french_and_names_the_uploader_in_french(page, server) -> None:
+    """Streamlit serves « lang="en" » and an uploader named « Drag and drop files here »: a screen
+    reader read the whole French page with English rules."""
+    open_app(page, server, "?vue=ajouter")
+    zone = page.locator('[data-testid="stFileUploaderDropzone"]')
+    expect(zone).to_have_attribute("aria-label", DROPZONE_LABEL)
+    expect(zone.get_by_role("button", name=BROWSE_LABEL)).to_be_visible()
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    english = zone.locator('[data-testid="stFileUploaderDropzoneInstructions"] span')
+    assert all(h == "true" for h in english.evaluate_all("els => els.map(e => e.getAttribute('aria-hidden'))"))
+    # The search view, opened afresh, is French too.
+    open_app(page, server, "?q=industrie")
+    assert page.evaluate("document.documentElement.lang") == "fr"
 
 
 def test_upload_a_pdf_and_find_it(page, server, archive, tmp_path: Path) -> None:
