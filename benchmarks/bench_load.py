@@ -26,7 +26,7 @@ What it does, on a working folder (--workdir, default /tmp/bench_load):
 It prints, per action, the time from the user's action to the answer on screen (p50/p95, count,
 errors), the typed queries of the other sessions while a pathological query was running and
 otherwise, the CLI loop's latency, lost and duplicated files, and the server's resident memory
-(its own and with its child processes: extraction workers of the watcher). An answer is « on
+(its own and with its child processes: the watcher's writer and extraction workers). An answer is « on
 screen » when the element showing it belongs to the new script run (Streamlit marks elements of
 the previous run `data-stale`). Errors: an action without an answer within --action-timeout, a
 Streamlit exception shown in a page, a CLI search that exits non-zero.
@@ -271,7 +271,7 @@ def machine_busy_seconds() -> float:
 @dataclass
 class CpuShare:
     """Where the machine's CPU went during the load: the app's server (its own process and its
-    children: the watcher's extraction workers, search processes), the load generator (Playwright
+    children: the watcher's writer and extraction workers, search processes), the load generator (Playwright
     and the Chromium sessions, the CLI loop), and the whole machine (the rest is other work)."""
 
     server: float = 0.0
@@ -675,14 +675,14 @@ def report(stats: Stats, args, memory: Memory, end: dict) -> dict:
     browser_actions = sum(len(v) for k, v in stats.times.items() if k != "CLI search")
     print(
         f"CPU during the {wall:.0f} s of load ({os.cpu_count()} cores = {wall * (os.cpu_count() or 1):.0f} CPU-s): "
-        f"app server {cpu['server']:.0f} s, its extraction workers {cpu['extraction']:.0f} s, load generator "
+        f"app server {cpu['server']:.0f} s, its watcher's processes (writer, extraction) {cpu['extraction']:.0f} s, load generator "
         f"(Chromium sessions, Playwright, CLI loop) {cpu['generator']:.0f} s, whole machine {cpu['machine']:.0f} s; "
         f"app server per browser action: {1000 * cpu['server'] / max(browser_actions, 1):.0f} ms "
         f"({browser_actions} actions)"
     )
     print(
         f"server RSS: peak {memory.server_peak // 1024} MB, end {memory.server_last // 1024} MB; with its child "
-        f"processes (watcher's extraction workers): peak {memory.total_peak // 1024} MB"
+        f"processes (the watcher's writer and extraction workers): peak {memory.total_peak // 1024} MB"
     )
     return {
         "actions": rows,

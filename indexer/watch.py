@@ -32,7 +32,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -45,10 +44,10 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from archive.gazetteer import vocab_fingerprint
+from indexer.index_runner import IndexRunner, LocalRunner, ProcessRunner
 from indexer.lock import IndexBusy
-from indexer.pipeline import Analysed, ExtractionContext, IndexReport, index_corpus, record_or_reason
-from indexer.sandbox import ExtractorPool, Limits
+from indexer.pipeline import IndexReport
+from indexer.sandbox import Limits
 from indexer.scan import is_transient
 
 log = logging.getLogger(f"archive.{__name__}")
@@ -88,7 +87,6 @@ _STATE_LABELS = {
 
 _EVENTS = {"created", "modified", "moved", "deleted", "closed"}  # "opened"/"closed_no_write" are our own reads
 _LOOK_LIMIT = 20_000  # files stat'ed under one changed folder before giving up on the second look
-_WARM_TEXT = "Communiqué du 17 septembre 2020 : la CGT et Bpifrance soutiennent l'usine d'Alès (Gard).\n"
 
 
 @dataclass(frozen=True)
@@ -158,6 +156,7 @@ class Watcher:
         rescan_every: float | None = 300.0,
         keep_warm: float | None = 600.0,
         after_batch: Callable[[IndexReport], object] | None = None,
+        own_process: bool = False,
     ) -> None:
         """`settle`: seconds without events (and files unchanged) before indexing;
         `max_delay`: index anyway after that long under a continuous stream of
@@ -165,7 +164,8 @@ class Watcher:
         watchdog's PollingObserver (it is also the fallback when native events
         fail); `rescan_every`: a full pass now and then, in case an event was lost;
         `keep_warm`: seconds the extraction workers (parsers and language models
-        loaded) are kept after the last run (None: as long as the watcher runs).
+        loaded) are kept after the last run (None: as long as the watcher runs);
+        `own_process`: index in a child process (the app: its sessions keep the interpreter lock).
         """
         self.corpus = Path(corpus).absolute()
         self.index = Path(index).absolute()
@@ -189,8 +189,8 @@ class Watcher:
         self._last_pass = 0.0  # monotonic time of the last completed run
         self._known_failed: dict[str, str] = {}
         self._said: str | None = None  # the last busy/error message logged (said once per streak)
-        self._pool: ExtractorPool | None = None  # warm workers, owned by the loop thread
-        self._pool_vocab = ""  # the vocabulary fingerprint when the pool started
+        # Warm workers, used from the loop thread only.
+        self._runner: IndexRunner = (ProcessRunner if own_process else LocalRunner)(self.jobs, limits)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._observer: Any = None
@@ -347,53 +347,28 @@ class Watcher:
 
     def _next_wakeup(self) -> float | None:
         waits = [self._until_rescan()]
-        if self._pool is not None and self.keep_warm is not None:
+        if self._runner.warm and self.keep_warm is not None:
             waits.append(max(0.0, self._last_pass + self.keep_warm - time.monotonic()))
         known = [w for w in waits if w is not None]
         return min(known) if known else None
 
-    def _warm_pool(self) -> ExtractorPool:
-        vocab = vocab_fingerprint()
-        if self._pool is not None and self._pool_vocab != vocab:
-            # Its workers compiled the vocabulary as it was (themes and places are read once per
-            # process): an edited vocabulary needs new workers.
-            self._release_pool()
-        if self._pool is None:
-            self._pool = ExtractorPool(self.jobs, self.limits or Limits(), finish=record_or_reason)
-            self._pool.start()
-            self._pool_vocab = vocab
-        return self._pool
-
     def _warm_up(self) -> int:
         """Have every worker load its parsers and models now rather than on the first dropped file;
         returns how many workers analysed their warm-up document (a failure is logged)."""
-        warmed = 0
         if self._stop.is_set():
-            return warmed
+            return 0
         try:
-            pool = self._warm_pool()
-            with tempfile.TemporaryDirectory(prefix="archive-warm-") as tmp:
-                paths = [Path(tmp) / f"echauffement-{n}.txt" for n in range(self.jobs)]
-                context = {}
-                for path in paths:
-                    path.write_text(_WARM_TEXT, encoding="utf-8")
-                    context[path] = ExtractionContext("0" * 16, [path.name], "0" * 64, len(_WARM_TEXT))
-                for _path, outcome in pool.imap_unordered(paths, context):  # one file per idle worker
-                    if isinstance(outcome, Analysed):
-                        warmed += 1
-                    else:  # its first real file will load what failed here
-                        self._log(f"préchauffage des extracteurs incomplet : {outcome}")
-                    if self._stop.is_set():
-                        break
+            warmed, messages = self._runner.warm_up()
         except Exception as exc:  # only a head start: the first real run will say what is wrong
             log.debug("warming the extractors up failed", exc_info=True)
             self._log(f"préchauffage des extracteurs impossible ({exc.__class__.__name__}: {exc})")
+            return 0
+        for message in messages:
+            self._log(message)
         return warmed
 
     def _release_pool(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
+        self._runner.release()
 
     def _until_rescan(self) -> float | None:
         """Seconds before the safety-net full pass is due (None: never)."""
@@ -437,15 +412,8 @@ class Watcher:
                 self._set(progress=(done, total))
 
         try:
-            report = index_corpus(
-                self.corpus,
-                self.index,
-                jobs=self.jobs,
-                limits=self.limits,
-                progress=progress,
-                lock_timeout=self.lock_timeout,
-                min_age=self.settle,
-                pool=self._warm_pool(),
+            report = self._runner.index(
+                self.corpus, self.index, lock_timeout=self.lock_timeout, min_age=self.settle, progress=progress
             )
         except _Stopped:
             self._requeue(paths)

@@ -328,14 +328,17 @@ def test_warming_up_analyses_a_document_in_every_worker(tmp_path: Path) -> None:
     assert warmed == 2 and not any("préchauffage" in message for message in logs), logs
 
 
-def test_a_vocabulary_edited_while_watching_applies_to_the_next_files(lab_vocab: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("own_process", [False, True], ids=["in-process", "own-process"])
+def test_a_vocabulary_edited_while_watching_applies_to_the_next_files(
+    lab_vocab: Path, tmp_path: Path, own_process: bool
+) -> None:
     """The warm workers had compiled the themes and places once: a term added to themes.yaml
     while the watcher ran was ignored for every file it indexed until the app restarted."""
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
     (corpus / "avant.txt").write_text("Un premier communiqué sur la vallée.", encoding="utf-8")
     themes = lab_vocab / "themes.yaml"
-    with ner_off(), Watcher(corpus, index, jobs=1, settle=0.5, rescan_every=None) as watcher:
+    with ner_off(), Watcher(corpus, index, jobs=1, settle=0.5, rescan_every=None, own_process=own_process) as watcher:
         assert watcher.wait_idle(120), watcher.status
         text = themes.read_text(encoding="utf-8")
         emploi = text.index("- label: emploi")
@@ -348,3 +351,52 @@ def test_a_vocabulary_edited_while_watching_applies_to_the_next_files(lab_vocab:
             assert wait_for(lambda: engine.search(wanted).total == 1, 120), watcher.status
         finally:
             engine.close()
+
+
+def test_the_apps_watcher_writes_from_a_process_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the app's process Whoosh's commits and merges held the interpreter lock while the
+    sessions drew their pages. With own_process the runs happen in a child: here indexing in
+    this process fails, and the dropped file is found all the same; the warm child is released."""
+    import indexer.index_runner
+
+    def not_here(*args: object, **kwargs: object) -> None:
+        raise AssertionError("indexed in the app's process")
+
+    monkeypatch.setattr(indexer.index_runner, "index_corpus", not_here)
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "avant.txt").write_text("Un communiqué sur la vallée de la chimie.", encoding="utf-8")
+    with ner_off(), Watcher(corpus, index, jobs=1, settle=0.3, rescan_every=None, own_process=True) as watcher:
+        assert watcher.wait_idle(120), watcher.status
+        (corpus / "apres.txt").write_text("Le four de Saint-Gobain redémarre : motprocessus.", encoding="utf-8")
+        engine = open_engine(index)
+        try:
+            found = lambda: engine.search(SearchRequest(query="motprocessus")).total == 1  # noqa: E731
+            assert wait_for(found, 60), watcher.status
+        finally:
+            engine.close()
+        assert watcher.status.last_error is None and watcher.status.runs >= 2
+        assert watcher._runner.warm
+    assert not watcher._runner.warm  # stop() ended the child and its workers
+
+
+def test_stopping_the_watcher_mid_run_in_its_own_process_leaves_the_index_unlocked(tmp_path: Path) -> None:
+    """stop() during a run in the child: the child is asked to stop at its next step, the lock is
+    released, and the next run indexes what was left."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    for n in range(60):
+        (corpus / f"note-{n:02d}.txt").write_text(f"Note {n} sur l'usine de Fos : motarret{n}.", encoding="utf-8")
+    with ner_off():
+        watcher = Watcher(corpus, index, jobs=1, settle=0.2, rescan_every=None, own_process=True)
+        watcher.start()
+        assert wait_for(lambda: watcher.status.progress is not None, 120), watcher.status
+        thread, child = watcher._thread, watcher._runner._process
+        started = time.monotonic()
+        watcher.stop()
+        assert time.monotonic() - started < 30 and thread is not None and not thread.is_alive()
+        assert child is not None and child.poll() is not None  # the child process ended too
+        with WriteLock(index, timeout=5):  # nobody holds it any more
+            pass
+        report = index_corpus(corpus, index)
+    assert report.documents == 60 and not report.failed

@@ -98,7 +98,8 @@ def _watcher(corpus: str, index_root: str) -> Watcher | None:
     from archive.veille import FeedPublisher
 
     publisher = FeedPublisher(Path(index_root), lab_path(None, Path(index_root)), feeds_dir())
-    return Watcher(Path(corpus), Path(index_root), jobs=min(JOBS, 2), after_batch=publisher)
+    # Its writes in a process of their own: the sessions keep the interpreter lock for their pages.
+    return Watcher(Path(corpus), Path(index_root), jobs=min(JOBS, 2), after_batch=publisher, own_process=True)
 
 
 def watcher() -> Watcher | None:

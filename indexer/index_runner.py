@@ -1,0 +1,308 @@
+"""The watcher's indexing runs, with extraction workers kept warm between runs: in the caller's
+process (``LocalRunner``) or in a process of its own (``ProcessRunner``).
+
+Why a process of its own: Whoosh's commit and segment merge are Python code. In the app's server
+process they hold the interpreter lock while the sessions draw their pages (a profile during
+benchmarks/bench_load.py: half of the server's Python time was the watcher's indexing, and the
+pages waited). In a child process the writes take a core of their own, at a lower priority than the
+pages. The write lock is a file lock: the child takes it exactly as the server would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Protocol
+
+from archive.gazetteer import vocab_fingerprint
+from indexer.pipeline import Analysed, ExtractionContext, IndexReport, index_corpus, record_or_reason
+from indexer.sandbox import ExtractorPool, Limits, die_with_parent
+
+Progress = Callable[[int, int, str], None]
+WARM_TEXT = "Communiqué du 17 septembre 2020 : la CGT et Bpifrance soutiennent l'usine d'Alès (Gard).\n"
+WRITER_NICENESS = 5  # the child's pages-first priority: sessions' scripts run before its writes
+POLL_SECONDS = 0.5  # how often the parent checks that the child is alive while it waits
+
+
+class IndexRunner(Protocol):
+    """What the watcher asks of whoever runs its indexing."""
+
+    @property
+    def warm(self) -> bool: ...
+
+    def index(
+        self, corpus: Path, index: Path, *, lock_timeout: float, min_age: float, progress: Progress
+    ) -> IndexReport:
+        """One ``index_corpus`` run; ``progress`` may raise to stop it (then re-raised here)."""
+        ...
+
+    def warm_up(self) -> tuple[int, list[str]]:
+        """Have every worker analyse a small document now: (workers warmed, messages to log)."""
+        ...
+
+    def release(self) -> None:
+        """Stop the warm workers (the next run starts them again)."""
+        ...
+
+
+class LocalRunner:
+    """Runs in the caller's process; use from one thread (the pool's owner)."""
+
+    def __init__(self, jobs: int, limits: Limits | None) -> None:
+        self.jobs = max(1, jobs)
+        self.limits = limits or Limits()
+        self._pool: ExtractorPool | None = None
+        self._pool_vocab = ""  # the vocabulary fingerprint when the pool started
+
+    @property
+    def warm(self) -> bool:
+        return self._pool is not None
+
+    def _warm_pool(self) -> ExtractorPool:
+        vocab = vocab_fingerprint()
+        if self._pool is not None and self._pool_vocab != vocab:
+            # Its workers compiled the vocabulary as it was (themes and places are read once per
+            # process): an edited vocabulary needs new workers.
+            self.release()
+        if self._pool is None:
+            self._pool = ExtractorPool(self.jobs, self.limits, finish=record_or_reason)
+            self._pool.start()
+            self._pool_vocab = vocab
+        return self._pool
+
+    def index(
+        self, corpus: Path, index: Path, *, lock_timeout: float, min_age: float, progress: Progress
+    ) -> IndexReport:
+        return index_corpus(
+            corpus,
+            index,
+            jobs=self.jobs,
+            limits=self.limits,
+            progress=progress,
+            lock_timeout=lock_timeout,
+            min_age=min_age,
+            pool=self._warm_pool(),
+        )
+
+    def warm_up(self) -> tuple[int, list[str]]:
+        warmed, messages = 0, []
+        pool = self._warm_pool()
+        with tempfile.TemporaryDirectory(prefix="archive-warm-") as tmp:
+            paths = [Path(tmp) / f"echauffement-{n}.txt" for n in range(self.jobs)]
+            context = {}
+            for path in paths:
+                path.write_text(WARM_TEXT, encoding="utf-8")
+                context[path] = ExtractionContext("0" * 16, [path.name], "0" * 64, len(WARM_TEXT))
+            for _path, outcome in pool.imap_unordered(paths, context):  # one file per idle worker
+                if isinstance(outcome, Analysed):
+                    warmed += 1
+                else:  # its first real file will load what failed here
+                    messages.append(f"préchauffage des extracteurs incomplet : {outcome}")
+        return warmed, messages
+
+    def release(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+
+class RunStopped(BaseException):
+    """The parent asked the child to stop its run (the next run finishes the work). A
+    BaseException, like the watcher's own, so that index_corpus cancels its writer and releases
+    the lock instead of reading it as a failed run."""
+
+
+# -- the child process ------------------------------------------------------------------------
+
+# Started as a program of its own, like the extraction workers (not by multiprocessing, whose
+# spawning imports the parent's __main__ again and whose forkserver keeps the environment of the
+# day it started).
+_BOOTSTRAP = """\
+import sys
+from multiprocessing.connection import Connection
+conn = Connection(int(sys.argv[1]))
+sys.path[:] = conn.recv()
+from indexer.index_runner import _child_main
+_child_main(conn, int(sys.argv[2]))
+"""
+
+
+def _child_main(conn: Connection, parent_pid: int) -> None:
+    """Loop: receive (call, arguments), answer ("done", result) or ("error", exception), with
+    ("progress", (done, total, label)) messages during an indexing run; None or EOF ends it."""
+    die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    try:
+        os.nice(WRITER_NICENESS)
+    except OSError:  # not allowed: the same priority as the pages, still off their interpreter lock
+        pass
+    jobs, limits = conn.recv()
+    runner = LocalRunner(jobs, limits)
+
+    def progress(done: int, total: int, label: str) -> None:
+        while conn.poll():
+            if conn.recv() == STOP:
+                raise RunStopped
+        conn.send(("progress", (done, total, label)))
+
+    try:
+        while True:
+            message = conn.recv()
+            if message is None:
+                return
+            if message == STOP:  # came after the run it was meant for had ended
+                continue
+            call, args = message
+            try:
+                if call == "index":
+                    corpus, index, lock_timeout, min_age = args
+                    result: object = runner.index(
+                        corpus, index, lock_timeout=lock_timeout, min_age=min_age, progress=progress
+                    )
+                elif call == "warm_up":
+                    result = runner.warm_up()
+                else:
+                    raise ValueError(f"unknown call {call!r}")
+                conn.send(("done", result))
+            except RunStopped:
+                conn.send(("stopped", None))
+            except Exception as exc:
+                _send_error(conn, exc)
+    except EOFError:  # the parent is gone
+        pass
+    finally:
+        runner.release()
+
+
+def _send_error(conn: Connection, exc: Exception) -> None:
+    try:
+        conn.send(("error", exc))
+    except Exception:  # an exception that does not pickle: its text
+        conn.send(("error", RuntimeError(f"{exc.__class__.__name__}: {exc}")))
+
+
+STOP = "stop"
+
+
+# -- the parent's side -------------------------------------------------------------------------
+
+
+class ProcessRunner:
+    """Runs in a child process started at the first call, and again after it died or the
+    vocabulary changed (it read the vocabulary as it was). Use from one thread: the child ends
+    with the thread that started it."""
+
+    def __init__(self, jobs: int, limits: Limits | None) -> None:
+        self.jobs = max(1, jobs)
+        self.limits = limits
+        self._process: subprocess.Popen | None = None
+        self._conn: Connection | None = None
+        self._vocab = ""
+        self._warm = False
+
+    @property
+    def warm(self) -> bool:
+        return self._process is not None and self._warm
+
+    def index(
+        self, corpus: Path, index: Path, *, lock_timeout: float, min_age: float, progress: Progress
+    ) -> IndexReport:
+        report = self._call("index", (Path(corpus), Path(index), lock_timeout, min_age), progress)
+        assert isinstance(report, IndexReport)
+        return report
+
+    def warm_up(self) -> tuple[int, list[str]]:
+        warmed, messages = self._call("warm_up", ())
+        return warmed, messages
+
+    def release(self) -> None:
+        process, conn = self._process, self._conn
+        self._process, self._conn, self._warm = None, None, False
+        if process is None or conn is None:
+            return
+        try:
+            conn.send(None)
+            process.wait(timeout=60)
+        except (OSError, subprocess.TimeoutExpired):  # dead already, or stuck: end it
+            process.kill()
+            process.wait()
+        finally:
+            conn.close()
+
+    def _started(self) -> Connection:
+        vocab = vocab_fingerprint()
+        if self._process is not None and (self._vocab != vocab or self._process.poll() is not None):
+            self.release()
+        if self._process is None:
+            ours, theirs = socket.socketpair()
+            try:
+                self._process = subprocess.Popen(
+                    [sys.executable, "-c", _BOOTSTRAP, str(theirs.fileno()), str(os.getpid())],
+                    pass_fds=(theirs.fileno(),),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                )
+            except BaseException:
+                ours.close()
+                raise
+            finally:
+                theirs.close()
+            self._conn = Connection(ours.detach())
+            self._conn.send(list(sys.path))
+            self._conn.send((self.jobs, self.limits))
+            self._vocab = vocab
+        assert self._conn is not None
+        return self._conn
+
+    def _call(self, call: str, args: tuple, progress: Progress | None = None) -> object:
+        conn = self._started()
+        self._send(conn, (call, args))
+        stopped: BaseException | None = None  # what the caller's progress raised to stop the run
+        while True:
+            tag, value = self._receive(conn)
+            if tag == "progress":
+                if stopped is None and progress is not None:
+                    try:
+                        progress(*value)
+                    except BaseException as exc:  # ask the child to stop at its next step, wait for it
+                        stopped = exc
+                        self._send(conn, STOP)
+                continue
+            self._warm = True
+            if stopped is not None:
+                raise stopped
+            if tag == "error":
+                raise value
+            if tag == "stopped":
+                raise RunStopped
+            return value
+
+    def _send(self, conn: Connection, message: object) -> None:
+        try:
+            conn.send(message)
+        except OSError as exc:
+            self.release()
+            raise RuntimeError(GONE) from exc
+
+    def _receive(self, conn: Connection) -> tuple[str, object]:
+        """The child's next message (RuntimeError when it is gone: killed, out of memory…)."""
+        try:
+            while not conn.poll(POLL_SECONDS):
+                if self._process is None or self._process.poll() is not None:
+                    raise EOFError
+            return conn.recv()
+        except (EOFError, OSError) as exc:
+            self.release()
+            raise RuntimeError(GONE) from exc
+
+
+GONE = "le processus d'indexation s'est arrêté en cours de route"
