@@ -278,6 +278,28 @@ def test_no_suggestion_that_leads_nowhere(workspace) -> None:
     engine.close()
 
 
+def test_short_words_and_acronyms_are_not_corrected_into_other_words(workspace) -> None:
+    """« PSE » gave the results of « pmi », « mail » those of « mis »: a short word has many
+    neighbours two edits away. Short words and acronyms stay as typed; a swap of two letters
+    is one edit (« usnie » → « usine »), and a word of five to seven letters gets one edit."""
+    corpus, index = workspace
+    (corpus / "a.txt").write_text(
+        "Les PMI du bassin ont mis leur usine en vente ; le mois dernier, la fonderie a fermé.", encoding="utf-8"
+    )
+    index_corpus(corpus, index)
+    engine = open_engine(index)
+    try:
+        for typed in ("PSE", "mail", "Fos"):
+            result = engine.search(SearchRequest(query=typed))
+            assert result.total == 0 and result.corrected is None and result.suggestion is None, typed
+        assert engine.search(SearchRequest(query="usnie")).corrected == "usine"
+        assert engine.search(SearchRequest(query="usinx")).corrected == "usine"
+        assert engine.search(SearchRequest(query="mosse")).suggestion is None  # two edits from « mois »
+        assert engine.search(SearchRequest(query="fondaries")).corrected == "fonderie"  # nine letters: two edits
+    finally:
+        engine.close()
+
+
 def test_hyphenated_place_finds_the_seed_that_names_it(seed_engine) -> None:
     """`Pont-de-Claix` typed as is: a hyphen inside a word joins it, never excludes."""
     found = set(ids(seed_engine, "Pont-de-Claix"))

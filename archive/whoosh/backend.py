@@ -41,7 +41,7 @@ from archive.search_logic.detected import detected_rows
 from archive.search_logic.facet_counts import facet_counts, intersect, selections
 from archive.search_logic.proximity import RERANK_DEPTH
 from archive.search_logic.relevance import most_like, partial_matches, partial_room, ranked_page
-from archive.search_logic.spelling import corrected, search_with_correction
+from archive.search_logic.spelling import SPELLING_CANDIDATES, corrected, search_with_correction
 from archive.search_logic.timeline import timeline
 from archive.whoosh import fixes  # noqa: F401  (applies local Whoosh fixes)
 from archive.whoosh.postings import Postings
@@ -474,9 +474,8 @@ class WhooshEngine:
             stems = [t.text for t in snap.analyzer(word)]
             return not stems or all(reader.doc_frequency("text", s) for s in stems)
 
-        def suggest(word: str) -> str | None:
-            found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
-            return found[0] if found else None
+        def suggest(word: str) -> list[str]:
+            return corrector.suggest(word, limit=SPELLING_CANDIDATES, maxdist=2, prefix=1)
 
         return corrected(parsed.raw, parsed.words, known, suggest)
 
