@@ -602,6 +602,10 @@ def test_editing_actors_yaml_is_seen_without_restart(lab_vocab: Path) -> None:
         ("La loi Florange a été votée en 2014.", []),
         ("Le Nord-Franche-Comté et le Nord Isère recrutent.", ["Bourgogne-Franche-Comté", "Isère"]),
         ("Dans le Nord, à Lille, l'usine ferme.", ["Nord", "Lille"]),
+        # Common words that are also place names, in lower case (a new user's note).
+        ("Nous exigeons un plan social digne de ce nom.", []),
+        ("Un calvados et du cantal au comité ; personne n'est le pantin de la direction.", []),
+        ("La sous-préfecture de Digne et le Cantal recrutent.", ["Digne-les-Bains", "Cantal"]),
     ],
 )
 def test_a_place_lending_its_name_is_not_a_place(text: str, places: list[str]) -> None:
