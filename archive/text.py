@@ -98,6 +98,35 @@ ENGLISH_MONTHS = (
     "November",
     "December",
 )
+# Language codes (ISO 639-1, as indexed) → their French names, as the app shows them.
+LANGUAGE_NAMES = {
+    "fr": "français",
+    "en": "anglais",
+    "de": "allemand",
+    "es": "espagnol",
+    "it": "italien",
+    "pt": "portugais",
+    "nl": "néerlandais",
+    "ca": "catalan",
+    "oc": "occitan",
+    "br": "breton",
+    "eu": "basque",
+    "co": "corse",
+    "und": "indéterminée",
+    "": "indéterminée",
+}
+_ENGLISH_LANGUAGE_NAMES = {"french": "fr", "english": "en", "german": "de", "spanish": "es", "italian": "it"}
+
+
+def language_code(name: str) -> str | None:
+    """The code of a language typed by its French or English name (« français », « French »), or None."""
+    folded = fold_words(name)
+    for code, french in LANGUAGE_NAMES.items():
+        if code and fold_words(french) == folded:
+            return code
+    return _ENGLISH_LANGUAGE_NAMES.get(folded)
+
+
 ENGLISH_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 # Articles that may open a name (« la CGT », « l'Union européenne », « des Hauts-de-France »).

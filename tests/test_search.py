@@ -300,6 +300,27 @@ def test_short_words_and_acronyms_are_not_corrected_into_other_words(workspace) 
         engine.close()
 
 
+@pytest.mark.parametrize(
+    ("typed", "indexed"),
+    [
+        ("lieu:Rhône-Alpes", "lieu:Auvergne-Rhône-Alpes"),  # a region before 2016
+        ("lieu:rhone-alpes", "lieu:Auvergne-Rhône-Alpes"),
+        ("langue:français", "langue:fr"),
+        ("langue:French", "langue:fr"),
+    ],
+)
+def test_former_regions_and_language_names_select_like_the_indexed_values(
+    seed_engine, typed: str, indexed: str
+) -> None:
+    """« lieu:Lorraine », « langue:français » answered « aucune valeur de ce nom » in an archive that
+    shows « français » everywhere and covers the years before the 2016 regions."""
+    expected = ids(seed_engine, indexed)
+    assert expected and ids(seed_engine, typed) == expected
+    facet, value = typed.split(":")
+    name = {"lieu": "place", "langue": "language"}[facet]
+    assert ids(seed_engine, "", filters={name: [value]}) == expected  # the CLI's --place, --lang
+
+
 def test_hyphenated_place_finds_the_seed_that_names_it(seed_engine) -> None:
     """`Pont-de-Claix` typed as is: a hyphen inside a word joins it, never excludes."""
     found = set(ids(seed_engine, "Pont-de-Claix"))

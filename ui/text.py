@@ -6,24 +6,8 @@ import html
 import re
 from urllib.parse import urlparse
 
-from archive.text import MONTHS
+from archive.text import LANGUAGE_NAMES, MONTHS
 
-LANGUAGES = {
-    "fr": "français",
-    "en": "anglais",
-    "de": "allemand",
-    "es": "espagnol",
-    "it": "italien",
-    "pt": "portugais",
-    "nl": "néerlandais",
-    "ca": "catalan",
-    "oc": "occitan",
-    "br": "breton",
-    "eu": "basque",
-    "co": "corse",
-    "und": "indéterminée",
-    "": "indéterminée",
-}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:=])")
 _MD_LINE_START = re.compile(r"^(\s*(?:\d+)?)([-+.)])")
 
@@ -77,7 +61,7 @@ def french_period(period: str) -> str:
 
 def language_name(code: str | None) -> str:
     code = (code or "").lower()
-    return LANGUAGES.get(code, code)
+    return LANGUAGE_NAMES.get(code, code)
 
 
 def number(n: int | float) -> str:

@@ -6,25 +6,39 @@ from collections.abc import Callable
 
 from archive.facet_registry import BY_NAME
 from archive.facets import FacetTables
+from archive.text import language_code
 
 
 def value_resolver(tables: FacetTables) -> Callable[[str, str], list[str]]:
     """resolve(facet, typed): the indexed values equal to what was typed (case, accents and
-    hyphens aside); else, for actors and schemes, the one whose alias it is; else []."""
+    hyphens aside); else the one it names by an alias (an actor's or a scheme's, a former region
+    « Lorraine », a language's name « français »); else []."""
 
     def resolve(facet: str, typed: str) -> list[str]:
         found = tables.resolve(BY_NAME[facet].field, typed)
-        if not found and facet == "actor":
-            canonical = actor_for_alias(typed)
-            found = [canonical] if canonical else []
-        if not found and facet == "scheme":
-            from archive.schemes import scheme_for_alias
-
-            canonical = scheme_for_alias(typed)
-            found = [canonical] if canonical else []
-        return found
+        if found:
+            return found
+        canonical = _named_by_alias(facet, typed)
+        return [canonical] if canonical else []
 
     return resolve
+
+
+def _named_by_alias(facet: str, typed: str) -> str | None:
+    if facet == "actor":
+        return actor_for_alias(typed)
+    if facet == "scheme":
+        from archive.schemes import scheme_for_alias
+
+        return scheme_for_alias(typed)
+    if facet == "place":
+        from archive.gazetteer import place_info
+
+        place = place_info(typed)
+        return place.name if place else None
+    if facet == "language":
+        return language_code(typed)
+    return None
 
 
 def actor_for_alias(phrase: str) -> str | None:
