@@ -107,6 +107,8 @@ def test_generic_phrase_names_a_scheme_only_in_its_years() -> None:
     assert schemes.match_schemes(text, 2012) == []
     assert schemes.match_schemes(text, None) == []
     assert schemes.match_schemes("Le plan de relance européen est adopté.", 2021) == []
+    # another plan of the same years (a new user's correction of seed 003's date to 2021)
+    assert schemes.match_schemes("Le plan de relance des compétences forme les salariés.", 2021) == []
     # the association named after a scheme is an actor, not the scheme
     assert schemes.match_schemes("L'Alliance Industrie du futur se réunit.", 2016) == []
     assert [m.value for m in schemes.match_schemes("Le programme Industrie du futur.", 2016)] == ["Industrie du futur"]
