@@ -109,19 +109,34 @@ def form(record: DocumentRecord) -> None:
                 ),
                 "doc_type": st.selectbox("Type", DOC_TYPES, index=type_index, key=f"w_c_type_{key}"),
                 "actors": st.multiselect(
-                    "Acteurs", actors, default=record.actors, accept_new_options=True, key=f"w_c_actors_{key}"
+                    "Acteurs",
+                    actors,
+                    default=record.actors,
+                    accept_new_options=True,
+                    placeholder="Choisissez ou tapez un nom",
+                    key=f"w_c_actors_{key}",
                 ),
                 "schemes": st.multiselect(
                     "Dispositifs",
                     [s.name for s in schemes.schemes()],
                     default=[s for s in record.schemes if schemes.scheme(s)],
+                    placeholder="Choisissez des dispositifs",
                     key=f"w_c_schemes_{key}",
                 ),
                 "themes": st.multiselect(
-                    "Thèmes", gazetteer.theme_labels(), default=record.themes, key=f"w_c_themes_{key}"
+                    "Thèmes",
+                    gazetteer.theme_labels(),
+                    default=record.themes,
+                    placeholder="Choisissez des thèmes",
+                    key=f"w_c_themes_{key}",
                 ),
                 "places": st.multiselect(
-                    "Lieux", places, default=named_places(record), accept_new_options=True, key=f"w_c_places_{key}"
+                    "Lieux",
+                    places,
+                    default=named_places(record),
+                    accept_new_options=True,
+                    placeholder="Choisissez ou tapez un lieu",
+                    key=f"w_c_places_{key}",
                 ),
             }
             submitted = st.form_submit_button("Enregistrer les corrections", type="primary", disabled=busy)
