@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from archive.facet_registry import TYPED_AS_WORDS
 from archive.models import Alternative
+from archive.text import plural
 
 Counter = Callable[[str], int]
 Resolver = Callable[[str, str], list[str]]
@@ -52,7 +53,9 @@ def exclusion_notice(raw: str, count: Counter) -> str | None:
     n = count(positive)
     if n <= 0:
         return None
-    return f"Les mots exclus écartent les {n} document(s) que « {positive} » trouve sans eux."
+    if n == 1:
+        return f"Les mots exclus écartent le seul document que « {positive} » trouve sans eux."
+    return f"Les mots exclus écartent les {plural(n, 'document')} que « {positive} » trouve sans eux."
 
 
 def _plain_words(text: str) -> str:

@@ -63,14 +63,15 @@ def csv_rows(records: Iterable[DocumentRecord]) -> list[list[str]]:
     return [csv_header(), *(csv_row(record) for record in records)]
 
 
-def to_csv(records: Iterable[DocumentRecord]) -> bytes:
-    return b"".join(csv_chunks(records))
+def to_csv(records: Iterable[DocumentRecord], separator: str = ",") -> bytes:
+    """``separator`` « ; » for a French Excel, which reads a comma-separated file as one column."""
+    return b"".join(csv_chunks(records, separator=separator))
 
 
-def csv_chunks(records: Iterable[DocumentRecord], rows_per_chunk: int = 50) -> Iterator[bytes]:
+def csv_chunks(records: Iterable[DocumentRecord], rows_per_chunk: int = 50, separator: str = ",") -> Iterator[bytes]:
     """The same CSV as `to_csv`, produced a few rows at a time (records are read as it goes)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow(csv_header())
     pending = 0

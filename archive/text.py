@@ -118,6 +118,19 @@ LANGUAGE_NAMES = {
 _ENGLISH_LANGUAGE_NAMES = {"french": "fr", "english": "en", "german": "de", "spanish": "es", "italian": "it"}
 
 
+def number(n: int | float) -> str:
+    """French thousands separator (narrow no-break space): 10 000."""
+    if isinstance(n, float) and not n.is_integer():
+        return f"{n:,.1f}".replace(",", "\u202f").replace(".", ",")
+    return f"{int(n):,}".replace(",", "\u202f")
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """« 1 document », « 12 documents », « 1 000 documents »."""
+    word = singular if n <= 1 else (plural_form or singular + "s")
+    return f"{number(n)} {word}"
+
+
 def language_code(name: str) -> str | None:
     """The code of a language typed by its French or English name (« français », « French »), or None."""
     folded = fold_words(name)

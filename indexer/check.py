@@ -8,6 +8,7 @@ from typing import Any
 from archive import store
 from archive.engine import open_engine
 from archive.models import IndexMissing, IndexOutdated
+from archive.text import plural
 from indexer.manifest import Manifest
 from indexer.scan import scan_corpus
 
@@ -36,7 +37,7 @@ def check_archive(corpus: Path, index_root: Path) -> dict[str, Any]:
         return {"ok": False, "problems": [f"index endommagé ({exc.__class__.__name__}: {exc}) : {REPAIR_REBUILD}"]}
     engine.close()
     if stored != len(indexed_ids):
-        problems.append(f"{stored - len(indexed_ids)} document(s) en double dans l'index : {REPAIR_REBUILD}")
+        problems.append(f"{plural(stored - len(indexed_ids), 'document')} en double dans l'index : {REPAIR_REBUILD}")
     manifest = Manifest.read(store.live_dir(index_root))
     if manifest.damaged:
         problems.append(f"manifeste de l'index illisible : {REPAIR_SYNC}")

@@ -44,6 +44,8 @@ def extract(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Extraction:
                 f"fichier trop volumineux ({_mebibytes(info.st_size)} Mo > {_mebibytes(max_bytes)} Mo)"
             )
         result = _choose_format(path, read_head(path)).extract(path, max_bytes)
+        if not result.text.strip():  # a line break, spaces: nothing to search, nothing to read
+            raise ExtractionError("aucun texte dans le fichier")
         result.mtime = info.st_mtime
         if result.pdf_date and result.meta_source is None:
             result.meta_source = result.format

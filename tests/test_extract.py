@@ -231,6 +231,18 @@ def test_zero_byte_file(tmp_path: Path) -> None:
     assert _reason(path) == "fichier vide"
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("blanc.txt", b"\n"), ("espaces.md", b"  \n\t\n"), ("vide.html", b"<html><body> </body></html>")],
+)
+def test_a_file_without_any_text_is_unreadable_not_an_empty_document(tmp_path: Path, name: str, content: bytes) -> None:
+    """A one-byte text file became a document titled « vide », typed « article », and the upload
+    said « indexé »: it is now listed with its reason, like an empty file."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert _reason(path) == "aucun texte dans le fichier"
+
+
 def test_file_too_big(tmp_path: Path) -> None:
     path = tmp_path / "gros.txt"
     path.write_bytes(b"a" * (3 * 2**20))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 
 import pytest
@@ -402,6 +404,11 @@ def test_records_for_export_come_one_at_a_time_in_list_order_without_text(seed_e
     with_text = list(seed_engine.records(SearchRequest(query="industrie"), with_text=True))
     assert all(r.text for r in with_text)
     assert to_csv(with_text).decode("utf-8-sig").count("\r\n") == len(with_text) + 1
+    # For a French Excel: the same table, columns separated by semicolons.
+    excel = to_csv(records, separator=";").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(excel), delimiter=";"))
+    assert rows == list(csv.reader(io.StringIO(to_csv(records).decode("utf-8-sig"))))
+    assert len(rows) == len(records) + 1 and len(rows[0]) > 3 and excel.count(";") >= len(rows) * (len(rows[0]) - 1)
 
 
 def test_ticked_values_combine_with_or_unless_all_are_asked(seed_engine) -> None:

@@ -6,7 +6,7 @@ import html
 import re
 from urllib.parse import urlparse
 
-from archive.text import LANGUAGE_NAMES, MONTHS
+from archive.text import LANGUAGE_NAMES, MONTHS, number
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:=])")
 _MD_LINE_START = re.compile(r"^(\s*(?:\d+)?)([-+.)])")
@@ -64,24 +64,12 @@ def language_name(code: str | None) -> str:
     return LANGUAGE_NAMES.get(code, code)
 
 
-def number(n: int | float) -> str:
-    """French thousands separator (narrow no-break space): 10 000."""
-    if isinstance(n, float) and not n.is_integer():
-        return f"{n:,.1f}".replace(",", "\u202f").replace(".", ",")
-    return f"{int(n):,}".replace(",", "\u202f")
-
-
 def file_size(size: int) -> str:
     if size < 1024:
         return f"{size} octets"
     if size < 1024**2:
         return f"{number(round(size / 1024, 1))} Ko"
     return f"{number(round(size / 1024**2, 1))} Mo"
-
-
-def plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    word = singular if n <= 1 else (plural_form or singular + "s")
-    return f"{number(n)} {word}"
 
 
 def safe_url(url: str | None) -> str | None:

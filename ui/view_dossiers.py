@@ -19,7 +19,7 @@ from ui.state import UrlState
 from ui.text import esc, french_date, md, plural
 from ui.veille import lab
 
-NEW = "＋ Nouveau dossier…"
+NEW = "+ Nouveau dossier…"  # an ASCII plus: the full-width one has no glyph in Debian's default fonts
 
 
 def _add(doc_id: str, title: str) -> bool:

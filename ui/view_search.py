@@ -52,6 +52,15 @@ def export_buttons(eng: SearchEngine, state: UrlState) -> None:
             help="Toutes les métadonnées des documents trouvés (pas seulement cette page).",
         )
         st.download_button(
+            "CSV pour Excel (;)",
+            data=lambda: to_csv(eng.records(request), separator=";"),
+            file_name=f"archive-{stamp}-excel.csv",
+            mime="text/csv",
+            on_click="ignore",
+            help="Le même tableau, colonnes séparées par des points-virgules : un Excel réglé en français "
+            "l'ouvre en colonnes.",
+        )
+        st.download_button(
             "Exporter en RIS (Zotero)",
             data=lambda: to_ris(eng.records(request, with_text=True)),  # AB: the first lines
             file_name=f"archive-{stamp}.ris",

@@ -25,6 +25,7 @@ from pdfminer.pdftypes import resolve1
 from pdfminer.psexceptions import PSEOF
 from pdfminer.utils import decode_text
 
+from archive.text import plural
 from indexer.formats.base import Extraction, ExtractionError, clean, short_title, tidy
 from indexer.formats.pdf_layout import page_text
 
@@ -47,7 +48,7 @@ def extract(path: Path, max_bytes: int) -> Extraction:
     if read is None:
         read = _read_with_pdfminer(path)
     texts, failed, title, date = read
-    notes = [f"{failed} page(s) illisible(s) ignorée(s)"] if failed else []
+    notes = [plural(failed, "page illisible ignorée", "pages illisibles ignorées")] if failed else []
     if not texts:
         raise ExtractionError(f"{_PDF_BROKEN} (aucune page)")
     if failed == len(texts):
