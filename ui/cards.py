@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from archive.facet_registry import BY_NAME, WITH_CHIPS
 from archive.models import Hit
+from archive.text import number
 from archive.versions import Version
 from ui.state import PARAM_OF, UrlState
-from ui.text import esc, french_date, language_name, number
+from ui.text import esc, french_date, language_name
 
 CSS = """
 <style>

@@ -6,12 +6,12 @@ import streamlit as st
 from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
 from archive.models import SearchResult
-from archive.text import fold_name
+from archive.text import fold_name, number, plural
 from ui import url
 from ui.actor_groups import group_actors
 from ui.runtime import engine, index_path
 from ui.state import FACET_LABELS, FACET_PARAMS, FACET_SPECS, UrlState
-from ui.text import language_name, md, number, plural
+from ui.text import language_name, md
 
 TOP_VALUES = 15
 TOP_PER_GROUP = 6

@@ -15,10 +15,10 @@ import streamlit as st
 
 from archive import config
 from archive.engine import SearchEngine, open_engine
+from archive.text import number, plural
 from indexer.pipeline import IndexReport, needs_rebuild
 from indexer.upload import index_with_retry
 from ui.jobs import IndexJob, IndexJobs
-from ui.text import number, plural
 
 log = logging.getLogger(f"archive.{__name__}")
 

@@ -16,11 +16,12 @@ import streamlit as st
 
 from archive import config, veille
 from archive.lab import LabDB, LabError, SavedSearch, lab_path
+from archive.text import plural
 from ui import url
 from ui.access import may_modify, readonly
 from ui.runtime import engine, index_path
 from ui.state import PARAM_OF, SORTS, UrlState
-from ui.text import esc, md, plural
+from ui.text import esc, md
 
 log = logging.getLogger(f"archive.{__name__}")
 

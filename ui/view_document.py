@@ -9,12 +9,13 @@ import streamlit as st
 
 from archive import gazetteer, schemes
 from archive.models import DocumentRecord
+from archive.text import number
 from ui import correct
 from ui.cards import badge, compact_row, search_link, version_items, versions_label
 from ui.rules import rule
 from ui.runtime import corpus_path, engine
 from ui.state import UrlState
-from ui.text import esc, file_size, french_date, french_timestamp, language_name, md, number, safe_url
+from ui.text import esc, file_size, french_date, french_timestamp, language_name, md, safe_url
 from ui.view_dossiers import add_to_dossier
 
 PROVENANCE = {

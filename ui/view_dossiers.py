@@ -11,12 +11,13 @@ from archive import dossiers
 from archive.lab import LabError
 from archive.models import DocumentRecord
 from archive.ris_export import to_ris
+from archive.text import plural
 from ui import url
 from ui.access import may_modify, readonly
 from ui.cards import document_href
 from ui.runtime import corpus_path, engine
 from ui.state import UrlState
-from ui.text import esc, french_date, md, plural
+from ui.text import esc, french_date, md
 from ui.veille import lab
 
 NEW = "+ Nouveau dossier…"  # an ASCII plus: the full-width one has no glyph in Debian's default fonts

@@ -14,10 +14,11 @@ from collections.abc import Callable
 import streamlit as st
 
 from archive import decisions, gazetteer
+from archive.text import number, plural
 from ui.access import can_modify
 from ui.jobs import IndexJob, job_panel, job_pending
 from ui.runtime import engine, start_indexing
-from ui.text import md, number, plural
+from ui.text import md
 
 SHOWN = 25
 KIND_OF_DETECTED = {"personne": "personnalités", "organisation": "entreprises"}

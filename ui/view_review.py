@@ -6,11 +6,12 @@ import streamlit as st
 
 from archive.models import SearchRequest
 from archive.review import DATE_NONE, DATE_PDF, DATE_YEAR
+from archive.text import number
 from ui import view_entities
 from ui.cards import compact_row
 from ui.runtime import engine
 from ui.state import UrlState
-from ui.text import md, number
+from ui.text import md
 
 SHOWN = 30
 DATE_SECTIONS = {

@@ -11,6 +11,7 @@ from archive.csv_export import to_csv
 from archive.engine import SearchEngine
 from archive.models import SearchResult
 from archive.ris_export import to_ris
+from archive.text import number, plural
 from ui import url
 from ui.cards import hit_card
 from ui.controls import (
@@ -24,7 +25,7 @@ from ui.controls import (
 )
 from ui.runtime import engine
 from ui.state import PAGE_SIZE, SORT_LABELS, UrlState
-from ui.text import md, number, plural
+from ui.text import md
 from ui.veille import save_button
 from ui.view_dossiers import card_button, card_dialog
 

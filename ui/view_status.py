@@ -9,11 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from archive.store import index_stats
+from archive.text import number, plural
 from ui.access import can_modify, may_modify, readonly
 from ui.jobs import IndexJob, job_panel
 from ui.runtime import background_sync, engine, index_path, report_summary, start_indexing, watcher
 from ui.state import UrlState
-from ui.text import file_size, french_timestamp, language_name, md, number, plural
+from ui.text import file_size, french_timestamp, language_name, md
 
 
 def year_chart(by_year: dict[str, int], undated: int) -> alt.Chart:

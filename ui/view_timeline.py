@@ -12,14 +12,14 @@ import streamlit as st
 from archive.engine import SearchEngine
 from archive.facet_registry import BY_NAME
 from archive.models import Hit, Timeline
-from archive.text import FIRST_YEAR, LAST_YEAR
+from archive.text import FIRST_YEAR, LAST_YEAR, number, plural
 from archive.trends import month_label
 from ui import url
 from ui.cards import compact_row
 from ui.controls import active_filters, group_toggle, query_box, sidebar_facets
 from ui.runtime import engine
 from ui.state import GRANULARITIES, SPLITS, UrlState
-from ui.text import french_period, md, number, plural
+from ui.text import french_period, md
 
 TOP_SERIES = 6
 LIST_SIZE = 20

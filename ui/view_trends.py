@@ -12,13 +12,13 @@ import pandas as pd
 import streamlit as st
 
 from archive.models import SearchRequest
-from archive.text import FIRST_YEAR, LAST_YEAR
+from archive.text import FIRST_YEAR, LAST_YEAR, number, plural
 from archive.trends import MAX_SERIES, Trend
 from ui import url
 from ui.cards import compact_row
 from ui.runtime import engine
 from ui.state import UrlState
-from ui.text import md, number, plural
+from ui.text import md
 
 # Colour-blind-safe and told apart in print (Okabe–Ito).
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
