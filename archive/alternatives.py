@@ -5,7 +5,7 @@ request's filters) and the facet-value resolver. Offered, in this order:
 - the same words as a field search when they name a place, an actor, a theme or a type
   (`lieu:"Pont-de-Claix"`, `acteur:CGT`);
 - the exact phrase when the query holds syntax that may have been read unintentionally
-  (`-`, `:`, `*`, parentheses, OR/NOT);
+  (`-`, `:`, `*`, parentheses; not operators in capitals, which are meant);
 and a notice when exclusions alone removed every document.
 """
 
@@ -22,7 +22,10 @@ Counter = Callable[[str], int]
 Resolver = Callable[[str, str], list[str]]
 
 _FIELD = re.compile(r'(?<![\w:])[^\W\d_]+:("[^"]*"|\S+)')
-_SYNTAX = re.compile(r"(?:^|\s)[-+]|[:*?~()^]|\b(?:OR|NOT|AND)\b")
+# Syntax a researcher may have typed without meaning it (« Pont -de-Claix », « CO2: »). Operators in
+# capitals (AND, OR, NOT) are meant: « industrie NOT emploi » as the phrase « industrie emploi » says
+# the opposite.
+_SYNTAX = re.compile(r"(?:^|\s)[-+]|[:*?~()^]")
 _EXCLUSION = re.compile(r'(?:^|(?<=[\s(]))-("[^"]*"|\([^)]*\)|\S+)|\bNOT\s+("[^"]*"|\([^)]*\)|\S+)')
 MAX_ALTERNATIVES = 4
 

@@ -357,6 +357,15 @@ def test_sidebar_year_bars_count_each_year_of_the_search(env) -> None:
     assert {y for y, (_, kept) in bars.items() if not kept} == set(range(lo, years[1]))
 
 
+def test_a_query_of_common_words_only_gets_one_plain_french_message(env) -> None:
+    """« Requête illisible : La requête ne contient que des mots trop courants… »: the query was not
+    unreadable, and a message of the engine that already said « Requête illisible » said it twice."""
+    for q, words in (("le la les de des", "mots trop courants"), ("année:20x9", "Année illisible")):
+        at = run(q=q)
+        (error,) = [e.value for e in at.error]
+        assert words in error and not error.startswith("Requête illisible : "), error
+
+
 def test_nothing_found_offers_a_suggestion_and_filter_removal(env) -> None:
     corpus, index = env
     actor = actor_of_two(index)
@@ -857,6 +866,9 @@ def test_a_decision_on_a_detected_actor_is_applied_by_the_server_not_the_page(
         try:
             at = run(vue="verifier")
             assert "Zorglub Industries" in texts(at)
+            # Its document by its title, not by an id a researcher cannot read.
+            shown = _record_of(index, doc)
+            assert shown is not None and f"[{shown.title[:20]}" in texts(at) and f"[{doc[:8]}]" not in texts(at)
             at.button(key="w_det_confirm_0").click().run()  # answers although the index is held
             assert not at.exception, [e.value for e in at.exception]
             job = at.session_state["job_review"]
@@ -949,3 +961,23 @@ def test_timeline_month_axis_labels_are_french(env) -> None:
         engine.close()
     spec = json.dumps(timeline_chart(months, False, None).to_dict(), ensure_ascii=False)
     assert "'janv. 2011'" in spec and "'avr. 2011'" not in spec  # each January only, in French
+
+
+def test_a_timeline_split_by_actor_does_not_call_its_stacked_counts_documents(env) -> None:
+    """By month and by actor, a bar of a month with 2 documents reached 12 on an axis called
+    « Documents »: each document counts once per actor it names."""
+    from ui.view_timeline import timeline_chart
+
+    _, index = env
+    engine = open_engine(index)
+    try:
+        plain = engine.timeline(SearchRequest(), granularity="year")
+        by_actor = engine.timeline(SearchRequest(), granularity="year", split_by="actor", top=8)
+    finally:
+        engine.close()
+
+    def y_title(data, compare: bool = False) -> str:
+        return timeline_chart(data, compare, None).to_dict()["encoding"]["y"]["title"]
+
+    assert y_title(plain) == "Documents"
+    assert y_title(by_actor) != "Documents" and "chaque série" in y_title(by_actor)

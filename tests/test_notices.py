@@ -81,6 +81,8 @@ def test_the_exact_phrase_is_offered_when_syntax_hid_it(seed_engine) -> None:
     offered = alternatives("semaine -de l’industrie", lambda q: counts.get(q, 0), lambda f, t: [])
     assert [(a.query, a.total, a.reason) for a in offered] == [('"semaine de l’industrie"', 3, "la phrase exacte")]
     assert alternatives("semaine industrie", lambda q: 3, lambda f, t: []) == []
+    # An operator in capitals is meant: « industrie emploi » as a phrase would say the opposite.
+    assert alternatives("industrie NOT emploi", lambda q: 3, lambda f, t: []) == []
 
 
 def test_notices_reach_the_cli_json(seed_archive) -> None:

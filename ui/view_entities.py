@@ -26,6 +26,9 @@ FLASH = "review_flash"
 REVIEW_JOB = "job_review"
 
 
+TITLE_CHARS = 60  # a document's title in the list, cut beyond
+
+
 def _decide(action: Callable[[], str], doc_ids: list[str], name: str) -> None:
     """Have the server record the decision, then analyse its documents again."""
     if job_pending(REVIEW_JOB):  # a second click while the first decision is being applied
@@ -79,6 +82,13 @@ def reject(name: str, doc_ids: list[str]) -> None:
     _decide(act, doc_ids, name)
 
 
+def _label(doc_id: str) -> str:
+    """A document as a researcher knows it: its title (shortened), not its id."""
+    record = engine().document(doc_id)
+    title = (record.title if record else "") or doc_id[:8]
+    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1].rstrip() + "…"
+
+
 def render() -> None:
     st.subheader("Acteurs détectés à confirmer")
     flash = st.session_state.pop(FLASH, None)
@@ -103,7 +113,7 @@ def render() -> None:
     known = [a.name for a in gazetteer.actors()]
     for i, (name, kind, doc_ids) in enumerate(detected):
         with st.container(border=True, key=f"detected_{i}"):
-            links = ", ".join(f"[{md(d[:8])}](?vue=document&doc={d})" for d in doc_ids[:5])
+            links = ", ".join(f"[{md(_label(d))}](?vue=document&doc={d})" for d in doc_ids[:5])
             more = f" et {number(len(doc_ids) - 5)} autres" if len(doc_ids) > 5 else ""
             st.markdown(f"**{md(name)}** · {md(kind)} · {plural(len(doc_ids), 'document')} : {links}{more}")
             if not allowed:

@@ -155,7 +155,7 @@ def render(state: UrlState) -> None:
     sidebar_facets(state, result)
     active_filters(state)
     if result.error:
-        st.error(f"Requête illisible : {md(result.error)}")
+        st.error(md(result.error), icon=":material/error:")  # the engine's message is a French sentence
         return
     save_button(state)
     for notice in result.notices:

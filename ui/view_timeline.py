@@ -104,7 +104,10 @@ def timeline_chart(data: Timeline, compare: bool, selected: str | None) -> alt.C
             labelAngle=-45 if data.granularity == "month" else 0, labelOverlap=True, labelExpr=_label_expr(data)
         ),
     )
-    y = alt.Y("documents:Q", title="Documents", axis=alt.Axis(tickMinStep=1))
+    # Split by actor or theme, a document counts in each of its series: a stacked bar can be higher
+    # than the period's number of documents, which the axis must not call « Documents ».
+    y_title = "Documents, comptés dans chaque série" if split and not compare else "Documents"
+    y = alt.Y("documents:Q", title=y_title, axis=alt.Axis(tickMinStep=1))
     tooltip = [
         alt.Tooltip("libellé:N", title="Période"),
         alt.Tooltip("série:N", title="Série"),
@@ -200,7 +203,7 @@ def render(state: UrlState) -> None:
     sidebar_facets(state, result)
     active_filters(state)
     if result.error:
-        st.error(f"Requête illisible : {md(result.error)}")
+        st.error(md(result.error), icon=":material/error:")  # the engine's message is a French sentence
         return
     controls(state, result.facets)
     group_toggle(state, result)

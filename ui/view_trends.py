@@ -207,7 +207,7 @@ def render(state: UrlState) -> None:
     trend = eng.trend([SearchRequest(query=t) for t in terms], granularity, state.de, state.a)
     for series in trend.series:
         if series.error:
-            st.error(f"Requête illisible « {md(series.query)} » : {md(series.error)}")
+            st.error(f"« {md(series.query)} » : {md(series.error)}")
     names = [f"{i + 1}. {t}" for i, t in enumerate(terms)]
     spec = chart(trend, names, state.mesure)
     st.altair_chart(spec, width="stretch", on_select=_on_point, selection_mode="point", key="w_trend_chart")
