@@ -28,10 +28,13 @@ _FIELD = re.compile(r'(?<![\w:])[^\W\d_]+:("[^"]*"|\S+)')
 _SYNTAX = re.compile(r"(?:^|\s)[-+]|[:*?~()^]")
 _EXCLUSION = re.compile(r'(?:^|(?<=[\s(]))-("[^"]*"|\([^)]*\)|\S+)|\bNOT\s+("[^"]*"|\([^)]*\)|\S+)')
 MAX_ALTERNATIVES = 4
+# One word of four letters or more: shorter ones are inside too many names.
+_SINGLE_NAME = re.compile(r"[^\W\d_]{4,}")
 
 
-def alternatives(raw: str, count: Counter, resolve: Resolver) -> list[Alternative]:
-    """Queries that find documents where `raw` found none, best first."""
+def alternatives(raw: str, count: Counter, resolve: Resolver, containing: Resolver | None = None) -> list[Alternative]:
+    """Queries that find documents where `raw` found none, best first. `containing(facet, word)`:
+    the values of a facet with that word inside their name (« Mittal » → « ArcelorMittal »)."""
     words = " ".join(_FIELD.sub(" ", raw).replace('"', " ").split())
     out: list[Alternative] = []
     seen: set[str] = {raw.strip()}
@@ -40,6 +43,11 @@ def alternatives(raw: str, count: Counter, resolve: Resolver) -> list[Alternativ
             for value in resolve(spec.name, words)[:2]:
                 query = f"{spec.query_name}:{_quoted(value)}"
                 _offer(out, seen, query, count, f"{spec.mention} « {value} »")
+        if not out and containing is not None and _SINGLE_NAME.fullmatch(words):
+            for spec in TYPED_AS_WORDS:
+                for value in containing(spec.name, words)[:2]:
+                    query = f"{spec.query_name}:{_quoted(value)}"
+                    _offer(out, seen, query, count, f"{spec.mention} « {value} »")
     plain = _plain_words(words)
     if _SYNTAX.search(raw) and plain:
         _offer(out, seen, f'"{plain}"', count, "la phrase exacte")

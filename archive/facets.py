@@ -136,13 +136,25 @@ class FacetTables:
 
     def resolve(self, fieldname: str, typed: str) -> list[str]:
         """Indexed values equal to what was typed, ignoring case, accents and hyphens between words."""
+        return list(self._folded(fieldname).get(fold_name(typed), ()))
+
+    def _folded(self, fieldname: str) -> dict[str, list[str]]:
         by_fold = self._by_fold.get(fieldname)
         if by_fold is None:  # built once per field (the tables are shared: at worst twice)
             by_fold = {}
             for value in self._names[fieldname]:
                 by_fold.setdefault(fold_name(value), []).append(value)
             self._by_fold[fieldname] = by_fold
-        return list(by_fold.get(fold_name(typed), ()))
+        return by_fold
+
+    def containing(self, fieldname: str, typed: str, limit: int = 2) -> list[str]:
+        """Indexed values whose name holds what was typed inside a word (« mittal » in
+        « ArcelorMittal »), case and accents aside; those with the most documents first."""
+        part = fold_name(typed)
+        if not part:
+            return []
+        found = [v for folded, values in self._folded(fieldname).items() if part in folded for v in values]
+        return sorted(found, key=lambda v: -int(self.value_mask(fieldname, [v]).sum()))[:limit]
 
     def _mask(self, docs: Iterable[int] | np.ndarray) -> np.ndarray:
         """Boolean mask of a document set (or of a mask or array of document numbers); the last

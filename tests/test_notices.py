@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from archive.engine import open_engine
 from archive.models import SearchRequest
+from indexer.pipeline import index_corpus
 
 EMPTY = "Recherche vide : tous les documents sont listés."
 
@@ -98,3 +100,20 @@ def test_notices_reach_the_cli_json(seed_archive) -> None:
     out = cli("search", "Auvergne-Rhône-Alpes", "--index", str(index), "--corpus", str(corpus), "--json")
     data = json.loads(out.stdout)
     assert [a["query"] for a in data["alternatives"]][:1] == ["lieu:Auvergne-Rhône-Alpes"]
+
+
+def test_a_word_inside_an_actor_s_name_offers_that_actor(workspace) -> None:
+    """« Mittal » found nothing while the actor facet's filter box found ArcelorMittal: a name
+    typed in part now offers the actor whose name holds it."""
+    corpus, index = workspace
+    (corpus / "a.txt").write_text("ArcelorMittal ferme deux hauts-fourneaux à Florange.", encoding="utf-8")
+    (corpus / "b.txt").write_text("ArcelorMittal investit à Dunkerque dans l'acier décarboné.", encoding="utf-8")
+    index_corpus(corpus, index)
+    engine = open_engine(index)
+    try:
+        result = search(engine, "Mittal")
+        assert result.total == 0 and result.corrected is None
+        assert [(a.query, a.total) for a in result.alternatives] == [("acteur:ArcelorMittal", 2)]
+        assert search(engine, "Mit").alternatives == []  # too short: inside too many names
+    finally:
+        engine.close()

@@ -23,6 +23,7 @@ from whoosh.searching import Searcher
 
 from archive import config, store, trends, versions
 from archive.alternatives import alternatives, exclusion_notice
+from archive.facet_registry import BY_NAME
 from archive.facets import FacetTables
 from archive.models import (
     FACETS,
@@ -314,7 +315,8 @@ class WhooshEngine:
             notices, offered = list(parsed.notices), []
             if total == 0 and not parsed.is_browse_all:
                 count = self._counter(snap, selected, evaluator)
-                offered = alternatives(request.query, count, snap.builder.resolve_value)
+                containing = lambda facet, word: snap.tables.containing(BY_NAME[facet].field, word)  # noqa: E731
+                offered = alternatives(request.query, count, snap.builder.resolve_value, containing)
                 excluded = exclusion_notice(request.query, count)
                 notices += [excluded] if excluded else []
             notices += self._limit_notices(request, evaluator)
