@@ -26,7 +26,7 @@ _FIELD = re.compile(r'(?<![\w:])[^\W\d_]+:("[^"]*"|\S+)')
 # capitals (AND, OR, NOT) are meant: « industrie NOT emploi » as the phrase « industrie emploi » says
 # the opposite.
 _SYNTAX = re.compile(r"(?:^|\s)[-+]|[:*?~()^]")
-_EXCLUSION = re.compile(r'(?:^|(?<=[\s(]))-("[^"]*"|\([^)]*\)|\S+)|\bNOT\s+("[^"]*"|\([^)]*\)|\S+)')
+_EXCLUSION = re.compile(r'(?:^|(?<=[\s(]))-("[^"]*"|\([^)]*\)|\S+)|\b(?:NOT|SAUF)\s+("[^"]*"|\([^)]*\)|\S+)')
 MAX_ALTERNATIVES = 4
 # One word of four letters or more: shorter ones are inside too many names.
 _SINGLE_NAME = re.compile(r"[^\W\d_]{4,}")
@@ -73,7 +73,7 @@ def _plain_words(text: str) -> str:
     """The words of a query without its syntax: markers, operators, wildcards, parentheses."""
     text = re.sub(r"(?:^|(?<=[\s(]))[-+]", "", text)
     text = re.sub(r"[()*?~^]", " ", text)
-    return " ".join(w for w in text.split() if w not in {"OR", "AND", "NOT", "ANDNOT", "ANDMAYBE"})
+    return " ".join(w for w in text.split() if w not in {"OR", "AND", "NOT", "ANDNOT", "ANDMAYBE", "ET", "OU", "SAUF"})
 
 
 def _offer(out: list[Alternative], seen: set[str], query: str, count: Counter, reason: str) -> None:

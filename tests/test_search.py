@@ -323,6 +323,17 @@ def test_former_regions_and_language_names_select_like_the_indexed_values(
     assert ids(seed_engine, "", filters={name: [value]}) == expected  # the CLI's --place, --lang
 
 
+def test_french_operators_in_capitals_work_like_the_english_ones(seed_engine) -> None:
+    """« industrie SAUF emploi » searched the word « sauf » (and was « corrected » into « sous »)."""
+    either = ids(seed_engine, "Vencorex OR Basset")
+    assert ids(seed_engine, "Vencorex OU Basset") == either and set(either) > set(ids(seed_engine, "Vencorex"))
+    without = ids(seed_engine, "industrie NOT Vencorex")
+    assert ids(seed_engine, "industrie SAUF Vencorex") == without and set(without) < set(ids(seed_engine, "industrie"))
+    assert ids(seed_engine, "industrie ET Vencorex") == ids(seed_engine, "industrie Vencorex")
+    # In lower case or inside quotes they are words.
+    assert ids(seed_engine, "Vencorex ou Basset") == ids(seed_engine, "Vencorex Basset")
+
+
 def test_hyphenated_place_finds_the_seed_that_names_it(seed_engine) -> None:
     """`Pont-de-Claix` typed as is: a hyphen inside a word joins it, never excludes."""
     found = set(ids(seed_engine, "Pont-de-Claix"))

@@ -22,9 +22,9 @@ SYNTAX_HELP = """
 | `réindustrialisation` | le mot, avec ou sans accents ni majuscules, et ses formes (pluriel, féminin, écriture inclusive) |
 | `industrie emploi` | les documents qui contiennent **les deux** mots |
 | `"semaine de l'industrie"` | l'expression exacte |
-| `Alès OR Gardanne` | l'un ou l'autre |
+| `Alès OU Gardanne`, `Alès OR Gardanne` | l'un ou l'autre (`ET`, `OU`, `SAUF` en majuscules, comme `AND`, `OR`, `NOT`) |
 | `Pont-de-Claix`, `sous-traitants` | le mot composé, écrit avec ou sans traits d'union |
-| `industrie NOT automobile`, `industrie -automobile` | exclut un mot (le tiret en début de mot seulement) |
+| `industrie SAUF automobile`, `industrie -automobile` | exclut un mot (le tiret en début de mot seulement) |
 | `relocalis*` | les mots qui commencent par *relocalis* (les 200 premiers au plus) |
 | `industrei~`, `réindustrialisaton~2` | les mots à 1 (ou 2) lettres près, la première lettre exacte ; `~2` au plus |
 | `acteur:CGT`, `thème:énergie`, `lieu:Isère`, `type:invitation`, `langue:fr` | recherche dans une métadonnée |

@@ -48,7 +48,7 @@ _FIELD_CLAUSE = re.compile(r'(?<![\w:])([^\W\d_]+):("([^"]*)"|[^\s()"]+)')
 _QUOTED = re.compile(r'(?<![\w:])"([^"]+)"')
 _WORD = re.compile(r"[^\s()\"]+")
 _DIGIT_GROUP = re.compile(rf"(?<![\d])(\d{{1,3}})[{NUMBER_SPACES}](?=\d{{3}}(?!\d))")
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "ET", "OU", "SAUF"}
 _EXCLUSION = re.compile(r"(^|[\s(])-\s*(?=[^\s-])")
 _YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:-|\.\.|à|a|to)\s*(\d{4})$")
 _YEAR_CMP = re.compile(r"^(>=|<=|>|<)(\d{4})$")
@@ -105,6 +105,7 @@ class QueryBuilder:
         notices: list[str] = []
         text = _shortened(raw.strip(), notices)
         check_size(text)
+        text = _french_operators(text)
         text = _drop_empty_fields(text, notices)
         text = _drop_dangling_operators(text, notices)
         text = _join_digit_groups(text)
@@ -508,6 +509,18 @@ def _is_free_word(word: str) -> bool:
         and ":" not in word
         and not word.startswith(("-", "+"))
         and not any(c in word for c in "*?~^[]{}")
+    )
+
+
+# A French researcher types ET, OU, SAUF (in capitals, like AND, OR, NOT); in lower case they stay
+# words. Outside quotes only.
+FRENCH_OPERATORS = {"ET": "AND", "OU": "OR", "SAUF": "NOT"}
+_FRENCH_OPERATOR = re.compile(r"(?<![\w:])(ET|OU|SAUF)(?![\w:])")
+
+
+def _french_operators(text: str) -> str:
+    return _FRENCH_OPERATOR.sub(
+        lambda m: m.group(0) if _inside_quotes(text, m.start()) else FRENCH_OPERATORS[m.group(1)], text
     )
 
 
