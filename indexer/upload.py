@@ -21,7 +21,9 @@ from pathlib import Path, PurePosixPath
 from indexer.lock import IndexBusy
 from indexer.pipeline import IndexReport, Progress, index_corpus
 from indexer.scan import SIDECAR_SUFFIX, document_id, relative_name
+from indexer.sidecar import sidecar_path
 
+UPLOAD_SUBDIR = "uploads"  # the corpus folder where the app stores what researchers upload
 MAX_NAME_CHARS = 150
 MAX_NAME_BYTES = 200  # leaves room for the temporary prefix/suffix under the usual 255-byte limit
 MAX_EXTENSION_CHARS = 10
@@ -94,7 +96,7 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def save_upload(corpus: Path, filename: str, data: bytes, subdir: str = "uploads") -> Path:
+def save_upload(corpus: Path, filename: str, data: bytes, subdir: str = UPLOAD_SUBDIR) -> Path:
     """Write `data` under `corpus/subdir` with a sanitised, unused name; return the final path."""
     root = Path(corpus).resolve()
     folder = _safe_subdir(root, subdir)
@@ -116,6 +118,25 @@ def save_upload(corpus: Path, filename: str, data: bytes, subdir: str = "uploads
         final.unlink()
         raise ValueError("chemin final hors du corpus")
     return final
+
+
+def is_upload(relative: str, subdir: str = UPLOAD_SUBDIR) -> bool:
+    """True for a path (relative to the corpus) that the app itself stored from an upload."""
+    parts = PurePosixPath(relative.replace("\\", "/")).parts
+    return len(parts) >= 2 and parts[0] == subdir and ".." not in parts
+
+
+def remove_upload(corpus: Path, relative: str, subdir: str = UPLOAD_SUBDIR) -> None:
+    """Delete an uploaded copy (and its sidecar) that could not be indexed: the researcher keeps
+    the original, the archive drops a file it can never read. Refuses anything else."""
+    root = Path(corpus).resolve()
+    path = (root / relative).resolve()
+    if not is_upload(relative, subdir) or not _inside(path, (root / subdir).resolve()) or not path.is_file():
+        raise ValueError(f"pas un fichier envoyé par l'application : {relative!r}")
+    sidecar = sidecar_path(path)
+    path.unlink()
+    if sidecar.is_file():
+        sidecar.unlink()
 
 
 def _publish(temp: Path, folder: Path, name: str) -> Path:

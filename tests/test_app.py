@@ -981,3 +981,33 @@ def test_a_timeline_split_by_actor_does_not_call_its_stacked_counts_documents(en
 
     assert y_title(plain) == "Documents"
     assert y_title(by_actor) != "Documents" and "chaque série" in y_title(by_actor)
+
+
+def test_an_unreadable_upload_can_be_removed_from_the_status_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rejected upload (« en-tête %PDF absent ») stayed in corpus/uploads/ and in the list of
+    unreadable files for good, with only « Réessayer ». An upload (a copy the app made) can now be
+    removed; a file a researcher put in the corpus folder cannot."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    (corpus / "uploads").mkdir(parents=True)
+    (corpus / "note.txt").write_text("Note sur la fonderie de Bretagne.", encoding="utf-8")
+    (corpus / "uploads" / "x.pdf").write_bytes(b"ceci n'est pas un PDF" * 10)
+    (corpus / "uploads" / "x.pdf.meta.yaml").write_text("title: Essai\n", encoding="utf-8")
+    (corpus / "depose.pdf").write_bytes(b"pas un PDF non plus" * 10)
+    for name, value in (("ARCHIVE_CORPUS", corpus), ("ARCHIVE_INDEX", index)):
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.setenv("ARCHIVE_NER", "0")
+    monkeypatch.delenv("ARCHIVE_READONLY", raising=False)
+    monkeypatch.delenv("ARCHIVE_ADMIN_PASSWORD", raising=False)
+    report = index_corpus(corpus, index)
+    assert {f["path"] for f in report.failed} == {"uploads/x.pdf", "depose.pdf"}
+    at = run(vue="etat")
+    removable = [b for b in at.button if b.key and b.key.startswith("w_remove_")]
+    assert [b.label for b in removable] == ["Retirer"]  # the upload only, not the researcher's file
+    removable[0].click().run()
+    until_job_done(at, "job_status")
+    assert not (corpus / "uploads" / "x.pdf").exists() and not (corpus / "uploads" / "x.pdf.meta.yaml").exists()
+    assert (corpus / "depose.pdf").exists()
+    at = run(vue="etat")
+    assert "uploads/x.pdf" not in texts(at) and "depose.pdf" in texts(at)

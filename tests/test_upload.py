@@ -213,3 +213,18 @@ def test_a_file_dropped_beside_an_indexed_one_in_another_unicode_form_is_refused
     finally:
         engine.close()
     assert check_archive(corpus, index)["ok"], check_archive(corpus, index)["problems"]
+
+
+def test_only_an_upload_can_be_removed(tmp_path: Path) -> None:
+    """remove_upload deletes a copy the app stored under uploads/ (and its sidecar), nothing else."""
+    from indexer.upload import remove_upload
+
+    (tmp_path / "uploads").mkdir()
+    (tmp_path / "depose.pdf").write_bytes(b"x")
+    (tmp_path / "uploads" / "a.txt").write_text("a", encoding="utf-8")
+    for outside in ("depose.pdf", "uploads/../depose.pdf", "../depose.pdf", "uploads", "uploads/absent.txt"):
+        with pytest.raises(ValueError):
+            remove_upload(tmp_path, outside)
+    assert (tmp_path / "depose.pdf").exists()
+    remove_upload(tmp_path, "uploads/a.txt")
+    assert not (tmp_path / "uploads" / "a.txt").exists()

@@ -10,9 +10,10 @@ import streamlit as st
 
 from archive.store import index_stats
 from archive.text import number, plural
+from indexer.upload import is_upload, remove_upload
 from ui.access import can_modify, may_modify, readonly
 from ui.jobs import IndexJob, job_panel
-from ui.runtime import background_sync, engine, index_path, report_summary, start_indexing, watcher
+from ui.runtime import background_sync, corpus_path, engine, index_path, report_summary, start_indexing, watcher
 from ui.state import UrlState
 from ui.text import file_size, french_timestamp, language_name, md
 
@@ -72,6 +73,22 @@ def retry(paths: set[str] | None) -> None:
     st.rerun()
 
 
+def remove(path: str) -> None:
+    """Delete an uploaded copy that cannot be read (the researcher has the original), then index:
+    it leaves the list of unreadable files, which « Réessayer » alone could never empty."""
+    corpus = corpus_path()
+
+    def outcome(job: IndexJob) -> tuple[str, str] | None:
+        if job.report is None:
+            return None
+        if path in {f["path"] for f in job.report.failed}:
+            return "warning", f"Toujours dans la liste : {md(path)}"
+        return "success", f"{md(path)} : copie retirée du corpus."
+
+    start_indexing(STATUS_JOB, "Retrait d'un fichier envoyé", after=outcome, write=lambda: remove_upload(corpus, path))
+    st.rerun()
+
+
 def _status_job_done(job: IndexJob) -> None:
     """A job started from this page is over: its outcome (or its error) as the page's message."""
     if job.error is not None or job.report is None:
@@ -102,6 +119,16 @@ def failed_files(failed: list[dict[str, Any]], allowed: bool) -> None:
             with right:
                 if allowed and st.button("Réessayer", key=f"w_retry_{i}"):
                     retry({item["path"]})
+                if (
+                    allowed
+                    and is_upload(item["path"])
+                    and st.button(
+                        "Retirer",
+                        key=f"w_remove_{i}",
+                        help="Supprime la copie envoyée par l'application (l'original reste chez vous).",
+                    )
+                ):
+                    remove(item["path"])
 
 
 def _on_watch_toggle() -> None:

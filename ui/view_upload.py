@@ -10,14 +10,13 @@ import streamlit as st
 
 from indexer.formats import SUPPORTED_SUFFIXES
 from indexer.sidecar import write_sidecar
-from indexer.upload import UploadOutcome, content_id, outcomes_after_indexing, save_upload
+from indexer.upload import UPLOAD_SUBDIR, UploadOutcome, content_id, outcomes_after_indexing, save_upload
 from ui.access import may_modify
 from ui.jobs import IndexJob, job_panel, job_pending
 from ui.runtime import corpus_path, engine, report_summary, start_indexing
 from ui.state import UrlState
 from ui.text import md
 
-UPLOAD_SUBDIR = "uploads"
 MAX_OPTIONS = 300
 
 
