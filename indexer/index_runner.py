@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -23,7 +21,7 @@ from typing import Protocol
 
 from archive.gazetteer import vocab_fingerprint
 from indexer.pipeline import Analysed, ExtractionContext, IndexReport, index_corpus, record_or_reason
-from indexer.sandbox import ExtractorPool, Limits, die_with_parent
+from indexer.sandbox import ExtractorPool, Limits, die_with_parent, start_connected
 
 Progress = Callable[[int, int, str], None]
 WARM_TEXT = "Communiqué du 17 septembre 2020 : la CGT et Bpifrance soutiennent l'usine d'Alès (Gard).\n"
@@ -121,17 +119,7 @@ class RunStopped(BaseException):
 
 # -- the child process ------------------------------------------------------------------------
 
-# Started as a program of its own, like the extraction workers (not by multiprocessing, whose
-# spawning imports the parent's __main__ again and whose forkserver keeps the environment of the
-# day it started).
-_BOOTSTRAP = """\
-import sys
-from multiprocessing.connection import Connection
-conn = Connection(int(sys.argv[1]))
-sys.path[:] = conn.recv()
-from indexer.index_runner import _child_main
-_child_main(conn, int(sys.argv[2]))
-"""
+# Started as a program of its own, like the extraction workers (sandbox.start_connected).
 
 
 def _child_main(conn: Connection, parent_pid: int) -> None:
@@ -243,21 +231,7 @@ class ProcessRunner:
         if self._process is not None and (self._vocab != vocab or self._process.poll() is not None):
             self.release()
         if self._process is None:
-            ours, theirs = socket.socketpair()
-            try:
-                self._process = subprocess.Popen(
-                    [sys.executable, "-c", _BOOTSTRAP, str(theirs.fileno()), str(os.getpid())],
-                    pass_fds=(theirs.fileno(),),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                )
-            except BaseException:
-                ours.close()
-                raise
-            finally:
-                theirs.close()
-            self._conn = Connection(ours.detach())
-            self._conn.send(list(sys.path))
+            self._process, self._conn = start_connected("indexer.index_runner", "_child_main")
             self._conn.send((self.jobs, self.limits))
             self._vocab = vocab
         assert self._conn is not None

@@ -88,19 +88,54 @@ def crash_reason(exitcode: int | None) -> str:
 # Worker side
 # --------------------------------------------------------------------------
 
-# Run by `python -c` in the worker: adopt the parent's sys.path, then serve.
+# Run by `python -c` in a child program: adopt the parent's sys.path, then serve.
 _BOOTSTRAP = """\
 import sys
 from multiprocessing.connection import Connection
 conn = Connection(int(sys.argv[1]))
 sys.path[:] = conn.recv()
-from indexer.sandbox import _worker_main
-_worker_main(conn, conn.recv(), int(sys.argv[2]))
+from {module} import {function}
+{function}(conn, int(sys.argv[2]))
 """
 
 
-def _worker_main(conn: Connection, limits: Limits, parent_pid: int) -> None:
+def start_connected(
+    module: str, function: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, Connection]:
+    """Start a fresh interpreter that runs ``module.function(conn, parent_pid)`` with this process's
+    sys.path, connected to this one by a socket pair; returns the process and this side's end.
+
+    A program of its own rather than a multiprocessing child: spawning imports the parent's
+    __main__ again (a Streamlit script, a test file since deleted), forking copies a process that
+    has threads, and a forkserver keeps the environment of the day it started."""
+    ours, theirs = socket.socketpair()
+    try:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _BOOTSTRAP.format(module=module, function=function),
+                str(theirs.fileno()),
+                str(os.getpid()),
+            ],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            env=env,
+        )
+    except BaseException:
+        ours.close()
+        raise
+    finally:
+        theirs.close()
+    conn = Connection(ours.detach())
+    conn.send(list(sys.path))
+    return process, conn
+
+
+def _worker_main(conn: Connection, parent_pid: int) -> None:
     """Loop: receive a path, extract it, send back ("ok", Extraction) or ("error", reason)."""
+    limits: Limits = conn.recv()
     die_with_parent()
     if os.getppid() != parent_pid:  # parent died before prctl took effect
         os._exit(0)
@@ -190,23 +225,13 @@ class _Worker:
         # The worker's temporary folder (OCR page images…), removed by this process when the
         # worker ends: a worker killed at its time limit cannot clean up after itself.
         self.scratch = tempfile.mkdtemp(prefix="archive-worker-")
-        ours, theirs = socket.socketpair()
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", _BOOTSTRAP, str(theirs.fileno()), str(os.getpid())],
-                pass_fds=(theirs.fileno(),),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                env={**os.environ, "TMPDIR": self.scratch},
+            self.process, self.conn = start_connected(
+                "indexer.sandbox", "_worker_main", env={**os.environ, "TMPDIR": self.scratch}
             )
         except BaseException:
-            ours.close()
             shutil.rmtree(self.scratch, ignore_errors=True)
             raise
-        finally:
-            theirs.close()
-        self.conn = Connection(ours.detach())
-        self.conn.send(list(sys.path))
         self.conn.send(limits)
         self.task: _Task | None = None
         self.deadline = 0.0
