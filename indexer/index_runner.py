@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from archive.gazetteer import vocab_fingerprint
 from indexer.pipeline import Analysed, ExtractionContext, IndexReport, index_corpus, record_or_reason
@@ -35,10 +35,10 @@ class IndexRunner(Protocol):
     @property
     def warm(self) -> bool: ...
 
-    def index(
-        self, corpus: Path, index: Path, *, lock_timeout: float, min_age: float, progress: Progress
-    ) -> IndexReport:
-        """One ``index_corpus`` run; ``progress`` may raise to stop it (then re-raised here)."""
+    def index(self, corpus: Path, index: Path, *, progress: Progress | None = None, **options: Any) -> IndexReport:
+        """One ``index_corpus`` run with ``options`` (its keyword arguments: lock_timeout, min_age,
+        only_paths, retry_failed, rebuild, reextract); ``progress`` may raise to stop it (then
+        re-raised here)."""
         ...
 
     def warm_up(self) -> tuple[int, list[str]]:
@@ -75,18 +75,9 @@ class LocalRunner:
             self._pool_vocab = vocab
         return self._pool
 
-    def index(
-        self, corpus: Path, index: Path, *, lock_timeout: float, min_age: float, progress: Progress
-    ) -> IndexReport:
+    def index(self, corpus: Path, index: Path, *, progress: Progress | None = None, **options: Any) -> IndexReport:
         return index_corpus(
-            corpus,
-            index,
-            jobs=self.jobs,
-            limits=self.limits,
-            progress=progress,
-            lock_timeout=lock_timeout,
-            min_age=min_age,
-            pool=self._warm_pool(),
+            corpus, index, jobs=self.jobs, limits=self.limits, progress=progress, pool=self._warm_pool(), **options
         )
 
     def warm_up(self) -> tuple[int, list[str]]:
@@ -152,10 +143,8 @@ def _child_main(conn: Connection, parent_pid: int) -> None:
             call, args = message
             try:
                 if call == "index":
-                    corpus, index, lock_timeout, min_age = args
-                    result: object = runner.index(
-                        corpus, index, lock_timeout=lock_timeout, min_age=min_age, progress=progress
-                    )
+                    corpus, index, options = args
+                    result: object = runner.index(corpus, index, progress=progress, **options)
                 elif call == "warm_up":
                     result = runner.warm_up()
                 else:
@@ -201,10 +190,8 @@ class ProcessRunner:
     def warm(self) -> bool:
         return self._process is not None and self._warm
 
-    def index(
-        self, corpus: Path, index: Path, *, lock_timeout: float, min_age: float, progress: Progress
-    ) -> IndexReport:
-        report = self._call("index", (Path(corpus), Path(index), lock_timeout, min_age), progress)
+    def index(self, corpus: Path, index: Path, *, progress: Progress | None = None, **options: Any) -> IndexReport:
+        report = self._call("index", (Path(corpus), Path(index), options), progress)
         assert isinstance(report, IndexReport)
         return report
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from indexer.index_runner import IndexRunner
 from indexer.lock import IndexBusy
 from indexer.pipeline import IndexReport, Progress, index_corpus
 from indexer.scan import SIDECAR_SUFFIX, document_id, relative_name
@@ -190,11 +191,16 @@ def index_with_retry(
     lock_timeout: float = 20.0,
     on_busy: Callable[[int], None] | None = None,
     progress: Progress | None = None,
+    runner: IndexRunner | None = None,
     **kwargs,
 ) -> IndexReport:
-    """`index_corpus`, tried again a few times while another writer holds the index."""
+    """`index_corpus`, tried again a few times while another writer holds the index; through
+    `runner` (its workers, in its process) when given."""
     for attempt in range(1, attempts + 1):
         try:
+            if runner is not None:
+                options = {k: v for k, v in kwargs.items() if k not in ("jobs", "limits")}  # the runner's own
+                return runner.index(corpus, index_root, progress=progress, lock_timeout=lock_timeout, **options)
             return index_corpus(corpus, index_root, progress=progress, lock_timeout=lock_timeout, **kwargs)
         except IndexBusy:
             if attempt == attempts:

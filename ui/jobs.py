@@ -21,6 +21,7 @@ from typing import Any
 
 import streamlit as st
 
+from indexer.index_runner import ProcessRunner
 from indexer.pipeline import IndexReport
 from indexer.upload import index_with_retry
 from ui.text import md
@@ -66,6 +67,9 @@ class IndexJobs:
 
     def __init__(self, corpus: Path, index_root: Path, jobs: int) -> None:
         self.corpus, self.index_root, self.jobs = corpus, index_root, jobs
+        # The runs happen in a process of their own (the pages keep the interpreter lock), started
+        # for a job and ended once the queue is empty.
+        self._runner = ProcessRunner(jobs, None)
         self._queue: queue.Queue[IndexJob] = queue.Queue()
         self._jobs: dict[int, IndexJob] = {}
         self._ids = itertools.count(1)
@@ -126,6 +130,7 @@ class IndexJobs:
                     wait=WAIT,
                     progress=progress,
                     on_busy=busy,
+                    runner=self._runner,
                     **job.options,
                 )
                 if job.after is not None:
@@ -143,6 +148,8 @@ class IndexJobs:
                         job.result = None
             finally:
                 job.finished = True
+                if self._queue.empty():
+                    self._runner.release()
 
 
 def job_pending(key: str) -> bool:

@@ -16,6 +16,7 @@ import streamlit as st
 from archive import config
 from archive.engine import SearchEngine, open_engine
 from archive.text import number, plural
+from indexer.index_runner import ProcessRunner
 from indexer.pipeline import IndexReport, needs_rebuild
 from indexer.upload import index_with_retry
 from ui.jobs import IndexJob, IndexJobs
@@ -69,12 +70,14 @@ def _background_sync(corpus: str, index_root: str) -> SyncState:
     state = SyncState()
 
     def run() -> None:
+        runner = ProcessRunner(JOBS, None)  # the pages keep the interpreter lock meanwhile
         try:
-            state.report = index_with_retry(Path(corpus), Path(index_root), jobs=JOBS, attempts=30, wait=5.0)
+            state.report = index_with_retry(Path(corpus), Path(index_root), attempts=30, wait=5.0, runner=runner)
         except Exception as exc:  # shown on the status page; searching goes on with the index as it is
             log.exception("bringing the index up to date at start-up failed")
             state.error = f"{exc.__class__.__name__} : {exc}"
         finally:
+            runner.release()
             state.running = False
             state.finished = time.strftime("%Y-%m-%dT%H:%M:%S")
 
