@@ -362,8 +362,8 @@ def test_a_query_of_common_words_only_gets_one_plain_french_message(env) -> None
     unreadable, and a message of the engine that already said « Requête illisible » said it twice."""
     for q, words in (("le la les de des", "mots trop courants"), ("année:20x9", "Année illisible")):
         at = run(q=q)
-        (error,) = [e.value for e in at.error]
-        assert words in error and not error.startswith("Requête illisible : "), error
+        (error,) = [e.value.replace("\\", "") for e in at.error]  # the Markdown source, escapes aside
+        assert words in error and not error.startswith("Requête illisible"), error
 
 
 def test_nothing_found_offers_a_suggestion_and_filter_removal(env) -> None:
@@ -402,7 +402,7 @@ def test_what_the_query_was_understood_as_is_shown(env) -> None:
 
 def test_syntax_error_is_a_readable_message(env) -> None:
     at = run(q="année:deux-mille")
-    assert at.error and "Requête illisible" in at.error[0].value
+    assert at.error and at.error[0].value.replace("\\", "").startswith("Année illisible : « deux-mille »")
 
 
 def test_partial_results_are_set_apart(env) -> None:
