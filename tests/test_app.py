@@ -1011,3 +1011,14 @@ def test_an_unreadable_upload_can_be_removed_from_the_status_page(
     assert (corpus / "depose.pdf").exists()
     at = run(vue="etat")
     assert "uploads/x.pdf" not in texts(at) and "depose.pdf" in texts(at)
+
+
+def test_cards_list_places_from_the_town_to_the_region() -> None:
+    """Two cards listed the same places as « Isère, Auvergne-Rhône-Alpes, Pont-de-Claix » and
+    « Pont-de-Claix, Isère, … »: the order a document named them in."""
+    from ui.cards import most_specific_first
+
+    wanted = ["Pont-de-Claix", "Isère", "Auvergne-Rhône-Alpes"]
+    assert most_specific_first(["Isère", "Auvergne-Rhône-Alpes", "Pont-de-Claix"]) == wanted
+    assert most_specific_first(["Auvergne-Rhône-Alpes", "Pont-de-Claix", "Isère"]) == wanted
+    assert most_specific_first(["Lyon", "Grenoble", "Rhône"]) == ["Lyon", "Grenoble", "Rhône"]  # kept within a kind

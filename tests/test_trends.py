@@ -190,3 +190,24 @@ def test_count_chart_image_has_no_repeated_axis_numbers(indexed) -> None:
     svg = image(chart(trend, ["1. acier"], "nombre"), "svg").decode("utf-8")
     labels = re.findall(r"<text[^>]*>(\d{1,3})</text>", svg)  # the y axis (the years have four digits)
     assert labels and len(labels) == len(set(labels)), labels
+
+
+def test_a_query_that_cannot_be_read_has_no_curve(indexed, monkeypatch: pytest.MonkeyPatch) -> None:
+    """« le la les de des » was drawn as a line at zero beside its error message."""
+    corpus, index = indexed
+    monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
+    monkeypatch.setenv("ARCHIVE_INDEX", str(index))
+    monkeypatch.setenv("ARCHIVE_LAB_DB", str(index.parent / "lab.sqlite"))
+    monkeypatch.delenv("ARCHIVE_READONLY", raising=False)
+    monkeypatch.delenv("ARCHIVE_ADMIN_PASSWORD", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["vue"] = "evolution"
+    at.query_params["t"] = ["acier", "le la les de des"]
+    at.run()
+    assert not at.exception
+    assert any("mots trop courants" in e.value for e in at.error)
+    notes = " ".join(m.value for m in at.markdown)
+    assert "1\\. acier" in notes and "le la les" not in notes  # only the readable query is drawn and counted
+    at.query_params["t"] = ["le la les de des"]
+    at.run()
+    assert not at.exception and at.error and not [m for m in at.markdown if "document" in m.value]

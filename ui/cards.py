@@ -4,6 +4,7 @@ library are inserted as they are."""
 
 from __future__ import annotations
 
+from archive import gazetteer
 from archive.facet_registry import BY_NAME, WITH_CHIPS
 from archive.models import Hit
 from archive.text import number
@@ -112,12 +113,27 @@ def version_items(versions: list[Version], state: UrlState) -> str:
     )
 
 
+_PLACE_ORDER = {"commune": 0, "département": 1, "région": 2}
+
+
+def most_specific_first(places: list[str]) -> list[str]:
+    """Towns, then departments, then regions (« Pont-de-Claix, Isère, Auvergne-Rhône-Alpes »), each
+    kind in the document's order: two cards naming the same places list them alike."""
+
+    def rank(name: str) -> int:
+        place = gazetteer.place_info(name)
+        return _PLACE_ORDER.get(place.kind, 0) if place else 0
+
+    return sorted(places, key=rank)
+
+
 def hit_card(hit: Hit, state: UrlState, versions: list[Version] | None = None) -> str:
     """One result: linked title, date and type, actor/theme badges, highlighted snippet, and
     « N autres versions » of its text that open when clicked."""
     meta = [french_date(hit.date), hit.doc_type or "type inconnu", language_name(hit.language)]
     if hit.places:
-        meta.append(", ".join(hit.places[:3]) + ("…" if len(hit.places) > 3 else ""))
+        places = most_specific_first(hit.places)
+        meta.append(", ".join(places[:3]) + ("…" if len(places) > 3 else ""))
     cls = "arc-card arc-partial" if hit.partial else "arc-card"
     return (
         f'<div class="{cls}">'

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from dataclasses import replace
 
 import altair as alt
 import pandas as pd
@@ -209,6 +210,12 @@ def render(state: UrlState) -> None:
         if series.error:
             st.error(f"« {md(series.query)} » : {md(series.error)}")
     names = [f"{i + 1}. {t}" for i, t in enumerate(terms)]
+    # A query that cannot be read has no curve (it was drawn as a line at zero).
+    kept = [i for i, series in enumerate(trend.series) if not series.error]
+    if not kept:
+        return
+    trend = replace(trend, series=[trend.series[i] for i in kept])
+    names, terms = [names[i] for i in kept], [terms[i] for i in kept]
     spec = chart(trend, names, state.mesure)
     st.altair_chart(spec, width="stretch", on_select=_on_point, selection_mode="point", key="w_trend_chart")
     apart_notes(trend, names)
