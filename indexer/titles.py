@@ -240,7 +240,12 @@ def _sentence_case(line: str, text: str = "") -> str:
         return line
     lowered = line[:1].upper() + line[1:].lower()
     names = _capitalised_words(text)
-    return _WORD.sub(lambda m: names.get(m.group(), m.group()), lowered)
+    cased = _WORD.sub(lambda m: names.get(m.group(), m.group()), lowered)
+    # A name in guillemets starts with a capital (« DU PROGRAMME «TERRITOIRES D'INDUSTRIE» »).
+    return _AFTER_GUILLEMET.sub(lambda m: m.group(1) + m.group(2).upper(), cased)
+
+
+_AFTER_GUILLEMET = re.compile(r"(«[\s\u00a0\u202f]*)([^\W\d_])")
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")

@@ -82,6 +82,12 @@ def test_a_title_in_capitals_keeps_the_names_the_text_writes() -> None:
     assert guess_title(text, None, "x") == "Visite Guillaume Basset directeur du programme lundi 21 septembre 2020"
 
 
+def test_a_name_in_guillemets_keeps_its_capital_in_a_title_in_capitals() -> None:
+    """« Directeur du programme «territoires d'industrie» »: a new user's reading of seed 004."""
+    text = "VISITE DU DIRECTEUR DU PROGRAMME «TERRITOIRES D'INDUSTRIE» À ALÈS\n\nLe directeur visite une usine à Alès."
+    assert guess_title(text, None, "x") == "Visite du directeur du programme «Territoires d'industrie» à Alès"
+
+
 def test_a_title_cut_by_a_line_break_is_joined() -> None:
     text = (
         "Les États généraux de l’industrie ont mis en avant les évolutions pour renforcer la\n"
