@@ -249,6 +249,7 @@ _AFTER_GUILLEMET = re.compile(r"(«[\s\u00a0\u202f]*)([^\W\d_])")
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_ELISION = re.compile(r"^(?:[dlnjsc]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
 
 
 def _capitalised_words(text: str) -> dict[str, str]:
@@ -257,7 +258,9 @@ def _capitalised_words(text: str) -> dict[str, str]:
     capital: dict[str, str] = {}
     lower: set[str] = set()
     for m in _WORD.finditer(text[:20_000]):
-        word = m.group()
+        word = _ELISION.sub("", m.group())  # « d'Alès » writes « Alès »
+        if not word:
+            continue
         if word.islower():
             lower.add(word)
         elif word[:1].isupper() and not word.isupper() and len(word) > 3 and not _sentence_start(text, m.start()):

@@ -84,7 +84,7 @@ def test_a_title_in_capitals_keeps_the_names_the_text_writes() -> None:
 
 def test_a_name_in_guillemets_keeps_its_capital_in_a_title_in_capitals() -> None:
     """« Directeur du programme «territoires d'industrie» »: a new user's reading of seed 004."""
-    text = "VISITE DU DIRECTEUR DU PROGRAMME «TERRITOIRES D'INDUSTRIE» À ALÈS\n\nLe directeur visite une usine à Alès."
+    text = "VISITE DU DIRECTEUR DU PROGRAMME «TERRITOIRES D'INDUSTRIE» À ALÈS\n\nLe directeur visite l'usine d'Alès."
     assert guess_title(text, None, "x") == "Visite du directeur du programme «Territoires d'industrie» à Alès"
 
 
