@@ -114,7 +114,8 @@ def test_cli_trend(indexed) -> None:
     assert too_many.returncode == 2 and "4 requêtes au plus" in too_many.stderr
 
 
-def test_app_view_lists_documents_of_a_point_and_exports(indexed, monkeypatch: pytest.MonkeyPatch) -> None:
+def _trends_page(indexed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app's « Évolution des termes » page over the indexed corpus, not run yet."""
     corpus, index = indexed
     monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
     monkeypatch.setenv("ARCHIVE_INDEX", str(index))
@@ -123,6 +124,11 @@ def test_app_view_lists_documents_of_a_point_and_exports(indexed, monkeypatch: p
     monkeypatch.delenv("ARCHIVE_ADMIN_PASSWORD", raising=False)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["vue"] = "evolution"
+    return at
+
+
+def test_app_view_lists_documents_of_a_point_and_exports(indexed, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _trends_page(indexed, monkeypatch)
     at.run()
     assert not at.exception
     assert any("Tapez une ou plusieurs recherches" in i.value for i in at.info)
@@ -194,14 +200,7 @@ def test_count_chart_image_has_no_repeated_axis_numbers(indexed) -> None:
 
 def test_a_query_that_cannot_be_read_has_no_curve(indexed, monkeypatch: pytest.MonkeyPatch) -> None:
     """« le la les de des » was drawn as a line at zero beside its error message."""
-    corpus, index = indexed
-    monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
-    monkeypatch.setenv("ARCHIVE_INDEX", str(index))
-    monkeypatch.setenv("ARCHIVE_LAB_DB", str(index.parent / "lab.sqlite"))
-    monkeypatch.delenv("ARCHIVE_READONLY", raising=False)
-    monkeypatch.delenv("ARCHIVE_ADMIN_PASSWORD", raising=False)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params["vue"] = "evolution"
+    at = _trends_page(indexed, monkeypatch)
     at.query_params["t"] = ["acier", "le la les de des"]
     at.run()
     assert not at.exception
