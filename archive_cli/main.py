@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("archive: interrupted", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader stopped early (`archive search … | head`): not an error to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        return 1
     except Exception as exc:  # last resort: one line (the traceback with --verbose)
         log.debug("unexpected error", exc_info=True)
         print(f"archive: unexpected error: {exc.__class__.__name__}: {exc}", file=sys.stderr)

@@ -204,3 +204,24 @@ def test_all_of_asks_for_every_value_at_once(project: Path) -> None:
     for wrong in ("place", "actor,lieu", ","):
         bad = run("search", "", "--all-of", wrong, cwd=project)
         assert bad.returncode == 2 and "--all-of" in bad.stderr and "actor, theme" in bad.stderr, bad.stderr
+
+
+def test_a_reader_that_stops_early_is_no_error(tmp_path: Path) -> None:
+    """`archive search "" --json | head -c 10` printed « archive: unexpected error: BrokenPipeError »."""
+    from indexer.pipeline import index_corpus
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    for n in range(150):  # more JSON than a pipe holds (64 KiB), so that the writer meets the closed end
+        text = f"Note {n} sur l'usine de Fos-sur-Mer et la sidérurgie du Nord, avec la CGT et Bpifrance. " * 8
+        (corpus / f"note-{n:03d}.txt").write_text(text, encoding="utf-8")
+    index_corpus(corpus, index, jobs=2)
+    command = [sys.executable, "-m", "archive_cli", "search", "", "--json", "--limit", "1000", "--index", str(index)]
+    env = {**os.environ, "ARCHIVE_NER": "0", "ARCHIVE_CORPUS": str(corpus)}
+    reader = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stderr is not None
+    assert reader.stdout.read(10)
+    reader.stdout.close()  # what `head -c 10` does
+    errors = reader.stderr.read().decode()
+    reader.wait(timeout=60)
+    assert "unexpected error" not in errors and "Traceback" not in errors, errors
