@@ -1,5 +1,5 @@
-"""The watcher's indexing runs, with extraction workers kept warm between runs: in the caller's
-process (``LocalRunner``) or in a process of its own (``ProcessRunner``).
+"""Indexing runs (the watcher's, the app's jobs), with extraction workers kept warm between runs: in
+the caller's process (``LocalRunner``) or in a process of its own (``ProcessRunner``).
 
 Why a process of its own: Whoosh's commit and segment merge are Python code. In the app's server
 process they hold the interpreter lock while the sessions draw their pages (a profile during
@@ -11,7 +11,6 @@ pages. The write lock is a file lock: the child takes it exactly as the server w
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from typing import Any, Protocol
 
 from archive.gazetteer import vocab_fingerprint
 from indexer.pipeline import Analysed, ExtractionContext, IndexReport, index_corpus, record_or_reason
-from indexer.sandbox import ExtractorPool, Limits, die_with_parent, start_connected
+from indexer.sandbox import ExtractorPool, Limits, start_connected
 
 Progress = Callable[[int, int, str], None]
 WARM_TEXT = "Communiqué du 17 septembre 2020 : la CGT et Bpifrance soutiennent l'usine d'Alès (Gard).\n"
@@ -30,7 +29,7 @@ POLL_SECONDS = 0.5  # how often the parent checks that the child is alive while 
 
 
 class IndexRunner(Protocol):
-    """What the watcher asks of whoever runs its indexing."""
+    """What the watcher and the app's jobs ask of whoever runs their indexing."""
 
     @property
     def warm(self) -> bool: ...
@@ -113,13 +112,9 @@ class RunStopped(BaseException):
 # Started as a program of its own, like the extraction workers (sandbox.start_connected).
 
 
-def _child_main(conn: Connection, parent_pid: int) -> None:
+def _child_main(conn: Connection) -> None:
     """Loop: receive (call, arguments), answer ("done", result) or ("error", exception), with
     ("progress", (done, total, label)) messages during an indexing run; None or EOF ends it."""
-    die_with_parent()
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(0)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     try:
         os.nice(WRITER_NICENESS)
     except OSError:  # not allowed: the same priority as the pages, still off their interpreter lock

@@ -88,22 +88,32 @@ def crash_reason(exitcode: int | None) -> str:
 # Worker side
 # --------------------------------------------------------------------------
 
-# Run by `python -c` in a child program: adopt the parent's sys.path, then serve.
+# Run by `python -c` in a child program: adopt the parent's sys.path, become its child, then serve.
 _BOOTSTRAP = """\
 import sys
 from multiprocessing.connection import Connection
 conn = Connection(int(sys.argv[1]))
 sys.path[:] = conn.recv()
+from indexer.sandbox import _as_child
+_as_child(int(sys.argv[2]))
 from {module} import {function}
-{function}(conn, int(sys.argv[2]))
+{function}(conn)
 """
+
+
+def _as_child(parent_pid: int) -> None:
+    """Die with the parent, and leave Ctrl-C to it."""
+    die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def start_connected(
     module: str, function: str, env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen, Connection]:
-    """Start a fresh interpreter that runs ``module.function(conn, parent_pid)`` with this process's
-    sys.path, connected to this one by a socket pair; returns the process and this side's end.
+    """Start a fresh interpreter that runs ``module.function(conn)`` with this process's sys.path,
+    connected to this one by a socket pair and ending with it; returns the process and this side's end.
 
     A program of its own rather than a multiprocessing child: spawning imports the parent's
     __main__ again (a Streamlit script, a test file since deleted), forking copies a process that
@@ -133,13 +143,9 @@ def start_connected(
     return process, conn
 
 
-def _worker_main(conn: Connection, parent_pid: int) -> None:
+def _worker_main(conn: Connection) -> None:
     """Loop: receive a path, extract it, send back ("ok", Extraction) or ("error", reason)."""
     limits: Limits = conn.recv()
-    die_with_parent()
-    if os.getppid() != parent_pid:  # parent died before prctl took effect
-        os._exit(0)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     _limit_memory(limits.memory_bytes)
     try:
