@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from archive.facet_registry import TYPED_AS_WORDS
 from archive.models import Alternative
+from archive.search_logic.operators import EXCLUDING, OPERATORS
 from archive.text import plural
 
 Counter = Callable[[str], int]
@@ -26,7 +27,9 @@ _FIELD = re.compile(r'(?<![\w:])[^\W\d_]+:("[^"]*"|\S+)')
 # capitals (AND, OR, NOT) are meant: « industrie NOT emploi » as the phrase « industrie emploi » says
 # the opposite.
 _SYNTAX = re.compile(r"(?:^|\s)[-+]|[:*?~()^]")
-_EXCLUSION = re.compile(r'(?:^|(?<=[\s(]))-("[^"]*"|\([^)]*\)|\S+)|\b(?:NOT|SAUF)\s+("[^"]*"|\([^)]*\)|\S+)')
+_EXCLUSION = re.compile(
+    rf'(?:^|(?<=[\s(]))-("[^"]*"|\([^)]*\)|\S+)|\b(?:{"|".join(EXCLUDING)})\s+("[^"]*"|\([^)]*\)|\S+)'
+)
 MAX_ALTERNATIVES = 4
 # One word of four letters or more: shorter ones are inside too many names.
 _SINGLE_NAME = re.compile(r"[^\W\d_]{4,}")
@@ -39,15 +42,9 @@ def alternatives(raw: str, count: Counter, resolve: Resolver, containing: Resolv
     out: list[Alternative] = []
     seen: set[str] = {raw.strip()}
     if words:
-        for spec in TYPED_AS_WORDS:  # facets whose values a researcher types as plain words
-            for value in resolve(spec.name, words)[:2]:
-                query = f"{spec.query_name}:{_quoted(value)}"
-                _offer(out, seen, query, count, f"{spec.mention} « {value} »")
+        _offer_facet_values(out, seen, count, resolve, words)
         if not out and containing is not None and _SINGLE_NAME.fullmatch(words):
-            for spec in TYPED_AS_WORDS:
-                for value in containing(spec.name, words)[:2]:
-                    query = f"{spec.query_name}:{_quoted(value)}"
-                    _offer(out, seen, query, count, f"{spec.mention} « {value} »")
+            _offer_facet_values(out, seen, count, containing, words)
     plain = _plain_words(words)
     if _SYNTAX.search(raw) and plain:
         _offer(out, seen, f'"{plain}"', count, "la phrase exacte")
@@ -73,7 +70,15 @@ def _plain_words(text: str) -> str:
     """The words of a query without its syntax: markers, operators, wildcards, parentheses."""
     text = re.sub(r"(?:^|(?<=[\s(]))[-+]", "", text)
     text = re.sub(r"[()*?~^]", " ", text)
-    return " ".join(w for w in text.split() if w not in {"OR", "AND", "NOT", "ANDNOT", "ANDMAYBE", "ET", "OU", "SAUF"})
+    return " ".join(w for w in text.split() if w not in OPERATORS)
+
+
+def _offer_facet_values(out: list[Alternative], seen: set[str], count: Counter, lookup: Resolver, words: str) -> None:
+    """The field searches for the values ``lookup`` finds for ``words``, in each facet whose values
+    a researcher types as plain words."""
+    for spec in TYPED_AS_WORDS:
+        for value in lookup(spec.name, words)[:2]:
+            _offer(out, seen, f"{spec.query_name}:{_quoted(value)}", count, f"{spec.mention} « {value} »")
 
 
 def _offer(out: list[Alternative], seen: set[str], query: str, count: Counter, reason: str) -> None:

@@ -154,7 +154,7 @@ class FacetTables:
         if not part:
             return []
         found = [v for folded, values in self._folded(fieldname).items() if part in folded for v in values]
-        return sorted(found, key=lambda v: -int(self.value_mask(fieldname, [v]).sum()))[:limit]
+        return sorted(found, key=lambda v: -len(self._ids[fieldname][v]))[:limit]
 
     def _mask(self, docs: Iterable[int] | np.ndarray) -> np.ndarray:
         """Boolean mask of a document set (or of a mask or array of document numbers); the last

@@ -35,6 +35,7 @@ from archive.analysis import NUMBER_SPACES
 from archive.facet_registry import REGISTRY
 from archive.models import QuerySyntaxError
 from archive.search_logic.limits import MAX_EXPANSIONS, MAX_FUZZY_DISTANCE, MAX_QUERY_WORDS, MIN_FUZZY_PREFIX
+from archive.search_logic.operators import FRENCH_OPERATORS, OPERATORS
 from archive.text import fold_words
 from archive.whoosh.schema import FACET_FIELDS
 
@@ -48,7 +49,6 @@ _FIELD_CLAUSE = re.compile(r'(?<![\w:])([^\W\d_]+):("([^"]*)"|[^\s()"]+)')
 _QUOTED = re.compile(r'(?<![\w:])"([^"]+)"')
 _WORD = re.compile(r"[^\s()\"]+")
 _DIGIT_GROUP = re.compile(rf"(?<![\d])(\d{{1,3}})[{NUMBER_SPACES}](?=\d{{3}}(?!\d))")
-_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "ET", "OU", "SAUF"}
 _EXCLUSION = re.compile(r"(^|[\s(])-\s*(?=[^\s-])")
 _YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:-|\.\.|à|a|to)\s*(\d{4})$")
 _YEAR_CMP = re.compile(r"^(>=|<=|>|<)(\d{4})$")
@@ -355,7 +355,7 @@ def words_within(reader, word: str, maxdist: int, prefix: int) -> set[str]:
 
 def check_size(raw: str) -> None:
     """Refuse a query too long to answer quickly (a 10 000-word OR took 10 s)."""
-    words = [w for w in _WORD.findall(raw) if w not in _OPERATORS]
+    words = [w for w in _WORD.findall(raw) if w not in OPERATORS]
     if len(words) > MAX_QUERY_WORDS:
         raise QuerySyntaxError(
             f"La requête compte {_count(len(words))} mots ({MAX_QUERY_WORDS} au plus) : "
@@ -505,17 +505,15 @@ def _join_digit_groups(text: str) -> str:
 
 def _is_free_word(word: str) -> bool:
     return (
-        word not in _OPERATORS
+        word not in OPERATORS
         and ":" not in word
         and not word.startswith(("-", "+"))
         and not any(c in word for c in "*?~^[]{}")
     )
 
 
-# A French researcher types ET, OU, SAUF (in capitals, like AND, OR, NOT); in lower case they stay
-# words. Outside quotes only.
-FRENCH_OPERATORS = {"ET": "AND", "OU": "OR", "SAUF": "NOT"}
-_FRENCH_OPERATOR = re.compile(r"(?<![\w:])(ET|OU|SAUF)(?![\w:])")
+# ET, OU, SAUF read as AND, OR, NOT, outside quotes only.
+_FRENCH_OPERATOR = re.compile(rf"(?<![\w:])({'|'.join(FRENCH_OPERATORS)})(?![\w:])")
 
 
 def _french_operators(text: str) -> str:
