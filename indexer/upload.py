@@ -198,9 +198,8 @@ def index_with_retry(
     `runner` (its workers, in its process) when given."""
     for attempt in range(1, attempts + 1):
         try:
-            if runner is not None:
-                options = {k: v for k, v in kwargs.items() if k not in ("jobs", "limits")}  # the runner's own
-                return runner.index(corpus, index_root, progress=progress, lock_timeout=lock_timeout, **options)
+            if runner is not None:  # its own workers and limits
+                return runner.index(corpus, index_root, progress=progress, lock_timeout=lock_timeout, **kwargs)
             return index_corpus(corpus, index_root, progress=progress, lock_timeout=lock_timeout, **kwargs)
         except IndexBusy:
             if attempt == attempts:

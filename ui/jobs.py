@@ -66,7 +66,7 @@ class IndexJobs:
     """The queue of indexing jobs of one corpus and index, and the thread that runs them."""
 
     def __init__(self, corpus: Path, index_root: Path, jobs: int) -> None:
-        self.corpus, self.index_root, self.jobs = corpus, index_root, jobs
+        self.corpus, self.index_root = corpus, index_root
         # The runs happen in a process of their own (the pages keep the interpreter lock), started
         # for a job and ended once the queue is empty.
         self._runner = ProcessRunner(jobs, None)
@@ -125,7 +125,6 @@ class IndexJobs:
                 job.report = index_with_retry(
                     self.corpus,
                     self.index_root,
-                    jobs=self.jobs,
                     attempts=ATTEMPTS,
                     wait=WAIT,
                     progress=progress,
