@@ -19,7 +19,7 @@ from indexer.doctype import DOC_TYPES
 from ui.access import may_modify, readonly
 from ui.controls import lazy_expander
 from ui.jobs import IndexJob, job_panel, job_pending
-from ui.runtime import corpus_path, start_indexing
+from ui.runtime import corpus_path, index_jobs, start_indexing
 from ui.text import md
 
 FLASH = "doc_flash"
@@ -93,6 +93,7 @@ def form(record: DocumentRecord) -> None:
     with box:
         if not may_modify("correct"):
             return
+        index_jobs().prepare()  # the indexing process starts while the researcher types
         st.caption(
             "Les corrections sont écrites dans la fiche du document (fichier .meta.yaml à côté de l'original, "
             "qui n'est jamais modifié), puis le document est réindexé."

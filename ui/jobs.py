@@ -29,6 +29,10 @@ from ui.text import md
 log = logging.getLogger(f"archive.{__name__}")
 
 KEEP_FINISHED = 50  # finished jobs remembered, for sessions that come back to read the outcome
+# The indexing process and its extraction workers (with the French model) stay up this long after
+# the last job: starting them took ~5 s of a one-document correction, a warm run takes ~0.1 s.
+KEEP_WARM_SECONDS = 300.0
+_WARM_UP = object()  # a queue item that starts the indexing process before a job needs it
 # Nobody waits in a page for these runs: while another writer (the watcher's batch, `archive index`)
 # holds the index, try again for a few minutes rather than fail a change the researcher asked for.
 ATTEMPTS, WAIT = 12, 5.0
@@ -65,12 +69,14 @@ class IndexJob:
 class IndexJobs:
     """The queue of indexing jobs of one corpus and index, and the thread that runs them."""
 
-    def __init__(self, corpus: Path, index_root: Path, jobs: int) -> None:
+    def __init__(self, corpus: Path, index_root: Path, jobs: int, keep_warm: float = KEEP_WARM_SECONDS) -> None:
         self.corpus, self.index_root = corpus, index_root
         # The runs happen in a process of their own (the pages keep the interpreter lock), started
-        # for a job and ended once the queue is empty.
+        # for a job (or by prepare) and ended once no job came for keep_warm seconds.
         self._runner = ProcessRunner(jobs, None)
-        self._queue: queue.Queue[IndexJob] = queue.Queue()
+        self.keep_warm = keep_warm
+        self._warming = False
+        self._queue: queue.Queue[IndexJob | object] = queue.Queue()
         self._jobs: dict[int, IndexJob] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -106,9 +112,42 @@ class IndexJobs:
         with self._lock:
             return any(not j.finished for j in self._jobs.values())
 
+    def prepare(self) -> None:
+        """Start the indexing process and its workers now, if they are not up: a page where a
+        researcher is about to change the archive (the correction form) calls it, so that the
+        change is indexed without waiting for them."""
+        with self._lock:
+            if self._warming or self._runner.warm:
+                return
+            self._warming = True
+        self._queue.put(_WARM_UP)
+
+    def _warm_up(self) -> None:
+        try:
+            _, messages = self._runner.warm_up()
+            for message in messages:
+                log.warning("%s", message)
+        except Exception:  # the next job starts the process again and reports what fails
+            log.exception("starting the indexing process ahead of a job failed")
+        finally:
+            with self._lock:
+                self._warming = False
+
+    def _next(self) -> IndexJob | object:
+        """The next queue item; the indexing process is ended after keep_warm seconds without one."""
+        while True:
+            try:
+                return self._queue.get(timeout=self.keep_warm)
+            except queue.Empty:
+                self._runner.release()
+
     def _work(self) -> None:
         while True:
-            job = self._queue.get()
+            job = self._next()
+            if job is _WARM_UP:
+                self._warm_up()
+                continue
+            assert isinstance(job, IndexJob)
             job.state = JobState.RUNNING
 
             def progress(done: int, total: int, what: str, job: IndexJob = job) -> None:
@@ -147,8 +186,6 @@ class IndexJobs:
                         job.result = None
             finally:
                 job.finished = True
-                if self._queue.empty():
-                    self._runner.release()
 
 
 def job_pending(key: str) -> bool:
