@@ -94,3 +94,33 @@ def test_no_partial_matches_when_ten_documents_match(tmp_path) -> None:
     engine.close()
     assert last_page.total == 12
     assert [h.partial for h in last_page.hits] == [False, False]
+
+
+def test_documents_tagged_with_the_named_scheme_come_before_those_holding_its_words(tmp_path) -> None:
+    """« France Relance »: the note on the plan de relance (tagged with the scheme) before a tract
+    that says « France » seven times and « Relancer la production » (seen by a new user)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "made.txt").write_text(
+        "Made in France !\n\nLe 26 mars 2026, le syndicat réclame une industrie forte en France.\n"
+        "- Relancer la production en France\n- Produire en France ce que la France consomme\n"
+        "La France a perdu ses usines ; la France doit les reconstruire. " + FILLER,
+        encoding="utf-8",
+    )
+    (corpus / "visite.txt").write_text(
+        "Visite du directeur du programme à Alès\n\nAlès, le 17 septembre 2020. Au titre des objectifs "
+        "du plan de relance, l'agglomération reçoit la visite officielle du directeur. " + FILLER,
+        encoding="utf-8",
+    )
+    for n in range(18):
+        words = "la France et ses régions" if n % 3 == 0 else "les fonderies et leurs salariés"
+        (corpus / f"autre-{n}.txt").write_text(f"Note {n}\n\nLe 3 mai 2019, {words}. {FILLER}", encoding="utf-8")
+    index_corpus(corpus, tmp_path / "index")
+    engine = open_engine(tmp_path / "index")
+    try:
+        tagged = engine.search(SearchRequest(query='dispositif:"France Relance"', limit=5))
+        assert [h.path for h in tagged.hits] == ["visite.txt"]  # the scheme read from « plan de relance » in 2020
+        for query in ("France Relance", '"France Relance"'):
+            assert paths(engine, query)[:2] == ["visite.txt", "made.txt"], query
+    finally:
+        engine.close()

@@ -23,10 +23,13 @@ from whoosh.searching import Searcher
 
 from archive.search_logic.limits import MAX_EXPANSIONS
 from archive.whoosh.postings import PackedValues, Postings
-from archive.whoosh.query import expansion_notice
+from archive.whoosh.query import FIELD_BOOSTS, expansion_notice
 
 K1 = 1.2
 B = 0.75
+# A document tagged with the actor or scheme that the typed words name counts as if its title and
+# its text both held the name: their field weights, at BM25's saturation (K1 + 1), times the value's idf.
+TAG_WEIGHT = FIELD_BOOSTS["title"] + FIELD_BOOSTS["text"]
 EXPANDING = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm, wq.Variations, wq.Regex)
 
 
@@ -159,8 +162,12 @@ class QueryEvaluator:
             ids, weights = self._term(fieldname, text)
             if not len(ids):
                 continue
-            if not self.searcher.schema[fieldname].scorable:  # facet values: Whoosh counts the weight
-                total[ids] += boost * weights
+            if not self.searcher.schema[fieldname].scorable:
+                # A facet value (the actor or scheme a typed name stands for): weighed like the name
+                # in a title, by how rare the value is, so that the documents tagged with it come
+                # before those that only hold its words (« Made in France ! … Relancer la production »
+                # for « France Relance »).
+                total[ids] += boost * TAG_WEIGHT * self.searcher.idf(fieldname, text) * (K1 + 1) * weights
                 continue
             idf = self.searcher.idf(fieldname, text)
             average = self.searcher.avg_field_length(fieldname) or 1
