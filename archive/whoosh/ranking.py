@@ -3,10 +3,12 @@
 Matching gives a boolean mask over the document numbers; set operations of the
 query tree become array operations. Scores follow Whoosh's BM25F (same idf,
 average lengths and one-byte field lengths) summed over the query's positive
-terms, and a facet value adds its weight, so the order is Whoosh's order
-without stepping its matchers document by document. One deliberate difference:
-prefix, wildcard and fuzzy terms are scored by BM25F over their expansions,
-where Whoosh gives them a constant score and so leaves `indus*` unranked.
+terms, without stepping its matchers document by document. Two deliberate
+differences: prefix, wildcard and fuzzy terms are scored by BM25F over their
+expansions, where Whoosh gives them a constant score and so leaves `indus*`
+unranked; and a facet value (the actor or scheme a typed name stands for) adds
+its idf weighed like the name in the title and text (TAG_WEIGHT), where Whoosh
+adds 1.0.
 Query types this module does not know fall back to Whoosh for matching.
 """
 
