@@ -128,6 +128,14 @@ def search_time_budget() -> float:
     return positive_number("ARCHIVE_SEARCH_TIME_BUDGET", DEFAULT_SEARCH_TIME_BUDGET, float)
 
 
+def slow_query_process() -> bool:
+    """ARCHIVE_SLOW_QUERY_PROCESS (on by default): queries that expand words or have many of them
+    run in a process of their own, started at the first such query, so that one of them computing
+    for its whole budget does not hold up the other sessions' pages; other searches stay in the
+    app's process. Off: every search in the app's process (unless ARCHIVE_SEARCH_PROCESSES)."""
+    return flag("ARCHIVE_SLOW_QUERY_PROCESS", True)
+
+
 def search_processes() -> int:
     """ARCHIVE_SEARCH_PROCESSES: processes the app runs its searches in (0, the default: in the
     app's own process). On a server shared by several researchers, one per core keeps a slow

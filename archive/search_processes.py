@@ -4,6 +4,10 @@ Why: the app serves every session from one Python process, so a search that comp
 whole time budget (a query of prefixes and fuzzy words) holds the interpreter lock, and the other
 sessions' pages wait behind it (measured by benchmarks/bench_load.py). In a pool process it only
 takes a core. The other engine methods (documents, timelines, facets) stay in the caller's engine.
+
+By default (``only_costly``) only the queries that may compute for long go to the pool
+(``search_logic.limits.costly``); the others are answered in the caller's process, without the
+cost of sending a request and its answer between processes.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 from archive.engine import SearchEngine, open_engine
 from archive.models import SearchRequest, SearchResult
+from archive.search_logic.limits import costly
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +45,11 @@ class ProcessSearchEngine:
     process has threads, which forking would copy mid-lock). A worker that dies (memory cap,
     crash) costs no answer: that search runs locally and the pool is started again."""
 
-    def __init__(self, index_root: Path, processes: int, local: SearchEngine) -> None:
+    def __init__(self, index_root: Path, processes: int, local: SearchEngine, only_costly: bool = False) -> None:
         self._index_root = str(index_root)
         self._processes = processes
         self._local = local
+        self.only_costly = only_costly
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -56,6 +62,8 @@ class ProcessSearchEngine:
         self._local.time_budget = seconds
 
     def search(self, request: SearchRequest) -> SearchResult:
+        if self.only_costly and not costly(request.query):
+            return self._local.search(request)
         pool = self._started()
         try:
             return pool.submit(_search, request, self._local.time_budget).result()

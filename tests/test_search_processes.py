@@ -91,3 +91,75 @@ def test_the_app_searches_in_processes_when_asked(
         assert all("<mark>" in card for card in cards)
     finally:
         st.cache_resource.clear()
+
+
+def test_only_costly_queries_leave_the_process(seed_archive: tuple[Path, Path, SearchEngine], seed_engine) -> None:
+    _, index, _ = seed_archive
+    engine = ProcessSearchEngine(index, 1, open_engine(index), only_costly=True)
+    try:
+        for query in ("industrie", "emploi salariés", "acteur:CGT", ""):
+            assert _answer(engine.search(SearchRequest(query=query))) == _answer(
+                seed_engine.search(SearchRequest(query=query))
+            )
+        assert engine._pool is None  # noqa: SLF001 - answered in this process, no pool started
+        for query in ("relocalis*", "industri~1", " OR ".join(["usine"] * 13)):
+            request = SearchRequest(query=query)
+            assert _answer(engine.search(request)) == _answer(seed_engine.search(request)), query
+        assert engine._pool is not None  # noqa: SLF001
+    finally:
+        engine.close()
+
+
+def test_costly_queries() -> None:
+    from archive.search_logic.limits import costly
+
+    assert [
+        costly(q) for q in ("industrie", "emploi salariés", '"plan de relance"', "indus*", "usine~2", "fond?rie")
+    ] == [
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    assert costly(" ".join(["mot"] * 13)) and not costly(" ".join(["mot"] * 12))
+
+
+def test_the_app_sends_slow_queries_to_a_process_by_default(
+    seed_archive: tuple[Path, Path, SearchEngine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    corpus, index, _ = seed_archive
+    monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
+    monkeypatch.setenv("ARCHIVE_INDEX", str(index))
+    monkeypatch.delenv("ARCHIVE_SEARCH_PROCESSES", raising=False)
+    monkeypatch.delenv("ARCHIVE_SLOW_QUERY_PROCESS", raising=False)
+    import streamlit as st
+
+    from ui import runtime
+
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+        at.query_params["q"] = "industrie"
+        at.run()
+        assert not at.exception
+        engine = runtime.engine()
+        assert isinstance(engine, ProcessSearchEngine) and engine.only_costly
+        assert engine._pool is None  # noqa: SLF001 - a plain query is answered in the app's process
+        at.query_params["q"] = "industri*"
+        at.run()
+        assert not at.exception
+        assert engine._pool is not None  # noqa: SLF001
+        assert any('class="arc-card"' in h.value for h in at.html)
+    finally:
+        st.cache_resource.clear()
+    monkeypatch.setenv("ARCHIVE_SLOW_QUERY_PROCESS", "0")
+    assert config.slow_query_process() is False
+    st.cache_resource.clear()
+    try:
+        assert not isinstance(runtime._engine(str(index)), ProcessSearchEngine)  # noqa: SLF001
+    finally:
+        st.cache_resource.clear()

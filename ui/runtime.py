@@ -40,14 +40,15 @@ def index_path() -> Path:
 @st.cache_resource(show_spinner=False)
 def _engine(index_root: str) -> SearchEngine:
     # One engine per process and index; it refreshes itself when the index changes. With
-    # ARCHIVE_SEARCH_PROCESSES, its searches run in that many processes of their own.
+    # ARCHIVE_SEARCH_PROCESSES, its searches run in that many processes of their own; otherwise
+    # the slow ones (ARCHIVE_SLOW_QUERY_PROCESS) run in one.
     local = open_engine(Path(index_root), allow_outdated=True)
     processes = config.search_processes()
-    if not processes:
+    if not processes and not config.slow_query_process():
         return local
     from archive.search_processes import ProcessSearchEngine
 
-    return ProcessSearchEngine(Path(index_root), processes, local)
+    return ProcessSearchEngine(Path(index_root), processes or 1, local, only_costly=not processes)
 
 
 def engine() -> SearchEngine:
