@@ -12,7 +12,7 @@ import pytest
 from archive import config
 from archive.engine import SearchEngine, open_engine
 from archive.models import SearchRequest
-from archive.search_processes import ProcessSearchEngine
+from archive.search_processes import COSTLY_NICENESS, ProcessSearchEngine
 
 QUERIES = ["industrie", "emploi salariés", "hydrogène OR usine", "relocalis*", "acteur:CGT", "", "énergie -gaz"]
 
@@ -106,6 +106,9 @@ def test_only_costly_queries_leave_the_process(seed_archive: tuple[Path, Path, S
             request = SearchRequest(query=query)
             assert _answer(engine.search(request)) == _answer(seed_engine.search(request)), query
         assert engine._pool is not None  # noqa: SLF001
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        for pid in engine._pool._processes:  # noqa: SLF001 - below the pages' priority
+            assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, own + COSTLY_NICENESS)
     finally:
         engine.close()
 
