@@ -130,9 +130,9 @@ def search_time_budget() -> float:
 
 def slow_query_process() -> bool:
     """ARCHIVE_SLOW_QUERY_PROCESS (on by default): queries that expand words or have many of them
-    run in a process of their own, started at the first such query, so that one of them computing
-    for its whole budget does not hold up the other sessions' pages; other searches stay in the
-    app's process. Off: every search in the app's process (unless ARCHIVE_SEARCH_PROCESSES)."""
+    run in a process of their own, started at the first such query and below the app's priority,
+    so that one of them computing for its whole budget does not hold up the other sessions' pages;
+    other searches stay in the app's process. Off: every search in the app's process (unless ARCHIVE_SEARCH_PROCESSES)."""
     return flag("ARCHIVE_SLOW_QUERY_PROCESS", True)
 
 
