@@ -37,7 +37,11 @@ class CliError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(_glue_sort_value(sys.argv[1:] if argv is None else argv))
+    args = _parser().parse_args(_glue_dash_values(sys.argv[1:] if argv is None else argv))
+    if isinstance(getattr(args, "query", None), str):
+        args.query = args.query.strip()
+    if isinstance(getattr(args, "queries", None), list):
+        args.queries = [q.strip() for q in args.queries]
     if args.verbose:
         _print_diagnostics()
     log.debug(
@@ -71,12 +75,21 @@ def _print_diagnostics() -> None:
     root.setLevel(logging.DEBUG)
 
 
-def _glue_sort_value(argv: list[str]) -> list[str]:
-    """`--sort -date` would read `-date` as an option: pass it as `--sort=-date`."""
+QUERY_COMMANDS = ("search", "trend", "saved")  # commands whose free words are a query
+_EXCLUDED_WORD = re.compile(r"-[^\W\d_][\w'’-]+")  # not -h
+
+
+def _glue_dash_values(argv: list[str]) -> list[str]:
+    """Arguments that start with a dash but are values, not options: `--sort -date` is passed as
+    `--sort=-date`; an excluded word of a query (`archive search -usine`, `-hydrogène`, which argparse
+    read as -h) gets a leading space, which makes it a positional argument (stripped after parsing)."""
     out: list[str] = []
-    for arg in argv:
+    at = next((i for i, arg in enumerate(argv) if not arg.startswith("-")), len(argv))  # the command
+    for i, arg in enumerate(argv):
         if out and out[-1] == "--sort" and arg.startswith("-"):
             out[-1] = f"--sort={arg}"
+        elif i > at and argv[at] in QUERY_COMMANDS and _EXCLUDED_WORD.fullmatch(arg):
+            out.append(" " + arg)
         else:
             out.append(arg)
     return out

@@ -85,6 +85,18 @@ def test_search_filters_and_sort(project: Path) -> None:
     assert {h["year"] for h in json.loads(done.stdout)["hits"] if not h["partial"]} == {2011}
 
 
+def test_an_excluded_word_alone_is_a_query_not_an_option(project: Path) -> None:
+    """`archive search -hydrogène` was refused (« unrecognized arguments »; `-h…` even read as -h)."""
+    alone = run("search", "-hydrogène", "--json", cwd=project)
+    assert alone.returncode == 0, alone.stderr
+    spelled = run("search", "NOT hydrogène", "--json", cwd=project)
+    assert json.loads(alone.stdout)["total"] == json.loads(spelled.stdout)["total"] == 5  # no seed names it
+    done = run("search", "--json", "-réindustrialisation", "--sort", "-date", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["total"] == 5 - 3  # the three documents that hold it left out
+    assert run("search", "-h", cwd=project).stdout.startswith("usage: archive search")
+
+
 def test_show_stats_check(project: Path) -> None:
     hit = json.loads(run("search", "Alès", "--json", cwd=project).stdout)["hits"][0]
     shown = json.loads(run("show", hit["id"], "--json", cwd=project).stdout)
