@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,25 +65,34 @@ def test_the_setting_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
         config.search_processes()
 
 
-def test_the_app_searches_in_processes_when_asked(
-    seed_archive: tuple[Path, Path, SearchEngine], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@contextmanager
+def _app_on(seed_archive: tuple[Path, Path, SearchEngine], monkeypatch: pytest.MonkeyPatch, query: str) -> Iterator:
+    """The app over the seed archive, its page run once for `query`; the process's cached engine
+    is dropped before and after."""
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     corpus, index, _ = seed_archive
     monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
     monkeypatch.setenv("ARCHIVE_INDEX", str(index))
-    monkeypatch.setenv("ARCHIVE_SEARCH_PROCESSES", "1")
-    import streamlit as st
-
     st.cache_resource.clear()
     try:
         at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
-        at.query_params["q"] = "industrie"
+        at.query_params["q"] = query
         at.run()
         assert not at.exception
-        from ui import runtime
+        yield at
+    finally:
+        st.cache_resource.clear()
 
+
+def test_the_app_searches_in_processes_when_asked(
+    seed_archive: tuple[Path, Path, SearchEngine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui import runtime
+
+    monkeypatch.setenv("ARCHIVE_SEARCH_PROCESSES", "1")
+    with _app_on(seed_archive, monkeypatch, "industrie") as at:
         engine = runtime.engine()
         assert isinstance(engine, ProcessSearchEngine)
         assert engine._pool is not None  # noqa: SLF001 - the page's search went through the pool
@@ -89,8 +100,6 @@ def test_the_app_searches_in_processes_when_asked(
         expected = runtime.engine().search(SearchRequest(query="industrie")).total
         assert expected > 0 and len(cards) == expected
         assert all("<mark>" in card for card in cards)
-    finally:
-        st.cache_resource.clear()
 
 
 def test_only_costly_queries_leave_the_process(seed_archive: tuple[Path, Path, SearchEngine], seed_engine) -> None:
@@ -132,23 +141,13 @@ def test_costly_queries() -> None:
 def test_the_app_sends_slow_queries_to_a_process_by_default(
     seed_archive: tuple[Path, Path, SearchEngine], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    corpus, index, _ = seed_archive
-    monkeypatch.setenv("ARCHIVE_CORPUS", str(corpus))
-    monkeypatch.setenv("ARCHIVE_INDEX", str(index))
-    monkeypatch.delenv("ARCHIVE_SEARCH_PROCESSES", raising=False)
-    monkeypatch.delenv("ARCHIVE_SLOW_QUERY_PROCESS", raising=False)
     import streamlit as st
 
     from ui import runtime
 
-    st.cache_resource.clear()
-    try:
-        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
-        at.query_params["q"] = "industrie"
-        at.run()
-        assert not at.exception
+    monkeypatch.delenv("ARCHIVE_SEARCH_PROCESSES", raising=False)
+    monkeypatch.delenv("ARCHIVE_SLOW_QUERY_PROCESS", raising=False)
+    with _app_on(seed_archive, monkeypatch, "industrie") as at:
         engine = runtime.engine()
         assert isinstance(engine, ProcessSearchEngine) and engine.only_costly
         assert engine._pool is None  # noqa: SLF001 - a plain query is answered in the app's process
@@ -157,12 +156,10 @@ def test_the_app_sends_slow_queries_to_a_process_by_default(
         assert not at.exception
         assert engine._pool is not None  # noqa: SLF001
         assert any('class="arc-card"' in h.value for h in at.html)
-    finally:
-        st.cache_resource.clear()
     monkeypatch.setenv("ARCHIVE_SLOW_QUERY_PROCESS", "0")
     assert config.slow_query_process() is False
     st.cache_resource.clear()
     try:
-        assert not isinstance(runtime._engine(str(index)), ProcessSearchEngine)  # noqa: SLF001
+        assert not isinstance(runtime._engine(str(seed_archive[1])), ProcessSearchEngine)  # noqa: SLF001
     finally:
         st.cache_resource.clear()
