@@ -55,6 +55,11 @@ def _day(value: object) -> date | None:
     return date.fromisoformat(str(value))
 
 
+def clear_cache() -> None:
+    """Forget the table read from offices.yaml (read again at next use)."""
+    _offices.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def _offices() -> tuple[Office, ...]:
     items = gazetteer._load_yaml("offices.yaml") or []

@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
 
-from archive.gazetteer import vocab_fingerprint
+from archive.gazetteer import refresh_vocabulary
 from indexer.pipeline import Analysed, ExtractionContext, IndexReport, index_corpus, record_or_reason
 from indexer.sandbox import ExtractorPool, Limits, start_connected
 
@@ -56,22 +56,17 @@ class LocalRunner:
         self.jobs = max(1, jobs)
         self.limits = limits or Limits()
         self._pool: ExtractorPool | None = None
-        self._pool_vocab = ""  # the vocabulary fingerprint when the pool started
 
     @property
     def warm(self) -> bool:
         return self._pool is not None
 
     def _warm_pool(self) -> ExtractorPool:
-        vocab = vocab_fingerprint()
-        if self._pool is not None and self._pool_vocab != vocab:
-            # Its workers compiled the vocabulary as it was (themes and places are read once per
-            # process): an edited vocabulary needs new workers.
-            self.release()
+        # An edited vocabulary needs no new workers: each forgets what it compiled when a
+        # vocabulary file changed (record_or_reason → gazetteer.refresh_vocabulary).
         if self._pool is None:
             self._pool = ExtractorPool(self.jobs, self.limits, finish=record_or_reason)
             self._pool.start()
-            self._pool_vocab = vocab
         return self._pool
 
     def index(self, corpus: Path, index: Path, *, progress: Progress | None = None, **options: Any) -> IndexReport:
@@ -138,6 +133,7 @@ def _child_main(conn: Connection) -> None:
             call, args = message
             try:
                 if call == "index":
+                    refresh_vocabulary()  # what this process compiled, as its workers do per document
                     corpus, index, options = args
                     result: object = runner.index(corpus, index, progress=progress, **options)
                 elif call == "warm_up":
@@ -169,16 +165,15 @@ STOP = "stop"
 
 
 class ProcessRunner:
-    """Runs in a child process started at the first call, and again after it died or the
-    vocabulary changed (it read the vocabulary as it was). Use from one thread: the child ends
-    with the thread that started it."""
+    """Runs in a child process started at the first call, and again after it died (an edited
+    vocabulary is read again in place, see LocalRunner). Use from one thread: the child ends with
+    the thread that started it."""
 
     def __init__(self, jobs: int, limits: Limits | None) -> None:
         self.jobs = max(1, jobs)
         self.limits = limits
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
-        self._vocab = ""
         self._warm = False
 
     @property
@@ -209,13 +204,11 @@ class ProcessRunner:
             conn.close()
 
     def _started(self) -> Connection:
-        vocab = vocab_fingerprint()
-        if self._process is not None and (self._vocab != vocab or self._process.poll() is not None):
+        if self._process is not None and self._process.poll() is not None:
             self.release()
         if self._process is None:
             self._process, self._conn = start_connected("indexer.index_runner", "_child_main")
             self._conn.send((self.jobs, self.limits))
-            self._vocab = vocab
         assert self._conn is not None
         return self._conn
 

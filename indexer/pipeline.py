@@ -36,7 +36,7 @@ from archive.engine import (
     prepare_document,
     read_records,
 )
-from archive.gazetteer import vocab_fingerprint
+from archive.gazetteer import refresh_vocabulary, vocab_fingerprint
 from indexer.extract import Extraction, ExtractionError
 from indexer.lock import DEFAULT_TIMEOUT, WriteLock
 from indexer.manifest import Failure, FileEntry, Manifest
@@ -475,6 +475,7 @@ def _outcomes(pool: ExtractorPool, primary: dict[Path, str], context: dict[Path,
 def record_or_reason(path: Path, extraction: Extraction, context: ExtractionContext) -> Analysed | str:
     """The document record of one extraction, analysed for the index with the hashes of its
     text's shingles, or why it failed (runs in an extraction worker: the pool's `finish`)."""
+    refresh_vocabulary()  # a worker outlives runs: a vocabulary edited meanwhile applies now
     try:
         sidecar, sidecar_notes = read_sidecar_with_notes(path)
     except SidecarError as exc:

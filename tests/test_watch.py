@@ -400,3 +400,39 @@ def test_stopping_the_watcher_mid_run_in_its_own_process_leaves_the_index_unlock
             pass
         report = index_corpus(corpus, index)
     assert report.documents == 60 and not report.failed
+
+
+def test_warm_workers_read_an_edited_vocabulary_without_starting_again(lab_vocab: Path, tmp_path: Path) -> None:
+    """A decision on a detected actor (« À vérifier ») or an edited vocabulary restarted the workers and
+    their French model: 5–10 s per click. They now forget what they compiled when a file changed."""
+    from archive import decisions
+    from indexer.index_runner import LocalRunner
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "avant.txt").write_text("Un premier communiqué sur la vallée.", encoding="utf-8")
+    runner = LocalRunner(1, None)
+    try:
+        with ner_off():
+            runner.index(corpus, index)
+            pids = runner._pool.worker_pids()  # noqa: SLF001
+            themes = lab_vocab / "themes.yaml"
+            text = themes.read_text(encoding="utf-8")
+            strong = text.index("  strong: [", text.index("- label: emploi")) + len("  strong: [")
+            themes.write_text(text[:strong] + "zorglubium, " + text[strong:], encoding="utf-8")
+            decisions.confirm("Zorglub Industries", "entreprises")
+            (corpus / "apres.txt").write_text(
+                "Lyon, le 3 mai 2021. Le zorglubium progresse chez Zorglub Industries, qui embauche. "
+                "Le zorglubium est partout.",
+                encoding="utf-8",
+            )
+            runner.index(corpus, index)
+            assert runner._pool.worker_pids() == pids  # noqa: SLF001 - the same warm workers
+        engine = open_engine(index)
+        try:
+            hit = engine.search(SearchRequest(query="zorglubium")).hits[0]
+            assert "emploi" in hit.themes and "Zorglub Industries" in hit.actors
+        finally:
+            engine.close()
+    finally:
+        runner.release()

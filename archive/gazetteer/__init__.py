@@ -10,6 +10,7 @@ archive uses.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from archive.gazetteer.actor_gazetteer import (
     ACTOR_KINDS,
@@ -97,20 +98,26 @@ __all__ = [
     "theme_labels",
     "vocab_dir",
     "vocab_fingerprint",
+    "refresh_vocabulary",
 ]
 
 
-def vocab_fingerprint() -> str:
-    """A short hash of every vocabulary file extraction reads (the lab's copy where it has one, else
-    the bundled file, as the loaders do) and of the actor decisions: when it changes (add_actor, an
-    edit), records extracted before no longer say what the gazetteer would say now."""
+def _vocab_paths() -> list[tuple[str, Path]]:
+    """Every vocabulary file extraction reads, by name: the lab's copy where it has one, else the
+    bundled file, as the loaders do; the actor decisions in the lab's folder."""
     names = {path.name for path in VOCAB_DIR.iterdir() if path.suffix in {".yaml", ".json"}}
     lab = vocab_dir()
     if lab != VOCAB_DIR and lab.is_dir():
         names |= {path.name for path in lab.iterdir() if path.suffix in {".yaml", ".json"}}
+    return [(name, lab / name if name == DECISIONS_FILE else vocab_file(name)) for name in sorted(names)]
+
+
+def vocab_fingerprint() -> str:
+    """A short hash of the vocabulary files (``_vocab_paths``) and of the actor decisions: when it
+    changes (add_actor, an edit), records extracted before no longer say what the gazetteer would
+    say now."""
     digest = hashlib.sha256()
-    for name in sorted(names):
-        path = lab / name if name == DECISIONS_FILE else vocab_file(name)
+    for name, path in _vocab_paths():
         try:
             content = path.read_bytes()
         except OSError:
@@ -119,9 +126,43 @@ def vocab_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def _vocab_stamp() -> tuple:
+    """The vocabulary files' names, sizes and modification times: cheap enough for every document."""
+    out = []
+    for name, path in _vocab_paths():
+        try:
+            stat = path.stat()
+            out.append((name, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            out.append((name, -1, -1))
+    return tuple(out)
+
+
+_seen_stamp: tuple | None = None
+
+
+def refresh_vocabulary() -> bool:
+    """Forget the compiled vocabularies if a file changed since the last call (True then; the first
+    call forgets them too). A
+    long-lived extraction worker calls it before each document, so an edited vocabulary or a
+    decision on a detected actor applies at once, without starting the worker (and its French
+    model) again."""
+    global _seen_stamp
+    stamp = _vocab_stamp()
+    changed = stamp != _seen_stamp  # the first call too: what was compiled before it is not vouched for
+    if changed:
+        clear_caches()
+    _seen_stamp = stamp
+    return changed
+
+
 def clear_caches() -> None:
     """Forget the compiled vocabularies (they are rebuilt from the YAML files on next use)."""
     clear_actor_caches()
     _theme_gazetteer.cache_clear()
     load_theme_model.cache_clear()
     _place_gazetteer.cache_clear()
+    from archive import offices, schemes  # they read this package's files
+
+    offices.clear_cache()
+    schemes.clear_cache()
