@@ -185,6 +185,16 @@ def cards(page):
     return page.locator(".arc-card:not(.arc-partial)")
 
 
+def download(page, button: str | re.Pattern[str]):
+    """Click a download button once the page's script has finished its run: a click during a rerun
+    lands on the button being replaced and downloads nothing (about one run in ten of the export
+    below, before this wait)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=WAIT_MS)
+    with page.expect_download() as info:
+        page.get_by_role("button", name=button).click()
+    return info.value
+
+
 def search_box(page):
     return page.get_by_role("textbox", name="Rechercher dans l'archive")
 
@@ -250,9 +260,8 @@ def test_search_and_filter_by_actor(page, server, archive) -> None:
     expect(page).to_have_url(re.compile(r"acteur="))
     expect(cards(page)).to_have_count(n)
     # The export holds the whole filtered result set.
-    with page.expect_download() as info:
-        page.get_by_role("button", name="Exporter en CSV").click()
-    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
+    exported = download(page, "Exporter en CSV")
+    rows = list(csv.reader(io.StringIO(Path(exported.path()).read_text(encoding="utf-8-sig"))))
     assert len(rows) == n + 1 and rows[0][:2] == ["id", "titre"]
     assert all(actor in row[6] for row in rows[1:])
 
@@ -271,11 +280,9 @@ def test_open_and_download_a_document(page, server, archive) -> None:
     expect(page.locator(".arc-fulltext mark").first).to_be_visible()
     expect(page.get_by_text("Documents similaires")).to_be_visible()
     shot(page, "document")
-    with page.expect_download() as info:
-        page.get_by_role("button", name=re.compile("Télécharger l'original")).click()
-    download = info.value
-    assert Path(download.path()).read_bytes() == (corpus / path_shown).read_bytes()
-    assert download.suggested_filename == Path(path_shown).name
+    original = download(page, re.compile("Télécharger l'original"))
+    assert Path(original.path()).read_bytes() == (corpus / path_shown).read_bytes()
+    assert original.suggested_filename == Path(path_shown).name
 
 
 def test_shared_url_reopens_the_same_state(browser, server, archive) -> None:

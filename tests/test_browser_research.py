@@ -15,7 +15,7 @@ from urllib.parse import quote
 import feedparser
 import pytest
 from archive_testing import ner_off, wait_for
-from test_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, open_app, shot, streamlit_server
+from test_browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, download, open_app, shot, streamlit_server
 
 from archive.lab import LabDB
 from conftest import SEEDS
@@ -194,13 +194,9 @@ def test_a_dossier_from_result_cards_with_notes_and_exports(browser, setup) -> N
         expect(item).to_contain_text(first_title.strip())
         expect(item.get_by_role("textbox", name="Note")).to_have_value("à citer p. 12")
         shot(page, "dossiers")
-        with page.expect_download() as info:
-            page.get_by_role("button", name="Références RIS").click()
-        ris = Path(info.value.path()).read_text(encoding="utf-8")
+        ris = Path(download(page, "Références RIS").path()).read_text(encoding="utf-8")
         assert ris.count("ER  -") == 1 and "N1  - Note du dossier : à citer p. 12" in ris
-        with page.expect_download() as info:
-            page.get_by_role("button", name="Inventaire CSV").click()
-        inventory = Path(info.value.path()).read_text(encoding="utf-8-sig")
+        inventory = Path(download(page, "Inventaire CSV").path()).read_text(encoding="utf-8-sig")
         assert "à citer p. 12" in inventory and first_title.strip().split(" ")[0] in inventory
     finally:
         context.close()
