@@ -125,16 +125,8 @@ def test_only_costly_queries_leave_the_process(seed_archive: tuple[Path, Path, S
 def test_costly_queries() -> None:
     from archive.search_logic.limits import costly
 
-    assert [
-        costly(q) for q in ("industrie", "emploi salariés", '"plan de relance"', "indus*", "usine~2", "fond?rie")
-    ] == [
-        False,
-        False,
-        False,
-        True,
-        True,
-        True,
-    ]
+    assert not any(costly(q) for q in ("industrie", "emploi salariés", '"plan de relance"'))
+    assert all(costly(q) for q in ("indus*", "usine~2", "fond?rie"))
     assert costly(" ".join(["mot"] * 13)) and not costly(" ".join(["mot"] * 12))
 
 

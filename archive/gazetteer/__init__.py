@@ -143,10 +143,9 @@ _seen_stamp: tuple | None = None
 
 def refresh_vocabulary() -> bool:
     """Forget the compiled vocabularies if a file changed since the last call (True then; the first
-    call forgets them too). A
-    long-lived extraction worker calls it before each document, so an edited vocabulary or a
-    decision on a detected actor applies at once, without starting the worker (and its French
-    model) again."""
+    call forgets them too). A long-lived extraction worker calls it before each document, so an
+    edited vocabulary or a decision on a detected actor applies at once, without starting the worker
+    (and its French model) again."""
     global _seen_stamp
     stamp = _vocab_stamp()
     changed = stamp != _seen_stamp  # the first call too: what was compiled before it is not vouched for
