@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -29,19 +30,50 @@ log = logging.getLogger(__name__)
 _worker_engine: SearchEngine | None = None
 
 
-# The process for costly queries only runs below the pages' priority: on a busy server, the
-# others' searches and pages take the cores first, and the costly query, bound by its time budget
-# in wall-clock seconds, answers with what it found by then.
+# The process for costly queries gets the CPU only when nothing else wants it: on a busy server,
+# the others' searches and pages take the cores first, and the costly query, bound by its time
+# budget in wall-clock seconds, answers with what it found by then.
 COSTLY_NICENESS = 10
+PARENT_CHECK_SECONDS = 1.0
 
 
-def _open(index_root: str, niceness: int = 0) -> None:
-    global _worker_engine
-    if niceness:
+def _yield_to_everything_else(niceness: int) -> None:
+    """Linux: leave the app's scheduling group (an autogroup follows the session, and a group's
+    share does not depend on its processes' niceness), make the new group the least entitled one,
+    and run at the idle policy. Elsewhere, or where refused: ``niceness`` only."""
+    try:
+        os.setsid()
+        Path("/proc/self/autogroup").write_text("19")
+    except OSError:  # not Linux, no autogroups, or already a session leader
+        pass
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
         try:
             os.nice(niceness)
         except OSError:  # not allowed: the same priority as the app
             pass
+
+
+def _exit_with(parent_pid: int) -> None:
+    """End this process once its parent is gone. A pool worker waits on its task queue, which a
+    parent killed outright (SIGKILL, out of memory) never closes: the worker lived on, holding an
+    engine. PR_SET_PDEATHSIG would not do: it follows the thread that started the worker, a
+    page's script thread that ends after every run."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _open(index_root: str, parent_pid: int, niceness: int = 0) -> None:
+    global _worker_engine
+    _exit_with(parent_pid)
+    if niceness:
+        _yield_to_everything_else(niceness)
     _worker_engine = open_engine(Path(index_root), allow_outdated=True)
 
 
@@ -91,7 +123,7 @@ class ProcessSearchEngine:
                     max_workers=self._processes,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_open,
-                    initargs=(self._index_root, COSTLY_NICENESS if self.only_costly else 0),
+                    initargs=(self._index_root, os.getpid(), COSTLY_NICENESS if self.only_costly else 0),
                 )
             return self._pool
 

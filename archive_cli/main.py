@@ -38,10 +38,11 @@ class CliError(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(_glue_dash_values(sys.argv[1:] if argv is None else argv))
-    if isinstance(getattr(args, "query", None), str):
-        args.query = args.query.strip()
-    if isinstance(getattr(args, "queries", None), list):
-        args.queries = [q.strip() for q in args.queries]
+    for name, value in vars(args).items():  # the space _glue_dash_values put before a value, wherever it went
+        if isinstance(value, str):
+            setattr(args, name, _unglued(value))
+        elif isinstance(value, list):
+            setattr(args, name, [_unglued(v) if isinstance(v, str) else v for v in value])
     if args.verbose:
         _print_diagnostics()
     log.debug(
@@ -79,10 +80,14 @@ QUERY_COMMANDS = ("search", "trend", "saved")  # commands whose free words are a
 _EXCLUDED_WORD = re.compile(r"-[^\W\d_][\w'’-]+")  # not -h
 
 
+def _unglued(value: str) -> str:
+    return value[1:] if value.startswith(" -") else value
+
+
 def _glue_dash_values(argv: list[str]) -> list[str]:
     """Arguments that start with a dash but are values, not options: `--sort -date` is passed as
     `--sort=-date`; an excluded word of a query (`archive search -usine`, `-hydrogène`, which argparse
-    read as -h) gets a leading space, which makes it a positional argument (stripped after parsing)."""
+    read as -h) gets a leading space, which makes it a positional argument (removed after parsing, `_unglued`)."""
     out: list[str] = []
     at = next((i for i, arg in enumerate(argv) if not arg.startswith("-")), len(argv))  # the command
     for i, arg in enumerate(argv):

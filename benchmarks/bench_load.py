@@ -394,12 +394,23 @@ async def timed(stats: Stats, action: str, page, coro) -> bool:
 
 
 async def research(
-    n: int, browser, base: str, stats: Stats, stop_at: float, timeout_ms: int, think_s: tuple[float, float]
+    n: int,
+    browser,
+    base: str,
+    stats: Stats,
+    stop_at: float,
+    timeout_ms: int,
+    think_s: tuple[float, float],
+    hammer: bool = False,
 ) -> None:
     """One researcher: open the app once, then type a query, tick or untick a facet value, open a
     document and come back to the results, reading for ``think_s`` seconds (a random time
-    between the two) between actions."""
+    between the two) between actions. With ``hammer``, session 0 sends nothing but the
+    pathological query, 0.5–1.5 s apart, for as long as the others work."""
     rng = random.Random(n)
+    hammering = hammer and n == 0
+    if hammering:
+        think_s = (0.5, 1.5)
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     context.set_default_timeout(timeout_ms)
     page = await context.new_page()
@@ -416,9 +427,12 @@ async def research(
             await think()
             # Session 0: the pathological query on its first round and every other one after, so
             # that even a short or slow run has the others' queries during one.
-            pathological = n == 0 and rounds % 2 == 0
+            pathological = hammering or (n == 0 and rounds % 2 == 0)
             rounds += 1
-            query = PATHOLOGICAL if pathological else rng.choice([q for q in QUERIES if q != previous])
+            if pathological:  # the same query again would change nothing on the page: alternate two
+                query = PATHOLOGICAL if previous != PATHOLOGICAL else f"({PATHOLOGICAL}) NOT usine"
+            else:
+                query = rng.choice([q for q in QUERIES if q != previous])
             previous = query
             box = page.get_by_role("textbox", name="Rechercher dans l'archive")
             await box.fill(query)
@@ -436,6 +450,8 @@ async def research(
                 stats.queries.append((started, time.monotonic(), n))
             if not ok:
                 need_load = True
+                continue
+            if hammering:
                 continue
             await think()
             sidebar = page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]')
@@ -513,6 +529,7 @@ async def sessions(
     timeout_ms: int,
     ready: threading.Event,
     think_s: tuple[float, float],
+    hammer: bool = False,
 ) -> None:
     from playwright.async_api import async_playwright
 
@@ -521,7 +538,9 @@ async def sessions(
         await switch_watcher_on(browser, base, timeout_ms)
         ready.set()
         stop_at = time.monotonic() + duration
-        await asyncio.gather(*(research(i, browser, base, stats, stop_at, timeout_ms, think_s) for i in range(n)))
+        await asyncio.gather(
+            *(research(i, browser, base, stats, stop_at, timeout_ms, think_s, hammer) for i in range(n))
+        )
         await browser.close()
 
 
@@ -623,6 +642,7 @@ def report(stats: Stats, args, memory: Memory, end: dict) -> dict:
         f"load: {args.sessions} sessions, {args.docs} documents + {args.files} dropped, {args.duration:.0f} s, "
         f"{args.think[0]:g}–{args.think[1]:g} s of reading between actions, load average at start {end['load_start']}, at end {end['load_end']}"
         + ("; the app's processes scheduled before the browsers (--server-first)" if args.server_first else "")
+        + ("; session 0 sends only the pathological query (--hammer)" if args.hammer else "")
     )
     print(f"{'action':22s} {'n':>5s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s} {'errors':>7s}")
     rows = {}
@@ -721,6 +741,11 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="the app's processes get the CPU before the browsers' (as if the browsers ran on other machines)",
     )
+    ap.add_argument(
+        "--hammer",
+        action="store_true",
+        help="session 0 sends the pathological query again and again (0.5–1.5 s apart) while the others work",
+    )
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     args = ap.parse_args(argv)
 
@@ -750,6 +775,7 @@ def main(argv: list[str] | None = None) -> None:
                         int(args.action_timeout * 1000),
                         ready,
                         tuple(args.think),
+                        args.hammer,
                     )
                 )
             except BaseException as exc:  # reported after the load

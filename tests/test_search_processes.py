@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +17,7 @@ import pytest
 from archive import config
 from archive.engine import SearchEngine, open_engine
 from archive.models import SearchRequest
-from archive.search_processes import COSTLY_NICENESS, ProcessSearchEngine
+from archive.search_processes import ProcessSearchEngine
 
 QUERIES = ["industrie", "emploi salariés", "hydrogène OR usine", "relocalis*", "acteur:CGT", "", "énergie -gaz"]
 
@@ -115,11 +118,17 @@ def test_only_costly_queries_leave_the_process(seed_archive: tuple[Path, Path, S
             request = SearchRequest(query=query)
             assert _answer(engine.search(request)) == _answer(seed_engine.search(request)), query
         assert engine._pool is not None  # noqa: SLF001
-        own = os.getpriority(os.PRIO_PROCESS, 0)
-        for pid in engine._pool._processes:  # noqa: SLF001 - below the pages' priority
-            assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, own + COSTLY_NICENESS)
+        for pid in engine._pool._processes:  # noqa: SLF001 - the CPU only when nothing else wants it
+            assert os.sched_getscheduler(pid) == os.SCHED_IDLE
+            if Path("/proc/self/autogroup").exists():  # out of the app's scheduling group, the least entitled
+                group, _, nice = Path(f"/proc/{pid}/autogroup").read_text().split()
+                assert group != _autogroup(os.getpid()) and nice == "19"
     finally:
         engine.close()
+
+
+def _autogroup(pid: int) -> str:
+    return Path(f"/proc/{pid}/autogroup").read_text().split()[0]
 
 
 def test_costly_queries() -> None:
@@ -155,3 +164,47 @@ def test_the_app_sends_slow_queries_to_a_process_by_default(
         assert not isinstance(runtime._engine(str(seed_archive[1])), ProcessSearchEngine)  # noqa: SLF001
     finally:
         st.cache_resource.clear()
+
+
+_APP_WITH_A_SEARCH_PROCESS = """
+import sys, time
+from pathlib import Path
+from archive.engine import open_engine
+from archive.models import SearchRequest
+from archive.search_processes import ProcessSearchEngine
+
+index = Path(sys.argv[1])
+engine = ProcessSearchEngine(index, 1, open_engine(index), only_costly=True)
+engine.search(SearchRequest("indus*"))
+print(*engine._pool._processes, flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_search_process_ends_when_the_app_is_killed(seed_archive: tuple[Path, Path, SearchEngine]) -> None:
+    """An app killed outright (SIGKILL, out of memory) left its search process running for good,
+    holding its engine: it waited on a task queue that nobody would close."""
+    _, index, _ = seed_archive
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parent.parent), *sys.path]))
+    app = subprocess.Popen(
+        [sys.executable, "-c", _APP_WITH_A_SEARCH_PROCESS, str(index)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        workers = [int(pid) for pid in app.stdout.readline().split()]
+        assert workers and all(_running(pid) for pid in workers)
+    finally:
+        app.kill()
+        app.wait()
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in workers)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a worker orphaned and ended is reaped by init, not by us)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

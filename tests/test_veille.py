@@ -303,6 +303,19 @@ def test_cli_saved_searches_and_feed(archive_dir, tmp_path: Path, monkeypatch: p
     assert cli("saved", "remove", "Sidérurgie CGT", *common).returncode == 1
 
 
+def test_a_saved_name_and_query_that_start_with_a_dash_are_kept_as_typed(archive_dir, tmp_path: Path) -> None:
+    """`archive saved add -usine -acier` saved « -usine » with the space the CLI put before it to keep
+    argparse from reading it as an option; the query was right, the name was not."""
+    _, index, engine, _ = archive_dir
+    common = ["--index", str(index), "--lab", str(tmp_path / "labo.sqlite")]
+    done = cli("saved", "add", "-usine", "-acier", "--json", *common)
+    assert done.returncode == 0, done.stderr
+    added = json.loads(done.stdout)
+    assert added["name"] == "-usine" and added["query"] == "-acier"
+    assert added["total"] == engine.search(SearchRequest("NOT acier")).total
+    assert cli("saved", "remove", "-usine", *common).returncode == 0
+
+
 def test_a_search_saved_with_all_at_once_keeps_it(archive_dir, tmp_path: Path) -> None:
     """« Toutes à la fois (ET) » was dropped when a search was saved: its « N nouveaux », its feed
     and its link back to the app counted documents holding one value or the other."""
