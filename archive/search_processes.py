@@ -30,29 +30,35 @@ log = logging.getLogger(__name__)
 _worker_engine: SearchEngine | None = None
 
 
-# The process for costly queries gets the CPU only when nothing else wants it: on a busy server,
-# the others' searches and pages take the cores first, and the costly query, bound by its time
-# budget in wall-clock seconds, answers with what it found by then.
+# The process for costly queries yields the cores to the app: on a busy server, the others'
+# searches and pages take them first, and the costly query, bound by its time budget in
+# wall-clock seconds, answers with what it found by then.
 COSTLY_NICENESS = 10
 PARENT_CHECK_SECONDS = 1.0
+# Past its time budget, how long a search process may take to answer before the app answers
+# without it (a process starved of CPU by a saturated machine checks its budget late).
+ANSWER_GRACE_SECONDS = 7.0
+BUSY_NOTICE = (
+    "Le serveur est trop occupé pour calculer cette recherche maintenant ({seconds} s sans réponse) : "
+    "réessayez dans un moment, ou précisez la requête (moins de mots en OR, un début de mot plus long)."
+)
 
 
-def _yield_to_everything_else(niceness: int) -> None:
+def _yield_to_the_app(niceness: int) -> None:
     """Linux: leave the app's scheduling group (an autogroup follows the session, and a group's
-    share does not depend on its processes' niceness), make the new group the least entitled one,
-    and run at the idle policy. Elsewhere, or where refused: ``niceness`` only."""
+    share of the cores does not depend on its processes' niceness: at nice +10 inside the app's
+    group, a costly query still took a whole core from everything outside the app) and make the
+    new group the least entitled. Elsewhere, or where refused: ``niceness`` only. Not the idle
+    policy: on a saturated machine an idle process gets no CPU at all, and its search no answer."""
     try:
         os.setsid()
         Path("/proc/self/autogroup").write_text("19")
     except OSError:  # not Linux, no autogroups, or already a session leader
         pass
     try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):
-        try:
-            os.nice(niceness)
-        except OSError:  # not allowed: the same priority as the app
-            pass
+        os.nice(niceness)
+    except OSError:  # not allowed: the same priority as the app
+        pass
 
 
 def _exit_with(parent_pid: int) -> None:
@@ -73,7 +79,7 @@ def _open(index_root: str, parent_pid: int, niceness: int = 0) -> None:
     global _worker_engine
     _exit_with(parent_pid)
     if niceness:
-        _yield_to_everything_else(niceness)
+        _yield_to_the_app(niceness)
     _worker_engine = open_engine(Path(index_root), allow_outdated=True)
 
 
@@ -109,12 +115,19 @@ class ProcessSearchEngine:
         if self.only_costly and not costly(request.query):
             return self._local.search(request)
         pool = self._started()
+        budget = self._local.time_budget
         try:
-            return pool.submit(_search, request, self._local.time_budget).result()
+            return pool.submit(_search, request, budget).result(timeout=budget + ANSWER_GRACE_SECONDS)
         except BrokenExecutor:
             log.warning("a search process stopped; this search runs in the app's process, the pool restarts")
             self._drop(pool)
             return self._local.search(request)
+        except TimeoutError:  # never a hang: answer without it, and start afresh next time
+            waited = budget + ANSWER_GRACE_SECONDS
+            log.warning("a search process gave no answer within %.0f s; it is stopped", waited)
+            self._drop(pool, kill=True)
+            notice = BUSY_NOTICE.format(seconds=f"{waited:g}")
+            return SearchResult(request.query, 0, waited * 1000, [], {}, notices=[notice])
 
     def _started(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -127,10 +140,13 @@ class ProcessSearchEngine:
                 )
             return self._pool
 
-    def _drop(self, pool: ProcessPoolExecutor) -> None:
+    def _drop(self, pool: ProcessPoolExecutor, kill: bool = False) -> None:
         with self._lock:
             if self._pool is pool:
                 self._pool = None
+        if kill:  # its processes are busy with searches nobody waits for any more
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
