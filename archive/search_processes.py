@@ -17,7 +17,8 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
+import weakref
+from concurrent.futures import BrokenExecutor, CancelledError, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,11 @@ def _search(request: SearchRequest, time_budget: float) -> SearchResult:
     return _worker_engine.search(request)
 
 
+def _busy(request: SearchRequest, waited: float) -> SearchResult:
+    notice = BUSY_NOTICE.format(seconds=f"{waited:g}")
+    return SearchResult(request.query, 0, waited * 1000, [], {}, notices=[notice])
+
+
 class ProcessSearchEngine:
     """A SearchEngine whose `search` runs in `processes` worker processes; everything else is
     the local engine's. The workers are started at the first search (by spawning: the app's
@@ -102,6 +108,9 @@ class ProcessSearchEngine:
         self.only_costly = only_costly
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        # Pools stopped because a search waited too long on them: the searches that were queued
+        # there get the same notice instead of being computed in the app's process.
+        self._given_up: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
 
     @property
     def time_budget(self) -> float:
@@ -116,18 +125,22 @@ class ProcessSearchEngine:
             return self._local.search(request)
         pool = self._started()
         budget = self._local.time_budget
+        waited = budget + ANSWER_GRACE_SECONDS
         try:
-            return pool.submit(_search, request, budget).result(timeout=budget + ANSWER_GRACE_SECONDS)
-        except BrokenExecutor:
+            return pool.submit(_search, request, budget).result(timeout=waited)
+        except (RuntimeError, CancelledError) as exc:  # BrokenExecutor; a pool shut down meanwhile
+            if pool in self._given_up:  # stopped for another search that waited too long: no better off here
+                return _busy(request, waited)
+            if not isinstance(exc, BrokenExecutor):
+                raise
             log.warning("a search process stopped; this search runs in the app's process, the pool restarts")
             self._drop(pool)
             return self._local.search(request)
         except TimeoutError:  # never a hang: answer without it, and start afresh next time
-            waited = budget + ANSWER_GRACE_SECONDS
             log.warning("a search process gave no answer within %.0f s; it is stopped", waited)
+            self._given_up.add(pool)
             self._drop(pool, kill=True)
-            notice = BUSY_NOTICE.format(seconds=f"{waited:g}")
-            return SearchResult(request.query, 0, waited * 1000, [], {}, notices=[notice])
+            return _busy(request, waited)
 
     def _started(self) -> ProcessPoolExecutor:
         with self._lock:

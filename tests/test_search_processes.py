@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -220,17 +221,32 @@ def test_a_search_process_that_gives_no_answer_does_not_hold_the_page(
     costly search gets a process of its own again."""
     _, index, _ = seed_archive
     monkeypatch.setattr(search_processes, "ANSWER_GRACE_SECONDS", 1.0)
-    engine = ProcessSearchEngine(index, 1, open_engine(index), only_costly=True)
+    local = open_engine(index)
+    computed_here: list[str] = []
+    search_here = local.search
+    local.search = lambda request: computed_here.append(request.query) or search_here(request)
+    engine = ProcessSearchEngine(index, 1, local, only_costly=True)
     engine.time_budget = 0.5
     try:
         assert engine.search(SearchRequest("relocalis*")).total > 0
         [stuck] = list(engine._pool._processes)  # noqa: SLF001
         os.kill(stuck, signal.SIGSTOP)  # as if starved of CPU
+        # A second costly search queued behind the first: when the first gives up and the
+        # process is stopped, it gets the same notice, not a run in the app's process.
+        queued: list = []
+        second = threading.Thread(target=lambda: queued.append(engine.search(SearchRequest("usine~1"))))
         started = time.monotonic()
-        result = engine.search(SearchRequest("industri*"))
+        first = threading.Thread(target=lambda: queued.append(engine.search(SearchRequest("industri*"))))
+        first.start()
+        time.sleep(0.5)
+        second.start()
+        first.join(10)
+        second.join(10)
         assert time.monotonic() - started < 5
-        assert result.total == 0 and not result.hits
-        assert any("trop occupé" in notice for notice in result.notices)
+        assert len(queued) == 2 and computed_here == []
+        for result in queued:
+            assert result.total == 0 and not result.hits
+            assert any("trop occupé" in notice for notice in result.notices)
         deadline = time.monotonic() + 5
         while _running(stuck) and time.monotonic() < deadline:
             time.sleep(0.05)
