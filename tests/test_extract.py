@@ -19,7 +19,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from archive_testing import unreadable_result
+from archive_testing import gone, unreadable_result
 
 import indexer.formats.pdf as pdf_format
 from indexer.extract import (
@@ -673,14 +673,6 @@ def test_stopping_iteration_early_discards_running_tasks(tmp_path: Path) -> None
         assert [path for path, _ in pool.imap_unordered([other])] == [other]
 
 
-def _gone(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat_file:
-            return stat_file.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except FileNotFoundError:
-        return True
-
-
 def _holds_open(pid: int, path: Path) -> bool:
     """`pid` has `path` open (Linux /proc)."""
     try:
@@ -721,9 +713,9 @@ def test_no_orphan_workers_when_parent_dies(tmp_path: Path) -> None:
     parent.kill()
     parent.wait()
     deadline = time.monotonic() + 30  # only guards against a hang
-    while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
+    while not all(gone(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert all(_gone(pid) for pid in pids)
+    assert all(gone(pid) for pid in pids)
 
 
 def test_an_answer_the_parent_cannot_read_fails_that_file_only(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from archive_testing import gone
 
 from archive import config, search_processes
 from archive.engine import SearchEngine, open_engine
@@ -173,8 +174,7 @@ import sys, time
 from pathlib import Path
 from archive.engine import open_engine
 from archive.models import SearchRequest
-from archive import search_processes
-from archive.search_processes import COSTLY_NICENESS, ProcessSearchEngine
+from archive.search_processes import ProcessSearchEngine
 
 index = Path(sys.argv[1])
 engine = ProcessSearchEngine(index, 1, open_engine(index), only_costly=True)
@@ -194,23 +194,14 @@ def test_a_search_process_ends_when_the_app_is_killed(seed_archive: tuple[Path, 
     )
     try:
         workers = [int(pid) for pid in app.stdout.readline().split()]
-        assert workers and all(_running(pid) for pid in workers)
+        assert workers and not any(gone(pid) for pid in workers)
     finally:
         app.kill()
         app.wait()
     deadline = time.monotonic() + 10
-    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+    while not all(gone(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(_running(pid) for pid in workers)
-
-
-def _running(pid: int) -> bool:
-    """Alive and not a zombie (a worker orphaned and ended is reaped by init, not by us)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    assert all(gone(pid) for pid in workers)
 
 
 def test_a_search_process_that_gives_no_answer_does_not_hold_the_page(
@@ -248,9 +239,9 @@ def test_a_search_process_that_gives_no_answer_does_not_hold_the_page(
             assert result.total == 0 and not result.hits
             assert any("trop occupé" in notice for notice in result.notices)
         deadline = time.monotonic() + 5
-        while _running(stuck) and time.monotonic() < deadline:
+        while not gone(stuck) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not _running(stuck)  # killed, not left stopped for good
+        assert gone(stuck)  # killed, not left stopped for good
         assert engine.search(SearchRequest("industri*")).total > 0  # a new process answers
     finally:
         engine.close()
