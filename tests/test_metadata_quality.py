@@ -89,3 +89,33 @@ def test_test_half_does_not_regress(test_half) -> None:
     assert figures["documents"] >= 60
     low = {k: (figures[k], v) for k, v in TEST_FLOORS.items() if figures[k] < v}
     assert not low, low
+
+
+def test_second_reading_is_of_dev_documents_only() -> None:
+    """The blind second reading (bench_agreement.py) covers dev documents that exist, never the
+    test half, with the archive's theme labels."""
+    from archive.gazetteer import theme_labels
+
+    agreement = load_bench("bench_agreement")
+    readings = agreement.second_readings()
+    assert len(readings) >= 40
+    for key, reading in readings.items():
+        set_name, name = key.split(agreement.SEPARATOR, 1)
+        assert set_name.startswith("dev"), key
+        assert (agreement.EVAL / set_name / "docs" / name).is_file(), key
+        assert set(reading["themes"]) <= set(theme_labels()), key
+
+
+def test_agreement_compares_like_the_metadata_benchmark() -> None:
+    """A reading identical to the first agrees fully; the blind one does not (it was made apart)."""
+    agreement = load_bench("bench_agreement")
+    readings = agreement.second_readings()
+    sample = dict(sorted(readings.items())[:3])
+    first = {}
+    for key in sample:
+        set_name, name = key.split(agreement.SEPARATOR, 1)
+        first[key] = agreement.load_expected(agreement.EVAL / set_name)[name]
+    same = agreement.compare(first)["second vs first"]
+    assert all(c.precision == c.recall == 1.0 for c in same.values())
+    blind = agreement.compare(readings)["second vs first"]
+    assert 0.5 < blind["actors"].f1 < 1.0 and 0.5 < blind["themes"].f1 < 1.0
