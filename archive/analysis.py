@@ -6,7 +6,8 @@ unpickle in another process.
 
 Chain: tokenize (keeping ' ’ · inside words and grouping numbers written with
 spaces) → lowercase → elision and inclusive-writing cleanup → compound split →
-stop words → accent folding → pre-stem normaliser → Snowball French.
+stop words → a position left empty between paragraphs, list items and sentences →
+accent folding → pre-stem normaliser → Snowball French.
 Folding happens *before* stemming so that accented and unaccented spellings
 always give the same term; the pre-stem rules restore the plural and
 feminine conflation that folding alone would weaken.
@@ -31,7 +32,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
 # Bump when anything below changes the terms produced: the index is then rebuilt.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5  # 5: a position left empty at paragraph, list-item and sentence breaks
 
 # The tokenizer's own classes: they decide the terms written into the index, so they change only
 # with ANALYSIS_VERSION (archive.text holds the wider classes used to compare names and words).
@@ -107,6 +108,81 @@ class TokenSplitFilter(Filter):
             shift += len(parts) - 1
 
 
+# Where a text breaks (see SegmentTokenizer): a blank line, a new line opening a list item
+# (« - », « • », « 1. »), the end of a sentence before a capital letter.
+BREAKS = re.compile(
+    r"\n[ \t\u00a0]*\n"
+    r"|\n[ \t\u00a0]*(?:[-–—•*▪·●◦]|\d{1,2}[.)])[ \t\u00a0]"
+    r"|[.!?…][»\"”’)]?[ \t\u00a0]+(?=[«\"“(]?[ \u00a0]?[A-ZÀ-ÖØ-Þ])"
+)
+
+
+class SegmentTokenizer(RegexTokenizer):
+    """RegexTokenizer that numbers the stretches of text between breaks (``BREAKS``) on each
+    token (``token.segment``), for SegmentGapFilter."""
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        **kwargs,
+    ):
+        if not tokenize:
+            for t in super().__call__(
+                value, positions, chars, keeporiginal, start_pos=start_pos, tokenize=False, **kwargs
+            ):
+                t.segment = 0
+                yield t
+            return
+        t = Token(positions, chars, **kwargs)
+        t.boost = 1.0
+        t.stopped = False
+        breaks = [m.start() for m in BREAKS.finditer(value)] if positions else []
+        breaks.append(len(value) + 1)
+        segment, next_break = 0, breaks[0]
+        for pos, match in enumerate(self.expression.finditer(value)):
+            start = match.start()
+            while next_break < start:
+                segment += 1
+                next_break = breaks[segment]
+            t.text = match.group()
+            t.segment = segment
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = t.text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + match.end()
+            yield t
+
+
+class SegmentGapFilter(Filter):
+    """Leaves one position empty where a new segment starts: a quoted phrase never joins the end
+    of a list item or a sentence to the start of the next (« … en France\n- Relancer la
+    production » is no « France Relance »), while words of neighbouring sentences stay only
+    one position further apart for the proximity bonus. After the stop filter, which
+    renumbers positions."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        gap, last = 0, None
+        for t in tokens:
+            segment = getattr(t, "segment", 0)
+            if t.positions:
+                if last is not None and segment != last:
+                    gap += 1
+                t.pos += gap
+            last = segment
+            yield t
+
+
 class FrenchPreStemFilter(Filter):
     """Runs on folded text before Snowball: créées→crée, emplois→emploi."""
 
@@ -163,11 +239,12 @@ FRENCH_STOPS = frozenset(_BASE_STOPS | {w.translate(FOLD_MAP) for w in _BASE_STO
 def french_analyzer(cachesize: int = 50000):
     """The analyzer of every French full-text field (index and query side)."""
     return (
-        RegexTokenizer(TOKEN_PATTERN)
+        SegmentTokenizer(TOKEN_PATTERN)
         | LowercaseFilter()
         | FrenchElisionFilter()
         | TokenSplitFilter(COMPOUNDS)
         | StopFilter(stoplist=FRENCH_STOPS, minsize=2)
+        | SegmentGapFilter()
         | CharsetFilter(FOLD_MAP)
         | FrenchPreStemFilter()
         | StemFilter(lang="fr", cachesize=cachesize)

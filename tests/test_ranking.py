@@ -96,6 +96,30 @@ def test_no_partial_matches_when_ten_documents_match(tmp_path) -> None:
     assert [h.partial for h in last_page.hits] == [False, False]
 
 
+def test_a_quoted_phrase_stays_within_a_sentence_or_list_item(tmp_path) -> None:
+    """A phrase matched across a break: « … en France\n- Relancer la production » was found by
+    "France Relance", and « … à Lyon. Industrie … » by "Lyon industrie"."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = {
+        "liste.txt": "Nos demandes\n\nUne industrie forte en France\n- Relancer la production\n• Former les jeunes",
+        "phrases.txt": "Compte rendu\n\nLa réunion s'est tenue à Lyon. Industrie et emploi étaient au menu.",
+        "paragraphes.txt": "Bilan\n\nLe site ferme à Caudry\n\nUsine neuve ailleurs, dit la direction.",
+        "ensemble.txt": "Note\n\nLe plan France Relance soutient Lyon industrie et la Caudry usine du groupe.",
+    }
+    for name, text in texts.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    index_corpus(corpus, tmp_path / "index")
+    engine = open_engine(tmp_path / "index")
+    try:
+        for phrase in ('"France Relance"', '"Lyon industrie"', '"Caudry usine"'):
+            assert paths(engine, phrase) == ["ensemble.txt"], phrase
+        assert sorted(paths(engine, "France relancer")) == ["ensemble.txt", "liste.txt"]  # unquoted: both
+        assert paths(engine, '"relancer la production"') == ["liste.txt"]  # stop words inside still match
+    finally:
+        engine.close()
+
+
 def test_documents_tagged_with_the_named_scheme_come_before_those_holding_its_words(tmp_path) -> None:
     """« France Relance »: the note on the plan de relance (tagged with the scheme) before a tract
     that says « France » seven times and « Relancer la production » (seen by a new user)."""
@@ -120,7 +144,9 @@ def test_documents_tagged_with_the_named_scheme_come_before_those_holding_its_wo
     try:
         tagged = engine.search(SearchRequest(query='dispositif:"France Relance"', limit=5))
         assert [h.path for h in tagged.hits] == ["visite.txt"]  # the scheme read from « plan de relance » in 2020
-        for query in ("France Relance", '"France Relance"'):
-            assert paths(engine, query)[:2] == ["visite.txt", "made.txt"], query
+        assert paths(engine, "France Relance")[:2] == ["visite.txt", "made.txt"]
+        # Quoted, the words must follow each other within a list item or sentence: « en France\n-
+        # Relancer » is no « France Relance ».
+        assert paths(engine, '"France Relance"') == ["visite.txt"]
     finally:
         engine.close()

@@ -21,7 +21,7 @@ SYNTAX_HELP = """
 |---|---|
 | `réindustrialisation` | le mot, avec ou sans accents ni majuscules, et ses formes (pluriel, féminin, écriture inclusive) |
 | `industrie emploi` | les documents qui contiennent **les deux** mots |
-| `"semaine de l'industrie"` | l'expression exacte |
+| `"semaine de l'industrie"` | l'expression exacte, dans une même phrase ou un même élément de liste |
 | `Alès OU Gardanne`, `Alès OR Gardanne` | l'un ou l'autre (`ET`, `OU`, `SAUF` en majuscules, comme `AND`, `OR`, `NOT`) |
 | `Pont-de-Claix`, `sous-traitants` | le mot composé, écrit avec ou sans traits d'union |
 | `industrie SAUF automobile`, `industrie -automobile` | exclut un mot (le tiret en début de mot seulement) |

@@ -12,7 +12,7 @@ from itertools import accumulate, chain, compress, filterfalse
 
 from whoosh import highlight
 from whoosh import query as wq
-from whoosh.analysis import RegexTokenizer, Token
+from whoosh.analysis import CharsetFilter, RegexTokenizer, StopFilter, Token
 
 from archive import analysis
 from archive.whoosh.query import TEXT_FIELDS
@@ -124,7 +124,12 @@ class _SimpleWords:
         expected = [type(item) for item in analysis.french_analyzer().items]
         if kinds != expected or items[0].expression.pattern != analysis.TOKEN_PATTERN:
             return None
-        return cls(frozenset(items[3].mapping), items[4], items[5].charmap)
+        of_kind = {type(item): item for item in items}
+        return cls(
+            frozenset(of_kind[analysis.TokenSplitFilter].mapping),
+            of_kind[StopFilter],
+            of_kind[CharsetFilter].charmap,
+        )
 
     def plain(self, word: str) -> tuple[str, bool] | None:
         """(folded first two letters, stopped) of a plain word, None for any other word."""
