@@ -55,7 +55,7 @@ def flag(name: str, default: bool) -> bool:
 @lru_cache(maxsize=64)
 def _not_understood(name: str, raw: str, default: bool) -> None:
     """Said once per value: the app reads its flags on every rerun."""
-    log.warning("%s=%r is neither yes nor no: %s kept", name, raw, default)
+    log.warning("%s=%r n'est ni oui ni non : valeur par défaut gardée (%s)", name, raw, default)
 
 
 def positive_number(name: str, default: float, kind: type[int] | type[float] = float) -> float:
@@ -66,9 +66,9 @@ def positive_number(name: str, default: float, kind: type[int] | type[float] = f
     try:
         value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+        raise ConfigError(f"{name} doit être un nombre, pas {raw!r}") from None
     if value <= 0:
-        raise ConfigError(f"{name} must be positive, not {raw!r}")
+        raise ConfigError(f"{name} doit être supérieur à 0, pas {raw!r}")
     return value
 
 

@@ -36,7 +36,7 @@ class EngineAccess:
                 except IndexMissing:
                     raise not_ready() from None
                 except Exception as exc:  # damaged: the indexer repairs it; meanwhile say so
-                    log.warning("cannot open the index %s: %s", self.index, exc)
+                    log.warning("impossible d'ouvrir l'index %s : %s", self.index, exc)
                     raise not_ready() from None
             return self._engine
 

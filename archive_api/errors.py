@@ -87,5 +87,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s", request.url.path)
+        log.exception("erreur inattendue sur %s", request.url.path)
         return error_response(500, "Erreur interne du serveur ; l'incident est consigné dans son journal.")

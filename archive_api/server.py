@@ -82,7 +82,7 @@ def serve(*, corpus: Path, index: Path, host: str = "127.0.0.1", port: int = 850
         else:
             _Server(config).run()
     except OSError as exc:
-        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise ServeError(f"impossible d'écouter sur {host}:{port} : {exc.strerror or exc}") from None
     except SystemExit as exc:  # uvicorn exits when it cannot bind
         if exc.code:
-            raise ServeError(f"cannot listen on {host}:{port} (address in use or not allowed)") from None
+            raise ServeError(f"impossible d'écouter sur {host}:{port} (adresse déjà prise ou non autorisée)") from None

@@ -1,5 +1,5 @@
 """Types of the command line's arguments: each turns a string into a checked value, or raises
-argparse's error (exit code 2 with the option named)."""
+argparse's error (exit code 2 with the option named). The messages are French, for researchers."""
 
 from __future__ import annotations
 
@@ -15,15 +15,23 @@ def all_of_facets(value: str) -> list[str]:
     unknown = [name for name in names if name not in ALL_OF_BY_OPTION]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"not a facet that can be asked all at once: {value!r} (choose from {', '.join(ALL_OF_BY_OPTION)})"
+            f"pas une facette dont on peut exiger toutes les valeurs à la fois : {value!r} "
+            f"(au choix : {', '.join(ALL_OF_BY_OPTION)})"
         )
     return [ALL_OF_BY_OPTION[name] for name in names]
 
 
+def integer(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"pas un nombre entier : {value!r}") from None
+
+
 def positive(value: str) -> int:
-    n = int(value)
+    n = integer(value)
     if n < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+        raise argparse.ArgumentTypeError("doit valoir au moins 1")
     return n
 
 
@@ -34,7 +42,7 @@ def positive_up_to(upper: float):
     def parse(value: str) -> float:
         x = finite(value)
         if not 0 < x <= upper:
-            raise argparse.ArgumentTypeError(f"must be above 0 and at most {upper:g}, not {value!r}")
+            raise argparse.ArgumentTypeError(f"doit être supérieur à 0 et au plus {upper:.10g}, pas {value!r}")
         return x
 
     return parse
@@ -43,7 +51,7 @@ def positive_up_to(upper: float):
 def finite_non_negative(value: str) -> float:
     x = finite(value)
     if x < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value!r}")
+        raise argparse.ArgumentTypeError(f"doit valoir 0 ou plus, pas {value!r}")
     return x
 
 
@@ -51,21 +59,21 @@ def finite(value: str) -> float:
     try:
         x = float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+        raise argparse.ArgumentTypeError(f"pas un nombre : {value!r}") from None
     if not math.isfinite(x):
-        raise argparse.ArgumentTypeError(f"must be a finite number, not {value!r}")
+        raise argparse.ArgumentTypeError(f"doit être un nombre fini, pas {value!r}")
     return x
 
 
 def non_negative(value: str) -> int:
-    n = int(value)
+    n = integer(value)
     if n < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
+        raise argparse.ArgumentTypeError("doit valoir 0 ou plus")
     return n
 
 
 def port(value: str) -> int:
-    n = int(value)
+    n = integer(value)
     if not 0 <= n <= 65535:
-        raise argparse.ArgumentTypeError("must be between 0 and 65535")
+        raise argparse.ArgumentTypeError("doit être compris entre 0 et 65535")
     return n

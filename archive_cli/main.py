@@ -14,11 +14,11 @@ import re
 import sys
 import unicodedata
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NoReturn
 
 from archive import config, store
 from archive.engine import SearchEngine, open_engine
-from archive.facet_registry import ALL_OF, FILTER_OPTIONS
+from archive.facet_registry import ALL_OF, BY_NAME, FILTER_OPTIONS
 from archive.lab import LabError
 from archive.models import SORTS, IndexMissing, IndexOutdated, SearchRequest
 from archive.payloads import document_payload, search_payload, search_request, stats_payload
@@ -56,14 +56,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"archive: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("archive: interrupted", file=sys.stderr)
+        print("archive: interrompu", file=sys.stderr)
         return 1
     except BrokenPipeError:  # the reader stopped early (`archive search … | head`): not an error to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
         return 1
     except Exception as exc:  # last resort: one line (the traceback with --verbose)
         log.debug("unexpected error", exc_info=True)
-        print(f"archive: unexpected error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        print(f"archive: erreur inattendue : {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return 1
 
 
@@ -100,74 +100,157 @@ def _glue_dash_values(argv: list[str]) -> list[str]:
     return out
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's layout with French headings: « utilisation : », « options : »."""
+
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+    def start_section(self, heading) -> None:
+        super().start_section(f"{heading} " if heading else heading)  # argparse adds the colon
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        """Never a line break before « : », « ; », « » » nor after « « »."""
+        glued = re.sub(r" (?=[:;»])|(?<=«) ", "\u00a0", text)
+        return [line.replace("\u00a0", " ") for line in super()._split_lines(glued, width)]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse in French where the words are ours (headings, -h, the error line); the messages
+    argparse writes itself (unknown option, invalid choice…) stay in its English."""
+
+    def __init__(self, *args: Any, add_help: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "arguments positionnels"
+        self._optionals.title = "options"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        message = re.sub(r"^(argument \S+): ", r"\1 : ", message)
+        self.exit(2, f"{self.prog}: erreur : {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="archive", description="Archive of French industrial-policy documents.")
-    p.add_argument("-v", "--verbose", action="store_true", help="print diagnostics and tracebacks on stderr")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="archive", description="Archive de documents sur la politique industrielle française.")
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="afficher les diagnostics et la trace des erreurs sur stderr"
+    )
+    sub = p.add_subparsers(dest="command", required=True, title="commandes", metavar="commande")
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--corpus", help="corpus folder (default: $ARCHIVE_CORPUS or ./corpus)")
-        sp.add_argument("--index", help="index folder (default: $ARCHIVE_INDEX or ./.archive/index)")
-        sp.add_argument("--json", action="store_true", help="machine-readable output")
+        sp.add_argument(
+            "--corpus", metavar="DOSSIER", help="dossier du corpus (par défaut : $ARCHIVE_CORPUS ou ./corpus)"
+        )
+        sp.add_argument(
+            "--index", metavar="DOSSIER", help="dossier de l'index (par défaut : $ARCHIVE_INDEX ou ./.archive/index)"
+        )
+        sp.add_argument("--json", action="store_true", help="sortie JSON, pour les scripts")
 
-    sp = sub.add_parser("index", help="bring the index up to date with the corpus")
+    sp = sub.add_parser("index", help="mettre l'index à jour d'après le corpus")
     common(sp)
-    sp.add_argument("--rebuild", action="store_true", help="build a new index beside the old and swap it in")
-    sp.add_argument("--jobs", type=arguments.positive, default=os.cpu_count() or 1, help="extraction processes")
-    sp.add_argument("--retry-failed", action="store_true", help="try the failed files again")
     sp.add_argument(
-        "--retry", action="append", default=[], metavar="PATH", help="try this failed file again (repeatable)"
+        "--rebuild", action="store_true", help="construire un nouvel index à côté de l'ancien, puis le remplacer"
     )
     sp.add_argument(
-        "--timeout", type=arguments.positive_up_to(86_400), default=60.0, help="per-file extraction time limit (s)"
+        "--jobs",
+        type=arguments.positive,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="nombre de processus d'extraction",
+    )
+    sp.add_argument("--retry-failed", action="store_true", help="réessayer les fichiers illisibles")
+    sp.add_argument(
+        "--retry", action="append", default=[], metavar="CHEMIN", help="réessayer ce fichier illisible (répétable)"
     )
     sp.add_argument(
-        "--max-mb", type=arguments.positive_up_to(1_000_000), default=100.0, help="per-file size limit (MB)"
+        "--timeout",
+        type=arguments.positive_up_to(86_400),
+        default=60.0,
+        metavar="SECONDES",
+        help="temps d'extraction maximal par fichier (s)",
+    )
+    sp.add_argument(
+        "--max-mb",
+        type=arguments.positive_up_to(1_000_000),
+        default=100.0,
+        metavar="MO",
+        help="taille maximale par fichier (Mo)",
     )
     sp.set_defaults(run=cmd_index)
 
-    sp = sub.add_parser("search", help="search the archive")
+    sp = sub.add_parser("search", help="chercher dans l'archive")
     common(sp)
-    sp.add_argument("query", nargs="?", default="")
+    sp.add_argument("query", nargs="?", default="", metavar="requête")
     _search_filters(sp)
-    sp.add_argument("--limit", type=arguments.positive, default=10)
-    sp.add_argument("--offset", type=arguments.non_negative, default=0)
+    sp.add_argument("--limit", type=arguments.positive, default=10, metavar="N", help="nombre de résultats")
+    sp.add_argument(
+        "--offset",
+        type=arguments.non_negative,
+        default=0,
+        metavar="N",
+        help="nombre de résultats à passer (pagination)",
+    )
     sp.add_argument(
         "--no-group",
         dest="group",
         action="store_false",
-        help="list every version of a text (by default versions count once, as the best-dated one)",
+        help="lister chaque version d'un texte (par défaut, les versions comptent pour une : la mieux datée)",
     )
     sp.set_defaults(run=cmd_search)
 
-    sp = sub.add_parser("show", help="one document with its full text")
+    sp = sub.add_parser("show", help="un document, avec son texte intégral")
     common(sp)
     sp.add_argument("id")
     sp.set_defaults(run=cmd_show)
 
-    sp = sub.add_parser("stats", help="counts and failed files")
+    sp = sub.add_parser("stats", help="décomptes et fichiers illisibles")
     common(sp)
     sp.set_defaults(run=cmd_stats)
 
-    sp = sub.add_parser("check", help="detect drift between index and corpus, or damage")
+    sp = sub.add_parser("check", help="détecter les écarts entre l'index et le corpus, ou un index endommagé")
     common(sp)
     sp.set_defaults(run=cmd_check)
 
-    sp = sub.add_parser("watch", help="follow the corpus folder and index changes as they come")
+    sp = sub.add_parser("watch", help="suivre le dossier du corpus et indexer les changements au fil de l'eau")
     common(sp)
-    sp.add_argument("--jobs", type=arguments.positive, default=os.cpu_count() or 1)
     sp.add_argument(
-        "--settle", type=arguments.finite_non_negative, default=1.0, help="seconds a file must stay unchanged"
+        "--jobs",
+        type=arguments.positive,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="nombre de processus d'extraction",
+    )
+    sp.add_argument(
+        "--settle",
+        type=arguments.finite_non_negative,
+        default=1.0,
+        metavar="SECONDES",
+        help="durée pendant laquelle un fichier doit rester inchangé",
     )
     sp.set_defaults(run=cmd_watch)
 
-    sp = sub.add_parser("serve", help="read-only HTTP API over the index (JSON, CSV, OpenAPI)")
-    sp.add_argument("--corpus", help="corpus folder, for original files (default: $ARCHIVE_CORPUS or ./corpus)")
-    sp.add_argument("--index", help="index folder (default: $ARCHIVE_INDEX or ./.archive/index)")
-    sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    sp.add_argument("--port", type=arguments.port, default=8502, help="port (default: 8502; 0 picks a free one)")
+    sp = sub.add_parser("serve", help="API HTTP en lecture seule sur l'index (JSON, CSV, OpenAPI)")
     sp.add_argument(
-        "--workers", type=arguments.positive, default=1, help="processes answering in parallel (default: 1)"
+        "--corpus",
+        metavar="DOSSIER",
+        help="dossier du corpus, pour les fichiers originaux (par défaut : $ARCHIVE_CORPUS ou ./corpus)",
+    )
+    sp.add_argument(
+        "--index", metavar="DOSSIER", help="dossier de l'index (par défaut : $ARCHIVE_INDEX ou ./.archive/index)"
+    )
+    sp.add_argument("--host", default="127.0.0.1", metavar="ADRESSE", help="adresse d'écoute (par défaut : 127.0.0.1)")
+    sp.add_argument(
+        "--port", type=arguments.port, default=8502, help="port (par défaut : 8502 ; 0 en choisit un libre)"
+    )
+    sp.add_argument(
+        "--workers",
+        type=arguments.positive,
+        default=1,
+        metavar="N",
+        help="processus qui répondent en parallèle (par défaut : 1)",
     )
     sp.set_defaults(run=cmd_serve)
     _lab_parsers(sub, common)
@@ -175,19 +258,27 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _search_filters(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--year-from", type=int)
-    sp.add_argument("--year-to", type=int)
+    sp.add_argument("--year-from", type=arguments.integer, metavar="ANNÉE", help="à partir de cette année")
+    sp.add_argument("--year-to", type=arguments.integer, metavar="ANNÉE", help="jusqu'à cette année")
     for spec in FILTER_OPTIONS:  # --actor, --theme, …, --type, --lang: repeatable
-        sp.add_argument(f"--{spec.option}", dest=spec.name, action="append", default=[], help=spec.cli_help)
-    sp.add_argument("--sort", choices=SORTS, default="relevance")
+        sp.add_argument(
+            f"--{spec.option}",
+            dest=spec.name,
+            action="append",
+            default=[],
+            metavar=spec.label.upper(),
+            help=spec.cli_help,
+        )
+    sp.add_argument("--sort", choices=SORTS, default="relevance", help="ordre des résultats")
     sp.add_argument(
         "--all-of",
         type=arguments.all_of_facets,
         action="extend",
         default=[],
-        metavar="FACET[,FACET]",
-        help="the values given for these facets must all be held (AND, « Toutes à la fois (ET) » in the app) "
-        f"instead of one or another (OR): {', '.join(s.option for s in ALL_OF if s.option)}; repeatable",
+        metavar="FACETTE[,FACETTE]",
+        help="les valeurs données pour ces facettes doivent toutes être présentes (ET, « Toutes à la fois (ET) » "
+        f"dans l'application) au lieu de l'une ou l'autre (OU) : {', '.join(s.option for s in ALL_OF if s.option)} ; "
+        "répétable",
     )
 
 
@@ -196,61 +287,67 @@ def _lab_parsers(sub, common) -> None:
 
     def lab_common(sp: argparse.ArgumentParser) -> None:
         common(sp)
-        sp.add_argument("--lab", help="lab database (default: $ARCHIVE_LAB_DB or lab.sqlite beside the index)")
+        sp.add_argument(
+            "--lab",
+            metavar="FICHIER",
+            help="base du laboratoire (par défaut : $ARCHIVE_LAB_DB ou lab.sqlite à côté de l'index)",
+        )
 
-    sp = sub.add_parser("saved", help="saved searches (« veille »)")
-    saved = sp.add_subparsers(dest="action", required=True)
-    sp = saved.add_parser("add", help="save a search under a name")
+    sp = sub.add_parser("saved", help="recherches enregistrées (« veille »)")
+    saved = sp.add_subparsers(dest="action", required=True, title="actions", metavar="action")
+    sp = saved.add_parser("add", help="enregistrer une recherche sous un nom")
     lab_common(sp)
-    sp.add_argument("name")
-    sp.add_argument("query", nargs="?", default="")
+    sp.add_argument("name", metavar="nom")
+    sp.add_argument("query", nargs="?", default="", metavar="requête")
     _search_filters(sp)
     sp.set_defaults(run=lambda a: lab_commands.saved_add(a, _open(a)))
-    sp = saved.add_parser("list", help="the saved searches, with their new documents")
+    sp = saved.add_parser("list", help="les recherches enregistrées, avec leurs nouveaux documents")
     lab_common(sp)
     sp.set_defaults(run=lambda a: lab_commands.saved_list(a, _open(a)))
-    sp = saved.add_parser("remove", help="delete a saved search")
+    sp = saved.add_parser("remove", help="supprimer une recherche enregistrée")
     lab_common(sp)
-    sp.add_argument("name")
+    sp.add_argument("name", metavar="nom")
     sp.set_defaults(run=lab_commands.saved_remove)
 
-    sp = sub.add_parser("trend", help="documents per year or month for up to four queries (« évolution des termes »)")
+    sp = sub.add_parser(
+        "trend", help="documents par année ou par mois pour quatre requêtes au plus (« évolution des termes »)"
+    )
     common(sp)
-    sp.add_argument("queries", nargs="+", metavar="QUERY")
-    sp.add_argument("--by", choices=("year", "month"), default="year")
-    sp.add_argument("--year-from", type=int)
-    sp.add_argument("--year-to", type=int)
+    sp.add_argument("queries", nargs="+", metavar="requête")
+    sp.add_argument("--by", choices=("year", "month"), default="year", help="par année ou par mois")
+    sp.add_argument("--year-from", type=arguments.integer, metavar="ANNÉE", help="à partir de cette année")
+    sp.add_argument("--year-to", type=arguments.integer, metavar="ANNÉE", help="jusqu'à cette année")
     sp.set_defaults(run=lambda a: lab_commands.trend(a, _open(a)))
 
-    sp = sub.add_parser("dossier", help="dossiers of documents with notes")
-    dossier = sp.add_subparsers(dest="action", required=True)
-    sp = dossier.add_parser("add", help="add a document (by id) to a dossier, created if needed")
+    sp = sub.add_parser("dossier", help="dossiers de documents annotés")
+    dossier = sp.add_subparsers(dest="action", required=True, title="actions", metavar="action")
+    sp = dossier.add_parser("add", help="ajouter un document (par son id) à un dossier, créé au besoin")
     lab_common(sp)
-    sp.add_argument("name")
+    sp.add_argument("name", metavar="nom")
     sp.add_argument("id")
-    sp.add_argument("--note", default="")
-    sp.add_argument("--description", help="the dossier's description (set or replaced)")
+    sp.add_argument("--note", default="", metavar="TEXTE", help="note sur le document dans ce dossier")
+    sp.add_argument("--description", metavar="TEXTE", help="description du dossier (fixée ou remplacée)")
     sp.set_defaults(run=lambda a: lab_commands.dossier_add(a, _open(a)))
-    sp = dossier.add_parser("remove", help="take a document out of a dossier")
+    sp = dossier.add_parser("remove", help="retirer un document d'un dossier")
     lab_common(sp)
-    sp.add_argument("name")
+    sp.add_argument("name", metavar="nom")
     sp.add_argument("id")
     sp.set_defaults(run=lab_commands.dossier_remove)
-    sp = dossier.add_parser("list", help="the dossiers, or one dossier's documents")
+    sp = dossier.add_parser("list", help="les dossiers, ou les documents d'un dossier")
     lab_common(sp)
-    sp.add_argument("name", nargs="?")
+    sp.add_argument("name", nargs="?", metavar="nom")
     sp.set_defaults(run=lambda a: lab_commands.dossier_list(a, _open(a)))
-    sp = dossier.add_parser("export", help="a dossier as CSV, RIS or ZIP (originals and inventory)")
+    sp = dossier.add_parser("export", help="un dossier en CSV, RIS ou ZIP (fichiers originaux et inventaire)")
     lab_common(sp)
-    sp.add_argument("name")
-    sp.add_argument("--format", choices=("csv", "ris", "zip"), required=True)
-    sp.add_argument("-o", "--output")
+    sp.add_argument("name", metavar="nom")
+    sp.add_argument("--format", choices=("csv", "ris", "zip"), required=True, help="format de l'export")
+    sp.add_argument("-o", "--output", metavar="FICHIER", help="écrire l'export dans ce fichier")
     sp.set_defaults(run=lambda a: lab_commands.dossier_export(a, _open(a)))
 
-    sp = sub.add_parser("feed", help="print the Atom feed of a saved search")
+    sp = sub.add_parser("feed", help="afficher le flux Atom d'une recherche enregistrée")
     lab_common(sp)
-    sp.add_argument("name")
-    sp.add_argument("-o", "--output", help="write the feed to this file")
+    sp.add_argument("name", metavar="nom")
+    sp.add_argument("-o", "--output", metavar="FICHIER", help="écrire le flux dans ce fichier")
     sp.set_defaults(run=lambda a: lab_commands.feed(a, _open(a)))
 
 
@@ -264,9 +361,9 @@ def _open(args: argparse.Namespace) -> SearchEngine:
     try:
         return open_engine(index)
     except IndexMissing:
-        raise CliError(f"no index in {index}; run `archive index` first") from None
+        raise CliError(f"aucun index dans {index} : lancez d'abord `archive index`") from None
     except IndexOutdated as exc:
-        raise CliError(f"{exc}: run `archive index --rebuild`") from None
+        raise CliError(f"{exc} : lancez `archive index --rebuild`") from None
 
 
 def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
@@ -282,7 +379,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     corpus, index = _paths(args)
     if not corpus.is_dir():
-        raise CliError(f"corpus folder not found: {corpus}")
+        raise CliError(f"dossier du corpus introuvable : {corpus}")
     rebuild = args.rebuild or needs_rebuild(index)
     progress = None if args.json or not sys.stderr.isatty() else _terminal_progress
     limits = Limits(seconds=args.timeout, max_bytes=int(args.max_mb * 2**20))
@@ -291,7 +388,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         known_failures = store.read_state(store.live_dir(index))["failed"]
         for rel in retry:
             if rel not in known_failures:
-                print(f"archive: not in the list of failed files: {rel}", file=sys.stderr)
+                print(f"archive: absent de la liste des fichiers illisibles : {rel}", file=sys.stderr)
     report = index_corpus(
         corpus,
         index,
@@ -305,15 +402,18 @@ def cmd_index(args: argparse.Namespace) -> int:
     if report.repaired:
         print(f"archive: {report.repaired}", file=sys.stderr)
     lines = [
-        f"{report.documents} documents ({report.added} added, {report.updated} updated, "
-        f"{report.removed} removed, {report.unchanged} unchanged) in {report.seconds:.1f} s"
+        f"{report.documents} documents ({report.added} ajoutés, {report.updated} mis à jour, "
+        f"{report.removed} retirés, {report.unchanged} inchangés), en {report.seconds:.1f} s"
     ]
-    lines += [f"  failed: {f['path']}: {f['reason']}" for f in report.failed]
+    lines += [f"  illisible : {f['path']} : {f['reason']}" for f in report.failed]
     data = report.to_dict()
     if retry:
         still = {f["path"]: f["reason"] for f in report.failed}
         data["retried"] = [{"path": rel, "ok": rel not in still, "reason": still.get(rel)} for rel in retry]
-        lines += [f"  retried: {rel}: " + (f"failed again: {still[rel]}" if rel in still else "ok") for rel in retry]
+        lines += [
+            f"  nouvel essai : {rel} : " + (f"toujours illisible : {still[rel]}" if rel in still else "ok")
+            for rel in retry
+        ]
     _emit(args, data, "\n".join(lines))
     return 0
 
@@ -333,6 +433,7 @@ def _corpus_rel(corpus: Path, given: str) -> str:
 
 def _terminal_progress(done: int, total: int, label: str) -> None:
     if total:
+        label = "terminé" if label == "done" else label  # the pipeline's last step, else a file's path
         sys.stderr.write(f"\r{done}/{total} {label[:60]:<60}")
         if done >= total:
             sys.stderr.write("\n")
@@ -371,23 +472,25 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def _search_text(result) -> str:
-    out = [f"{result.total} document(s) for {result.query!r} ({result.took_ms:.0f} ms)"]
+    query = f" pour « {result.query} »" if result.query.strip() else ""
+    out = [f"{result.total} document(s){query} ({result.took_ms:.0f} ms)"]
     if result.grouped:
-        out.append(f"note: {result.grouped} other version(s) of these texts not counted (--no-group lists them)")
-    out += [f"note: {notice}" for notice in result.notices]
+        out.append(f"note : {result.grouped} autre(s) version(s) de ces textes non comptée(s) (--no-group les liste)")
+    out += [f"note : {notice}" for notice in result.notices]
     if result.suggestion:
-        out.append(f"did you mean: {result.suggestion}")
-    out += [f"try: {alt.query}  ({alt.total} document(s): {alt.reason})" for alt in result.alternatives]
+        out.append(f"vouliez-vous dire : {result.suggestion}")
+    out += [f"essayez : {alt.query}  ({alt.total} document(s) : {alt.reason})" for alt in result.alternatives]
     for hit in result.hits:
-        mark = " [partial]" if hit.partial else ""
+        mark = " [approchant]" if hit.partial else ""
         out.append(f"\n{hit.date or '----'}  {hit.title}{mark}\n  id {hit.id}  {hit.path}")
         if hit.versions:
-            out.append(f"  other versions: {', '.join(hit.versions)}")
+            out.append(f"  autres versions : {', '.join(hit.versions)}")
         out.append("  " + _plain(hit.snippet))
     for facet, counts in result.facets.items():
         if counts:
             top = ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8])
-            out.append(f"\n{facet}: {top}")
+            heading = BY_NAME[facet].heading.lower() if facet in BY_NAME else facet
+            out.append(f"\n{heading} : {top}")
     return "\n".join(out)
 
 
@@ -403,20 +506,24 @@ def cmd_show(args: argparse.Namespace) -> int:
     others = engine.versions(args.id) if record is not None else []
     engine.close()
     if record is None:
-        raise CliError(f"no document with id {args.id}")
+        raise CliError(f"aucun document n'a l'id {args.id}")
     data = document_payload(record, others)
     text = "\n".join(
         [
             record.title,
-            f"id: {record.id}",
-            f"paths: {', '.join(record.paths)}",
-            f"date: {record.date or '-'}",
-            f"actors: {', '.join(record.actors) or '-'}",
-            f"themes: {', '.join(record.themes) or '-'}",
-            f"places: {', '.join(record.places) or '-'}",
-            f"schemes: {', '.join(record.schemes) or '-'}",
-            f"type: {record.doc_type}   language: {record.language}   pages: {record.pages}",
-            *[f"other version: {v.id}  {v.date or '----'}  {v.title}  ({v.similarity:.0%} alike)" for v in others],
+            f"id : {record.id}",
+            f"chemins : {', '.join(record.paths)}",
+            f"date : {record.date or '-'}",
+            f"acteurs : {', '.join(record.actors) or '-'}",
+            f"thèmes : {', '.join(record.themes) or '-'}",
+            f"lieux : {', '.join(record.places) or '-'}",
+            f"dispositifs : {', '.join(record.schemes) or '-'}",
+            f"type : {record.doc_type}   langue : {record.language}   pages : {record.pages}",
+            *[
+                f"autre version : {v.id}  {v.date or '----'}  {v.title}  "
+                f"({round(v.similarity * 100)} % du texte en commun)"
+                for v in others
+            ],
             "",
             record.text,
         ]
@@ -430,18 +537,18 @@ def cmd_stats(args: argparse.Namespace) -> int:
     stats = index_stats(engine, _paths(args)[1])
     engine.close()
     data = stats_payload(stats)
-    lines = [f"{stats.documents} documents, index {stats.index_bytes / 1e6:.1f} MB"]
-    lines.append("by year: " + ", ".join(f"{k}: {v}" for k, v in stats.by_year.items()))
-    lines.append("by language: " + ", ".join(f"{k}: {v}" for k, v in stats.by_language.items()))
-    lines.append("by format: " + ", ".join(f"{k}: {v}" for k, v in stats.by_format.items()))
+    lines = [f"{stats.documents} documents, index de {stats.index_bytes / 1e6:.1f} Mo"]
+    lines.append("par année : " + ", ".join(f"{k} : {v}" for k, v in stats.by_year.items()))
+    lines.append("par langue : " + ", ".join(f"{k} : {v}" for k, v in stats.by_language.items()))
+    lines.append("par format : " + ", ".join(f"{k} : {v}" for k, v in stats.by_format.items()))
     lines += [
-        f"failed: {f['path']}: {f['reason']} (tries: {f.get('tries', 1)}, last: {f.get('when', '?')})"
+        f"illisible : {f['path']} : {f['reason']} (essais : {f.get('tries', 1)}, dernier : {f.get('when', '?')})"
         for f in stats.failed
     ]
     if stats.vocabulary_changed:
         lines.append(
-            "note: the vocabulary changed since the index was built; documents indexed before do not "
-            "reflect it until `archive index --rebuild`"
+            "note : le vocabulaire a changé depuis la construction de l'index ; les documents indexés avant "
+            "ne le reflètent qu'après `archive index --rebuild`"
         )
     _emit(args, data, "\n".join(lines))
     return 0
@@ -450,7 +557,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     corpus, index = _paths(args)
     result = check_archive(corpus, index)
-    text = "ok: index and corpus agree" if result["ok"] else "\n".join(["problems:"] + result["problems"])
+    text = "ok : l'index et le corpus concordent" if result["ok"] else "\n".join(["problèmes :"] + result["problems"])
     _emit(args, result, text)
     return 0 if result["ok"] else 1
 
@@ -460,7 +567,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     corpus, index = _paths(args)
     if not corpus.is_dir():
-        raise CliError(f"corpus folder not found: {corpus}")
+        raise CliError(f"dossier du corpus introuvable : {corpus}")
     from archive.config import feeds_dir
     from archive.lab import lab_path
     from archive.veille import FeedPublisher

@@ -549,7 +549,7 @@ def detect_entities(
         # an extraction worker, broken install) must never cost the document its record
         if nlp is None:
             _FAILED.append(repr(exc))
-            log.warning("named-entity recognition switched off in this process: %r", exc)
+            log.warning("reconnaissance des entités nommées désactivée dans ce processus : %r", exc)
         return []
     spans = sorted(known_spans)
     first: dict[str, int] = {}

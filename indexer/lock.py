@@ -43,7 +43,7 @@ class WriteLock:
                     holder = holder_of(self.path)
                     os.close(fd)
                     raise IndexBusy(
-                        f"index occupé : un autre processus écrit ({holder}); réessayez dans un instant"
+                        f"index occupé : un autre processus écrit ({holder}) ; réessayez dans un instant"
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 1.5, 0.5)

@@ -84,14 +84,14 @@ def live_index_damaged(index_root: Path) -> bool:
     try:
         engine = open_engine(index_root, allow_outdated=True)
     except Exception as exc:  # noqa: BLE001 - any failure to open is what "damaged" means here
-        log.warning("index %s does not open: %r", index_root, exc)
+        log.warning("l'index %s ne s'ouvre pas : %r", index_root, exc)
         return True
     try:
         ids = engine.document_ids()
         stored = engine.stats().documents
         return stored != len(ids)
     except Exception as exc:  # noqa: BLE001
-        log.warning("index %s does not read: %r", index_root, exc)
+        log.warning("l'index %s ne se lit pas : %r", index_root, exc)
         return True
     finally:
         engine.close()
@@ -188,7 +188,7 @@ def needs_rebuild(index_root: Path) -> bool:
         return not backend().index_exists(live)
     except Exception as exc:  # noqa: BLE001 - a truncated or garbled TOC, a class an old pickle names:
         # only a rebuild can help; if the cause is elsewhere (a broken install), the rebuild fails loudly
-        log.warning("index %s unreadable (%r): it will be rebuilt from the corpus", live, exc)
+        log.warning("index %s illisible (%r) : il sera reconstruit depuis le corpus", live, exc)
         return True
 
 

@@ -382,7 +382,7 @@ def test_serve_with_workers_refuses_a_port_already_taken(archive, monkeypatch: p
         taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        with pytest.raises(ServeError, match="cannot listen"):
+        with pytest.raises(ServeError, match="impossible d'écouter"):
             serve(corpus=corpus, index=index, port=taken.getsockname()[1], workers=2)
 
 
@@ -396,7 +396,7 @@ def test_a_bad_setting_stops_serve_with_a_message(archive) -> None:
         timeout=120,
     )
     assert done.returncode == 1
-    assert done.stderr.strip() == "archive: ARCHIVE_API_TIME_BUDGET must be a number, not 'vite'"
+    assert done.stderr.strip() == "archive: ARCHIVE_API_TIME_BUDGET doit être un nombre, pas 'vite'"
 
 
 # -- security ----------------------------------------------------------------------

@@ -94,7 +94,7 @@ def test_an_excluded_word_alone_is_a_query_not_an_option(project: Path) -> None:
     done = run("search", "--json", "-réindustrialisation", "--sort", "-date", cwd=project)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["total"] == 5 - 3  # the three documents that hold it left out
-    assert run("search", "-h", cwd=project).stdout.startswith("usage: archive search")
+    assert run("search", "-h", cwd=project).stdout.startswith("utilisation : archive search")
 
 
 def test_show_stats_check(project: Path) -> None:
@@ -135,8 +135,10 @@ def test_exit_codes_and_messages(project: Path, tmp_path: Path) -> None:
     assert run("frobnicate", cwd=project).returncode == 2
     missing = run("show", "nope", cwd=project)
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert missing.stderr == "archive: aucun document n'a l'id nope\n"
     no_index = run("search", "x", cwd=tmp_path)
     assert no_index.returncode == 1 and "archive index" in no_index.stderr
+    assert no_index.stderr.startswith("archive: aucun index dans ")
     bad_query = run("search", "année:deux", cwd=project)
     assert bad_query.returncode == 2 and "Traceback" not in bad_query.stderr
 
@@ -236,4 +238,29 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path: Path) -> None:
     reader.stdout.close()  # what `head -c 10` does
     errors = reader.stderr.read().decode()
     reader.wait(timeout=60)
-    assert "unexpected error" not in errors and "Traceback" not in errors, errors
+    assert "erreur inattendue" not in errors and "Traceback" not in errors, errors
+
+
+def test_help_and_messages_are_french(project: Path) -> None:
+    """What researchers read is French; options, subcommands and JSON keys stay as scripts know them."""
+    top = run("-h", cwd=project).stdout
+    assert top.startswith("utilisation : archive ") and "\noptions :\n" in top and "\ncommandes :\n" in top
+    assert "afficher cette aide et quitter" in top and "show this help" not in top
+    assert "mettre l'index à jour d'après le corpus" in top and "    search " in top
+    search_help = run("search", "-h", cwd=project).stdout
+    assert "arguments positionnels :" in search_help and "--year-from ANNÉE" in search_help
+    assert "positional arguments" not in search_help
+    bad = run("search", "--limit", "zéro", cwd=project)
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("utilisation : archive search"), bad.stderr
+    assert "archive search: erreur : argument --limit : pas un nombre entier : 'zéro'" in bad.stderr
+    found = run("search", "réindustrialisation", cwd=project).stdout
+    assert found.startswith("3 document(s) pour « réindustrialisation » ("), found
+    assert "\nacteurs : " in found and "\nlangues : " in found
+    stats = run("stats", cwd=project).stdout
+    assert stats.startswith("5 documents, index de ") and "\npar format : txt : 5\n" in stats
+    assert "illisible : notes.xyz : format non pris en charge (.xyz) (essais : 1, dernier : " in stats
+    assert run("check", cwd=project).stdout == "ok : l'index et le corpus concordent\n"
+    again = run("index", cwd=project).stdout
+    assert again.startswith("5 documents (0 ajoutés, 0 mis à jour, 0 retirés, 5 inchangés), en "), again
+    assert "\n  illisible : notes.xyz : format non pris en charge (.xyz)" in again

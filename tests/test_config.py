@@ -39,7 +39,7 @@ def test_unset_or_unreadable_flags_keep_their_default(monkeypatch: pytest.Monkey
         assert config.readonly() is False
         assert config.readonly() is False
     said = [r.getMessage() for r in caplog.records if r.name == "archive.config"]
-    assert said == ["ARCHIVE_READONLY='peut-être' is neither yes nor no: False kept"]
+    assert said == ["ARCHIVE_READONLY='peut-être' n'est ni oui ni non : valeur par défaut gardée (False)"]
 
 
 def test_paths_flag_then_environment_then_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -61,7 +61,11 @@ def test_numbers_must_be_positive(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.ner_chars() == 3000
     # ARCHIVE_NER_CHARS was read with a bare int(): « mille » raised a ValueError naming nothing.
     for name, read in (("ARCHIVE_API_TIME_BUDGET", config.api_time_budget), ("ARCHIVE_NER_CHARS", config.ner_chars)):
-        for raw, said in (("vite", "must be a number"), ("-1", "must be positive"), ("0", "must be positive")):
+        for raw, said in (
+            ("vite", "doit être un nombre"),
+            ("-1", "doit être supérieur à 0"),
+            ("0", "doit être supérieur à 0"),
+        ):
             monkeypatch.setenv(name, raw)
             with pytest.raises(config.ConfigError, match=f"{name} {said}"):
                 read()
@@ -75,7 +79,7 @@ def test_the_postings_cache_size_reads_megabytes_and_zero_turns_it_off(monkeypat
     monkeypatch.setenv("ARCHIVE_POSTINGS_CACHE_MB", "1.5")
     assert config.postings_cache_bytes() == 1536 * 1024
     monkeypatch.setenv("ARCHIVE_POSTINGS_CACHE_MB", "beaucoup")
-    with pytest.raises(config.ConfigError, match="ARCHIVE_POSTINGS_CACHE_MB must be a number"):
+    with pytest.raises(config.ConfigError, match="ARCHIVE_POSTINGS_CACHE_MB doit être un nombre"):
         config.postings_cache_bytes()
 
 

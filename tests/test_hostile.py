@@ -512,7 +512,7 @@ def test_failures_are_listed_kept_and_retried_one_by_one(tmp_path: Path) -> None
     entry = state["failed"]["gros-a.txt"]
     assert entry["reason"].startswith("fichier trop volumineux") and entry["tries"] == 1 and entry["when"]
     stats = cli("stats", *common)
-    assert "failed: gros-a.txt: fichier trop volumineux" in stats.stdout and "tries: 1" in stats.stdout
+    assert "illisible : gros-a.txt : fichier trop volumineux" in stats.stdout and "essais : 1" in stats.stdout
     stats_json = json.loads(cli("stats", *common, "--json").stdout)
     assert {f["path"] for f in stats_json["failed"]} == {"gros-a.txt", "gros-b.txt"}
 
@@ -530,8 +530,8 @@ def test_failures_are_listed_kept_and_retried_one_by_one(tmp_path: Path) -> None
 
     # A file still failing on retry counts its tries; a retry of a path not listed is reported.
     again = cli("index", *common, "--retry", "gros-b.txt", "--retry", "petit.txt", "--max-mb", "0.002")
-    assert "retried: gros-b.txt: failed again: fichier trop volumineux" in again.stdout
-    assert "not in the list of failed files: petit.txt" in again.stderr
+    assert "nouvel essai : gros-b.txt : toujours illisible : fichier trop volumineux" in again.stdout
+    assert "absent de la liste des fichiers illisibles : petit.txt" in again.stderr
     state = json.loads((store.live_dir(index) / store.STATE_FILE).read_text(encoding="utf-8"))
     assert state["failed"]["gros-b.txt"]["tries"] == 2
 

@@ -396,6 +396,6 @@ def test_a_garbled_table_of_contents_is_rebuilt_and_says_why(workspace, caplog) 
         toc.write_bytes(b"\x80\x04garbled")
     with caplog.at_level("WARNING", logger="archive.indexer.pipeline"):
         assert needs_rebuild(index)
-    assert any("rebuilt from the corpus" in r.getMessage() for r in caplog.records)  # not swallowed
+    assert any("reconstruit depuis le corpus" in r.getMessage() for r in caplog.records)  # not swallowed
     report = index_corpus(corpus, index)
     assert report.rebuilt and search_ids(index, "Sochaux")

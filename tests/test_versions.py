@@ -233,7 +233,7 @@ def test_cli_search_hits_carry_versions_and_no_group_lists_them(archive) -> None
     pdf = next(h for h in grouped["hits"] if h["id"] == ids["release_pdf"])
     assert pdf["versions"] == [ids["release_html"]]
     text = _cli("search", "hydrogène Belfort", *where).stdout
-    assert f"other versions: {ids['release_html']}" in text and "1 other version(s)" in text
+    assert f"autres versions : {ids['release_html']}" in text and "note : 1 autre(s) version(s)" in text
 
 
 def test_cli_show_lists_the_versions(archive) -> None:

@@ -52,14 +52,14 @@ def test_the_index_records_the_vocabulary_it_was_built_with(built) -> None:
     corpus, index, vocab = built
     assert store.read_state(store.live_dir(index))["vocab"] == gazetteer.vocab_fingerprint()
     assert json.loads(_stats(index, "--json"))["vocabulary_changed"] is False
-    assert "vocabulary changed" not in _stats(index)
+    assert "le vocabulaire a changé" not in _stats(index)
 
 
 def test_archive_stats_says_the_vocabulary_changed_until_a_rebuild(built) -> None:
     corpus, index, vocab = built
     _edit_themes(vocab)
     assert json.loads(_stats(index, "--json"))["vocabulary_changed"] is True
-    assert "note: the vocabulary changed since the index was built" in _stats(index)
+    assert "note : le vocabulaire a changé depuis la construction de l'index" in _stats(index)
     # An incremental run analyses only new files: the others still reflect the old vocabulary.
     (corpus / "nouveau.txt").write_text("L'électrolyseur de Fos relance l'hydrogène vert.", encoding="utf-8")
     assert cli("index", "--index", str(index), "--corpus", str(corpus), timeout=600).returncode == 0

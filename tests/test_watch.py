@@ -303,7 +303,7 @@ def test_archive_watch_command(workspace) -> None:
 
 def test_watch_needs_an_existing_corpus(tmp_path: Path) -> None:
     done = cli("watch", "--corpus", str(tmp_path / "absent"), "--index", str(tmp_path / "index"))
-    assert done.returncode == 1 and "corpus folder not found" in done.stderr
+    assert done.returncode == 1 and "dossier du corpus introuvable" in done.stderr
 
 
 def test_every_watch_state_has_a_french_label() -> None:

@@ -182,11 +182,11 @@ class WhooshEngine:
         """Follow CURRENT to the live generation (called with the lock held)."""
         live = store.live_dir(self.root)
         if live is None or not windex.exists_in(str(live)):
-            raise IndexMissing(f"no index in {self.root}")
+            raise IndexMissing(f"aucun index dans {self.root}")
         version = store.index_version(live)
         self.outdated = version != INDEX_VERSION
         if self.outdated and not self.allow_outdated:
-            raise IndexOutdated(f"index version {version} differs from this program's; rebuild it")
+            raise IndexOutdated(f"index de version {version}, ce programme lit la version {INDEX_VERSION}")
         self._ix = windex.open_dir(str(live))
         # One schema for every snapshot of this index: each searcher would otherwise unpickle its
         # own, and the analyzers' memos (snippets, stemming) would start cold on every snapshot.
@@ -207,7 +207,7 @@ class WhooshEngine:
         while True:
             with self._lock:
                 if self._closed:
-                    raise IndexMissing(f"engine on {self.root} is closed")
+                    raise IndexMissing(f"moteur de recherche fermé ({self.root})")
                 live = store.live_dir(self.root)
                 if live != self._dir:
                     self._open_live()
