@@ -115,9 +115,22 @@ class _Formatter(argparse.HelpFormatter):
         return [line.replace("\u00a0", " ") for line in super()._split_lines(glued, width)]
 
 
+# argparse's own messages (Python 3.11–3.13 wording), in French.
+_ARGPARSE_MESSAGES = (
+    (re.compile(r"the following arguments are required: "), "arguments obligatoires manquants : "),
+    (re.compile(r"unrecognized arguments: "), "arguments inconnus : "),
+    (re.compile(r"invalid choice: (.*?) \(choose from (.*)\)$"), r"choix inconnu : \1 (au choix : \2)"),
+    (re.compile(r"expected one argument"), "une valeur est attendue"),
+    (re.compile(r"expected at least one argument"), "au moins une valeur est attendue"),
+    (re.compile(r"ambiguous option: (\S+) could match "), r"option ambiguë : \1 peut désigner "),
+    (re.compile(r"not allowed with argument "), "incompatible avec l'argument "),
+    (re.compile(r"invalid (\w+) value: "), r"valeur invalide : "),
+)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse in French where the words are ours (headings, -h, the error line); the messages
-    argparse writes itself (unknown option, invalid choice…) stay in its English."""
+    """argparse in French: headings, -h, the error line, and argparse's own messages
+    (``_ARGPARSE_MESSAGES``; one it does not know stays in English)."""
 
     def __init__(self, *args: Any, add_help: bool = True, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
@@ -130,6 +143,8 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         message = re.sub(r"^(argument \S+): ", r"\1 : ", message)
+        for english, french in _ARGPARSE_MESSAGES:
+            message = english.sub(french, message)
         self.exit(2, f"{self.prog}: erreur : {message}\n")
 
 

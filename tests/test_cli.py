@@ -254,6 +254,15 @@ def test_help_and_messages_are_french(project: Path) -> None:
     assert bad.returncode == 2
     assert bad.stderr.startswith("utilisation : archive search"), bad.stderr
     assert "archive search: erreur : argument --limit : pas un nombre entier : 'zéro'" in bad.stderr
+    # argparse's own messages too
+    for argv, message in (
+        (("search", "x", "--sort", "bidon"), "argument --sort : choix inconnu : 'bidon' (au choix : "),
+        (("search", "x", "--bogus"), "erreur : arguments inconnus : --bogus"),
+        (("search", "x", "--limit"), "argument --limit : une valeur est attendue"),
+        (("dossier", "add"), "erreur : arguments obligatoires manquants : nom, id"),
+    ):
+        refused = run(*argv, cwd=project)
+        assert refused.returncode == 2 and message in refused.stderr, refused.stderr
     found = run("search", "réindustrialisation", cwd=project).stdout
     assert found.startswith("3 document(s) pour « réindustrialisation » ("), found
     assert "\nacteurs : " in found and "\nlangues : " in found
