@@ -169,13 +169,7 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--rebuild", action="store_true", help="construire un nouvel index à côté de l'ancien, puis le remplacer"
     )
-    sp.add_argument(
-        "--jobs",
-        type=arguments.positive,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="nombre de processus d'extraction",
-    )
+    _jobs_option(sp)
     sp.add_argument("--retry-failed", action="store_true", help="réessayer les fichiers illisibles")
     sp.add_argument(
         "--retry", action="append", default=[], metavar="CHEMIN", help="réessayer ce fichier illisible (répétable)"
@@ -231,13 +225,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("watch", help="suivre le dossier du corpus et indexer les changements au fil de l'eau")
     common(sp)
-    sp.add_argument(
-        "--jobs",
-        type=arguments.positive,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="nombre de processus d'extraction",
-    )
+    _jobs_option(sp)
     sp.add_argument(
         "--settle",
         type=arguments.finite_non_negative,
@@ -270,6 +258,16 @@ def _parser() -> argparse.ArgumentParser:
     sp.set_defaults(run=cmd_serve)
     _lab_parsers(sub, common)
     return p
+
+
+def _jobs_option(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--jobs",
+        type=arguments.positive,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="nombre de processus d'extraction",
+    )
 
 
 def _search_filters(sp: argparse.ArgumentParser) -> None:
