@@ -637,6 +637,8 @@ def _plausible(name: str, label: str, text: str, strict: bool = False, attested:
         return False
     if gazetteer.actor_for_alias(name) or gazetteer.place_info(name):
         return False
+    if re.search(rf"(?<!\w){re.escape(name)}(?:, [A-Z][\w.]+(?: [A-Z][\w.]+)?)?-based\b", text):
+        return False  # « the Kingsport, Tennessee-based maker »: where a company is based
     if any(w.lower() in {"et", "and", "und"} for w in words):
         return False  # « TotalEnergies and Mercedes-Benz »: a list, not a name
     if label == "PER":
@@ -669,5 +671,7 @@ def _plausible(name: str, label: str, text: str, strict: bool = False, attested:
         return attested or any(
             not _line_initial(text, m.start()) for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text)
         )
+    if folded[0] not in lists.institution_first and sum(w[0].islower() and w not in _LINK_WORDS for w in words) >= 2:
+        return False  # « Avenir des salariés de l'usine Buitoni »: a headline's words, not a name
     capitals = sum(1 for w in words if w[0].isupper())
     return capitals >= 2 or folded[0] in lists.institution_first

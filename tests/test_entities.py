@@ -371,3 +371,27 @@ def test_a_german_article_before_a_noun_is_no_name() -> None:
         )
     ]
     assert "den Aufträgen" not in found and "Aufträgen" not in found and "Zorbex Metall" in found
+
+
+def test_a_headline_and_a_home_town_are_not_organisations() -> None:
+    """Read as organisations by the model: a written question's headline (« Avenir des salariés de
+    l'usine Buitoni ») and where a company is based (« the Kingsport, Tennessee-based maker »)."""
+    question = (
+        "Avenir des salariés de l'usine Buitoni de Caudry\n\n"
+        "M. Patrick Verhaeghe attire l'attention du ministre sur la fermeture annoncée par Nestlé."
+    )
+    labels = {"Avenir des salariés de l'usine Buitoni": "ORG", "Patrick Verhaeghe": "PER"}
+    found = _actors(question, labels, title="Avenir des salariés de l'usine Buitoni de Caudry")
+    assert "Patrick Verhaeghe" in found and not any(name.startswith("Avenir") for name in found)
+    english = (
+        "Eastman picks Normandy for its plant\n\n"
+        "Eastman said on Wednesday it had chosen the site. The Kingsport, Tennessee-based maker will invest "
+        "up to $1bn. Kingsport remains its home."
+    )
+    found = _actors(english, {"Kingsport": "ORG"}, title="Eastman picks Normandy for its plant")
+    assert "Eastman" in found and "Kingsport" not in found
+    # an institution's long name keeps its common words
+    court = "Le Tribunal de commerce de Chalon-sur-Saône a ouvert une procédure. Le Tribunal de commerce de Chalon-sur-Saône statuera."
+    assert "Tribunal de commerce de Chalon-sur-Saône" in _actors(
+        court, {"Tribunal de commerce de Chalon-sur-Saône": "ORG"}
+    )
