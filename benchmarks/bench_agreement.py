@@ -2,12 +2,14 @@
 
     python benchmarks/bench_agreement.py
 
-A sample of the dev half (every third document of each dev folder, 46 documents) was annotated
-a second time by readers who saw only the texts and the annotation guide
-(``tests/data/eval/second_reading/``), never the first annotation nor the extraction. This
-prints, on those documents, the second reading scored against the first (``expected.yaml``)
-with the same comparison as ``bench_metadata.py``, the extraction scored against each, and the
-extraction's figures where both readers agree. The test half is not read.
+    python benchmarks/bench_agreement.py --half test
+
+A sample of the dev half (every third document of each dev folder, 46 documents) and the whole
+test half (87 documents) were annotated a second time by readers who saw only the texts and the
+annotation guide (``tests/data/eval/second_reading/``), never the first annotation nor the
+extraction. This prints, on those documents, the second reading scored against the first
+(``expected.yaml``) with the same comparison as ``bench_metadata.py``, the extraction scored
+against each, and the extraction's figures where both readers agree. Aggregate figures only.
 """
 
 from __future__ import annotations
@@ -40,9 +42,10 @@ def _fields(annotation: dict, schemes: set[str]) -> dict[str, set[str]]:
     }
 
 
-def second_readings(folder: Path = SECOND_READING) -> dict[str, dict]:
+def second_readings(half: str = "dev", folder: Path = SECOND_READING) -> dict[str, dict]:
+    """The second reading of a half's documents (files ``<half>_*.yaml``), by « set__file »."""
     out: dict[str, dict] = {}
-    for path in sorted(folder.glob("*.yaml")):
+    for path in sorted(folder.glob(f"{half}_*.yaml")):
         out.update(yaml.safe_load(path.read_text(encoding="utf-8")))
     return out
 
@@ -81,11 +84,12 @@ def compare(readings: dict[str, dict]) -> dict[str, dict[str, Counts]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--half", choices=("dev", "test"), default="dev")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
-    readings = second_readings()
+    readings = second_readings(args.half)
     if not readings:
-        print(f"no second reading in {SECOND_READING}", file=sys.stderr)
+        print(f"no second reading of the {args.half} half in {SECOND_READING}", file=sys.stderr)
         return 1
     results = compare(readings)
     figures = {
@@ -100,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({"documents": len(readings), "figures": figures}, ensure_ascii=False, indent=2))
         return 0
-    print(f"{len(readings)} dev documents read twice (precision = of the first-named reading, against the second)")
+    print(f"{len(readings)} {args.half} documents read twice (precision: of the first-named, against the second)")
     print(f"{'pair (found vs reference)':<28} {'actors P':>9} {'actors R':>9} {'schemes F1':>11} {'themes F1':>10}")
     for pair, f in figures.items():
         print(
