@@ -4,8 +4,7 @@
 
     python benchmarks/bench_agreement.py --half test
 
-A sample of the dev half (every third document of each dev folder, 46 documents) and the whole
-test half (87 documents) were annotated a second time by readers who saw only the texts and the
+The dev half (132 documents) and the test half (87 documents) were annotated a second time by readers who saw only the texts and the
 annotation guide (``tests/data/eval/second_reading/``), never the first annotation nor the
 extraction. This prints, on those documents, the second reading scored against the first
 (``expected.yaml``) with the same comparison as ``bench_metadata.py``, the extraction scored
