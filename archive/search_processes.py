@@ -35,6 +35,9 @@ _worker_engine: SearchEngine | None = None
 # searches and pages take them first, and the costly query, bound by its time budget in
 # wall-clock seconds, answers with what it found by then.
 COSTLY_NICENESS = 10
+# Processes for costly queries: one researcher's costly search does not wait behind another's
+# (a second process starts only when a costly search finds the first busy).
+COSTLY_PROCESSES = 2
 PARENT_CHECK_SECONDS = 1.0
 # Past its time budget, how long a search process may take to answer before the app answers
 # without it (a process starved of CPU by a saturated machine checks its budget late).

@@ -130,6 +130,26 @@ def test_only_costly_queries_leave_the_process(seed_archive: tuple[Path, Path, S
         engine.close()
 
 
+def test_a_costly_search_does_not_wait_behind_another(
+    seed_archive: tuple[Path, Path, SearchEngine], seed_engine
+) -> None:
+    """One slow-query process made a researcher's « indus* » wait behind another's pathological
+    query, then answer « serveur trop occupé »: a second process takes it."""
+    _, index, _ = seed_archive
+    engine = ProcessSearchEngine(index, search_processes.COSTLY_PROCESSES, open_engine(index), only_costly=True)
+    pool = engine._started()  # noqa: SLF001
+    try:
+        elsewhere = pool.submit(time.sleep, 15)  # another researcher's query, busy for longer than any wait
+        while not pool._processes:  # noqa: SLF001 - the first process has started and taken it
+            time.sleep(0.05)
+        request = SearchRequest(query="relocalis*")
+        assert _answer(engine.search(request)) == _answer(seed_engine.search(request))
+        assert not elsewhere.done()
+    finally:
+        engine._drop(pool, kill=True)  # noqa: SLF001
+        engine.close()
+
+
 def _autogroup(pid: int) -> str:
     """The group's name; empty for the boot-time group, which the kernel does not name (a CI
     runner started outside any login session runs in it)."""

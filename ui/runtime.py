@@ -46,9 +46,9 @@ def _engine(index_root: str) -> SearchEngine:
     processes = config.search_processes()
     if not processes and not config.slow_query_process():
         return local
-    from archive.search_processes import ProcessSearchEngine
+    from archive.search_processes import COSTLY_PROCESSES, ProcessSearchEngine
 
-    return ProcessSearchEngine(Path(index_root), processes or 1, local, only_costly=not processes)
+    return ProcessSearchEngine(Path(index_root), processes or COSTLY_PROCESSES, local, only_costly=not processes)
 
 
 def engine() -> SearchEngine:
