@@ -30,7 +30,7 @@ from archive.engine import open_engine
 from archive.models import SearchRequest
 from indexer.pipeline import index_corpus
 from pdfgen import make_pdf
-from ui.page_language import BROWSE_LABEL, DROPZONE_LABEL
+from ui.page_language import BROWSE_LABEL, DROPZONE_LABEL, SKIP_LINK_TEXT
 
 pytestmark = pytest.mark.browser
 
@@ -385,9 +385,14 @@ def test_the_page_declares_french_and_names_the_uploader_in_french(page, server)
     assert page.evaluate("document.documentElement.lang") == "fr"
     english = zone.locator('[data-testid="stFileUploaderDropzoneInstructions"] span')
     assert all(h == "true" for h in english.evaluate_all("els => els.map(e => e.getAttribute('aria-hidden'))"))
-    # The search view, opened afresh, is French too.
+    # The search view, opened afresh, is French too, down to the skip link the first Tab shows.
     open_app(page, server, "?q=industrie")
     assert page.evaluate("document.documentElement.lang") == "fr"
+    skip = page.locator('[data-testid="stSkipToContent"]')
+    expect(skip).to_have_text(SKIP_LINK_TEXT)
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    assert "Skip" not in skip.inner_text()
 
 
 def test_upload_a_pdf_and_find_it(page, server, archive, tmp_path: Path) -> None:

@@ -108,6 +108,10 @@ def test_malformed_query_gives_a_readable_message(seed_engine) -> None:
         ("AND industrie", "industrie"),
         ("industrie NOT", "industrie"),
         ("(Alès OR Vencorex", "Alès OR Vencorex"),
+        # an open phrase runs to the end (it read the words one by one: « Made in France ! »)
+        ('"France Relance', '"France Relance"'),
+        ('industrie "plan de relance', 'industrie "plan de relance"'),
+        ('industrie "', "industrie"),
         ("*", ""),
         (":::", ""),
     ],
@@ -118,6 +122,13 @@ def test_unbalanced_syntax_reads_as_meant(seed_engine, query: str, same_as: str)
     expected = ids(seed_engine, same_as)
     assert expected
     assert ids(seed_engine, query) == expected
+
+
+def test_an_open_phrase_says_where_it_ends(seed_engine) -> None:
+    from archive.whoosh.query import UNCLOSED_QUOTE_NOTICE
+
+    assert UNCLOSED_QUOTE_NOTICE in seed_engine.search(SearchRequest(query='"France Relance')).notices
+    assert UNCLOSED_QUOTE_NOTICE not in seed_engine.search(SearchRequest(query='industrie "')).notices
 
 
 def test_snippets_are_escaped_and_marked(seed_engine) -> None:

@@ -103,7 +103,7 @@ class QueryBuilder:
 
     def build(self, raw: str) -> ParsedQuery:
         notices: list[str] = []
-        text = _shortened(raw.strip(), notices)
+        text = _closed_quote(_shortened(raw.strip(), notices), notices)
         check_size(text)
         text = _french_operators(text)
         text = _drop_empty_fields(text, notices)
@@ -471,6 +471,22 @@ def _shortened(text: str, notices: list[str]) -> str:
         cut = cut[: cut.rindex('"')]
     notices.append(f"Requête raccourcie à {MAX_QUERY_CHARS} caractères.")
     return cut.strip()
+
+
+UNCLOSED_QUOTE_NOTICE = "Guillemet ouvrant sans fermant : l'expression exacte va jusqu'à la fin de la requête."
+
+
+def _closed_quote(text: str, notices: list[str]) -> str:
+    """A phrase left open (« "France Relance ») runs to the end of the query, as in web search
+    engines; Whoosh dropped the lone quote and read the words one by one, missing what the phrase
+    names (the scheme France Relance)."""
+    if text.count('"') % 2 == 0:
+        return text
+    head, _, tail = text.rpartition('"')
+    if not any(c.isalnum() for c in tail):
+        return (head + tail).strip()  # a quote with nothing after it
+    notices.append(UNCLOSED_QUOTE_NOTICE)
+    return text + '"'
 
 
 def _drop_empty_fields(text: str, notices: list[str]) -> str:
