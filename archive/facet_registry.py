@@ -28,7 +28,7 @@ class FacetSpec:
     param: str | None = None  # app URL parameter and sidebar list ("acteur"); None: not in the sidebar
     option: str | None = None  # `archive search --OPTION` and /api/search?OPTION=; None: not a filter option
     api_help: str = ""  # French description of the API parameter
-    cli_help: str | None = None  # French help of the CLI option
+    cli_help: str | None = None  # French help of the CLI option (default: api_help)
     chip: str | None = None  # CSS class of the badges of its values (cards, document page)
     expanded: bool = False  # its sidebar list starts open
     # Its selected values may be asked all at once (AND) instead of one or another (OR):

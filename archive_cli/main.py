@@ -280,7 +280,7 @@ def _search_filters(sp: argparse.ArgumentParser) -> None:
             action="append",
             default=[],
             metavar=spec.label.upper(),
-            help=spec.cli_help,
+            help=spec.cli_help or spec.api_help,
         )
     sp.add_argument("--sort", choices=SORTS, default="relevance", help="ordre des résultats")
     sp.add_argument(

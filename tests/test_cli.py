@@ -249,6 +249,7 @@ def test_help_and_messages_are_french(project: Path) -> None:
     assert "mettre l'index à jour d'après le corpus" in top and "    search " in top
     search_help = run("search", "-h", cwd=project).stdout
     assert "arguments positionnels :" in search_help and "--year-from ANNÉE" in search_help
+    assert "--actor ACTEUR" in search_help and "Acteur (répétable" in search_help  # every filter has its help
     assert "positional arguments" not in search_help
     bad = run("search", "--limit", "zéro", cwd=project)
     assert bad.returncode == 2
