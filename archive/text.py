@@ -125,6 +125,11 @@ def number(n: int | float) -> str:
     return f"{int(n):,}".replace(",", "\u202f")
 
 
+def decimal(x: float, digits: int = 1) -> str:
+    """A measure with a decimal comma, as French writes it: 4,8 s, 0,4 Mo."""
+    return f"{x:.{digits}f}".replace(".", ",")
+
+
 def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     """« 1 document », « 12 documents », « 1 000 documents »."""
     word = singular if n <= 1 else (plural_form or singular + "s")

@@ -23,6 +23,7 @@ from archive.lab import LabError
 from archive.models import SORTS, IndexMissing, IndexOutdated, SearchRequest
 from archive.payloads import document_payload, search_payload, search_request, stats_payload
 from archive.store import index_stats
+from archive.text import decimal
 from archive_cli import arguments
 from indexer.check import check_archive
 from indexer.lock import IndexBusy
@@ -416,7 +417,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"archive: {report.repaired}", file=sys.stderr)
     lines = [
         f"{report.documents} documents ({report.added} ajoutés, {report.updated} mis à jour, "
-        f"{report.removed} retirés, {report.unchanged} inchangés), en {report.seconds:.1f} s"
+        f"{report.removed} retirés, {report.unchanged} inchangés), en {decimal(report.seconds)} s"
     ]
     lines += [f"  illisible : {f['path']} : {f['reason']}" for f in report.failed]
     data = report.to_dict()
@@ -550,8 +551,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     stats = index_stats(engine, _paths(args)[1])
     engine.close()
     data = stats_payload(stats)
-    lines = [f"{stats.documents} documents, index de {stats.index_bytes / 1e6:.1f} Mo"]
-    lines.append("par année : " + ", ".join(f"{k} : {v}" for k, v in stats.by_year.items()))
+    lines = [f"{stats.documents} documents, index de {decimal(stats.index_bytes / 1e6)} Mo"]
+    undated = stats.documents - sum(stats.by_year.values())
+    years = [f"{k} : {v}" for k, v in stats.by_year.items()] + ([f"sans date : {undated}"] if undated > 0 else [])
+    lines.append("par année : " + ", ".join(years))
     lines.append("par langue : " + ", ".join(f"{k} : {v}" for k, v in stats.by_language.items()))
     lines.append("par format : " + ", ".join(f"{k} : {v}" for k, v in stats.by_format.items()))
     lines += [

@@ -44,7 +44,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from archive.text import plural
+from archive.text import decimal, plural
 from indexer.index_runner import IndexRunner, LocalRunner, ProcessRunner
 from indexer.lock import IndexBusy
 from indexer.pipeline import IndexReport
@@ -453,7 +453,7 @@ class Watcher:
         if reconcile or changed or report.repaired:
             self._log(
                 f"{report.documents} documents ({report.added} ajoutés, {report.updated} mis à jour, "
-                f"{report.removed} retirés), {plural(len(report.failed), 'illisible')}, en {report.seconds:.1f} s"
+                f"{report.removed} retirés), {plural(len(report.failed), 'illisible')}, en {decimal(report.seconds)} s"
             )
         failed = {f["path"]: f["reason"] for f in report.failed}
         for path, reason in failed.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -269,8 +270,11 @@ def test_help_and_messages_are_french(project: Path) -> None:
     assert "\nacteurs : " in found and "\nlangues : " in found
     stats = run("stats", cwd=project).stdout
     assert stats.startswith("5 documents, index de ") and "\npar format : txt : 5\n" in stats
+    assert re.match(r"5 documents, index de \d+,\d Mo\n", stats), stats  # a decimal comma
+    assert "\npar année : " in stats and ", sans date : 1\n" in stats  # the bundled « Accueillir… » has none
     assert "illisible : notes.xyz : format non pris en charge (.xyz) (essais : 1, dernier : " in stats
     assert run("check", cwd=project).stdout == "ok : l'index et le corpus concordent\n"
     again = run("index", cwd=project).stdout
     assert again.startswith("5 documents (0 ajoutés, 0 mis à jour, 0 retirés, 5 inchangés), en "), again
+    assert re.match(r"5 documents \(.*\), en \d+,\d s\n", again), again
     assert "\n  illisible : notes.xyz : format non pris en charge (.xyz)" in again
