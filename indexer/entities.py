@@ -637,7 +637,7 @@ def _plausible(name: str, label: str, text: str, strict: bool = False, attested:
         return False
     if gazetteer.actor_for_alias(name) or gazetteer.place_info(name):
         return False
-    if re.search(rf"(?<!\w){re.escape(name)}(?:, [A-Z][\w.]+(?: [A-Z][\w.]+)?)?-based\b", text):
+    if "-based" in text and re.search(rf"(?<!\w){re.escape(name)}(?:, [A-Z][\w.]+(?: [A-Z][\w.]+)?)?-based\b", text):
         return False  # « the Kingsport, Tennessee-based maker »: where a company is based
     if any(w.lower() in {"et", "and", "und"} for w in words):
         return False  # « TotalEnergies and Mercedes-Benz »: a list, not a name
