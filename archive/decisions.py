@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import yaml
@@ -28,6 +30,21 @@ HEADER = (
     "# Décisions sur les acteurs détectés (confirmés, fusionnés, rejetés), écrites par l'application.\n"
     "# confirmed: ajouté à actors.yaml ; merged: alias de l'acteur « into » ; rejected: plus jamais proposé.\n"
 )
+
+
+@contextmanager
+def _writable() -> Iterator[None]:
+    """A folder the app cannot write (an installed package, a read-only mount) said in French,
+    with what to do, instead of « [Errno 13] Permission denied »."""
+    try:
+        yield
+    except OSError as exc:
+        raise ValueError(
+            f"Le dossier des vocabulaires ({g.vocab_dir()}) n'accepte pas d'écriture "
+            f"({exc.strerror or exc.__class__.__name__}) : rien n'a été enregistré. Faites pointer "
+            "ARCHIVE_VOCAB_DIR vers un dossier du laboratoire où l'application peut écrire (une copie de "
+            "archive/vocab/)."
+        ) from exc
 
 
 def _clean(name: str) -> str:
@@ -53,8 +70,9 @@ def _record(decision: dict[str, Any]) -> None:
 def confirm(name: str, kind: str) -> g.Actor:
     """Make a detected name an actor of the gazetteer (ValueError, in French, if it cannot be)."""
     name = _clean(name)
-    actor = g.add_actor(name, kind)
-    _record({"name": name, "decision": CONFIRMED, "kind": actor.kind, "when": time.strftime("%Y-%m-%d")})
+    with _writable():
+        actor = g.add_actor(name, kind)
+        _record({"name": name, "decision": CONFIRMED, "kind": actor.kind, "when": time.strftime("%Y-%m-%d")})
     return actor
 
 
@@ -67,7 +85,8 @@ def merge(name: str, into: str) -> str:
     already = g.actor_for_alias(name)
     if already is not None and already != target:
         raise ValueError(f"« {name} » désigne déjà l'acteur « {already} ».")
-    _record({"name": name, "decision": MERGED, "into": target, "when": time.strftime("%Y-%m-%d")})
+    with _writable():
+        _record({"name": name, "decision": MERGED, "into": target, "when": time.strftime("%Y-%m-%d")})
     return target
 
 
@@ -76,7 +95,8 @@ def reject(name: str) -> None:
     name = _clean(name)
     if g.actor_for_alias(name) is not None:
         raise ValueError(f"« {name} » est un acteur du gazetteer : il ne peut pas être rejeté ici.")
-    _record({"name": name, "decision": REJECTED, "when": time.strftime("%Y-%m-%d")})
+    with _writable():
+        _record({"name": name, "decision": REJECTED, "when": time.strftime("%Y-%m-%d")})
 
 
 def decisions() -> list[dict[str, Any]]:

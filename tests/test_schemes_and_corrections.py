@@ -331,3 +331,18 @@ def test_decisions_refuse_bad_input(vocab_copy: Path) -> None:
     decisions.confirm("Soberflex", "entreprises")
     assert gazetteer.actor_kind("Soberflex") == "entreprises"
     assert [d["decision"] for d in decisions.decisions()] == ["confirmed"]
+
+
+def test_a_vocabulary_folder_the_app_cannot_write_is_said_in_french(vocab_copy: Path) -> None:
+    """An installed package or a read-only mount: « [Errno 13] Permission denied » reached the page.
+    (The tests run as root, who may write anywhere: the lock file's place is taken by a folder.)"""
+    (vocab_copy / ".actors.lock").mkdir()
+    before = (vocab_copy / "actors.yaml").read_bytes()
+    for decide in (lambda: decisions.reject("Jean-Marc Pellerin"), lambda: decisions.merge("Soberflex", "CGT")):
+        with pytest.raises(ValueError, match="n'accepte pas d'écriture .* ARCHIVE_VOCAB_DIR"):
+            decide()
+    with pytest.raises(ValueError, match="rien n'a été enregistré"):
+        decisions.confirm("Soberflex", "entreprises")
+    assert not (vocab_copy / gazetteer.DECISIONS_FILE).exists()
+    assert gazetteer.actor_for_alias("Soberflex") is None
+    assert (vocab_copy / "actors.yaml").read_bytes() == before
