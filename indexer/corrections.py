@@ -8,6 +8,7 @@ under the one write lock.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -113,15 +114,23 @@ def write_correction(document: Path, changes: dict[str, Any]) -> Path:
     if not ordered.get("corrected"):
         ordered.pop("corrected", None)
     path = sidecar_path(document)
-    if not ordered:
-        path.unlink(missing_ok=True)
-        return path
-    body = yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, width=110)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(
-        "# Fiche de métadonnées (corrections faites dans l'application comprises)\n" + body, encoding="utf-8"
-    )
-    os.replace(tmp, path)
+    try:
+        if not ordered:
+            path.unlink(missing_ok=True)
+            return path
+        body = yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, width=110)
+        tmp.write_text(
+            "# Fiche de métadonnées (corrections faites dans l'application comprises)\n" + body, encoding="utf-8"
+        )
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only corpus folder: said in French, nothing half-written left
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise CorrectionError(
+            f"La fiche « {path.name} » n'a pas pu être écrite ({exc.strerror or exc.__class__.__name__}) : "
+            "le dossier du document n'accepte pas d'écriture. Rien n'a été modifié."
+        ) from exc
     return path
 
 

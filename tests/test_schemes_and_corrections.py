@@ -246,6 +246,19 @@ def test_bad_correction_is_refused_and_writes_nothing(tmp_path: Path, changes, m
     assert not sidecar_path(doc).exists()
 
 
+def test_a_sidecar_that_cannot_be_written_is_said_in_french(tmp_path: Path) -> None:
+    """A read-only corpus folder: the page showed « [Errno 13] … ». (The tests run as root, who may
+    write anywhere: the temporary file's place is taken by a folder.)"""
+    import os
+
+    doc = tmp_path / "a.txt"
+    doc.write_text("Texte\n", encoding="utf-8")
+    (tmp_path / f".{sidecar_path(doc).name}.{os.getpid()}.tmp").mkdir()
+    with pytest.raises(CorrectionError, match="n'a pas pu être écrite .* Rien n'a été modifié"):
+        write_correction(doc, {"places": ["pont de claix"]})
+    assert not sidecar_path(doc).exists()
+
+
 def test_correction_keeps_the_other_keys_of_an_existing_sidecar(tmp_path: Path) -> None:
     doc = tmp_path / "a.txt"
     doc.write_text("Texte\n", encoding="utf-8")
