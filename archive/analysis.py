@@ -134,14 +134,19 @@ class SegmentTokenizer(RegexTokenizer):
     ):
         if not tokenize:
             for t in super().__call__(
-                value, positions, chars, keeporiginal, start_pos=start_pos, tokenize=False, **kwargs
+                value,
+                positions,
+                chars,
+                keeporiginal,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=False,
+                **kwargs,
             ):
                 t.segment = 0
                 yield t
             return
         t = Token(positions, chars, **kwargs)
-        t.boost = 1.0
-        t.stopped = False
         breaks = [m.start() for m in BREAKS.finditer(value)] if positions else []
         breaks.append(len(value) + 1)
         segment, next_break = 0, breaks[0]
