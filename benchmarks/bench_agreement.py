@@ -56,7 +56,6 @@ def compare(readings: dict[str, dict]) -> dict[str, dict[str, Counts]]:
     expected_by_set: dict[str, dict] = {}
     for key, second in sorted(readings.items()):
         set_name, name = key.split(SEPARATOR, 1)
-        name = name.removesuffix(".txt") if not (EVAL / set_name / "docs" / name).exists() else name
         first = expected_by_set.setdefault(set_name, load_expected(EVAL / set_name))[name]
         schemes = {actor_key(s) for s in (first.get("schemes") or []) + (second.get("schemes") or [])}
         schemes |= {actor_key(p) for p in PROGRAMMES}
